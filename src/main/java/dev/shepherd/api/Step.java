@@ -1,0 +1,60 @@
+package dev.shepherd.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import java.util.List;
+
+/** One node of the DAG: a command, the steps it waits for, and how it is retried and timed out. */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public class Step {
+  @Required
+  @Size(min = 1, max = 63)
+  @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+  @JsonPropertyDescription("Unique name of the step, a DNS-1123 label.")
+  public String name;
+
+  @JsonPropertyDescription("Container image; defaults to spec.image.")
+  public String image;
+
+  @JsonPropertyDescription("Entrypoint; the image's entrypoint when empty.")
+  public List<String> command;
+
+  @JsonPropertyDescription("Arguments to the entrypoint.")
+  public List<String> args;
+
+  @JsonPropertyDescription("Environment variables of the step, added after the workflow's params.")
+  public List<EnvVar> env;
+
+  @JsonPropertyDescription("Working directory of the step.")
+  public String workingDir;
+
+  @JsonPropertyDescription("Compute resources of the step's container.")
+  public ResourceRequirements resources;
+
+  @JsonPropertyDescription("Steps that must succeed before this one starts.")
+  public List<String> depends;
+
+  @JsonPropertyDescription("Retries of a failed attempt.")
+  public Retry retry;
+
+  @Min(1)
+  @JsonPropertyDescription("Time limit of one attempt, in seconds. A timed out attempt fails with reason DeadlineExceeded.")
+  public Long timeoutSeconds;
+
+  public Step() {}
+
+  public Step(String name, String... depends) {
+    this.name = name;
+    this.depends = depends.length == 0 ? null : List.of(depends);
+  }
+
+  public List<String> dependsOrEmpty() {
+    return depends == null ? List.of() : depends;
+  }
+}

@@ -1,0 +1,41 @@
+package dev.shepherd.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** What happened to one step. Kept small: a finished step costs under 200 bytes of status. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class StepStatus {
+  public String name;
+  public StepPhase phase;
+
+  @JsonPropertyDescription("Exit code of the last attempt's command.")
+  public Integer exitCode;
+
+  @JsonPropertyDescription("Why the last attempt ended, when it did not succeed: Error, OOMKilled, DeadlineExceeded, ...")
+  public String reason;
+
+  @JsonPropertyDescription("Attempts started so far.")
+  public Integer attempts;
+
+  public String startedAt;
+  public String finishedAt;
+
+  @JsonPropertyDescription("Pod of the last attempt (pod executor).")
+  public String podName;
+
+  @JsonPropertyDescription("Last lines of output of a failed attempt, or why the step was skipped.")
+  public String message;
+
+  public StepStatus() {}
+
+  public StepStatus(String name) {
+    this.name = name;
+    this.phase = StepPhase.Pending;
+    this.attempts = 0;
+  }
+
+  public int attemptsOrZero() {
+    return attempts == null ? 0 : attempts;
+  }
+}

@@ -1,0 +1,53 @@
+package dev.shepherd.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What a user asks for: the steps, and how the workflow as a whole runs. */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public class WorkflowSpec {
+  @Required
+  @Size(min = 1, max = 1000)
+  @JsonPropertyDescription("The steps, a DAG through their depends lists. Names are unique.")
+  public List<Step> steps = new ArrayList<>();
+
+  @JsonPropertyDescription("Default image for the steps.")
+  public String image;
+
+  @Size(max = 100)
+  @JsonPropertyDescription("Parameters, given to every step as environment variables.")
+  public List<Param> params;
+
+  @Min(1)
+  @JsonPropertyDescription("How many steps may run at once. Unlimited when unset.")
+  public Integer parallelism;
+
+  @Min(1)
+  @JsonPropertyDescription("Time limit of the whole workflow, in seconds, from its start.")
+  public Long activeDeadlineSeconds;
+
+  @JsonPropertyDescription("ServiceAccount of the step Pods (pod executor).")
+  public String serviceAccountName;
+
+  @Default("pod")
+  @JsonPropertyDescription("pod: one Pod per step attempt. supervisor: all steps in one Pod under the shepherd supervisor.")
+  public Executor executor;
+
+  @JsonPropertyDescription("Overrides the restricted container securityContext that step containers get by default.")
+  public SecurityContext securityContext;
+
+  @JsonPropertyDescription("Overrides the Pod securityContext (default: seccomp RuntimeDefault).")
+  public PodSecurityContext podSecurityContext;
+
+  public Executor executorOrDefault() {
+    return executor == null ? Executor.POD : executor;
+  }
+}

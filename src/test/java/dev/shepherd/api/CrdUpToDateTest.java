@@ -1,0 +1,18 @@
+package dev.shepherd.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class CrdUpToDateTest {
+  @Test
+  void committedCrdIsTheGeneratedOne() throws Exception {
+    Path generated = CrdGeneration.generate();
+    assertTrue(Files.exists(CrdGeneration.COMMITTED), "crds/" + CrdGeneration.FILE_NAME + " is missing");
+    assertEquals(Files.readString(generated), Files.readString(CrdGeneration.COMMITTED),
+        "crds/ is stale: copy " + generated + " to " + CrdGeneration.COMMITTED);
+  }
+}
