@@ -1,0 +1,344 @@
+package dev.shepherd.engine;
+
+import dev.shepherd.api.Step;
+import dev.shepherd.api.StepPhase;
+import dev.shepherd.api.StepStatus;
+import dev.shepherd.api.WorkflowPhase;
+import dev.shepherd.api.WorkflowSpec;
+import dev.shepherd.api.WorkflowStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The meaning of a workflow, as pure decisions: which step runs next, retries and their backoff,
+ * timeouts, skips after a failed dependency, and the workflow's phase and conditions. Pod mode, the
+ * supervisor and {@code shepherd run} all decide with it, so a workflow means the same everywhere.
+ *
+ * <p>The status is the whole state: an executor that restarts rebuilds nothing but the status.
+ * The executor reports what happened ({@link #finished}), asks what to do ({@link #plan}), does it,
+ * and asks again at the latest at {@link Plan#wakeAt()}. No Kubernetes client, no process, and the
+ * clock is injected.
+ */
+public final class Engine {
+  /** A failed attempt's message is cut to its last characters, to keep the status small. */
+  static final int MAX_STEP_MESSAGE = 256;
+  static final int DEFAULT_BACKOFF_SECONDS = 1;
+  static final int DEFAULT_MAX_BACKOFF_SECONDS = 300;
+
+  private final Clock clock;
+
+  public Engine(Clock clock) {
+    this.clock = clock;
+  }
+
+  /**
+   * Brings the status up to date with the spec and the time, and says what to start and stop.
+   * The status is changed in place to what it will be once the plan is carried out.
+   */
+  public Plan plan(WorkflowSpec spec, WorkflowStatus status, long generation) {
+    if (status.phase != null && status.phase.isFinal()) {
+      return Plan.NOTHING;
+    }
+    List<String> problems = SpecValidation.problems(spec);
+    if (!problems.isEmpty()) {
+      reject(status, problems, generation);
+      return Plan.NOTHING;
+    }
+    Instant now = clock.instant();
+    status.observedGeneration = generation;
+    syncSteps(spec, status);
+    if (status.startedAt == null) {
+      status.startedAt = Timestamps.format(now);
+    }
+    Map<String, Step> steps = index(spec);
+    List<String> stop = new ArrayList<>();
+
+    Instant deadline = workflowDeadline(spec, status);
+    if (deadline != null && !now.isBefore(deadline)) {
+      String why = "The workflow exceeded its activeDeadlineSeconds of " + spec.activeDeadlineSeconds + " s.";
+      for (StepStatus st : status.steps) {
+        if (st.phase == StepPhase.Running) {
+          stop.add(st.name);
+          end(st, StepPhase.Failed, now, null, Reason.DeadlineExceeded.name(), "Stopped: " + why);
+        } else if (!st.phase.isFinal()) {
+          end(st, StepPhase.Skipped, now, null, null, "Not run: " + why);
+        }
+      }
+      summarize(spec, status, generation, now, Reason.DeadlineExceeded, why);
+      return new Plan(List.of(), stop, null);
+    }
+
+    for (StepStatus st : status.steps) {
+      Instant timeout = stepDeadline(steps.get(st.name), st);
+      if (timeout != null && !now.isBefore(timeout)) {
+        stop.add(st.name);
+        attemptFailed(steps.get(st.name), st, now, new Outcome(null, Reason.DeadlineExceeded.name(),
+            "Attempt " + st.attempts + " exceeded its timeoutSeconds of " + steps.get(st.name).timeoutSeconds + " s."));
+      }
+    }
+
+    skipAfterFailedDependencies(spec, status, now);
+
+    List<StepStart> start = new ArrayList<>();
+    int running = (int) status.steps.stream().filter(s -> s.phase == StepPhase.Running).count();
+    int limit = spec.parallelism == null ? Integer.MAX_VALUE : spec.parallelism;
+    for (Step step : spec.steps) {
+      if (running >= limit) {
+        break;
+      }
+      StepStatus st = status.step(step.name);
+      boolean ready = switch (st.phase) {
+        case Pending -> dependenciesSucceeded(step, status);
+        case Retrying -> !now.isBefore(retryAt(step, st));
+        default -> false;
+      };
+      if (ready) {
+        st.phase = StepPhase.Running;
+        st.attempts = st.attemptsOrZero() + 1;
+        st.startedAt = Timestamps.format(now);
+        st.finishedAt = null;
+        st.exitCode = null;
+        st.reason = null;
+        st.message = null;
+        st.podName = null;
+        start.add(new StepStart(step.name, st.attempts));
+        running++;
+      }
+    }
+
+    summarize(spec, status, generation, now, null, null);
+    return new Plan(start, stop, status.phase.isFinal() ? null : wakeAt(spec, status, deadline));
+  }
+
+  /**
+   * Records the end of an attempt. An end that is not of the step's current running attempt (a
+   * late report of an attempt already timed out, or a repeat) is ignored and false is returned.
+   * Call {@link #plan} afterwards to learn what follows.
+   */
+  public boolean finished(WorkflowSpec spec, WorkflowStatus status, String stepName, int attempt, Outcome outcome) {
+    StepStatus st = status.step(stepName);
+    if (st == null || st.phase != StepPhase.Running || st.attemptsOrZero() != attempt) {
+      return false;
+    }
+    Instant now = clock.instant();
+    if (outcome.succeeded()) {
+      end(st, StepPhase.Succeeded, now, outcome.exitCode(), null, null);
+    } else {
+      attemptFailed(index(spec).get(stepName), st, now, outcome);
+    }
+    return true;
+  }
+
+  /** Fails the workflow for a spec that can't run, before anything starts. Nothing is created. */
+  public void reject(WorkflowStatus status, List<String> problems, long generation) {
+    Instant now = clock.instant();
+    status.observedGeneration = generation;
+    status.phase = WorkflowPhase.Failed;
+    status.finishedAt = Timestamps.format(now);
+    status.message = "Invalid spec: " + String.join(" ", problems);
+    Conditions.update(status, Reason.InvalidSpec, status.message, generation, now);
+  }
+
+  /** When the backoff of a failed attempt ends: base * 2^(attempts-1) seconds, capped. */
+  public static Instant retryAt(Step step, StepStatus st) {
+    return Timestamps.parse(st.finishedAt).plus(backoff(step, st.attemptsOrZero()));
+  }
+
+  static Duration backoff(Step step, int failedAttempts) {
+    int base = DEFAULT_BACKOFF_SECONDS;
+    int cap = DEFAULT_MAX_BACKOFF_SECONDS;
+    if (step.retry != null) {
+      base = step.retry.backoffSeconds == null ? base : step.retry.backoffSeconds;
+      cap = step.retry.maxBackoffSeconds == null ? cap : step.retry.maxBackoffSeconds;
+    }
+    long seconds = base;
+    for (int i = 1; i < failedAttempts && seconds < cap; i++) {
+      seconds *= 2;
+    }
+    return Duration.ofSeconds(Math.min(seconds, cap));
+  }
+
+  static int retryLimit(Step step) {
+    return step.retry == null || step.retry.limit == null ? 0 : step.retry.limit;
+  }
+
+  private static void attemptFailed(Step step, StepStatus st, Instant now, Outcome outcome) {
+    String reason = outcome.reason() == null || outcome.reason().equals("Completed") ? "Error" : outcome.reason();
+    boolean retry = st.attemptsOrZero() <= retryLimit(step);
+    end(st, retry ? StepPhase.Retrying : StepPhase.Failed, now, outcome.exitCode(), reason, tail(outcome.message()));
+  }
+
+  private static void end(StepStatus st, StepPhase phase, Instant now, Integer exitCode, String reason, String message) {
+    st.phase = phase;
+    st.finishedAt = Timestamps.format(now);
+    st.exitCode = exitCode;
+    st.reason = reason;
+    st.message = message;
+  }
+
+  static String tail(String message) {
+    if (message == null || message.isBlank()) {
+      return null;
+    }
+    String trimmed = message.strip();
+    return trimmed.length() <= MAX_STEP_MESSAGE ? trimmed : "…" + trimmed.substring(trimmed.length() - MAX_STEP_MESSAGE + 1);
+  }
+
+  /** Adds a Pending entry for every step of the spec that has none, and drops entries of removed steps. */
+  private static void syncSteps(WorkflowSpec spec, WorkflowStatus status) {
+    Map<String, StepStatus> known = new HashMap<>();
+    for (StepStatus st : status.steps) {
+      known.put(st.name, st);
+    }
+    List<StepStatus> synced = new ArrayList<>(spec.steps.size());
+    for (Step step : spec.steps) {
+      StepStatus st = known.get(step.name);
+      synced.add(st != null ? st : new StepStatus(step.name));
+    }
+    status.steps = synced;
+  }
+
+  private static void skipAfterFailedDependencies(WorkflowSpec spec, WorkflowStatus status, Instant now) {
+    boolean changed = true;
+    while (changed) { // to a fixed point: a skip can make its own dependents skip
+      changed = false;
+      for (Step step : spec.steps) {
+        StepStatus st = status.step(step.name);
+        if (st.phase != StepPhase.Pending) {
+          continue;
+        }
+        for (String dep : step.dependsOrEmpty()) {
+          StepStatus d = status.step(dep);
+          if (d.phase == StepPhase.Failed || d.phase == StepPhase.Skipped) {
+            String verb = d.phase == StepPhase.Failed ? "failed" : "was skipped";
+            end(st, StepPhase.Skipped, now, null, null, "Skipped because dependency " + dep + " " + verb + ".");
+            changed = true;
+            break;
+          }
+        }
+      }
+    }
+  }
+
+  private static boolean dependenciesSucceeded(Step step, WorkflowStatus status) {
+    for (String dep : step.dependsOrEmpty()) {
+      if (status.step(dep).phase != StepPhase.Succeeded) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Instant workflowDeadline(WorkflowSpec spec, WorkflowStatus status) {
+    if (spec.activeDeadlineSeconds == null || status.startedAt == null) {
+      return null;
+    }
+    return Timestamps.parse(status.startedAt).plusSeconds(spec.activeDeadlineSeconds);
+  }
+
+  private static Instant stepDeadline(Step step, StepStatus st) {
+    if (st.phase != StepPhase.Running || step.timeoutSeconds == null || st.startedAt == null) {
+      return null;
+    }
+    return Timestamps.parse(st.startedAt).plusSeconds(step.timeoutSeconds);
+  }
+
+  private static Instant wakeAt(WorkflowSpec spec, WorkflowStatus status, Instant workflowDeadline) {
+    Map<String, Step> steps = index(spec);
+    Instant wake = workflowDeadline;
+    for (StepStatus st : status.steps) {
+      Instant t = switch (st.phase) {
+        case Running -> stepDeadline(steps.get(st.name), st);
+        case Retrying -> retryAt(steps.get(st.name), st);
+        default -> null;
+      };
+      if (t != null && (wake == null || t.isBefore(wake))) {
+        wake = t;
+      }
+    }
+    return wake;
+  }
+
+  /** Sets phase, progress, times, message and conditions from the steps. */
+  private static void summarize(WorkflowSpec spec, WorkflowStatus status, long generation, Instant now,
+      Reason forced, String forcedMessage) {
+    int total = status.steps.size();
+    List<StepStatus> failed = new ArrayList<>();
+    List<String> running = new ArrayList<>();
+    int done = 0;
+    int skipped = 0;
+    boolean allSucceeded = true;
+    for (StepStatus st : status.steps) {
+      if (st.phase.isFinal()) {
+        done++;
+      }
+      allSucceeded &= st.phase == StepPhase.Succeeded;
+      switch (st.phase) {
+        case Failed -> failed.add(st);
+        case Skipped -> skipped++;
+        case Running, Retrying -> running.add(st.name);
+        default -> { }
+      }
+    }
+    status.progress = done + "/" + total;
+    Reason reason;
+    if (forced != null) {
+      status.phase = WorkflowPhase.Failed;
+      reason = forced;
+      status.message = forcedMessage;
+    } else if (done == total && allSucceeded) {
+      status.phase = WorkflowPhase.Succeeded;
+      reason = Reason.Succeeded;
+      status.message = total == 1 ? "The step succeeded." : "All " + total + " steps succeeded.";
+    } else if (done == total) {
+      status.phase = WorkflowPhase.Failed;
+      reason = Reason.StepFailed;
+      status.message = failureMessage(failed, skipped);
+    } else {
+      status.phase = running.isEmpty() ? WorkflowPhase.Pending : WorkflowPhase.Running;
+      reason = running.isEmpty() ? Reason.Pending : Reason.Running;
+      status.message = running.isEmpty() ? "Waiting to start steps." : "Running " + names(running) + ".";
+    }
+    if (status.phase.isFinal() && status.finishedAt == null) {
+      status.finishedAt = Timestamps.format(now);
+    }
+    Conditions.update(status, reason, status.message, generation, now);
+  }
+
+  private static String failureMessage(List<StepStatus> failed, int skipped) {
+    StepStatus first = failed.getFirst();
+    StringBuilder m = new StringBuilder("Step ").append(first.name).append(" failed");
+    if (first.exitCode != null) {
+      m.append(" with exit code ").append(first.exitCode);
+    }
+    if (first.reason != null && !first.reason.equals("Error")) {
+      m.append(" (").append(first.reason).append(')');
+    }
+    int attempts = first.attemptsOrZero();
+    m.append(" after ").append(attempts).append(attempts == 1 ? " attempt" : " attempts");
+    if (failed.size() > 1) {
+      m.append("; ").append(failed.size() - 1).append(" more failed");
+    }
+    if (skipped > 0) {
+      m.append("; ").append(skipped).append(skipped == 1 ? " step was" : " steps were").append(" skipped");
+    }
+    return m.append('.').toString();
+  }
+
+  private static String names(List<String> names) {
+    if (names.size() <= 5) {
+      return String.join(", ", names);
+    }
+    return String.join(", ", names.subList(0, 5)) + " and " + (names.size() - 5) + " more";
+  }
+
+  private static Map<String, Step> index(WorkflowSpec spec) {
+    return spec.steps.stream().collect(Collectors.toMap(s -> s.name, s -> s, (a, b) -> a));
+  }
+}

@@ -1,0 +1,11 @@
+package dev.shepherd.engine;
+
+/** Reasons of the workflow's conditions and of its Events, as {@code kubectl describe} shows them. */
+public enum Reason {
+  Pending,
+  Running,
+  Succeeded,
+  StepFailed,
+  InvalidSpec,
+  DeadlineExceeded
+}
