@@ -1,0 +1,90 @@
+package dev.shepherd.operator;
+
+import dev.shepherd.api.Workflow;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records Events on Workflows, each at most once. An Event's name is a hash of the workflow's uid,
+ * the reason and the message, so the same Event after an operator restart is refused by the API
+ * server as already there instead of repeated; a bounded memory of recent names saves that request.
+ * An Event that can't be written is logged, never a reason to fail the reconcile.
+ */
+public final class EventRecorder {
+  private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
+  private static final int REMEMBERED = 10_000;
+
+  private final KubernetesClient client;
+  private final Clock clock;
+  private final Set<String> recent = Collections.newSetFromMap(new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > REMEMBERED;
+    }
+  });
+
+  public EventRecorder(KubernetesClient client, Clock clock) {
+    this.client = client;
+    this.clock = clock;
+  }
+
+  public void record(Workflow workflow, EventReason reason, String message) {
+    String namespace = workflow.getMetadata().getNamespace();
+    String name = workflow.getMetadata().getName() + "." + hash(workflow.getMetadata().getUid() + "/" + reason + "/" + message);
+    synchronized (recent) {
+      if (!recent.add(namespace + "/" + name)) {
+        return;
+      }
+    }
+    String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+    Event event = new EventBuilder()
+        .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+        .withNewInvolvedObject()
+          .withApiVersion(Workflow.API_VERSION)
+          .withKind("Workflow")
+          .withName(workflow.getMetadata().getName())
+          .withNamespace(namespace)
+          .withUid(workflow.getMetadata().getUid())
+        .endInvolvedObject()
+        .withType(reason.warning ? "Warning" : "Normal")
+        .withReason(reason.name())
+        .withMessage(message)
+        .withNewSource().withComponent("shepherd-operator").endSource()
+        .withReportingComponent("shepherd.dev/operator")
+        .withFirstTimestamp(now)
+        .withLastTimestamp(now)
+        .withCount(1)
+        .build();
+    try {
+      client.v1().events().inNamespace(namespace).resource(event).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        LOG.warn("Could not record event {} on workflow {}/{}: {}", reason, namespace,
+            workflow.getMetadata().getName(), e.getMessage());
+      }
+    }
+  }
+
+  private static String hash(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package dev.shepherd.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.function.Consumer;
+
+/** Wires the Workflow reconciler into a JOSDK Operator, with metrics. */
+public final class ShepherdOperator implements AutoCloseable {
+  private final Operator operator;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  /**
+   * @param client the client to the API server
+   * @param clock the clock of every decision
+   * @param tune more configuration; tests turn server-side apply off, which the mock server lacks
+   */
+  public ShepherdOperator(KubernetesClient client, Clock clock, Consumer<ConfigurationServiceOverrider> tune) {
+    operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          .withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build())
+          .withCloseClientOnStop(false);
+      tune.accept(o);
+    });
+    WorkflowReconciler reconciler = new WorkflowReconciler(clock, new EventRecorder(client, clock),
+        new OperatorMetrics(registry));
+    operator.register(reconciler);
+  }
+
+  public void start() {
+    operator.start();
+  }
+
+  public boolean isReady() {
+    return operator.getRuntimeInfo().allEventSourcesAreHealthy() && operator.getRuntimeInfo().isStarted();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+  }
+
+  public static ShepherdOperator forCluster(KubernetesClient client) {
+    return new ShepherdOperator(client, Clock.systemUTC(), o -> { });
+  }
+}

@@ -1,0 +1,164 @@
+package dev.shepherd.operator;
+
+import dev.shepherd.api.Param;
+import dev.shepherd.api.Step;
+import dev.shepherd.api.Workflow;
+import dev.shepherd.api.WorkflowSpec;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Pod of one attempt of one step (pod executor). Its name is a function of workflow, step and
+ * attempt, so a repeated reconcile finds the Pod it made instead of making another.
+ */
+public final class StepPodBuilder {
+  public static final String WORKFLOW_LABEL = "shepherd.dev/workflow";
+  public static final String STEP_LABEL = "shepherd.dev/step";
+  public static final String ATTEMPT_LABEL = "shepherd.dev/attempt";
+  public static final String CONTAINER = "step";
+  static final int MAX_NAME = 63;
+
+  private StepPodBuilder() {}
+
+  public static Pod build(Workflow workflow, Step step, int attempt) {
+    WorkflowSpec spec = workflow.getSpec();
+    String name = podName(workflow.getMetadata().getName(), step.name, attempt);
+    Container container = new ContainerBuilder()
+        .withName(CONTAINER)
+        .withImage(step.image != null ? step.image : spec.image)
+        .withCommand(step.command)
+        .withArgs(step.args)
+        .withWorkingDir(step.workingDir)
+        .withResources(step.resources)
+        .withEnv(env(workflow, step, attempt))
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .withSecurityContext(spec.securityContext != null ? spec.securityContext : restrictedContainer())
+        .build();
+    String sa = spec.serviceAccountName;
+    return new PodBuilder()
+        .withNewMetadata()
+          .withName(name)
+          .withNamespace(workflow.getMetadata().getNamespace())
+          .withLabels(labels(workflow, step, attempt))
+          .withOwnerReferences(ownerReference(workflow))
+        .endMetadata()
+        .withNewSpec()
+          .withRestartPolicy("Never")
+          .withActiveDeadlineSeconds(step.timeoutSeconds)
+          .withServiceAccountName(sa)
+          // A step without a ServiceAccount of its own gets no API token.
+          .withAutomountServiceAccountToken(sa != null ? null : Boolean.FALSE)
+          .withEnableServiceLinks(false)
+          .withSecurityContext(spec.podSecurityContext != null ? spec.podSecurityContext : restrictedPod())
+          .withContainers(container)
+        .endSpec()
+        .build();
+  }
+
+  /**
+   * {@code <workflow>-<step>-<attempt>}; when longer than 63 characters, the start of
+   * {@code <workflow>-<step>} and a hash of all of it, so distinct steps never share a name.
+   */
+  public static String podName(String workflow, String step, int attempt) {
+    String suffix = "-" + attempt;
+    String base = workflow + "-" + step;
+    if (base.length() + suffix.length() <= MAX_NAME) {
+      return base + suffix;
+    }
+    return shorten(base, MAX_NAME - suffix.length()) + suffix;
+  }
+
+  /** A label value may hold at most 63 characters; longer names are shortened with a hash. */
+  public static String labelValue(String value) {
+    return value.length() <= MAX_NAME ? value : shorten(value, MAX_NAME);
+  }
+
+  private static String shorten(String value, int max) {
+    String hash = hash(value);
+    String head = value.substring(0, max - hash.length() - 1);
+    while (!head.isEmpty() && !Character.isLetterOrDigit(head.charAt(head.length() - 1))) {
+      head = head.substring(0, head.length() - 1);
+    }
+    return head + "-" + hash;
+  }
+
+  private static String hash(String value) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 5);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static Map<String, String> labels(Workflow workflow, Step step, int attempt) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put("app.kubernetes.io/managed-by", "shepherd");
+    labels.put(WORKFLOW_LABEL, labelValue(workflow.getMetadata().getName()));
+    labels.put(STEP_LABEL, step.name);
+    labels.put(ATTEMPT_LABEL, Integer.toString(attempt));
+    return labels;
+  }
+
+  /**
+   * Params first, then what shepherd tells every step, then the step's own env, which wins: the
+   * kubelet keeps the last of duplicate names.
+   */
+  static List<EnvVar> env(Workflow workflow, Step step, int attempt) {
+    List<EnvVar> env = new ArrayList<>();
+    if (workflow.getSpec().params != null) {
+      for (Param p : workflow.getSpec().params) {
+        env.add(new EnvVar(p.name, p.value == null ? "" : p.value, null));
+      }
+    }
+    env.add(new EnvVar("SHEPHERD_WORKFLOW", workflow.getMetadata().getName(), null));
+    env.add(new EnvVar("SHEPHERD_STEP", step.name, null));
+    env.add(new EnvVar("SHEPHERD_ATTEMPT", Integer.toString(attempt), null));
+    if (step.env != null) {
+      env.addAll(step.env);
+    }
+    return env;
+  }
+
+  static OwnerReference ownerReference(Workflow workflow) {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(Workflow.API_VERSION)
+        .withKind("Workflow")
+        .withName(workflow.getMetadata().getName())
+        .withUid(workflow.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
+  }
+
+  static SecurityContext restrictedContainer() {
+    return new SecurityContextBuilder()
+        .withAllowPrivilegeEscalation(false)
+        .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .build();
+  }
+
+  static PodSecurityContext restrictedPod() {
+    return new PodSecurityContextBuilder()
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .build();
+  }
+}
