@@ -1,0 +1,230 @@
+package dev.shepherd.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shepherd.api.Step;
+import dev.shepherd.api.Workflow;
+import dev.shepherd.api.WorkflowPhase;
+import dev.shepherd.api.WorkflowSpec;
+import dev.shepherd.api.WorkflowStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.luaj.vm2.Globals;
+import org.luaj.vm2.LoadState;
+import org.luaj.vm2.LuaInteger;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.compiler.LuaC;
+import org.luaj.vm2.lib.PackageLib;
+import org.luaj.vm2.lib.StringLib;
+import org.luaj.vm2.lib.TableLib;
+import org.luaj.vm2.lib.jse.JseBaseLib;
+import org.luaj.vm2.lib.jse.JseMathLib;
+
+/**
+ * Runs deploy/argocd/health.lua the way Argo CD does: the resource, as its JSON tree, in the
+ * global {@code obj}; the chunk returns {@code {status = ..., message = ...}}. The Workflows are
+ * built from the Java model and serialized, so a field renamed in the model breaks this test.
+ * Only the libraries Argo CD's sandbox opens are loaded (base, package, table, string, math), so a
+ * script that reaches for io or os fails here as it would in Argo CD.
+ */
+class ArgoCdHealthTest {
+  private static final Path SCRIPT = Path.of("deploy", "argocd", "health.lua");
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+  private static String script;
+
+  record Health(String status, String message) {}
+
+  @BeforeAll
+  static void load() throws Exception {
+    script = Files.readString(SCRIPT);
+  }
+
+  @Test
+  void noStatusIsProgressing() {
+    Workflow wf = workflow(1L);
+    wf.setStatus(null);
+    assertEquals(new Health("Progressing", "Waiting for the controller"), health(wf));
+  }
+
+  @Test
+  void statusWithoutPhaseIsProgressing() {
+    Workflow wf = workflow(1L);
+    wf.setStatus(new WorkflowStatus());
+    assertEquals(new Health("Progressing", "Waiting for the controller"), health(wf));
+  }
+
+  @Test
+  void observedGenerationBehindIsProgressingEvenWhenTheOldStatusSaysSucceeded() {
+    Workflow wf = workflow(3L);
+    WorkflowStatus s = status(WorkflowPhase.Succeeded, "2/2", null, 2L);
+    s.conditions.add(condition("Complete", "True", "Succeeded", "All 2 steps succeeded", 2L));
+    wf.setStatus(s);
+    Health h = health(wf);
+    assertEquals("Progressing", h.status());
+    assertTrue(h.message().contains("generation 3"), h.message());
+  }
+
+  @Test
+  void observedGenerationCurrentIsNotHeldBack() {
+    Workflow wf = workflow(3L);
+    wf.setStatus(status(WorkflowPhase.Succeeded, "2/2", null, 3L));
+    assertEquals("Healthy", health(wf).status());
+  }
+
+  @Test
+  void pendingIsProgressingWithTheProgressWhenThereIsNoMessage() {
+    Workflow wf = workflow(1L);
+    WorkflowStatus s = status(WorkflowPhase.Pending, "0/2", null, 1L);
+    s.conditions.add(condition("Reconciling", "True", "Pending", null, 1L));
+    wf.setStatus(s);
+    assertEquals(new Health("Progressing", "Pending: 0/2 steps finished"), health(wf));
+  }
+
+  @Test
+  void runningIsProgressingWithTheStatusMessage() {
+    Workflow wf = workflow(1L);
+    WorkflowStatus s = status(WorkflowPhase.Running, "1/2", "Running: build", 1L);
+    s.conditions.add(condition("Reconciling", "True", "Running", "Running: build", 1L));
+    wf.setStatus(s);
+    assertEquals(new Health("Progressing", "Running: build"), health(wf));
+  }
+
+  @Test
+  void succeededIsHealthy() {
+    Workflow wf = workflow(1L);
+    WorkflowStatus s = status(WorkflowPhase.Succeeded, "2/2", null, 1L);
+    s.conditions.add(condition("Reconciling", "False", "Succeeded", null, 1L));
+    s.conditions.add(condition("Complete", "True", "Succeeded", null, 1L));
+    wf.setStatus(s);
+    assertEquals(new Health("Healthy", "Succeeded: 2/2 steps"), health(wf));
+  }
+
+  @Test
+  void failedInvalidSpecIsDegradedWithTheStatusMessage() {
+    Workflow wf = workflow(1L);
+    String msg = "step build depends on unknown step fetsh";
+    WorkflowStatus s = status(WorkflowPhase.Failed, "0/2", msg, 1L);
+    s.conditions.add(condition("Reconciling", "False", "InvalidSpec", msg, 1L));
+    s.conditions.add(condition("Stalled", "True", "InvalidSpec", msg, 1L));
+    s.conditions.add(condition("Failed", "True", "InvalidSpec", msg, 1L));
+    wf.setStatus(s);
+    assertEquals(new Health("Degraded", msg), health(wf));
+  }
+
+  @Test
+  void failedWithoutMessageTakesTheFailedCondition() {
+    Workflow wf = workflow(1L);
+    WorkflowStatus s = status(WorkflowPhase.Failed, "1/2", null, 1L);
+    s.conditions.add(condition("Failed", "True", "StepFailed", "step test exited with 1", 1L));
+    wf.setStatus(s);
+    assertEquals(new Health("Degraded", "StepFailed: step test exited with 1"), health(wf));
+  }
+
+  @Test
+  void unknownPhaseFallsBackToTheConditions() {
+    Map<String, Object> failed = tree(workflow(1L));
+    failed.put("status", Map.of("phase", "Exploded", "conditions", List.of(
+        Map.of("type", "Stalled", "status", "True", "reason", "DeadlineExceeded",
+            "message", "activeDeadlineSeconds 60 exceeded"))));
+    assertEquals(new Health("Degraded", "DeadlineExceeded: activeDeadlineSeconds 60 exceeded"),
+        health(failed));
+
+    Map<String, Object> unknown = tree(workflow(1L));
+    unknown.put("status", Map.of("phase", "Exploded"));
+    assertEquals(new Health("Unknown", "Unknown phase Exploded"), health(unknown));
+  }
+
+  // ---- helpers
+
+  private static Workflow workflow(Long generation) {
+    Workflow wf = new Workflow();
+    wf.setMetadata(new ObjectMetaBuilder().withName("diamond").withNamespace("default")
+        .withGeneration(generation).build());
+    WorkflowSpec spec = new WorkflowSpec();
+    spec.image = "busybox:1.36";
+    spec.steps.add(new Step("fetch"));
+    spec.steps.add(new Step("build", "fetch"));
+    wf.setSpec(spec);
+    return wf;
+  }
+
+  private static WorkflowStatus status(WorkflowPhase phase, String progress, String message,
+      Long observedGeneration) {
+    WorkflowStatus s = new WorkflowStatus();
+    s.phase = phase;
+    s.progress = progress;
+    s.message = message;
+    s.observedGeneration = observedGeneration;
+    return s;
+  }
+
+  private static Condition condition(String type, String status, String reason, String message,
+      Long observedGeneration) {
+    return new ConditionBuilder().withType(type).withStatus(status).withReason(reason)
+        .withMessage(message).withObservedGeneration(observedGeneration)
+        .withLastTransitionTime("2025-01-01T00:00:00Z").build();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> tree(Workflow wf) {
+    // Through JSON text, as the API server would hand it to Argo CD.
+    return new java.util.LinkedHashMap<>(
+        SERIALIZATION.unmarshal(SERIALIZATION.asJson(wf), Map.class));
+  }
+
+  private static Health health(Workflow wf) {
+    return health(tree(wf));
+  }
+
+  private static Health health(Map<String, Object> obj) {
+    Globals globals = new Globals();
+    globals.load(new JseBaseLib());
+    globals.load(new PackageLib());
+    globals.load(new TableLib());
+    globals.load(new StringLib());
+    globals.load(new JseMathLib());
+    LoadState.install(globals);
+    LuaC.install(globals);
+    globals.set("obj", toLua(obj));
+    LuaValue result = globals.load(script, "health.lua").call();
+    assertTrue(result.istable(), "health.lua must return a table, got " + result);
+    LuaValue status = result.get("status");
+    LuaValue message = result.get("message");
+    return new Health(status.isnil() ? null : status.tojstring(),
+        message.isnil() ? null : message.tojstring());
+  }
+
+  /** JSON tree to Lua, as Argo CD's gopher-lua conversion does: maps and 1-based arrays. */
+  static LuaValue toLua(Object value) {
+    if (value == null) {
+      return LuaValue.NIL;
+    } else if (value instanceof Map<?, ?> map) {
+      LuaTable t = new LuaTable();
+      map.forEach((k, v) -> t.set(String.valueOf(k), toLua(v)));
+      return t;
+    } else if (value instanceof List<?> list) {
+      LuaTable t = new LuaTable();
+      for (int i = 0; i < list.size(); i++) {
+        t.set(i + 1, toLua(list.get(i)));
+      }
+      return t;
+    } else if (value instanceof Boolean b) {
+      return LuaValue.valueOf(b);
+    } else if (value instanceof Integer || value instanceof Long) {
+      return LuaInteger.valueOf(((Number) value).longValue());
+    } else if (value instanceof Number n) {
+      return LuaValue.valueOf(n.doubleValue());
+    }
+    return LuaValue.valueOf(value.toString());
+  }
+}
