@@ -113,7 +113,7 @@ public final class Engine {
     }
 
     summarize(spec, status, generation, now, null, null);
-    return new Plan(start, stop, status.phase.isFinal() ? null : wakeAt(spec, status, deadline));
+    return new Plan(start, stop, status.phase.isFinal() ? null : wakeAt(spec, status, deadline, now));
   }
 
   /**
@@ -249,13 +249,18 @@ public final class Engine {
     return Timestamps.parse(st.startedAt).plusSeconds(step.timeoutSeconds);
   }
 
-  private static Instant wakeAt(WorkflowSpec spec, WorkflowStatus status, Instant workflowDeadline) {
+  private static Instant wakeAt(WorkflowSpec spec, WorkflowStatus status, Instant workflowDeadline, Instant now) {
     Map<String, Step> steps = index(spec);
     Instant wake = workflowDeadline;
     for (StepStatus st : status.steps) {
       Instant t = switch (st.phase) {
         case Running -> stepDeadline(steps.get(st.name), st);
-        case Retrying -> retryAt(steps.get(st.name), st);
+        // A retry whose backoff is over but did not start waits for a parallelism slot: only a
+        // step's end frees one, so its time (now or past) must not wake the executor in a loop.
+        case Retrying -> {
+          Instant retry = retryAt(steps.get(st.name), st);
+          yield retry.isAfter(now) ? retry : null;
+        }
         default -> null;
       };
       if (t != null && (wake == null || t.isBefore(wake))) {
