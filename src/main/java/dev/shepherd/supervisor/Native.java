@@ -1,0 +1,293 @@
+package dev.shepherd.supervisor;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.util.Optional;
+
+/**
+ * The libc calls the supervisor needs, bound with the FFM API (no JNI, no JNA).
+ *
+ * <p>Linux only (x86_64 and aarch64 share every number used here). Calls that report failure
+ * through errno capture it with {@code captureCallState("errno")}; the wrappers return
+ * {@code -errno} instead of throwing where a failure is an ordinary outcome (ESRCH from kill,
+ * ECHILD from waitid), and throw {@link NativeException} where it is not.
+ */
+final class Native {
+  private Native() {}
+
+  // <sys/wait.h>
+  static final int WNOHANG = 1;
+  static final int WEXITED = 4;
+  static final int WNOWAIT = 0x0100_0000;
+  static final int P_ALL = 0;
+  // <fcntl.h>, <poll.h>, <sys/prctl.h>, <spawn.h> (glibc values)
+  static final int O_RDONLY = 0;
+  static final int O_CLOEXEC = 0x80000;
+  static final short POLLIN = 0x1;
+  static final int PR_SET_CHILD_SUBREAPER = 36;
+  static final int PR_GET_CHILD_SUBREAPER = 37;
+  static final short POSIX_SPAWN_SETPGROUP = 0x02;
+  static final short POSIX_SPAWN_SETSIGDEF = 0x04;
+  static final short POSIX_SPAWN_SETSIGMASK = 0x08;
+  // <errno.h>
+  static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, ENOEXEC = 8, ECHILD = 10;
+  static final int EACCES = 13, ENOTDIR = 20, EISDIR = 21, ETXTBSY = 26, ENAMETOOLONG = 36;
+  static final int ELOOP = 40;
+
+  /** Opaque libc types; generous sizes (glibc x86_64: attr 336, file actions 80, sigset 128). */
+  static final long SPAWNATTR_SIZE = 512, FILE_ACTIONS_SIZE = 256, SIGSET_SIZE = 128;
+
+  private static final Linker LINKER = Linker.nativeLinker();
+  private static final SymbolLookup LIBC = LINKER.defaultLookup();
+  private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+  private static final MemoryLayout CAPTURE = Linker.Option.captureStateLayout();
+  private static final VarHandle ERRNO_VALUE =
+      CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+  /** Per-thread errno capture buffer: calls on one thread never overlap. */
+  private static final ThreadLocal<MemorySegment> ERRNO_BUF =
+      ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
+
+  private static final MethodHandle GETPID = fn("getpid", FunctionDescriptor.of(JAVA_INT));
+  private static final MethodHandle KILL =
+      fnErrno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+  private static final MethodHandle WAITPID =
+      fnErrno("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+  private static final MethodHandle WAITID =
+      fnErrno("waitid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+  private static final MethodHandle PIPE2 =
+      fnErrno("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+  private static final MethodHandle CLOSE = fnErrno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  private static final MethodHandle READ =
+      fnErrno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+  private static final MethodHandle POLL =
+      fnErrno("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+  private static final MethodHandle PRCTL = fnErrno("prctl",
+      FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+      Linker.Option.firstVariadicArg(1));
+
+  // posix_spawn family: these return an error number instead of setting errno.
+  static final MethodHandle POSIX_SPAWNP = fn("posix_spawnp",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+  static final MethodHandle SPAWNATTR_INIT = fn("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  static final MethodHandle SPAWNATTR_DESTROY =
+      fn("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  static final MethodHandle SPAWNATTR_SETFLAGS =
+      fn("posix_spawnattr_setflags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
+  static final MethodHandle SPAWNATTR_SETPGROUP =
+      fn("posix_spawnattr_setpgroup", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+  static final MethodHandle SPAWNATTR_SETSIGMASK =
+      fn("posix_spawnattr_setsigmask", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+  static final MethodHandle SPAWNATTR_SETSIGDEFAULT =
+      fn("posix_spawnattr_setsigdefault", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+  static final MethodHandle FILE_ACTIONS_INIT =
+      fn("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  static final MethodHandle FILE_ACTIONS_DESTROY =
+      fn("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  static final MethodHandle FILE_ACTIONS_ADDDUP2 =
+      fn("posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+  static final MethodHandle FILE_ACTIONS_ADDOPEN = fn("posix_spawn_file_actions_addopen",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+  /** glibc 2.29+; absent on older libcs, where a step cannot be given a working directory. */
+  static final Optional<MethodHandle> FILE_ACTIONS_ADDCHDIR = optionalFn("posix_spawn_file_actions_addchdir_np",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+  /** glibc 2.34+; without it a step inherits whatever non-CLOEXEC descriptors the JVM holds. */
+  static final Optional<MethodHandle> FILE_ACTIONS_ADDCLOSEFROM = optionalFn(
+      "posix_spawn_file_actions_addclosefrom_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+  static final MethodHandle SIGEMPTYSET = fn("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  static final MethodHandle SIGADDSET = fn("sigaddset", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+
+  static int getpid() {
+    try {
+      return (int) GETPID.invokeExact();
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /** kill(2); returns 0 or {@code -errno} (ESRCH: nothing left to signal). */
+  static int kill(int pid, int signal) {
+    try {
+      int r = (int) KILL.invokeExact(errnoBuf(), pid, signal);
+      return r == 0 ? 0 : -errno();
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /**
+   * waitid(P_ALL, WEXITED|WNOHANG|WNOWAIT): the pid of a child that has exited, left unreaped so
+   * its pid (and so its process group id) stays reserved; 0 if none has exited yet; -ECHILD if we
+   * have no children at all.
+   */
+  static int peekExitedChild() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment info = arena.allocate(128); // siginfo_t, zeroed: si_pid stays 0 if nothing
+      while (true) {
+        int r = (int) WAITID.invokeExact(errnoBuf(), P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT);
+        if (r == 0) return info.get(JAVA_INT, 16); // si_pid on 64-bit Linux
+        int e = errno();
+        if (e == EINTR) continue;
+        if (e == ECHILD) return -ECHILD;
+        throw new NativeException("waitid", e);
+      }
+    } catch (NativeException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /**
+   * Reaps a child known to be a zombie; returns its raw wait status, or -1 if it is already gone:
+   * glibc's posix_spawnp reaps the child of a failed exec itself, after our peek may have seen it.
+   */
+  static int reap(int pid) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment status = arena.allocate(JAVA_INT);
+      while (true) {
+        int r = (int) WAITPID.invokeExact(errnoBuf(), pid, status, WNOHANG);
+        if (r == pid) return status.get(JAVA_INT, 0);
+        int e = r == 0 ? 0 : errno();
+        if (e == EINTR) continue;
+        if (e == ECHILD) return -1;
+        throw new NativeException("waitpid(" + pid + ")", e);
+      }
+    } catch (NativeException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /** pipe2(O_CLOEXEC): {read end, write end}. CLOEXEC so a pipe never leaks into another step. */
+  static int[] pipe() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment fds = arena.allocate(JAVA_INT, 2);
+      int r = (int) PIPE2.invokeExact(errnoBuf(), fds, O_CLOEXEC);
+      if (r != 0) throw new NativeException("pipe2", errno());
+      return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+    } catch (NativeException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  static void close(int fd) {
+    try {
+      int ignored = (int) CLOSE.invokeExact(errnoBuf(), fd); // Linux frees the fd even on EINTR
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /** read(2) into {@code buf}; bytes read, 0 at end of file. */
+  static int read(int fd, MemorySegment buf) {
+    try {
+      while (true) {
+        long n = (long) READ.invokeExact(errnoBuf(), fd, buf, buf.byteSize());
+        if (n >= 0) return (int) n;
+        int e = errno();
+        if (e != EINTR) throw new NativeException("read", e);
+      }
+    } catch (NativeException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /** poll(2) on an array of {@code struct pollfd}; number ready, 0 on timeout or EINTR. */
+  static int poll(MemorySegment pollfds, int count, int timeoutMillis) {
+    try {
+      int r = (int) POLL.invokeExact(errnoBuf(), pollfds, (long) count, timeoutMillis);
+      if (r >= 0) return r;
+      int e = errno();
+      if (e == EINTR) return 0;
+      throw new NativeException("poll", e);
+    } catch (NativeException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  static void setChildSubreaper() {
+    try {
+      int r = (int) PRCTL.invokeExact(errnoBuf(), PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
+      if (r != 0) throw new NativeException("prctl(PR_SET_CHILD_SUBREAPER)", errno());
+    } catch (NativeException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  static boolean isChildSubreaper() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment flag = arena.allocate(JAVA_INT);
+      int r = (int) PRCTL.invokeExact(errnoBuf(), PR_GET_CHILD_SUBREAPER, flag.address(), 0L, 0L, 0L);
+      if (r != 0) throw new NativeException("prctl(PR_GET_CHILD_SUBREAPER)", errno());
+      return flag.get(JAVA_INT, 0) != 0;
+    } catch (NativeException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /** Fails with {@link NativeException} when a libc call that must not fail did. */
+  static void check(String call, int result) {
+    if (result != 0) throw new NativeException(call, result);
+  }
+
+  static RuntimeException rethrow(Throwable t) {
+    if (t instanceof RuntimeException r) return r;
+    if (t instanceof Error e) throw e;
+    return new IllegalStateException(t);
+  }
+
+  private static MemorySegment errnoBuf() {
+    return ERRNO_BUF.get();
+  }
+
+  private static int errno() {
+    return (int) ERRNO_VALUE.get(ERRNO_BUF.get(), 0L);
+  }
+
+  private static MethodHandle fn(String name, FunctionDescriptor fd) {
+    return LINKER.downcallHandle(LIBC.findOrThrow(name), fd);
+  }
+
+  private static MethodHandle fnErrno(String name, FunctionDescriptor fd, Linker.Option... more) {
+    Linker.Option[] options = new Linker.Option[more.length + 1];
+    options[0] = ERRNO;
+    System.arraycopy(more, 0, options, 1, more.length);
+    return LINKER.downcallHandle(LIBC.findOrThrow(name), fd, options);
+  }
+
+  private static Optional<MethodHandle> optionalFn(String name, FunctionDescriptor fd) {
+    return LIBC.find(name).map(symbol -> LINKER.downcallHandle(symbol, fd));
+  }
+
+  /** A libc call failed; {@link #errno} says why. */
+  static final class NativeException extends RuntimeException {
+    final int errno;
+
+    NativeException(String call, int errno) {
+      super(call + " failed: errno " + errno);
+      this.errno = errno;
+    }
+  }
+}

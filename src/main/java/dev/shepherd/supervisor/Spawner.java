@@ -1,0 +1,108 @@
+package dev.shepherd.supervisor;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts one step process with posix_spawnp(3).
+ *
+ * <p>The child gets: its own process group (pgid = its pid), so the whole step can be signalled
+ * and killed at once; an empty signal mask and default dispositions for every catchable signal,
+ * because it would otherwise inherit the mask of the JVM thread that spawned it (HotSpot threads
+ * block SIGQUIT, among others) and any ignored signals; stdin from /dev/null; stdout and stderr
+ * on the given pipe ends; no other descriptor of ours.
+ *
+ * <p>glibc's posix_spawnp reports a failed exec as its return value and leaves no process behind;
+ * those failures become exit code 127 (not found) or 126 (found but not executable), as in tini.
+ */
+final class Spawner {
+  private Spawner() {}
+
+  /** A started process, or the exit status of one that could not be started. */
+  record Result(int pid, ExitStatus failure) {}
+
+  static Result spawn(Command command, int stdoutFd, int stderrFd) throws IOException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment attr = arena.allocate(Native.SPAWNATTR_SIZE);
+      MemorySegment actions = arena.allocate(Native.FILE_ACTIONS_SIZE);
+      Native.check("posix_spawnattr_init", (int) Native.SPAWNATTR_INIT.invokeExact(attr));
+      Native.check("posix_spawn_file_actions_init", (int) Native.FILE_ACTIONS_INIT.invokeExact(actions));
+      try {
+        setAttributes(attr, arena);
+        setFileActions(actions, command, stdoutFd, stderrFd, arena);
+        MemorySegment pid = arena.allocate(JAVA_INT);
+        int error = (int) Native.POSIX_SPAWNP.invokeExact(pid, arena.allocateFrom(command.argv().getFirst()),
+            actions, attr, cStrings(command.argv(), arena), envp(command.env(), arena));
+        if (error == 0) return new Result(pid.get(JAVA_INT, 0), null);
+        return new Result(0, execFailure(command, error));
+      } finally {
+        int ignored = (int) Native.FILE_ACTIONS_DESTROY.invokeExact(actions);
+        ignored = (int) Native.SPAWNATTR_DESTROY.invokeExact(attr);
+      }
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  private static void setAttributes(MemorySegment attr, Arena arena) throws Throwable {
+    MemorySegment empty = arena.allocate(Native.SIGSET_SIZE);
+    MemorySegment catchable = arena.allocate(Native.SIGSET_SIZE);
+    Native.check("sigemptyset", (int) Native.SIGEMPTYSET.invokeExact(empty));
+    Native.check("sigemptyset", (int) Native.SIGEMPTYSET.invokeExact(catchable));
+    for (Signal s : Signal.values()) {
+      if (s.catchable()) Native.check("sigaddset", (int) Native.SIGADDSET.invokeExact(catchable, s.number()));
+    }
+    short flags = Native.POSIX_SPAWN_SETPGROUP | Native.POSIX_SPAWN_SETSIGMASK | Native.POSIX_SPAWN_SETSIGDEF;
+    Native.check("posix_spawnattr_setflags", (int) Native.SPAWNATTR_SETFLAGS.invokeExact(attr, flags));
+    Native.check("posix_spawnattr_setpgroup", (int) Native.SPAWNATTR_SETPGROUP.invokeExact(attr, 0));
+    Native.check("posix_spawnattr_setsigmask", (int) Native.SPAWNATTR_SETSIGMASK.invokeExact(attr, empty));
+    Native.check("posix_spawnattr_setsigdefault",
+        (int) Native.SPAWNATTR_SETSIGDEFAULT.invokeExact(attr, catchable));
+  }
+
+  private static void setFileActions(MemorySegment actions, Command command, int stdoutFd, int stderrFd,
+      Arena arena) throws Throwable {
+    Native.check("addopen", (int) Native.FILE_ACTIONS_ADDOPEN.invokeExact(actions, 0,
+        arena.allocateFrom("/dev/null"), Native.O_RDONLY, 0));
+    Native.check("adddup2", (int) Native.FILE_ACTIONS_ADDDUP2.invokeExact(actions, stdoutFd, 1));
+    Native.check("adddup2", (int) Native.FILE_ACTIONS_ADDDUP2.invokeExact(actions, stderrFd, 2));
+    if (Native.FILE_ACTIONS_ADDCLOSEFROM.isPresent()) {
+      Native.check("addclosefrom", (int) Native.FILE_ACTIONS_ADDCLOSEFROM.get().invokeExact(actions, 3));
+    }
+    if (command.workingDir() != null) {
+      var chdir = Native.FILE_ACTIONS_ADDCHDIR.orElseThrow(() ->
+          new UnsupportedOperationException("this libc has no posix_spawn_file_actions_addchdir_np"));
+      Native.check("addchdir", (int) chdir.invokeExact(actions, arena.allocateFrom(command.workingDir().toString())));
+    }
+  }
+
+  private static ExitStatus execFailure(Command command, int error) throws IOException {
+    return switch (error) {
+      case Native.ENOENT, Native.ENOTDIR -> ExitStatus.notFound();
+      case Native.EACCES, Native.ENOEXEC, Native.EPERM, Native.EISDIR, Native.ETXTBSY, Native.ELOOP,
+          Native.ENAMETOOLONG -> ExitStatus.notExecutable();
+      default -> throw new IOException("step " + command.name() + ": posix_spawnp("
+          + command.argv().getFirst() + ") failed with errno " + error);
+    };
+  }
+
+  /** A NULL-terminated array of C strings. */
+  private static MemorySegment cStrings(List<String> strings, Arena arena) {
+    MemorySegment array = arena.allocate(ADDRESS, strings.size() + 1);
+    for (int i = 0; i < strings.size(); i++) array.setAtIndex(ADDRESS, i, arena.allocateFrom(strings.get(i)));
+    array.setAtIndex(ADDRESS, strings.size(), MemorySegment.NULL);
+    return array;
+  }
+
+  private static MemorySegment envp(Map<String, String> env, Arena arena) {
+    return cStrings(env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList(), arena);
+  }
+}

@@ -1,0 +1,380 @@
+package dev.shepherd.supervisor;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
+
+/**
+ * Runs one supervisor scenario against real processes, in a JVM of its own, and exits 0 only if
+ * it passed. {@link SupervisorProcessTest} starts it twice per scenario: as PID 1 of a fresh PID
+ * namespace ({@code unshare -pf --mount-proc}) and as a plain child JVM (subreaper mode).
+ *
+ * <p>Usage: {@code SupervisorScenarios pid1|subreaper SCENARIO}. After the scenario it checks
+ * /proc: no zombie, and nothing left of the scenario (as PID 1: no other process in the namespace
+ * at all; as subreaper: no descendant). The reap loop's fallback timer is set to an hour, so every
+ * exit must be noticed through SIGCHLD or the scenario times out.
+ *
+ * <p>This JVM never uses ProcessBuilder (see {@link Reaper}); every process is a step.
+ */
+public final class SupervisorScenarios {
+  private static final Duration STEP_TIMEOUT = Duration.ofSeconds(25);
+
+  private final Supervisor supervisor;
+
+  private SupervisorScenarios(Supervisor supervisor) {
+    this.supervisor = supervisor;
+  }
+
+  public static void main(String[] args) throws Exception {
+    String mode = args[0];
+    String scenario = args[1];
+    int self = Native.getpid();
+    ConcurrentLinkedQueue<String> printed = new ConcurrentLinkedQueue<>();
+    LineSink stdout = LineSink.prefixed(System.out);
+    var options = new Supervisor.Options(20, Duration.ofSeconds(1), Duration.ofHours(1), (step, line) -> {
+      printed.add("[" + step + "] " + line);
+      stdout.line(step, line);
+    });
+    try (Supervisor supervisor = Supervisor.start(options)) {
+      switch (mode) {
+        case "pid1" -> check(self == 1 && supervisor.isPid1(), "expected to be PID 1, am " + self);
+        case "subreaper" -> check(self != 1 && Native.isChildSubreaper(), "expected a child subreaper");
+        default -> throw new IllegalArgumentException("mode " + mode);
+      }
+      SupervisorScenarios s = new SupervisorScenarios(supervisor);
+      switch (scenario) {
+        case "exitCodes" -> s.exitCodes();
+        case "spawnFailures" -> s.spawnFailures();
+        case "killedBySignals" -> s.killedBySignals();
+        case "signalMaskAndGroup" -> s.signalMaskAndGroup();
+        case "thousandsOfOrphans" -> s.thousandsOfOrphans();
+        case "concurrentStepsWhileOrphansAreReaped" -> s.concurrentStepsWhileOrphansAreReaped();
+        case "timeoutKillsGrandchildren" -> s.timeoutKillsGrandchildren();
+        case "ignoredTermIsFollowedByKill" -> s.ignoredTermIsFollowedByKill();
+        case "handledTermGivesOwnExitCode" -> s.handledTermGivesOwnExitCode();
+        case "forwardedSignalsReachTheGroup" -> s.forwardedSignalsReachTheGroup();
+        case "escapedGrandchildDoesNotHangStep" -> s.escapedGrandchildDoesNotHangStep();
+        case "outputLinesAndTail" -> s.outputLinesAndTail(printed);
+        default -> throw new IllegalArgumentException("no scenario " + scenario);
+      }
+      nothingLeft(mode, self);
+      System.out.printf("orphans reaped %d, SIGCHLD wake-ups %d, timer wake-ups %d%n",
+          supervisor.orphansReaped(), supervisor.signalWakeups(), supervisor.timerWakeups());
+      System.out.println("SCENARIO OK " + scenario);
+      System.out.flush();
+      System.exit(0);
+    } catch (Throwable t) {
+      t.printStackTrace(System.out);
+      System.out.println("SCENARIO FAILED " + scenario + ": " + t);
+      System.out.flush();
+      Runtime.getRuntime().halt(1);
+    }
+  }
+
+  // ---- scenarios ----
+
+  /** Every exit code 0..255 passes through exactly; 16 steps at a time. */
+  void exitCodes() throws Exception {
+    for (int start = 0; start < 256; start += 16) {
+      List<StepProcess> steps = new ArrayList<>();
+      for (int code = start; code < start + 16; code++) {
+        steps.add(spawn(Command.of("exit-" + code, "sh", "-c", "exit $0", String.valueOf(code))));
+      }
+      for (int i = 0; i < steps.size(); i++) {
+        expect(steps.get(i), ExitStatus.exited(start + i));
+      }
+    }
+  }
+
+  /** posix_spawnp failures: 127 when nothing is found, 126 when found but not executable. */
+  void spawnFailures() throws Exception {
+    Path dir = Files.createTempDirectory("shepherd-spawn");
+    Path noExecBit = Files.writeString(dir.resolve("no-exec-bit"), "#!/bin/sh\nexit 0\n");
+    Path garbage = Files.write(dir.resolve("garbage"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+    Files.setPosixFilePermissions(garbage, PosixFilePermissions.fromString("rwxr-xr-x"));
+    expect(spawn(Command.of("missing-in-path", "shepherd-no-such-command-3f9a")), ExitStatus.notFound());
+    expect(spawn(Command.of("missing-path", dir.resolve("absent").toString())), ExitStatus.notFound());
+    expect(spawn(Command.of("no-exec-bit", noExecBit.toString())), ExitStatus.notExecutable());
+    expect(spawn(Command.of("not-an-executable", garbage.toString())), ExitStatus.notExecutable());
+    expect(spawn(Command.of("a-directory", dir.toString())), ExitStatus.notExecutable());
+    StepProcess failed = spawn(Command.of("missing", "shepherd-no-such-command-3f9a"));
+    check(failed.pid() == 0 && !failed.isRunning(), "a failed spawn leaves no process: " + failed);
+    // A working step right after the failures still works.
+    expect(spawn(Command.of("ok", "true")), ExitStatus.exited(0));
+    for (Path p : List.of(noExecBit, garbage, dir)) Files.delete(p);
+  }
+
+  /** Death by signal N gives 128+N, for every signal whose default action ends the process. */
+  void killedBySignals() throws Exception {
+    List<Signal> deadly = List.of(Signal.HUP, Signal.INT, Signal.QUIT, Signal.ILL, Signal.TRAP, Signal.ABRT,
+        Signal.BUS, Signal.FPE, Signal.KILL, Signal.USR1, Signal.SEGV, Signal.USR2, Signal.PIPE, Signal.ALRM,
+        Signal.TERM, Signal.STKFLT, Signal.XCPU, Signal.XFSZ, Signal.VTALRM, Signal.PROF, Signal.IO,
+        Signal.PWR, Signal.SYS);
+    List<StepProcess> steps = new ArrayList<>();
+    for (Signal s : deadly) {
+      steps.add(spawn(Command.of("self-" + s.name(), "sh", "-c", "kill -" + s.number() + " $$; sleep 60")));
+    }
+    for (int i = 0; i < deadly.size(); i++) expect(steps.get(i), ExitStatus.killed(deadly.get(i)));
+
+    // Signals sent by the supervisor to the group. SIGQUIT is blocked in JVM threads: the step
+    // must not inherit that, or it would ignore this.
+    for (Signal s : List.of(Signal.QUIT, Signal.TERM, Signal.USR2, Signal.KILL)) {
+      StepProcess step = spawn(Command.of("sleep-" + s.name(), "sleep", "60"));
+      check(supervisor.signalGroup(step, s), "signalGroup(" + s + ") on a running step");
+      expect(step, ExitStatus.killed(s));
+      check(!supervisor.signalGroup(step, s), "signalGroup on a finished step must refuse");
+    }
+  }
+
+  /**
+   * The child starts with nothing blocked and no standard signal ignored, in its own process
+   * group. (glibc's posix_spawn leaves its two internal real-time signals, 32 and 33, ignored in
+   * the child; no program can use those through glibc, so only 1..31 are checked for SigIgn.)
+   */
+  void signalMaskAndGroup() throws Exception {
+    String spawningThread = Files.readAllLines(Path.of("/proc/thread-self/status")).stream()
+        .filter(l -> l.startsWith("SigBlk")).findFirst().orElseThrow();
+    System.out.println("the spawning JVM thread's own mask: " + spawningThread);
+    StepProcess direct = spawn(Command.of("mask", "grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"));
+    expect(direct, ExitStatus.exited(0));
+    check(direct.tail().size() == 2 && direct.tail().getFirst().equals("SigBlk:\t0000000000000000"),
+        "signal mask of the child: " + direct.tail());
+    long ignored = Long.parseUnsignedLong(direct.tail().getLast().substring("SigIgn:\t".length()), 16);
+    check((ignored & 0x7fff_ffffL) == 0, "signals 1..31 ignored in the child: " + direct.tail());
+
+    // Spawned from another platform thread and from a virtual thread: same result.
+    for (Thread.Builder builder : List.of(Thread.ofPlatform(), Thread.ofVirtual())) {
+      StepProcess[] box = new StepProcess[1];
+      Thread t = builder.start(() -> {
+        try {
+          box[0] = spawn(Command.of("mask-thread", "grep", "-E", "^SigBlk", "/proc/self/status"));
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      t.join();
+      expect(box[0], ExitStatus.exited(0));
+      check(box[0].tail().equals(List.of("SigBlk:\t0000000000000000")), "mask: " + box[0].tail());
+    }
+
+    StepProcess group = spawn(Command.of("group", "sh", "-c",
+        "read pid comm state ppid pgrp rest < /proc/$$/stat; echo \"pid=$pid pgrp=$pgrp\""));
+    expect(group, ExitStatus.exited(0));
+    check(group.tail().equals(List.of("pid=" + group.pid() + " pgrp=" + group.pid())),
+        "the step leads its own process group: " + group.tail() + " for " + group);
+  }
+
+  /** 2,500 double-forked orphans: every one is reaped, none stays a zombie. */
+  void thousandsOfOrphans() throws Exception {
+    StepProcess step = spawn(doubleForks("orphans", 2500));
+    expect(step, ExitStatus.exited(0));
+    awaitTrue(() -> supervisor.orphansReaped() >= 2500, () -> "orphans reaped: " + supervisor.orphansReaped());
+    check(supervisor.signalWakeups() > 0, "the reap loop woke up on SIGCHLD");
+  }
+
+  /**
+   * Many steps with distinct exit codes (and some deaths by signal) running at once, while two
+   * other steps produce orphans: each step must get exactly its own status. A reap loop that
+   * mixes up pids, loses an exit, or lets anyone else collect one fails here.
+   */
+  void concurrentStepsWhileOrphansAreReaped() throws Exception {
+    Random random = new Random(42);
+    List<StepProcess> orphanMakers = List.of(spawn(doubleForks("orphans-a", 1000)),
+        spawn(doubleForks("orphans-b", 1000)));
+    List<StepProcess> steps = new ArrayList<>();
+    List<ExitStatus> expected = new ArrayList<>();
+    for (int round = 0; round < 4; round++) {
+      List<Integer> codes = new ArrayList<>(IntStream.rangeClosed(0, 255).boxed().toList());
+      Collections.shuffle(codes, random);
+      for (int i = 0; i < 50; i++) {
+        String delay = "0.0" + random.nextInt(10);
+        int code = codes.get(i);
+        if (i % 10 == 9) {
+          Signal s = List.of(Signal.TERM, Signal.KILL, Signal.USR1, Signal.HUP).get(random.nextInt(4));
+          steps.add(spawn(Command.of("r" + round + "-sig" + s.number(), "sh", "-c",
+              "sleep " + delay + "; kill -" + s.number() + " $$; sleep 60")));
+          expected.add(ExitStatus.killed(s));
+        } else if (i % 3 == 0) {
+          steps.add(spawn(Command.of("r" + round + "-now" + code, "sh", "-c", "exit " + code)));
+          expected.add(ExitStatus.exited(code));
+        } else {
+          steps.add(spawn(Command.of("r" + round + "-code" + code, "sh", "-c",
+              "sleep " + delay + "; (sleep 0 &); exit " + code)));
+          expected.add(ExitStatus.exited(code));
+        }
+      }
+    }
+    for (int i = 0; i < steps.size(); i++) expect(steps.get(i), expected.get(i));
+    for (StepProcess p : orphanMakers) expect(p, ExitStatus.exited(0));
+    awaitTrue(() -> supervisor.orphansReaped() >= 2000, () -> "orphans reaped: " + supervisor.orphansReaped());
+  }
+
+  /**
+   * A timeout terminates the whole group: grandchildren that ignore SIGTERM are still killed
+   * (SIGKILL to the group once the step's main process has gone).
+   */
+  void timeoutKillsGrandchildren() throws Exception {
+    StepProcess step = spawn(Command.of("slow", "sh", "-c",
+        "(trap '' TERM; exec sleep 600) & (trap '' TERM; exec sleep 601) & sleep 602 & echo started; wait"));
+    awaitLine(step, "started");
+    List<Integer> grandchildren = awaitGroupMembers(step, 4);
+    expect(supervisor.terminate(step, Duration.ofSeconds(20)), step, ExitStatus.killed(Signal.TERM));
+    awaitTrue(() -> grandchildren.stream().noneMatch(ProcessTable.read()::alive),
+        () -> "grandchildren still alive: " + grandchildren);
+  }
+
+  /** A step that ignores SIGTERM gets SIGKILL after the grace period. */
+  void ignoredTermIsFollowedByKill() throws Exception {
+    StepProcess step = spawn(Command.of("stubborn", "sh", "-c",
+        "trap '' TERM; echo ready; while :; do sleep 0.05; done"));
+    awaitLine(step, "ready");
+    expect(supervisor.terminate(step, Duration.ofMillis(300)), step, ExitStatus.killed(Signal.KILL));
+  }
+
+  /** A step that handles SIGTERM exits with its own code, within the grace period. */
+  void handledTermGivesOwnExitCode() throws Exception {
+    StepProcess step = spawn(Command.of("polite", "sh", "-c",
+        "trap 'echo got TERM; exit 42' TERM; echo ready; while :; do sleep 0.05; done"));
+    awaitLine(step, "ready");
+    expect(supervisor.terminate(step, Duration.ofSeconds(20)), step, ExitStatus.exited(42));
+    check(step.tail().contains("got TERM"), "the trap ran: " + step.tail());
+  }
+
+  /**
+   * Signals sent to the supervisor itself reach the step and its grandchildren (its process
+   * group) through the callback, for each of TERM, INT, HUP, USR1, USR2.
+   */
+  void forwardedSignalsReachTheGroup() throws Exception {
+    supervisor.onSignals(Supervisor.FORWARDED, supervisor::signalAll);
+    StepProcess step = spawn(Command.of("listener", "sh", "-c", """
+        (for s in HUP USR1 USR2; do trap "echo grandchild got $s" $s; done
+         while :; do sleep 0.05; done) &
+        for s in HUP INT USR1 USR2; do trap "echo got $s" $s; done
+        trap 'echo got TERM; wait; exit 3' TERM
+        echo ready
+        while :; do sleep 0.05; done
+        """));
+    awaitLine(step, "ready");
+    int self = Native.getpid();
+    for (Signal s : List.of(Signal.HUP, Signal.INT, Signal.USR1, Signal.USR2)) {
+      check(Native.kill(self, s.number()) == 0, "kill(self, " + s + ")");
+      awaitLine(step, "got " + s.name());
+    }
+    for (String s : List.of("HUP", "USR1", "USR2")) awaitLine(step, "grandchild got " + s);
+    check(Native.kill(self, Signal.TERM.number()) == 0, "kill(self, SIGTERM)");
+    expect(step, ExitStatus.exited(3));
+  }
+
+  /**
+   * A grandchild that left the step's group (setsid) and keeps its stdout open must not keep the
+   * step from finishing; it is still reaped when it dies.
+   */
+  void escapedGrandchildDoesNotHangStep() throws Exception {
+    StepProcess step = spawn(Command.of("escaper", "sh", "-c", "setsid sleep 600 & echo bye"));
+    expect(step, ExitStatus.exited(0));
+    check(step.tail().equals(List.of("bye")), "output: " + step.tail());
+    int self = Native.getpid();
+    List<ProcessTable.Entry> escaped = ProcessTable.read().descendantsOf(self).stream()
+        .filter(e -> e.comm().equals("sleep")).toList();
+    check(escaped.size() == 1 && escaped.getFirst().pgrp() != step.pid(), "one escaped sleep: " + escaped);
+    long before = supervisor.orphansReaped();
+    Native.kill(escaped.getFirst().pid(), Signal.KILL.number());
+    awaitTrue(() -> supervisor.orphansReaped() > before, () -> "escaped grandchild not reaped");
+  }
+
+  /** stdout and stderr lines go to the sink with the step's name; the tail keeps the last 20. */
+  void outputLinesAndTail(ConcurrentLinkedQueue<String> printed) throws Exception {
+    StepProcess step = spawn(Command.of("talker", "sh", "-c",
+        "i=1; while [ $i -le 50 ]; do echo out $i; echo err $i >&2; i=$((i+1)); done; printf 'no newline'; exit 7"));
+    expect(step, ExitStatus.exited(7));
+    List<String> tail = step.tail();
+    check(tail.size() == 20 && tail.getLast().equals("no newline"), "tail: " + tail);
+    List<String> mine = printed.stream().filter(l -> l.startsWith("[talker] ")).toList();
+    check(mine.size() == 101, "all 101 lines printed, got " + mine.size());
+    check(mine.subList(81, 101).equals(tail.stream().map(l -> "[talker] " + l).toList()),
+        "the tail is the last 20 lines printed: " + tail);
+    for (int i = 1; i <= 50; i++) {
+      check(mine.contains("[talker] out " + i) && mine.contains("[talker] err " + i), "line " + i);
+    }
+    // Order within one stream is kept.
+    List<String> outs = mine.stream().filter(l -> l.startsWith("[talker] out ")).toList();
+    check(outs.equals(IntStream.rangeClosed(1, 50).mapToObj(i -> "[talker] out " + i).toList()), "order");
+  }
+
+  // ---- helpers ----
+
+  private StepProcess spawn(Command command) throws Exception {
+    return supervisor.spawn(command);
+  }
+
+  /** A step whose shell double-forks {@code count} times: each grandchild is orphaned at once. */
+  private static Command doubleForks(String name, int count) {
+    return Command.of(name, "sh", "-c",
+        "i=0; while [ $i -lt " + count + " ]; do (true &); i=$((i+1)); done");
+  }
+
+  private static void expect(StepProcess step, ExitStatus expected) throws Exception {
+    expect(step.exit(), step, expected);
+  }
+
+  private static void expect(java.util.concurrent.CompletableFuture<ExitStatus> exit, StepProcess step,
+      ExitStatus expected) throws Exception {
+    ExitStatus actual = exit.get(STEP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    check(actual.equals(expected), step + ": expected " + expected + " but " + actual + ", tail " + step.tail());
+  }
+
+  private static void awaitLine(StepProcess step, String line) {
+    awaitTrue(() -> step.tail().contains(line), () -> step + " never printed '" + line + "': " + step.tail());
+  }
+
+  /** Waits until the step's process group has {@code count} live members; returns all but the leader. */
+  private static List<Integer> awaitGroupMembers(StepProcess step, int count) {
+    awaitTrue(() -> members(step).size() >= count, () -> "group of " + step + ": " + members(step));
+    return members(step).stream().filter(pid -> pid != step.pid()).toList();
+  }
+
+  private static List<Integer> members(StepProcess step) {
+    return ProcessTable.read().entries().stream()
+        .filter(e -> e.pgrp() == step.pid() && e.state() != 'Z').map(ProcessTable.Entry::pid).toList();
+  }
+
+  /** After the scenario: no zombie, and nothing of ours still running. */
+  private static void nothingLeft(String mode, int self) {
+    awaitTrue(() -> leftovers(mode, self).isEmpty(), () -> "left behind: " + leftovers(mode, self));
+    ProcessTable table = ProcessTable.read();
+    List<ProcessTable.Entry> zombies = mode.equals("pid1") ? table.zombies()
+        : table.zombies().stream().filter(z -> table.descendantsOf(self).contains(z)).toList();
+    check(zombies.isEmpty(), "zombies: " + zombies);
+  }
+
+  private static List<ProcessTable.Entry> leftovers(String mode, int self) {
+    ProcessTable table = ProcessTable.read();
+    return mode.equals("pid1") ? table.allExcept(self) : table.descendantsOf(self);
+  }
+
+  /** Polls until true; fails after 20 s (a bound against hanging, not a speed assertion). */
+  private static void awaitTrue(BooleanSupplier condition, java.util.function.Supplier<String> failure) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!condition.getAsBoolean()) {
+      check(System.nanoTime() - deadline < 0, failure.get());
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  private static void check(boolean condition, String message) {
+    if (!condition) throw new AssertionError(message);
+  }
+}
