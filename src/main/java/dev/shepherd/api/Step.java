@@ -2,6 +2,7 @@ package dev.shepherd.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -44,6 +45,7 @@ public class Step {
   public Retry retry;
 
   @Min(1)
+  @Max(31_536_000)
   @JsonPropertyDescription("Time limit of one attempt, in seconds. A timed out attempt fails with reason DeadlineExceeded.")
   public Long timeoutSeconds;
 

@@ -3,6 +3,7 @@ package dev.shepherd.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -31,6 +32,7 @@ public class WorkflowSpec {
   public Integer parallelism;
 
   @Min(1)
+  @Max(31_536_000)
   @JsonPropertyDescription("Time limit of the whole workflow, in seconds, from its start.")
   public Long activeDeadlineSeconds;
 

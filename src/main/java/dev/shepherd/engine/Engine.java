@@ -52,22 +52,26 @@ public final class Engine {
     }
     Instant now = clock.instant();
     status.observedGeneration = generation;
-    syncSteps(spec, status);
+    List<String> stop = new ArrayList<>(syncSteps(spec, status));
     if (status.startedAt == null) {
       status.startedAt = Timestamps.format(now);
     }
     Map<String, Step> steps = index(spec);
-    List<String> stop = new ArrayList<>();
 
     Instant deadline = workflowDeadline(spec, status);
-    if (deadline != null && !now.isBefore(deadline)) {
+    boolean unfinished = status.steps.stream().anyMatch(st -> !st.phase.isFinal());
+    if (unfinished && deadline != null && !now.isBefore(deadline)) {
       String why = "The workflow exceeded its activeDeadlineSeconds of " + spec.activeDeadlineSeconds + " s.";
       for (StepStatus st : status.steps) {
-        if (st.phase == StepPhase.Running) {
-          stop.add(st.name);
-          end(st, StepPhase.Failed, now, null, Reason.DeadlineExceeded.name(), "Stopped: " + why);
-        } else if (!st.phase.isFinal()) {
-          end(st, StepPhase.Skipped, now, null, null, "Not run: " + why);
+        switch (st.phase) {
+          case Running -> {
+            stop.add(st.name);
+            end(st, StepPhase.Failed, now, null, Reason.DeadlineExceeded.name(), "Stopped: " + why);
+          }
+          case Retrying -> end(st, StepPhase.Failed, now, st.exitCode, Reason.DeadlineExceeded.name(),
+              "Not retried: " + why);
+          case Pending -> end(st, StepPhase.Skipped, now, null, null, "Not run: " + why);
+          default -> { }
         }
       }
       summarize(spec, status, generation, now, Reason.DeadlineExceeded, why);
@@ -123,14 +127,15 @@ public final class Engine {
    */
   public boolean finished(WorkflowSpec spec, WorkflowStatus status, String stepName, int attempt, Outcome outcome) {
     StepStatus st = status.step(stepName);
-    if (st == null || st.phase != StepPhase.Running || st.attemptsOrZero() != attempt) {
+    Step step = index(spec).get(stepName);
+    if (st == null || step == null || st.phase != StepPhase.Running || st.attemptsOrZero() != attempt) {
       return false;
     }
     Instant now = clock.instant();
     if (outcome.succeeded()) {
       end(st, StepPhase.Succeeded, now, outcome.exitCode(), null, null);
     } else {
-      attemptFailed(index(spec).get(stepName), st, now, outcome);
+      attemptFailed(step, st, now, outcome);
     }
     return true;
   }
@@ -190,8 +195,11 @@ public final class Engine {
     return trimmed.length() <= MAX_STEP_MESSAGE ? trimmed : "…" + trimmed.substring(trimmed.length() - MAX_STEP_MESSAGE + 1);
   }
 
-  /** Adds a Pending entry for every step of the spec that has none, and drops entries of removed steps. */
-  private static void syncSteps(WorkflowSpec spec, WorkflowStatus status) {
+  /**
+   * Adds a Pending entry for every step of the spec that has none, and drops entries of removed
+   * steps. Returns the removed steps that were running: the executor must stop them.
+   */
+  private static List<String> syncSteps(WorkflowSpec spec, WorkflowStatus status) {
     Map<String, StepStatus> known = new HashMap<>();
     for (StepStatus st : status.steps) {
       known.put(st.name, st);
@@ -200,8 +208,10 @@ public final class Engine {
     for (Step step : spec.steps) {
       StepStatus st = known.get(step.name);
       synced.add(st != null ? st : new StepStatus(step.name));
+      known.remove(step.name);
     }
     status.steps = synced;
+    return known.values().stream().filter(st -> st.phase == StepPhase.Running).map(st -> st.name).toList();
   }
 
   private static void skipAfterFailedDependencies(WorkflowSpec spec, WorkflowStatus status, Instant now) {
@@ -317,6 +327,9 @@ public final class Engine {
   }
 
   private static String failureMessage(List<StepStatus> failed, int skipped) {
+    if (failed.isEmpty()) {
+      return skipped + (skipped == 1 ? " step was" : " steps were") + " skipped.";
+    }
     StepStatus first = failed.getFirst();
     StringBuilder m = new StringBuilder("Step ").append(first.name).append(" failed");
     if (first.exitCode != null) {

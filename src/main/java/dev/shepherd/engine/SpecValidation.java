@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  */
 public final class SpecValidation {
   static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  /** Longest timeout or deadline: a year. Beyond it, time arithmetic could overflow. */
+  public static final long MAX_SECONDS = 31_536_000L;
   static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private SpecValidation() {}
@@ -57,13 +59,19 @@ public final class SpecValidation {
           problems.add("Step \"" + step.name + "\" has a negative retry.maxBackoffSeconds.");
         }
       }
-      if (step.timeoutSeconds != null && step.timeoutSeconds < 1) {
+      if (step.timeoutSeconds != null && (step.timeoutSeconds < 1 || step.timeoutSeconds > MAX_SECONDS)) {
         problems.add("Step \"" + step.name + "\" has timeoutSeconds " + step.timeoutSeconds
-            + "; it must be at least 1.");
+            + "; it must be from 1 to " + MAX_SECONDS + ".");
+      }
+      if (step.depends != null && step.depends.stream().anyMatch(d -> d == null || d.isEmpty())) {
+        problems.add("Step \"" + step.name + "\" has an empty entry in depends.");
       }
     }
     for (Step step : byName.values()) {
       for (String dep : step.dependsOrEmpty()) {
+        if (dep == null || dep.isEmpty()) {
+          continue;
+        }
         if (dep.equals(step.name)) {
           problems.add("Step \"" + step.name + "\" depends on itself.");
         } else if (!byName.containsKey(dep)) {
@@ -82,8 +90,10 @@ public final class SpecValidation {
     if (spec.parallelism != null && spec.parallelism < 1) {
       problems.add("spec.parallelism is " + spec.parallelism + "; it must be at least 1.");
     }
-    if (spec.activeDeadlineSeconds != null && spec.activeDeadlineSeconds < 1) {
-      problems.add("spec.activeDeadlineSeconds is " + spec.activeDeadlineSeconds + "; it must be at least 1.");
+    if (spec.activeDeadlineSeconds != null
+        && (spec.activeDeadlineSeconds < 1 || spec.activeDeadlineSeconds > MAX_SECONDS)) {
+      problems.add("spec.activeDeadlineSeconds is " + spec.activeDeadlineSeconds + "; it must be from 1 to "
+          + MAX_SECONDS + ".");
     }
     if (spec.params != null) {
       Set<String> seen = new HashSet<>();
@@ -122,7 +132,7 @@ public final class SpecValidation {
         if (i < deps.size()) {
           nextDep.push(i + 1);
           String dep = deps.get(i);
-          if (dep.equals(node) || !byName.containsKey(dep)) {
+          if (dep == null || dep.equals(node) || !byName.containsKey(dep)) {
             continue;
           }
           Integer s = state.get(dep);

@@ -100,7 +100,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
       }
     }
     if (!json.asJson(status).equals(before)) {
-      PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(workflow, context, w -> {
+      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(workflow, context, w -> {
         w.setStatus(status);
         return w;
       });
@@ -128,7 +128,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
     status.conditions.forEach(c -> c.setObservedGeneration(generation));
     events.record(workflow, EventReason.SpecIgnored, "The workflow already ended " + status.phase
         + "; the spec change of generation " + generation + " was not run. Create a new Workflow to run it.");
-    PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(workflow, context, w -> {
+    PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(workflow, context, w -> {
       w.setStatus(status);
       return w;
     });

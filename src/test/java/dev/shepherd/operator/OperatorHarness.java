@@ -39,19 +39,32 @@ public final class OperatorHarness implements AutoCloseable {
     operator.close();
   }
 
-  /** Moves the clock, then touches the workflow so that the operator looks at it again now. */
+  /**
+   * Moves the clock, then touches a Pod of the workflow so that the operator looks at it again
+   * now. (Touching the Workflow itself would not do: the operator skips events that don't change
+   * its generation.)
+   */
   public void advance(String workflow, Duration by) {
     clock.advance(by);
-    cluster.client.resources(Workflow.class).inNamespace(TestingCluster.NAMESPACE).withName(workflow)
-        .edit(w -> {
-          w.getMetadata().setAnnotations(Map.of("test/poke", clock.instant().toString()));
-          return w;
-        });
+    for (Pod pod : cluster.pods(workflow)) {
+      try {
+        cluster.client.pods().inNamespace(TestingCluster.NAMESPACE).withName(pod.getMetadata().getName())
+            .edit(p -> {
+              p.getMetadata().setAnnotations(Map.of("test/poke", clock.instant().toString()));
+              return p;
+            });
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 404) { // the operator may have deleted it in the meantime: try another
+          throw e;
+        }
+      }
+    }
   }
 
   public Workflow awaitWorkflow(String name, Predicate<Workflow> condition) {
     return await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
-        .until(() -> cluster.get(name), w -> w != null && condition.test(w));
+        .until(() -> cluster.get(name), w -> w != null && w.getStatus() != null && condition.test(w));
   }
 
   public Pod awaitPod(String name) {
