@@ -279,10 +279,17 @@ public final class SupervisorScenarios {
    * step from finishing; it is still reaped when it dies.
    */
   void escapedGrandchildDoesNotHangStep() throws Exception {
-    StepProcess step = spawn(Command.of("escaper", "sh", "-c", "setsid sleep 600 & echo bye"));
+    // The step waits until the grandchild is in its own session: if the step ended first, the
+    // kill of its process group would take the grandchild with it, and nothing would escape.
+    Path marker = Files.createTempDirectory("shepherd-escape").resolve("escaped");
+    StepProcess step = spawn(Command.of("escaper", "sh", "-c",
+        "setsid sh -c 'touch \"$0\"; exec sleep 600' \"$0\" & while [ ! -e \"$0\" ]; do sleep 0.01; done; echo bye",
+        marker.toString()));
     expect(step, ExitStatus.exited(0));
     check(step.tail().equals(List.of("bye")), "output: " + step.tail());
     int self = Native.getpid();
+    awaitTrue(() -> ProcessTable.read().descendantsOf(self).stream().anyMatch(e -> e.comm().equals("sleep")),
+        () -> "the escaped grandchild never became sleep");
     List<ProcessTable.Entry> escaped = ProcessTable.read().descendantsOf(self).stream()
         .filter(e -> e.comm().equals("sleep")).toList();
     check(escaped.size() == 1 && escaped.getFirst().pgrp() != step.pid(), "one escaped sleep: " + escaped);
