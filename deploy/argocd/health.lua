@@ -91,7 +91,7 @@ if phase ~= "Pending" and phase ~= "Running" and phase ~= "Succeeded" and phase 
   end
 end
 
-if phase == "Failed" then
+if phase == "Failed" or phase == "Cancelled" then
   hs.status = "Degraded"
   if nonEmpty(status.message) then
     hs.message = status.message

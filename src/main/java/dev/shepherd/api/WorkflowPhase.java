@@ -1,10 +1,10 @@
 package dev.shepherd.api;
 
-/** The phase of a whole workflow. Succeeded and Failed are final. */
+/** The phase of a whole workflow. Succeeded, Failed and Cancelled are final. */
 public enum WorkflowPhase {
-  Pending, Running, Succeeded, Failed;
+  Pending, Running, Succeeded, Failed, Cancelled;
 
   public boolean isFinal() {
-    return this == Succeeded || this == Failed;
+    return this == Succeeded || this == Failed || this == Cancelled;
   }
 }

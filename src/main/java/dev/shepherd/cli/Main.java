@@ -1,8 +1,34 @@
 package dev.shepherd.cli;
 
+import java.util.Arrays;
+
+/** {@code shepherd operator | supervise | run}: one jar, three roles. */
 public final class Main {
+  static final String USAGE = """
+      usage: shepherd <command> [args]
+        operator                 run the Workflow controller (in a cluster, or against $KUBECONFIG)
+        supervise                run one Workflow's steps as PID 1 of its Pod (executor: supervisor)
+        run FILE.yaml [options]  run a Workflow file locally, without a cluster ('run --help')
+      """;
+
+  private Main() {}
+
   public static void main(String[] args) {
-    System.err.println("usage: shepherd operator|supervise|run");
-    System.exit(2);
+    if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
+      System.out.print(USAGE);
+      System.exit(args.length == 0 ? 2 : 0);
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    int code = switch (args[0]) {
+      case "operator" -> OperatorCommand.run(rest);
+      case "supervise" -> SuperviseCommand.run(rest);
+      case "run" -> RunCommand.run(rest);
+      default -> {
+        System.err.println("shepherd: unknown command '" + args[0] + "'");
+        System.err.print(USAGE);
+        yield 2;
+      }
+    };
+    System.exit(code);
   }
 }

@@ -7,7 +7,8 @@ import java.time.Instant;
 
 /**
  * The workflow's conditions, derived from its phase. Complete and Failed mean what they mean on a
- * Job, so {@code kubectl wait --for=condition=Complete} works. Reconciling and Stalled are the
+ * Job, so {@code kubectl wait --for=condition=Complete} works; a cancelled workflow has Failed
+ * True with reason Cancelled. Reconciling and Stalled are the
  * abnormal-true conditions that kstatus (Flux) reads: InProgress while Reconciling, Failed when
  * Stalled, Current otherwise.
  */
@@ -21,7 +22,7 @@ public final class Conditions {
 
   static void update(WorkflowStatus status, Reason reason, String message, long generation, Instant now) {
     WorkflowPhase phase = status.phase;
-    boolean failed = phase == WorkflowPhase.Failed;
+    boolean failed = phase == WorkflowPhase.Failed || phase == WorkflowPhase.Cancelled;
     boolean done = phase.isFinal();
     set(status, RECONCILING, !done, reason, message, generation, now);
     set(status, STALLED, failed, reason, message, generation, now);

@@ -140,6 +140,34 @@ public final class Engine {
     return true;
   }
 
+  /**
+   * Stops the workflow on request (the supervisor got SIGTERM, say): running steps fail with reason
+   * Cancelled and are returned to be stopped, the others are skipped, and the phase is Cancelled.
+   */
+  public Plan cancel(WorkflowSpec spec, WorkflowStatus status, String why, long generation) {
+    if (status.phase != null && status.phase.isFinal()) {
+      return Plan.NOTHING;
+    }
+    Instant now = clock.instant();
+    List<String> stop = new ArrayList<>();
+    for (StepStatus st : status.steps) {
+      switch (st.phase) {
+        case Running -> {
+          stop.add(st.name);
+          end(st, StepPhase.Failed, now, null, Reason.Cancelled.name(), "Stopped: " + why);
+        }
+        case Retrying -> end(st, StepPhase.Failed, now, st.exitCode, Reason.Cancelled.name(), "Not retried: " + why);
+        case Pending -> end(st, StepPhase.Skipped, now, null, null, "Not run: " + why);
+        default -> { }
+      }
+    }
+    if (status.startedAt == null) {
+      status.startedAt = Timestamps.format(now);
+    }
+    summarize(spec, status, generation, now, Reason.Cancelled, why);
+    return new Plan(List.of(), stop, null);
+  }
+
   /** Fails the workflow for a spec that can't run, before anything starts. Nothing is created. */
   public void reject(WorkflowStatus status, List<String> problems, long generation) {
     Instant now = clock.instant();
@@ -304,7 +332,7 @@ public final class Engine {
     status.progress = done + "/" + total;
     Reason reason;
     if (forced != null) {
-      status.phase = WorkflowPhase.Failed;
+      status.phase = forced == Reason.Cancelled ? WorkflowPhase.Cancelled : WorkflowPhase.Failed;
       reason = forced;
       status.message = forcedMessage;
     } else if (done == total && allSucceeded) {

@@ -7,5 +7,6 @@ public enum Reason {
   Succeeded,
   StepFailed,
   InvalidSpec,
-  DeadlineExceeded
+  DeadlineExceeded,
+  Cancelled
 }

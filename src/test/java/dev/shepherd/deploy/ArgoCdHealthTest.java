@@ -122,6 +122,16 @@ class ArgoCdHealthTest {
   }
 
   @Test
+  void cancelledIsDegradedWithTheStatusMessage() {
+    Workflow wf = workflow(1L);
+    String msg = "The supervisor received SIGTERM.";
+    WorkflowStatus s = status(WorkflowPhase.Cancelled, "1/3", msg, 1L);
+    s.conditions.add(condition("Failed", "True", "Cancelled", msg, 1L));
+    wf.setStatus(s);
+    assertEquals(new Health("Degraded", msg), health(wf));
+  }
+
+  @Test
   void failedWithoutMessageTakesTheFailedCondition() {
     Workflow wf = workflow(1L);
     WorkflowStatus s = status(WorkflowPhase.Failed, "1/2", null, 1L);

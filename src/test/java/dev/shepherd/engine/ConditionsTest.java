@@ -1,5 +1,6 @@
 package dev.shepherd.engine;
 
+import dev.shepherd.testing.TestingClock;
 import static dev.shepherd.engine.Specs.spec;
 import static dev.shepherd.engine.Specs.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;

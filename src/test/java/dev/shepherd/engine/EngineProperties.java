@@ -1,5 +1,6 @@
 package dev.shepherd.engine;
 
+import dev.shepherd.testing.TestingClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

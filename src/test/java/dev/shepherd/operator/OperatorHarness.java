@@ -7,7 +7,7 @@ import dev.shepherd.api.StepStatus;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.api.WorkflowStatus;
-import dev.shepherd.testing.MutableClock;
+import dev.shepherd.testing.TestingClock;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
@@ -20,7 +20,7 @@ import java.util.function.Predicate;
 public final class OperatorHarness implements AutoCloseable {
   public final TestingCluster cluster = new TestingCluster();
   public final TestingKubelet kubelet = new TestingKubelet(cluster.client, TestingCluster.NAMESPACE);
-  public final MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
+  public final TestingClock clock = new TestingClock(Instant.parse("2026-11-29T10:00:00Z"));
   private ShepherdOperator operator;
 
   public OperatorHarness() {

@@ -1,4 +1,4 @@
-package dev.shepherd.engine;
+package dev.shepherd.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,30 +6,30 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that stands still until a test moves it. */
-final class TestingClock extends Clock {
-  private Instant now;
+/** A clock that stands still until a test moves it, forward only. Safe to read from other threads. */
+public final class TestingClock extends Clock {
+  private volatile Instant now;
 
-  TestingClock(Instant start) {
+  public TestingClock(Instant start) {
     this.now = start;
   }
 
-  TestingClock() {
+  public TestingClock() {
     this(Instant.parse("2025-03-01T10:00:00Z"));
   }
 
-  void advance(Duration by) {
+  public void advance(Duration by) {
     if (by.isNegative()) {
       throw new IllegalArgumentException("time only moves forward: " + by);
     }
     now = now.plus(by);
   }
 
-  void advanceSeconds(long seconds) {
+  public void advanceSeconds(long seconds) {
     advance(Duration.ofSeconds(seconds));
   }
 
-  void advanceTo(Instant when) {
+  public void advanceTo(Instant when) {
     if (when.isBefore(now)) {
       throw new IllegalArgumentException("time only moves forward: " + when + " < " + now);
     }
@@ -48,6 +48,6 @@ final class TestingClock extends Clock {
 
   @Override
   public Clock withZone(ZoneId zone) {
-    throw new UnsupportedOperationException("the engine needs no zone");
+    throw new UnsupportedOperationException("nothing here needs a zone");
   }
 }
