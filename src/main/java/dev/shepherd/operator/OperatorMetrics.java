@@ -13,7 +13,7 @@ public final class OperatorMetrics {
   public OperatorMetrics(MeterRegistry registry) {
     this.registry = registry;
     this.started = Counter.builder("shepherd.workflows.started").description("Workflows started").register(registry);
-    this.podsCreated = Counter.builder("shepherd.step.pods.created").description("Step Pods created").register(registry);
+    this.podsCreated = Counter.builder("shepherd.step.pods").description("Step Pods created").register(registry);
   }
 
   void workflowStarted() {
