@@ -5,13 +5,9 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -44,7 +40,8 @@ public final class EventRecorder {
 
   public void record(Workflow workflow, EventReason reason, String message) {
     String namespace = workflow.getMetadata().getNamespace();
-    String name = workflow.getMetadata().getName() + "." + hash(workflow.getMetadata().getUid() + "/" + reason + "/" + message);
+    String name = workflow.getMetadata().getName() + "."
+        + ShortHash.of(workflow.getMetadata().getUid() + "/" + reason + "/" + message, 8);
     synchronized (recent) {
       if (!recent.add(namespace + "/" + name)) {
         return;
@@ -76,15 +73,6 @@ public final class EventRecorder {
         LOG.warn("Could not record event {} on workflow {}/{}: {}", reason, namespace,
             workflow.getMetadata().getName(), e.getMessage());
       }
-    }
-  }
-
-  private static String hash(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

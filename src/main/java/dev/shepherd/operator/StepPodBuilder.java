@@ -15,11 +15,7 @@ import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +87,7 @@ public final class StepPodBuilder {
   }
 
   private static String shorten(String value, int max) {
-    String hash = hash(value);
+    String hash = ShortHash.of(value, 5);
     String head = value.substring(0, max - hash.length() - 1);
     while (!head.isEmpty() && !Character.isLetterOrDigit(head.charAt(head.length() - 1))) {
       head = head.substring(0, head.length() - 1);
@@ -99,14 +95,6 @@ public final class StepPodBuilder {
     return head + "-" + hash;
   }
 
-  private static String hash(String value) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 5);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   static Map<String, String> labels(Workflow workflow, Step step, int attempt) {
     Map<String, String> labels = new LinkedHashMap<>();
