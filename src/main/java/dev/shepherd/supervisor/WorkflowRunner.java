@@ -1,0 +1,374 @@
+package dev.shepherd.supervisor;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shepherd.api.Param;
+import dev.shepherd.api.Step;
+import dev.shepherd.api.StepPhase;
+import dev.shepherd.api.StepStatus;
+import dev.shepherd.api.WorkflowSpec;
+import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.engine.Engine;
+import dev.shepherd.engine.Outcome;
+import dev.shepherd.engine.Plan;
+import dev.shepherd.engine.SpecValidation;
+import dev.shepherd.engine.StepStart;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one workflow's steps as local processes: the executor of {@code shepherd supervise} and
+ * {@code shepherd run}. The {@link Engine} makes every decision; this class only carries out its
+ * plans through the {@link Supervisor} and reports how each attempt ended.
+ *
+ * <p>The loop, on the thread that calls {@link #run}: report ends ({@link Engine#finished}), ask
+ * for a plan, start and stop what it says, publish the status, then block on a queue of exits
+ * (and cancel requests) until the next one arrives or the plan's {@code wakeAt} (a backoff or a
+ * timeout) has come. No polling.
+ *
+ * <p>A step runs as {@code command + args}, with the environment of this process, then the
+ * workflow's params, then {@code SHEPHERD_WORKFLOW}, {@code SHEPHERD_STEP} and
+ * {@code SHEPHERD_ATTEMPT}, then the step's own env (later names win), in the step's
+ * {@code workingDir} or ours. Steps without a command, and env entries with {@code valueFrom},
+ * can't run here: the workflow is rejected before anything starts.
+ *
+ * <p>An initial status may be partly done (the supervisor restarted): a step recorded as Running
+ * there is not a process of ours, so its attempt is reported as ended with reason
+ * {@value #LOST_REASON} and the engine decides (a retry, if the step has one left).
+ *
+ * <p>{@link #run} returns once the workflow is final and every process it started has exited.
+ */
+public final class WorkflowRunner {
+  /** How the runner reports what happens. All calls come from the thread in {@link #run}. */
+  public interface Listener {
+    /** Called after every change of the status (a step started or ended, the workflow ended), with a deep copy. Never on the reaper thread. */
+    void statusChanged(WorkflowStatus snapshot);
+
+    /** An attempt's process was started ({@code pid} 0: it could not be started, see its end). */
+    default void attemptStarted(String step, int attempt, int pid) {}
+
+    /**
+     * An attempt's process ended. {@code counted} is false when the engine had already ended the
+     * attempt (it timed out, or the workflow was cancelled) and this exit changed nothing.
+     */
+    default void attemptEnded(String step, int attempt, ExitStatus exit, Outcome outcome, Duration took,
+        boolean counted) {}
+  }
+
+  /** Reason of an attempt that was Running in the initial status but is no process of ours. */
+  public static final String LOST_REASON = "Lost";
+  /** Reason of an attempt killed by a signal (exit code 128+N); the message names the signal. */
+  public static final String SIGNAL_REASON = "Signal";
+  public static final String NOT_FOUND_REASON = "NotFound";
+  public static final String NOT_EXECUTABLE_REASON = "NotExecutable";
+  /** Reason of an attempt whose process could not be created at all (no errno of exec). */
+  public static final String START_FAILED_REASON = "StartFailed";
+  /** How long a timed-out or removed step gets between SIGTERM and SIGKILL. */
+  public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(5);
+  /** How many of a failed attempt's last output lines go into its message (the engine cuts it further). */
+  static final int MESSAGE_LINES = 10;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private sealed interface Event permits Exited, Wake {}
+
+  private record Exited(String step, int attempt, StepProcess process, ExitStatus exit, Throwable failure,
+      long endedNanos) implements Event {}
+
+  private record Wake() implements Event {}
+
+  private record Cancel(String why, Duration grace) {}
+
+  private record Attempt(int attempt, StepProcess process, Command command, long startedNanos) {}
+
+  private final Supervisor supervisor;
+  private final Clock clock;
+  private final Listener listener;
+  private final Engine engine;
+  private final Duration stopGrace;
+  private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+  private volatile Cancel cancelRequest;
+
+  // State of the current run; touched only by the thread in run().
+  private final Map<String, Attempt> current = new HashMap<>();
+  private final Map<StepProcess, Attempt> live = new LinkedHashMap<>();
+  private byte[] published;
+
+  public WorkflowRunner(Supervisor supervisor, Clock clock, Listener listener) {
+    this(supervisor, clock, listener, DEFAULT_STOP_GRACE);
+  }
+
+  /** @param stopGrace time between SIGTERM and SIGKILL when the engine stops a step (a timeout) */
+  public WorkflowRunner(Supervisor supervisor, Clock clock, Listener listener, Duration stopGrace) {
+    this.supervisor = Objects.requireNonNull(supervisor, "supervisor");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.listener = listener == null ? snapshot -> {} : listener;
+    this.engine = new Engine(clock);
+    this.stopGrace = Objects.requireNonNull(stopGrace, "stopGrace");
+  }
+
+  /** Runs the workflow from `initial` (may be empty, or partly done) until it is final; returns the final status. Uses Engine for every decision. */
+  public synchronized WorkflowStatus run(String workflowName, WorkflowSpec spec, WorkflowStatus initial,
+      long generation) throws InterruptedException {
+    Objects.requireNonNull(workflowName, "workflowName");
+    Objects.requireNonNull(spec, "spec");
+    WorkflowStatus status = initial == null ? new WorkflowStatus() : copy(initial);
+    if (status.steps == null) status.steps = new ArrayList<>();
+    if (status.conditions == null) status.conditions = new ArrayList<>();
+    current.clear();
+    live.clear();
+    published = null;
+    try {
+      if (status.phase == null || !status.phase.isFinal()) {
+        List<String> problems = new ArrayList<>(SpecValidation.problems(spec));
+        problems.addAll(localProblems(spec));
+        if (!problems.isEmpty()) {
+          engine.reject(status, problems, generation);
+          publish(status);
+          return copy(status);
+        }
+        reportLostAttempts(spec, status);
+      }
+      Plan plan = Plan.NOTHING;
+      boolean cancelled = false;
+      while (true) {
+        Cancel cancel = cancelRequest;
+        if (cancel != null && !cancelled) {
+          cancelled = true;
+          if (status.steps.isEmpty()) { // cancelled before the first plan: every step is skipped
+            for (Step step : spec.steps) status.steps.add(new StepStatus(step.name));
+          }
+          Plan stop = engine.cancel(spec, status, cancel.why(), generation);
+          stop(stop.stop(), cancel.grace());
+          // Whatever the engine already stopped (a timeout in its grace period) goes now, too.
+          for (StepProcess p : live.keySet()) supervisor.terminate(p, cancel.grace());
+          plan = Plan.NOTHING;
+        } else if (status.phase == null || !status.phase.isFinal()) {
+          plan = engine.plan(spec, status, generation);
+          stop(plan.stop(), stopGrace);
+          start(workflowName, spec, status, plan.start());
+        }
+        publish(status);
+        if (status.phase != null && status.phase.isFinal() && live.isEmpty()) {
+          return copy(status);
+        }
+        boolean finalNow = status.phase != null && status.phase.isFinal();
+        List<Event> batch = new ArrayList<>();
+        Event first = next(finalNow ? null : plan.wakeAt());
+        if (first != null) batch.add(first);
+        events.drainTo(batch);
+        for (Event e : batch) {
+          if (e instanceof Exited exited) ended(spec, status, exited);
+        }
+      }
+    } catch (InterruptedException | RuntimeException | Error e) {
+      // Nothing may outlive the run: kill what is left before giving up.
+      for (StepProcess p : live.keySet()) supervisor.signalGroup(p, Signal.KILL);
+      throw e;
+    }
+  }
+
+  /** Thread-safe, from any thread (e.g. a signal handler): stop the run: running steps get SIGTERM to their process group, SIGKILL after `grace`; the workflow ends Cancelled (Engine.cancel). run() then returns. */
+  public void cancel(String why, Duration grace) {
+    Objects.requireNonNull(grace, "grace");
+    if (cancelRequest == null) {
+      cancelRequest = new Cancel(why == null ? "Cancelled." : why, grace);
+    }
+    events.add(new Wake());
+  }
+
+  // ---- one round ----
+
+  /** The next event, waiting at most until {@code wakeAt} (forever if null); null at wakeAt. */
+  private Event next(Instant wakeAt) throws InterruptedException {
+    if (wakeAt == null) return events.take();
+    long nanos = Duration.between(clock.instant(), wakeAt).toNanos();
+    return nanos <= 0 ? events.poll() : events.poll(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void ended(WorkflowSpec spec, WorkflowStatus status, Exited e) {
+    Attempt attempt = live.remove(e.process());
+    if (attempt == null) return;
+    Duration took = Duration.ofNanos(e.endedNanos() - attempt.startedNanos());
+    Outcome outcome = outcome(attempt.command(), e.exit(), e.failure(), e.process().tail());
+    boolean counted = false;
+    Attempt now = current.get(e.step());
+    if (now != null && now.process() == e.process()) {
+      current.remove(e.step());
+      counted = engine.finished(spec, status, e.step(), e.attempt(), outcome);
+    }
+    listener.attemptEnded(e.step(), e.attempt(), e.exit(), outcome, took, counted);
+  }
+
+  private void stop(List<String> steps, Duration grace) {
+    for (String name : steps) {
+      Attempt a = current.remove(name);
+      if (a != null) supervisor.terminate(a.process(), grace);
+    }
+  }
+
+  private void start(String workflowName, WorkflowSpec spec, WorkflowStatus status, List<StepStart> starts) {
+    Map<String, Step> steps = new HashMap<>();
+    for (Step s : spec.steps) steps.putIfAbsent(s.name, s);
+    for (StepStart s : starts) {
+      Command command = command(workflowName, spec, steps.get(s.step()), s.attempt());
+      long started = System.nanoTime();
+      StepProcess process;
+      try {
+        process = supervisor.spawn(command);
+      } catch (IOException | RuntimeException e) {
+        listener.attemptStarted(s.step(), s.attempt(), 0);
+        Outcome outcome = new Outcome(null, START_FAILED_REASON,
+            "Could not start " + quote(command.argv().getFirst()) + ": " + e.getMessage());
+        boolean counted = engine.finished(spec, status, s.step(), s.attempt(), outcome);
+        listener.attemptEnded(s.step(), s.attempt(), null, outcome, Duration.ZERO, counted);
+        events.add(new Wake()); // decide again at once: a retry with no backoff, or a free slot
+        continue;
+      }
+      Attempt attempt = new Attempt(s.attempt(), process, command, started);
+      current.put(s.step(), attempt);
+      live.put(process, attempt);
+      listener.attemptStarted(s.step(), s.attempt(), process.pid());
+      String name = s.step();
+      int number = s.attempt();
+      process.exit().whenComplete((exit, failure) ->
+          events.add(new Exited(name, number, process, exit, failure, System.nanoTime())));
+    }
+  }
+
+  // ---- what a step is ----
+
+  /** The problems that keep a valid spec from running as local processes. */
+  static List<String> localProblems(WorkflowSpec spec) {
+    List<String> problems = new ArrayList<>();
+    if (spec == null || spec.steps == null) return problems;
+    for (Step step : spec.steps) {
+      if (step == null || step.name == null) continue; // SpecValidation names these
+      if (step.command == null || step.command.isEmpty()) {
+        problems.add("Step \"" + step.name + "\" has no command; the supervisor and `shepherd run` need one"
+            + " (the image's entrypoint is not known here).");
+      } else if (step.command.getFirst() == null || step.command.getFirst().isEmpty()) {
+        problems.add("Step \"" + step.name + "\" has an empty command[0].");
+      }
+      if (step.env != null) {
+        for (int i = 0; i < step.env.size(); i++) {
+          EnvVar v = step.env.get(i);
+          if (v == null || v.getName() == null || v.getName().isEmpty()) {
+            problems.add("Step \"" + step.name + "\": env[" + i + "] has no name.");
+          } else if (v.getValueFrom() != null) {
+            problems.add("Step \"" + step.name + "\": env \"" + v.getName() + "\" uses valueFrom, which only a"
+                + " Pod can resolve; the supervisor and `shepherd run` take a plain value.");
+          }
+        }
+      }
+    }
+    return problems;
+  }
+
+  /** The process of one attempt. */
+  static Command command(String workflowName, WorkflowSpec spec, Step step, int attempt) {
+    List<String> argv = new ArrayList<>(step.command);
+    if (step.args != null) argv.addAll(step.args);
+    argv.replaceAll(a -> a == null ? "" : a);
+    Map<String, String> env = new LinkedHashMap<>(System.getenv());
+    if (spec.params != null) {
+      for (Param p : spec.params) env.put(p.name, p.value == null ? "" : p.value);
+    }
+    env.put("SHEPHERD_WORKFLOW", workflowName);
+    env.put("SHEPHERD_STEP", step.name);
+    env.put("SHEPHERD_ATTEMPT", Integer.toString(attempt));
+    if (step.env != null) {
+      for (EnvVar v : step.env) env.put(v.getName(), v.getValue() == null ? "" : v.getValue());
+    }
+    Path dir = step.workingDir == null || step.workingDir.isEmpty() ? null : Path.of(step.workingDir);
+    return new Command(step.name, argv, env, dir);
+  }
+
+  /** How the engine sees an exit: 128+N with the signal named, 126/127 naming the command. */
+  static Outcome outcome(Command command, ExitStatus exit, Throwable failure, List<String> tail) {
+    if (exit == null) {
+      return new Outcome(null, "Error", "The step's end was lost: " + failure);
+    }
+    String lines = lastLines(tail);
+    return switch (exit.cause()) {
+      case EXITED -> exit.code() == 0 ? new Outcome(0, null, null) : new Outcome(exit.code(), "Error", lines);
+      case KILLED -> new Outcome(exit.code(), SIGNAL_REASON,
+          join(lines, "Killed by " + exit.signal() + " (exit code " + exit.code() + ")."));
+      case NOT_FOUND -> new Outcome(exit.code(), NOT_FOUND_REASON, "Command " + quote(command.argv().getFirst())
+          + " was not found" + (command.workingDir() == null ? "" : ", or the working directory "
+          + quote(command.workingDir().toString()) + " does not exist") + " (exit code 127).");
+      case NOT_EXECUTABLE -> new Outcome(exit.code(), NOT_EXECUTABLE_REASON, "Command "
+          + quote(command.argv().getFirst()) + " is not executable (exit code 126).");
+    };
+  }
+
+  private static String lastLines(List<String> tail) {
+    if (tail == null || tail.isEmpty()) return null;
+    return String.join("\n", tail.subList(Math.max(0, tail.size() - MESSAGE_LINES), tail.size()));
+  }
+
+  private static String join(String lines, String sentence) {
+    return lines == null ? sentence : lines + "\n" + sentence;
+  }
+
+  private static String quote(String s) {
+    return "\"" + s + "\"";
+  }
+
+  /**
+   * A step that the initial status says is Running has no process here (we were restarted): its
+   * attempt ended without an exit code, and the engine decides what follows.
+   */
+  private void reportLostAttempts(WorkflowSpec spec, WorkflowStatus status) {
+    for (StepStatus st : List.copyOf(status.steps)) {
+      if (st.phase == StepPhase.Running) {
+        engine.finished(spec, status, st.name, st.attemptsOrZero(), new Outcome(null, LOST_REASON,
+            "Attempt " + st.attemptsOrZero() + " was running when the executor restarted; its process is gone."));
+      }
+    }
+  }
+
+  // ---- status copies ----
+
+  /** Tells the listener about the status if it changed since the last time. */
+  private void publish(WorkflowStatus status) {
+    byte[] json = bytes(status);
+    if (published != null && Arrays.equals(json, published)) return;
+    published = json;
+    listener.statusChanged(read(json));
+  }
+
+  static WorkflowStatus copy(WorkflowStatus status) {
+    return read(bytes(status));
+  }
+
+  private static byte[] bytes(WorkflowStatus status) {
+    try {
+      return JSON.writeValueAsBytes(status);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static WorkflowStatus read(byte[] json) {
+    try {
+      return JSON.readValue(json, WorkflowStatus.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
