@@ -1,0 +1,44 @@
+package dev.shepherd.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shepherd.api.StepPhase;
+import dev.shepherd.api.StepStatus;
+import dev.shepherd.api.Workflow;
+import dev.shepherd.api.WorkflowPhase;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** An example manifest and the phase its first line says it ends in ({@code # ends: Failed}). */
+record Example(Path file, Workflow workflow, WorkflowPhase ends) {
+  static Example read(Path file) throws IOException {
+    String text = Files.readString(file);
+    String header = text.lines().findFirst().orElse("");
+    if (!header.startsWith("# ends: ")) {
+      throw new IllegalArgumentException(file + ": the first line must be '# ends: <phase>'");
+    }
+    return new Example(file, inline(text), WorkflowPhase.valueOf(header.substring("# ends: ".length()).strip()));
+  }
+
+  static Workflow inline(String yaml) {
+    return Serialization.unmarshal(yaml, Workflow.class);
+  }
+
+  /** What each step's phase says agrees with its exit code and reason. */
+  void assertStepsConsistent(Workflow done) {
+    for (StepStatus st : done.getStatus().steps) {
+      String what = file + ": step " + st.name + " " + st.phase + " " + st.reason + " " + st.message;
+      switch (st.phase) {
+        case Succeeded -> assertThat(st.exitCode).as(what).isEqualTo(0);
+        case Failed -> assertThat(st.reason != null && (st.exitCode == null || st.exitCode != 0)).as(what).isTrue();
+        case Skipped -> assertThat(st.attempts).as(what).isEqualTo(0);
+        default -> throw new AssertionError("not final: " + what);
+      }
+    }
+    if (ends == WorkflowPhase.Succeeded) {
+      assertThat(done.getStatus().steps).allMatch(s -> s.phase == StepPhase.Succeeded);
+    }
+  }
+}
