@@ -22,7 +22,7 @@ public final class ShepherdOperator implements AutoCloseable {
   public ShepherdOperator(KubernetesClient client, Clock clock, Consumer<ConfigurationServiceOverrider> tune) {
     operator = new Operator(o -> {
       o.withKubernetesClient(client)
-          .withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build())
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry)) // bounded: no meters per Workflow
           .withCloseClientOnStop(false);
       tune.accept(o);
     });
