@@ -1,0 +1,50 @@
+package dev.shepherd.supervisor.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.shepherd.api.WorkflowPhase;
+import dev.shepherd.api.WorkflowStatus;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StatusPatchTest {
+  @Test
+  void holdsExactlyTheSupervisorsFieldsAndNeverObservedGeneration() throws Exception {
+    WorkflowStatus status = Statuses.status(WorkflowPhase.Running, 2, 1, "half");
+    JsonNode patch = StatusPatch.JSON.readTree(StatusPatch.of(status));
+    assertThat(patch.size()).isEqualTo(1);
+    List<String> fields = new ArrayList<>();
+    patch.get("status").fieldNames().forEachRemaining(fields::add);
+    assertThat(fields).containsExactlyElementsOf(StatusPatch.OWNED_FIELDS).doesNotContain("observedGeneration");
+    assertThat(patch.at("/status/phase").asText()).isEqualTo("Running");
+    assertThat(patch.at("/status/finishedAt").isNull()).as("unset finishedAt is sent as null (removes it)").isTrue();
+    assertThat(patch.at("/status/steps").size()).isEqualTo(2);
+    assertThat(patch.at("/status/steps/1/exitCode").isMissingNode()).isTrue();
+  }
+
+  /** The examples of RFC 7386, appendix A, for the test server's merge. */
+  @Test
+  void testServerMergesAsRfc7386() throws Exception {
+    String[][] cases = {
+        {"{\"a\":\"b\"}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"},
+        {"{\"a\":\"b\"}", "{\"b\":\"c\"}", "{\"a\":\"b\",\"b\":\"c\"}"},
+        {"{\"a\":\"b\"}", "{\"a\":null}", "{}"},
+        {"{\"a\":\"b\",\"b\":\"c\"}", "{\"a\":null}", "{\"b\":\"c\"}"},
+        {"{\"a\":[\"b\"]}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"},
+        {"{\"a\":\"c\"}", "{\"a\":[\"b\"]}", "{\"a\":[\"b\"]}"},
+        {"{\"a\":{\"b\":\"c\"}}", "{\"a\":{\"b\":\"d\",\"c\":null}}", "{\"a\":{\"b\":\"d\"}}"},
+        {"{\"a\":[{\"b\":\"c\"}]}", "{\"a\":[1]}", "{\"a\":[1]}"},
+        {"[\"a\",\"b\"]", "[\"c\",\"d\"]", "[\"c\",\"d\"]"},
+        {"{\"a\":\"b\"}", "[\"c\"]", "[\"c\"]"},
+        {"{\"e\":null}", "{\"a\":1}", "{\"e\":null,\"a\":1}"},
+        {"[1,2]", "{\"a\":\"b\",\"c\":null}", "{\"a\":\"b\"}"},
+        {"{}", "{\"a\":{\"bb\":{\"ccc\":null}}}", "{\"a\":{\"bb\":{}}}"},
+    };
+    for (String[] c : cases) {
+      JsonNode merged = MergePatchCluster.mergePatch(StatusPatch.JSON.readTree(c[0]), StatusPatch.JSON.readTree(c[1]));
+      assertThat(merged).as("%s + %s", c[0], c[1]).isEqualTo(StatusPatch.JSON.readTree(c[2]));
+    }
+  }
+}
