@@ -1,11 +1,278 @@
 package dev.shepherd.cli;
 
-/** {@code shepherd supervise}: PID 1 of a supervisor-mode Pod. */
+import dev.shepherd.api.Workflow;
+import dev.shepherd.api.WorkflowPhase;
+import dev.shepherd.api.WorkflowSpec;
+import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.engine.Outcome;
+import dev.shepherd.supervisor.ExitStatus;
+import dev.shepherd.supervisor.Signal;
+import dev.shepherd.supervisor.Supervisor;
+import dev.shepherd.supervisor.WorkflowRunner;
+import dev.shepherd.supervisor.report.StatusApi;
+import dev.shepherd.supervisor.report.StatusReporter;
+import dev.shepherd.supervisor.report.TerminationMessage;
+import dev.shepherd.supervisor.report.WorkflowStatusApi;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code shepherd supervise}: PID 1 of a supervisor-mode Pod. Reads its Workflow (through the
+ * status subresource: the only thing its Role allows besides patching it), runs the steps as its
+ * children with {@link WorkflowRunner}, and reports every status change with a
+ * {@link StatusReporter} (merge patches of the supervisor-owned fields, and the termination
+ * message).
+ *
+ * <p>Environment: {@code SHEPHERD_WORKFLOW} (required), {@code SHEPHERD_NAMESPACE} (default: the
+ * client's namespace), {@code SHEPHERD_POD_NAME} (for the logs), {@code SHEPHERD_GRACE_SECONDS}
+ * (SIGTERM to SIGKILL when cancelled, default 10), {@code SHEPHERD_REPORT_TIMEOUT_SECONDS} (how long
+ * to wait at exit for the final status to be written, default 60), {@code SHEPHERD_TERMINATION_LOG}
+ * (default /dev/termination-log).
+ *
+ * <p>Exit code: 0 Succeeded, 1 Failed (or the workflow could not be read), 128+N when cancelled by
+ * signal N (SIGTERM 143, SIGINT 130), 2 for a usage error. SIGHUP, SIGUSR1 and SIGUSR2 are
+ * relayed to the process groups of the running steps.
+ */
 final class SuperviseCommand {
+  private static final Logger log = LoggerFactory.getLogger(SuperviseCommand.class);
+  private static final Set<Signal> STOP = Set.of(Signal.TERM, Signal.INT);
+  private static final Set<Signal> RELAYED = Set.of(Signal.HUP, Signal.USR1, Signal.USR2);
+  private static final Duration READ_BACKOFF_MAX = Duration.ofSeconds(5);
+
   private SuperviseCommand() {}
 
   static int run(String[] args) {
-    System.err.println("shepherd supervise: not available in this build yet (executor: supervisor is in progress).");
-    return 2;
+    if (args.length > 0) {
+      System.err.println("shepherd supervise: takes no arguments; it is configured by SHEPHERD_* environment variables");
+      return 2;
+    }
+    Map<String, String> env = System.getenv();
+    String name = env.get("SHEPHERD_WORKFLOW");
+    if (name == null || name.isBlank()) {
+      System.err.println("shepherd supervise: SHEPHERD_WORKFLOW is not set (the name of the Workflow to run)");
+      return 2;
+    }
+    Duration grace;
+    Duration reportTimeout;
+    try {
+      grace = Duration.ofSeconds(seconds(env, "SHEPHERD_GRACE_SECONDS", 10));
+      reportTimeout = Duration.ofSeconds(seconds(env, "SHEPHERD_REPORT_TIMEOUT_SECONDS", 60));
+    } catch (IllegalArgumentException e) {
+      System.err.println("shepherd supervise: " + e.getMessage());
+      return 2;
+    }
+    Path terminationLog = Path.of(env.getOrDefault("SHEPHERD_TERMINATION_LOG", TerminationMessage.DEFAULT_PATH.toString()));
+
+    // The client is built before the reap loop starts; it never starts processes (see Reaper).
+    Config config = WorkflowStatusApi.configure(Config.autoConfigure(null));
+    String namespace = env.getOrDefault("SHEPHERD_NAMESPACE", config.getNamespace());
+    if (namespace == null || namespace.isBlank()) {
+      System.err.println("shepherd supervise: SHEPHERD_NAMESPACE is not set and the client has no namespace");
+      return 2;
+    }
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+        Supervisor supervisor = Supervisor.start()) {
+      log.info("supervising workflow {}/{} in pod {} (pid {}{})", namespace, name,
+          env.getOrDefault("SHEPHERD_POD_NAME", "?"), ProcessHandle.current().pid(),
+          supervisor.isPid1() ? ", PID 1" : ", subreaper");
+      WorkflowStatusApi api = new WorkflowStatusApi(client, namespace, name, Duration.ofSeconds(10));
+      return new Session(name, supervisor, api, terminationLog, grace, reportTimeout).run();
+    }
+  }
+
+  private static long seconds(Map<String, String> env, String variable, long fallback) {
+    String value = env.get(variable);
+    if (value == null || value.isBlank()) return fallback;
+    try {
+      long seconds = Long.parseLong(value.strip());
+      if (seconds < 0) throw new NumberFormatException();
+      return seconds;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(variable + "=" + value + " is not a number of seconds");
+    }
+  }
+
+  /** One run: signals, the initial read, the runner, the reporter. */
+  private static final class Session {
+    private final String name;
+    private final Supervisor supervisor;
+    private final StatusApi api;
+    private final Path terminationLog;
+    private final Duration grace;
+    private final Duration reportTimeout;
+    private final AtomicReference<Signal> stopSignal = new AtomicReference<>();
+    private final AtomicReference<WorkflowRunner> runner = new AtomicReference<>();
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+
+    Session(String name, Supervisor supervisor, StatusApi api, Path terminationLog, Duration grace,
+        Duration reportTimeout) {
+      this.name = name;
+      this.supervisor = supervisor;
+      this.api = api;
+      this.terminationLog = terminationLog;
+      this.grace = grace;
+      this.reportTimeout = reportTimeout;
+    }
+
+    int run() {
+      installSignalHandlers();
+      Workflow workflow;
+      try {
+        workflow = read();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return 1;
+      }
+      if (workflow == null) return exitBeforeStart();
+
+      WorkflowSpec spec = workflow.getSpec() == null ? new WorkflowSpec() : workflow.getSpec();
+      WorkflowStatus initial = workflow.getStatus() == null ? new WorkflowStatus() : workflow.getStatus();
+      Long generation = workflow.getMetadata().getGeneration();
+      try (StatusReporter reporter = new StatusReporter(api, terminationLog, StatusReporter.Backoff.defaults())) {
+        AtomicReference<WorkflowStatus> lastSubmitted = new AtomicReference<>();
+        WorkflowRunner r = new WorkflowRunner(supervisor, Clock.systemUTC(), new WorkflowRunner.Listener() {
+          @Override
+          public void statusChanged(WorkflowStatus snapshot) {
+            lastSubmitted.set(snapshot);
+            reporter.submit(snapshot);
+          }
+
+          @Override
+          public void attemptEnded(String step, int attempt, ExitStatus exit, Outcome outcome, Duration took,
+              boolean counted) {
+            log.info("step {} attempt {} {} after {} ({}){}", step, attempt, exit.describe(), formatSeconds(took),
+                outcome.succeeded() ? "succeeded" : "failed" + (outcome.reason() == null ? "" : ": " + outcome.reason()),
+                counted ? "" : " [already ended: stopped by a timeout or a cancel]");
+          }
+        });
+        runner.set(r);
+        Signal early = stopSignal.get();
+        if (early != null) r.cancel(cancelReason(early), grace);
+
+        WorkflowStatus done;
+        try {
+          done = r.run(name, spec, initial, generation == null ? 0 : generation);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return 1;
+        }
+        WorkflowStatus last = lastSubmitted.get();
+        if (last == null || last.phase != done.phase) reporter.submit(done);
+        log.info("workflow {} {} ({}): {}", name, done.phase, done.progress, done.message);
+        flush(reporter);
+        return exitCode(done.phase);
+      }
+    }
+
+    private void installSignalHandlers() {
+      supervisor.onSignals(STOP, signal -> {
+        if (!stopSignal.compareAndSet(null, signal)) {
+          log.info("received {} again; the cancellation is under way", signal);
+          return;
+        }
+        log.info("received {}: cancelling the workflow (steps get SIGTERM, SIGKILL after {} s)", signal,
+            grace.toSeconds());
+        stopRequested.countDown();
+        WorkflowRunner r = runner.get();
+        if (r != null) r.cancel(cancelReason(signal), grace);
+      });
+      for (Signal signal : RELAYED) {
+        try {
+          supervisor.onSignals(Set.of(signal), s -> {
+            log.info("relaying {} to the running steps", s);
+            supervisor.signalAll(s);
+          });
+        } catch (IllegalArgumentException e) {
+          log.warn("{} will not be relayed to the steps: {}", signal, e.getMessage());
+        }
+      }
+    }
+
+    /** The Workflow, or null if it cannot be read for good or a stop signal came first. */
+    private Workflow read() throws InterruptedException {
+      long delay = 100;
+      for (int attempt = 1; ; attempt++) {
+        if (stopSignal.get() != null) return null;
+        try {
+          Workflow w = api.read();
+          if (attempt > 1) log.info("read workflow {} after {} attempts", name, attempt);
+          return w;
+        } catch (StatusApi.ApiException e) {
+          if (!e.retryable()) {
+            String why = "The supervisor cannot read its workflow: " + e.getMessage()
+                + (e.code() == 403 ? " (its Role must allow get on workflows/status)" : "");
+            log.error(why);
+            writeTerminationMessage(WorkflowPhase.Failed, why);
+            return null;
+          }
+          if (attempt == 1 || attempt % 10 == 0) {
+            log.warn("cannot read workflow {} yet (attempt {}; retrying): {}", name, attempt, e.getMessage());
+          }
+        }
+        if (stopRequested.await(delay, TimeUnit.MILLISECONDS)) return null;
+        delay = Math.min(delay * 2, READ_BACKOFF_MAX.toMillis());
+      }
+    }
+
+    private int exitBeforeStart() {
+      Signal signal = stopSignal.get();
+      if (signal == null) return 1; // could not read the workflow; already logged and written
+      String why = cancelReason(signal) + " No step had started.";
+      log.info(why);
+      writeTerminationMessage(WorkflowPhase.Cancelled, why);
+      return 128 + signal.number();
+    }
+
+    /** Only the termination message: without the stored status, a patch could only lose steps. */
+    private void writeTerminationMessage(WorkflowPhase phase, String message) {
+      WorkflowStatus status = new WorkflowStatus();
+      status.phase = phase;
+      status.message = message;
+      try {
+        TerminationMessage.write(terminationLog, status);
+      } catch (IOException e) {
+        log.warn("cannot write the termination message to {}: {}", terminationLog, e.toString());
+      }
+    }
+
+    private void flush(StatusReporter reporter) {
+      try {
+        switch (reporter.flush(reportTimeout)) {
+          case WRITTEN -> log.info("final status written");
+          case REFUSED -> log.error("the API server refused the final status; it is in the termination message");
+          case TIMED_OUT -> log.error("the final status could not be written within {} s (API server unreachable);"
+              + " it is in the termination message", reportTimeout.toSeconds());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    private int exitCode(WorkflowPhase phase) {
+      Signal signal = stopSignal.get();
+      if (phase == WorkflowPhase.Succeeded) return 0;
+      if (phase == WorkflowPhase.Cancelled && signal != null) return 128 + signal.number();
+      return 1;
+    }
+
+    private static String cancelReason(Signal signal) {
+      return "The supervisor received " + signal + ".";
+    }
+
+    private static String formatSeconds(Duration d) {
+      return String.format("%.1f s", d.toMillis() / 1000.0);
+    }
   }
 }

@@ -1,0 +1,315 @@
+package dev.shepherd.supervisor.report;
+
+import static dev.shepherd.supervisor.report.Statuses.workflow;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.shepherd.api.Step;
+import dev.shepherd.api.StepPhase;
+import dev.shepherd.api.StepStatus;
+import dev.shepherd.api.Workflow;
+import dev.shepherd.api.WorkflowPhase;
+import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.cli.Main;
+import dev.shepherd.operator.TestingCluster;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code shepherd supervise} end to end, as a real process: a child JVM running {@link Main}
+ * (never a Supervisor in this JVM: see {@code SupervisorProcessTest}), its steps real shell
+ * commands, its API server the mock server behind an {@link ApiProxy} that can play an outage.
+ */
+class SuperviseProcessTest {
+  private static final String STATUS_PATH = "/apis/shepherd.dev/v1alpha1/namespaces/test/workflows/%s/status";
+
+  @TempDir Path dir;
+  private MergePatchCluster cluster;
+  private ApiProxy proxy;
+  private final List<Process> processes = new ArrayList<>();
+
+  @BeforeEach
+  void start() throws IOException {
+    cluster = new MergePatchCluster();
+    proxy = new ApiProxy(cluster.port());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (Process p : processes) {
+      if (p.isAlive()) p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    proxy.close();
+    cluster.close();
+  }
+
+  private static Step step(String name, String script, String... depends) {
+    Step s = new Step(name, depends);
+    s.command = List.of("sh", "-c", script);
+    return s;
+  }
+
+  /** Creates the workflow as the controller would: then sets observedGeneration, its own field. */
+  private void create(Workflow w) {
+    cluster.create(w);
+    cluster.client.resources(Workflow.class).inNamespace(TestingCluster.NAMESPACE).withName(w.getMetadata().getName())
+        .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"observedGeneration\":1}}");
+  }
+
+  /** A running {@code shepherd supervise} and where its output goes. */
+  private record Supervise(Process process, Path outputFile, Path terminationLog) {
+    String output() throws IOException {
+      return Files.readString(outputFile, StandardCharsets.UTF_8);
+    }
+
+    int awaitExit() throws Exception {
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+        throw new AssertionError("shepherd supervise did not exit in 60 s; output:\n" + output());
+      }
+      return process.exitValue();
+    }
+
+    WorkflowStatus terminationMessage() throws IOException {
+      return StatusPatch.JSON.readValue(Files.readString(terminationLog), WorkflowStatus.class);
+    }
+  }
+
+  private Supervise supervise(String workflow, List<String> prefix) throws IOException {
+    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-Dkubernetes.master=" + proxy.url(), "-Dkubernetes.auth.tryKubeConfig=false",
+        "-Dkubernetes.auth.tryServiceAccount=false", "-Dkubernetes.namespace=" + TestingCluster.NAMESPACE,
+        "-cp", classpath, Main.class.getName(), "supervise"));
+    Path terminationLog = dir.resolve(workflow + ".termination-log");
+    Path output = dir.resolve(workflow + ".out");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
+        .directory(dir.toFile());
+    builder.environment().remove("KUBECONFIG");
+    builder.environment().put("_JAVA_SR_SIGNUM", "39");
+    builder.environment().put("SHEPHERD_WORKFLOW", workflow);
+    builder.environment().put("SHEPHERD_NAMESPACE", TestingCluster.NAMESPACE);
+    builder.environment().put("SHEPHERD_POD_NAME", workflow + "-supervisor");
+    builder.environment().put("SHEPHERD_TERMINATION_LOG", terminationLog.toString());
+    builder.environment().put("SHEPHERD_GRACE_SECONDS", "2");
+    builder.environment().put("SHEPHERD_REPORT_TIMEOUT_SECONDS", "60");
+    Process process = builder.start();
+    processes.add(process);
+    return new Supervise(process, output, terminationLog);
+  }
+
+  private Supervise supervise(String workflow) throws IOException {
+    return supervise(workflow, List.of());
+  }
+
+  private Workflow awaitWorkflow(String name, Supervise s, Predicate<WorkflowStatus> condition) {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+      if (!s.process().isAlive() && !condition.test(statusOf(name))) {
+        throw new AssertionError("supervise exited " + s.process().exitValue() + " first; output:\n" + s.output());
+      }
+      return condition.test(statusOf(name));
+    });
+    return cluster.get(name);
+  }
+
+  private WorkflowStatus statusOf(String name) {
+    Workflow w = cluster.get(name);
+    return w.getStatus() == null ? new WorkflowStatus() : w.getStatus();
+  }
+
+  /** Every request the supervisor made: only GET and PATCH of its own workflow's status subresource. */
+  private List<RecordedRequest> supervisorRequests(String workflow) throws InterruptedException {
+    List<RecordedRequest> found = new ArrayList<>();
+    RecordedRequest r;
+    while ((r = cluster.server.takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
+      String agent = r.getHeader("User-Agent");
+      if (agent != null && agent.startsWith(WorkflowStatusApi.USER_AGENT)) found.add(r);
+    }
+    assertThat(found).isNotEmpty().allSatisfy(req -> {
+      assertThat(req.getPath()).isEqualTo(STATUS_PATH.formatted(workflow));
+      assertThat(req.getMethod()).isIn("GET", "PATCH");
+    });
+    return found;
+  }
+
+  @Test
+  void threeStepsSucceed() throws Exception {
+    create(workflow("three", step("a", "echo hello from a"), step("b", "echo b saw $SHEPHERD_STEP", "a"),
+        step("c", "echo c; exit 0", "b")));
+    Supervise s = supervise("three");
+    int code = s.awaitExit();
+    String output = s.output();
+    assertThat(code).as(output).isZero();
+
+    WorkflowStatus status = cluster.get("three").getStatus();
+    assertThat(status.phase).isEqualTo(WorkflowPhase.Succeeded);
+    assertThat(status.progress).isEqualTo("3/3");
+    assertThat(status.finishedAt).isNotNull();
+    assertThat(status.steps).extracting(st -> st.name, st -> st.phase, st -> st.exitCode).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("a", StepPhase.Succeeded, 0),
+        org.assertj.core.groups.Tuple.tuple("b", StepPhase.Succeeded, 0),
+        org.assertj.core.groups.Tuple.tuple("c", StepPhase.Succeeded, 0));
+    assertThat(status.observedGeneration).as("the controller's field").isEqualTo(1L);
+    assertThat(output).contains("[a] hello from a", "[b] b saw b", "[c] c")
+        .contains("step a attempt 1 exited with code 0", "step c attempt 1 exited with code 0");
+    assertThat(s.terminationMessage().phase).isEqualTo(WorkflowPhase.Succeeded);
+    assertThat(s.terminationMessage().steps).hasSize(3);
+    List<RecordedRequest> requests = supervisorRequests("three");
+    assertThat(requests.getFirst().getMethod()).isEqualTo("GET");
+  }
+
+  @Test
+  void aFailingStepFailsTheWorkflow() throws Exception {
+    create(workflow("fails", step("a", "true"), step("b", "echo about to fail; exit 3", "a"),
+        step("c", "echo never", "b")));
+    Supervise s = supervise("fails");
+    int code = s.awaitExit();
+    String output = s.output();
+    assertThat(code).as(output).isEqualTo(1);
+
+    WorkflowStatus status = cluster.get("fails").getStatus();
+    assertThat(status.phase).isEqualTo(WorkflowPhase.Failed);
+    StepStatus b = status.step("b");
+    assertThat(b.phase).isEqualTo(StepPhase.Failed);
+    assertThat(b.exitCode).isEqualTo(3);
+    assertThat(status.step("c").phase).isEqualTo(StepPhase.Skipped);
+    assertThat(output).contains("step b attempt 1 exited with code 3").doesNotContain("[c] never");
+    assertThat(s.terminationMessage().phase).isEqualTo(WorkflowPhase.Failed);
+    supervisorRequests("fails");
+  }
+
+  @Test
+  void sigtermCancelsTheWorkflowAndLeavesNoStepProcess() throws Exception {
+    // The step starts a grandchild and ignores SIGTERM: only the SIGKILL after the grace period ends it.
+    create(workflow("term", step("a", "true"),
+        step("b", "trap '' TERM; sleep 300 & echo $! > b-child.pid; echo $$ > b.pid; wait", "a"),
+        step("c", "true", "b")));
+    Supervise s = supervise("term");
+    awaitWorkflow("term", s, st -> st.step("b") != null && st.step("b").phase == StepPhase.Running);
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(dir.resolve("b.pid")));
+    long stepPid = Long.parseLong(Files.readString(dir.resolve("b.pid")).strip());
+    long childPid = Long.parseLong(Files.readString(dir.resolve("b-child.pid")).strip());
+    assertThat(alive(stepPid)).isTrue();
+    assertThat(alive(childPid)).isTrue();
+
+    s.process().destroy(); // SIGTERM
+    int code = s.awaitExit();
+    String output = s.output();
+    assertThat(code).as(output).isEqualTo(143);
+    WorkflowStatus status = cluster.get("term").getStatus();
+    assertThat(status.phase).isEqualTo(WorkflowPhase.Cancelled);
+    assertThat(status.message).contains("SIGTERM");
+    assertThat(status.step("c").phase).isNotEqualTo(StepPhase.Succeeded).isNotEqualTo(StepPhase.Running);
+    assertThat(status.step("b").phase).isNotEqualTo(StepPhase.Running);
+    assertThat(alive(stepPid)).as("the step's shell").isFalse();
+    assertThat(alive(childPid)).as("the step's grandchild").isFalse();
+    assertThat(s.terminationMessage().phase).isEqualTo(WorkflowPhase.Cancelled);
+    supervisorRequests("term");
+  }
+
+  @Test
+  void anOutageMidWorkflowStillEndsWithTheFinalStatus() throws Exception {
+    create(workflow("outage", step("a", "true"),
+        step("b", "while [ ! -e gate ]; do sleep 0.05; done; echo through", "a"), step("c", "echo c", "b")));
+    Supervise s = supervise("outage");
+    awaitWorkflow("outage", s, st -> st.step("b") != null && st.step("b").phase == StepPhase.Running);
+
+    proxy.refuse();
+    Files.writeString(dir.resolve("gate"), "open");
+    // The workflow ends while the API server is away: the termination message has it, the API doesn't.
+    await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(s.terminationLog())
+        && s.terminationMessage().phase == WorkflowPhase.Succeeded);
+    Thread.sleep(500); // a few retries fail meanwhile
+    assertThat(s.process().isAlive()).as("waits for the API server before exiting").isTrue();
+    assertThat(cluster.get("outage").getStatus().phase).isEqualTo(WorkflowPhase.Running);
+
+    proxy.forward();
+    int code = s.awaitExit();
+    String output = s.output();
+    assertThat(code).as(output).isZero();
+    WorkflowStatus status = cluster.get("outage").getStatus();
+    assertThat(status.phase).isEqualTo(WorkflowPhase.Succeeded);
+    assertThat(status.steps).allMatch(st -> st.phase == StepPhase.Succeeded);
+    assertThat(status.observedGeneration).isEqualTo(1L);
+    assertThat(output).contains("cannot write the status yet", "final status written");
+  }
+
+  @Test
+  void theApiServerAwayAtStartIsWaitedFor() throws Exception {
+    create(workflow("late", step("a", "echo a")));
+    proxy.refuse();
+    Supervise s = supervise("late");
+    await().atMost(Duration.ofSeconds(30)).until(() -> s.output().contains("cannot read workflow late yet"));
+    proxy.forward();
+    int code = s.awaitExit();
+    assertThat(code).as(s.output()).isZero();
+    assertThat(cluster.get("late").getStatus().phase).isEqualTo(WorkflowPhase.Succeeded);
+  }
+
+  @Test
+  void asPid1ItReapsOrphansAndLeavesNoZombie() throws Exception {
+    String why = unshareProblem();
+    assumeTrue(why == null, () -> "cannot run as PID 1 in a new PID namespace: " + why);
+    // Steps orphan children (they are reparented to PID 1, the supervisor); the last step, in the
+    // same PID namespace, fails if it finds a zombie in /proc (mounted for the namespace).
+    create(workflow("init",
+        step("orphans", "for i in 1 2 3 4 5 6 7 8 9 10; do (sleep 0.2 &) ; done; sleep 0.2 & exit 0"),
+        step("more", "sh -c 'sleep 0.3 & exit 0' & sh -c 'sleep 0.3 & exit 0' & wait", "orphans"),
+        step("check", "echo pid $$ parent $PPID; sleep 1.5; z=$(grep -l ') Z ' /proc/[0-9]*/stat);"
+            + " if [ -n \"$z\" ]; then echo ZOMBIES; cat $z; exit 1; fi; echo no zombies", "orphans", "more")));
+    Supervise s = supervise("init", List.of("unshare", "--pid", "--fork", "--mount-proc", "--kill-child"));
+    int code = s.awaitExit();
+    String output = s.output();
+    assertThat(code).as(output).isZero();
+    assertThat(output).contains("PID 1").contains("[check] no zombies").containsPattern("\\[check\\] pid \\d+ parent 1\\b");
+    WorkflowStatus status = cluster.get("init").getStatus();
+    assertThat(status.phase).isEqualTo(WorkflowPhase.Succeeded);
+  }
+
+  private static boolean alive(long pid) throws IOException {
+    Path stat = Path.of("/proc", Long.toString(pid), "stat");
+    if (!Files.exists(stat)) return false;
+    try {
+      String text = Files.readString(stat);
+      return text.charAt(text.lastIndexOf(')') + 2) != 'Z';
+    } catch (IOException gone) {
+      return false;
+    }
+  }
+
+  private static String unshareProblem;
+  private static boolean unshareProbed;
+
+  /** Null if {@code unshare -pf --mount-proc} works here (it needs root or user namespaces). */
+  private static synchronized String unshareProblem() throws InterruptedException {
+    if (!unshareProbed) {
+      unshareProbed = true;
+      try {
+        Process probe = new ProcessBuilder("unshare", "--pid", "--fork", "--mount-proc", "true")
+            .redirectErrorStream(true).start();
+        String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (probe.waitFor() != 0) unshareProblem = "unshare exited " + probe.exitValue() + ": " + out.strip();
+      } catch (IOException e) {
+        unshareProblem = "no unshare: " + e.getMessage();
+      }
+    }
+    return unshareProblem;
+  }
+}
