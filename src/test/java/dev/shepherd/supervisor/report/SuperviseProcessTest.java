@@ -225,6 +225,44 @@ class SuperviseProcessTest {
   }
 
   @Test
+  void sigintCancelsWithExitCode130() throws Exception {
+    create(workflow("int", step("a", "echo started > a.started; sleep 300")));
+    Supervise s = supervise("int");
+    await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(dir.resolve("a.started")));
+    kill("INT", s.process().pid());
+    int code = s.awaitExit();
+    assertThat(code).as(s.output()).isEqualTo(130);
+    WorkflowStatus status = cluster.get("int").getStatus();
+    assertThat(status.phase).isEqualTo(WorkflowPhase.Cancelled);
+    assertThat(status.message).contains("SIGINT");
+  }
+
+  @Test
+  void hupUsr1AndUsr2AreRelayedToTheSteps() throws Exception {
+    // The step records every signal it gets and ends after USR2 (its sleeps, in its group, die of them: harmless).
+    create(workflow("relay", step("a", "trap 'echo HUP >> got' HUP; trap 'echo USR1 >> got' USR1;"
+        + " trap 'echo USR2 >> got; exit 0' USR2; echo ready > a.ready; while true; do sleep 0.05; done")));
+    Supervise s = supervise("relay");
+    await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(dir.resolve("a.ready")));
+    Path got = dir.resolve("got");
+    for (String signal : List.of("HUP", "USR1", "USR2")) {
+      kill(signal, s.process().pid());
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> Files.exists(got) && Files.readAllLines(got).contains(signal));
+    }
+    int code = s.awaitExit();
+    assertThat(code).as(s.output()).isZero();
+    assertThat(Files.readAllLines(got)).containsExactly("HUP", "USR1", "USR2");
+    assertThat(s.output()).contains("relaying SIGHUP", "relaying SIGUSR1", "relaying SIGUSR2");
+    assertThat(cluster.get("relay").getStatus().phase).isEqualTo(WorkflowPhase.Succeeded);
+  }
+
+  private static void kill(String signal, long pid) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+    assertThat(kill.waitFor()).as("kill -%s %d", signal, pid).isZero();
+  }
+
+  @Test
   void anOutageMidWorkflowStillEndsWithTheFinalStatus() throws Exception {
     create(workflow("outage", step("a", "true"),
         step("b", "while [ ! -e gate ]; do sleep 0.05; done; echo through", "a"), step("c", "echo c", "b")));
