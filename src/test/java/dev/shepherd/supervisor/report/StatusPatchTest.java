@@ -1,5 +1,7 @@
 package dev.shepherd.supervisor.report;
 
+import dev.shepherd.operator.TestingCluster;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,7 +45,7 @@ class StatusPatchTest {
         {"{}", "{\"a\":{\"bb\":{\"ccc\":null}}}", "{\"a\":{\"bb\":{}}}"},
     };
     for (String[] c : cases) {
-      JsonNode merged = MergePatchCluster.mergePatch(StatusPatch.JSON.readTree(c[0]), StatusPatch.JSON.readTree(c[1]));
+      JsonNode merged = TestingCluster.mergePatch(StatusPatch.JSON.readTree(c[0]), StatusPatch.JSON.readTree(c[1]));
       assertThat(merged).as("%s + %s", c[0], c[1]).isEqualTo(StatusPatch.JSON.readTree(c[2]));
     }
   }

@@ -36,7 +36,7 @@ class StatusReporterTest {
       Duration.ofMillis(200));
 
   @TempDir Path dir;
-  private MergePatchCluster cluster;
+  private TestingCluster cluster;
   private ApiProxy proxy;
   private KubernetesClient supervisorClient;
   private WorkflowStatusApi api;
@@ -44,7 +44,7 @@ class StatusReporterTest {
 
   @BeforeEach
   void start() throws Exception {
-    cluster = new MergePatchCluster();
+    cluster = new TestingCluster();
     proxy = new ApiProxy(cluster.port());
     supervisorClient = Statuses.supervisorClient(proxy.url());
     cluster.create(workflow("wf", new Step("a"), new Step("b", "a")));

@@ -39,13 +39,13 @@ class SuperviseProcessTest {
   private static final String STATUS_PATH = "/apis/shepherd.dev/v1alpha1/namespaces/test/workflows/%s/status";
 
   @TempDir Path dir;
-  private MergePatchCluster cluster;
+  private TestingCluster cluster;
   private ApiProxy proxy;
   private final List<Process> processes = new ArrayList<>();
 
   @BeforeEach
   void start() throws IOException {
-    cluster = new MergePatchCluster();
+    cluster = new TestingCluster();
     proxy = new ApiProxy(cluster.port());
   }
 
