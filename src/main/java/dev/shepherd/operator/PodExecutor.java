@@ -1,0 +1,177 @@
+package dev.shepherd.operator;
+
+import dev.shepherd.api.Step;
+import dev.shepherd.api.StepPhase;
+import dev.shepherd.api.StepStatus;
+import dev.shepherd.api.Workflow;
+import dev.shepherd.api.WorkflowPhase;
+import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.engine.Engine;
+import dev.shepherd.engine.Outcome;
+import dev.shepherd.engine.Plan;
+import dev.shepherd.engine.StepStart;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code executor: pod}: one Pod per step attempt. Observe the step Pods, validate the spec, then
+ * let the {@link Engine} decide and carry out its plan. All workflow semantics live in the engine;
+ * this class only translates between Pods and the engine's vocabulary, and writes the status once
+ * per pass, through the status subresource.
+ */
+final class PodExecutor {
+  private static final Logger LOG = LoggerFactory.getLogger(PodExecutor.class);
+
+  private final Clock clock;
+  private final Engine engine;
+  private final EventRecorder events;
+  private final OperatorMetrics metrics;
+
+  PodExecutor(Clock clock, Engine engine, EventRecorder events, OperatorMetrics metrics) {
+    this.clock = clock;
+    this.engine = engine;
+    this.events = events;
+    this.metrics = metrics;
+  }
+
+  UpdateControl<Workflow> reconcile(Workflow workflow, Context<Workflow> context) {
+    WorkflowStatus current = workflow.getStatus();
+    KubernetesClient client = context.getClient();
+    KubernetesSerialization json = client.getKubernetesSerialization();
+    WorkflowStatus status = current == null ? new WorkflowStatus() : json.clone(current);
+    String before = json.asJson(status);
+    boolean wasStarted = status.startedAt != null;
+    WorkflowPhase phaseBefore = status.phase;
+
+    List<String> problems = PodModeValidation.problems(workflow.getSpec());
+    Plan plan = Plan.NOTHING;
+    if (!problems.isEmpty()) {
+      if (phaseBefore == null || !phaseBefore.isFinal()) {
+        engine.reject(status, problems, generation(workflow));
+        events.record(workflow, EventReason.InvalidSpec, status.message);
+      }
+    } else {
+      Map<String, String> runningPods = observe(workflow, status, context);
+      plan = engine.plan(workflow.getSpec(), status, generation(workflow));
+      act(workflow, status, plan, runningPods, client);
+    }
+
+    if (!wasStarted && status.startedAt != null) {
+      metrics.workflowStarted();
+      events.record(workflow, EventReason.Started, "Started the workflow: " + status.steps.size() + " steps.");
+    }
+    if (status.phase != null && status.phase.isFinal() && status.phase != phaseBefore) {
+      metrics.workflowFinished(status.phase);
+      if (problems.isEmpty()) {
+        events.record(workflow, status.phase == WorkflowPhase.Succeeded ? EventReason.Succeeded : EventReason.Failed,
+            status.message);
+      }
+    }
+    if (!json.asJson(status).equals(before)) {
+      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(workflow, context, w -> {
+        w.setStatus(status);
+        return w;
+      });
+    }
+    UpdateControl<Workflow> control = UpdateControl.noUpdate();
+    if (plan.wakeAt() != null) {
+      Duration delay = Duration.between(clock.instant(), plan.wakeAt());
+      control.rescheduleAfter(delay.isNegative() ? Duration.ZERO : delay.plusMillis(50));
+    }
+    return control;
+  }
+
+  /**
+   * Reports to the engine each running step whose Pod has ended. Returns the Pod of every step
+   * that was running, so that a step the plan stops can have its Pod deleted.
+   */
+  private Map<String, String> observe(Workflow workflow, WorkflowStatus status, Context<Workflow> context) {
+    Map<String, Pod> pods = new HashMap<>();
+    for (Pod pod : context.getSecondaryResources(Pod.class)) {
+      pods.put(pod.getMetadata().getName(), pod);
+    }
+    Map<String, String> runningPods = new HashMap<>();
+    for (StepStatus st : status.steps) {
+      if (st.phase != StepPhase.Running) {
+        continue;
+      }
+      String podName = st.podName != null ? st.podName
+          : StepPodBuilder.podName(workflow.getMetadata().getName(), st.name, st.attemptsOrZero());
+      runningPods.put(st.name, podName);
+      Pod pod = pods.get(podName);
+      if (pod == null) {
+        // The informer may not have seen a Pod made moments ago; ask the API server before concluding.
+        pod = context.getClient().pods().inNamespace(workflow.getMetadata().getNamespace()).withName(podName).get();
+      }
+      Outcome outcome = pod == null
+          ? new Outcome(null, "PodDeleted", "Pod " + podName + " was deleted before the step finished.")
+          : PodOutcome.of(pod).orElse(null);
+      if (outcome != null && engine.finished(workflow.getSpec(), status, st.name, st.attemptsOrZero(), outcome)) {
+        metrics.stepAttemptEnded(outcome.succeeded());
+        if (!outcome.succeeded()) {
+          events.record(workflow, EventReason.StepFailed, describeFailure(st));
+        }
+      }
+    }
+    return runningPods;
+  }
+
+  private void act(Workflow workflow, WorkflowStatus status, Plan plan, Map<String, String> runningPods,
+      KubernetesClient client) {
+    String namespace = workflow.getMetadata().getNamespace();
+    for (String step : plan.stop()) {
+      String podName = runningPods.get(step);
+      if (podName != null) {
+        client.pods().inNamespace(namespace).withName(podName).delete();
+      }
+      events.record(workflow, EventReason.StepFailed, describeFailure(status.step(step)));
+    }
+    Map<String, Step> steps = new HashMap<>();
+    for (Step s : workflow.getSpec().steps) {
+      steps.put(s.name, s);
+    }
+    for (StepStart start : plan.start()) {
+      Pod pod = StepPodBuilder.build(workflow, steps.get(start.step()), start.attempt());
+      try {
+        client.pods().inNamespace(namespace).resource(pod).create();
+        metrics.podCreated();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+        LOG.debug("Pod {} already exists; adopting it", pod.getMetadata().getName());
+      }
+      status.step(start.step()).podName = pod.getMetadata().getName();
+    }
+  }
+
+  private static String describeFailure(StepStatus st) {
+    StringBuilder m = new StringBuilder("Step ").append(st.name).append(" attempt ").append(st.attemptsOrZero())
+        .append(" failed");
+    if (st.exitCode != null) {
+      m.append(" with exit code ").append(st.exitCode);
+    }
+    if (st.reason != null) {
+      m.append(" (").append(st.reason).append(')');
+    }
+    m.append(st.phase == StepPhase.Retrying ? "; it will be retried." : ".");
+    return m.toString();
+  }
+
+  private static long generation(Workflow workflow) {
+    Long g = workflow.getMetadata().getGeneration();
+    return g == null ? 0 : g;
+  }
+}

@@ -1,0 +1,253 @@
+package dev.shepherd.operator;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shepherd.api.Workflow;
+import dev.shepherd.api.WorkflowPhase;
+import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.engine.Engine;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code executor: supervisor}: one Pod per workflow ({@link SupervisorPodBuilder}), in which the
+ * shepherd supervisor runs every step and writes the status itself.
+ *
+ * <h2>Who writes which status field</h2>
+ * Two writers share the status, so each owns fields and never writes the other's:
+ * <ul>
+ *   <li>The <b>supervisor</b> owns {@code phase, progress, startedAt, finishedAt, message, steps,
+ *       conditions} while its Pod lives. It writes them with a JSON merge patch of exactly those
+ *       fields (through its own ServiceAccount, {@link SupervisorRbac}).
+ *   <li>The <b>controller</b> owns {@code observedGeneration} and writes it with a merge patch of
+ *       that field alone. While the Pod lives it writes nothing else, and never the whole status.
+ *   <li>Once the Pod is terminal (Succeeded, Failed or deleted), or can never start (an image
+ *       that can't be pulled), and the status is not final, the controller takes the supervisor's
+ *       fields over ({@link SupervisorTakeover}): it reads the Pod's termination message, ends every
+ *       unfinished step with the Pod's reason, fails the workflow, and writes exactly those fields and
+ *       observedGeneration. A workflow is never left Running forever.
+ *   <li>Before the Pod exists (an invalid spec) the controller writes everything, as in pod mode.
+ * </ul>
+ * Merge patches carry no resourceVersion, so the two never conflict; since they touch disjoint
+ * fields, neither undoes the other.
+ *
+ * <p>A Pod deleted before the supervisor wrote any phase is created again (nothing ran that the
+ * status knows of); one deleted later ends the workflow with reason PodDeleted.
+ */
+final class SupervisorExecutor {
+  private static final Logger LOG = LoggerFactory.getLogger(SupervisorExecutor.class);
+
+  /** The status fields the supervisor owns while its Pod lives. */
+  static final List<String> SUPERVISOR_FIELDS =
+      List.of("phase", "progress", "startedAt", "finishedAt", "message", "steps", "conditions");
+
+  /** A plain mapper: it writes null map values, which a merge patch needs. */
+  private static final ObjectMapper PATCH_JSON = new ObjectMapper();
+
+  private final Clock clock;
+  private final Engine engine;
+  private final EventRecorder events;
+  private final OperatorMetrics metrics;
+  private final String shepherdImage;
+  private final SupervisorTakeover takeover;
+
+  SupervisorExecutor(Clock clock, Engine engine, EventRecorder events, OperatorMetrics metrics, String shepherdImage) {
+    this.clock = clock;
+    this.engine = engine;
+    this.events = events;
+    this.metrics = metrics;
+    this.shepherdImage = shepherdImage;
+    this.takeover = new SupervisorTakeover(engine, clock);
+  }
+
+  UpdateControl<Workflow> reconcile(Workflow workflow, Context<Workflow> context) {
+    KubernetesClient client = context.getClient();
+    String namespace = workflow.getMetadata().getNamespace();
+    String podName = SupervisorPodBuilder.name(workflow.getMetadata().getName());
+    Pod pod = context.getSecondaryResources(Pod.class).stream()
+        .filter(p -> podName.equals(p.getMetadata().getName())).findFirst()
+        // The informer may not have seen a Pod made moments ago; ask the API server before concluding.
+        .orElseGet(() -> client.pods().inNamespace(namespace).withName(podName).get());
+    WorkflowStatus status = workflow.getStatus();
+    boolean supervisorReported = status != null && status.phase != null;
+
+    if (pod == null && !supervisorReported) {
+      start(workflow, context);
+      return UpdateControl.noUpdate();
+    }
+    Optional<SupervisorPodOutcome> ending = pod == null
+        ? Optional.of(SupervisorPodOutcome.deleted(podName))
+        : SupervisorPodOutcome.of(pod, clock.instant());
+    if (ending.isPresent()) {
+      takeOver(workflow, client, ending.get(), podName);
+      return UpdateControl.noUpdate();
+    }
+    writeObservedGeneration(workflow, client);
+    UpdateControl<Workflow> control = UpdateControl.noUpdate();
+    Instant pullDeadline = SupervisorPodOutcome.pullDeadline(pod);
+    if (pullDeadline != null) {
+      Duration delay = Duration.between(clock.instant(), pullDeadline);
+      control.rescheduleAfter(delay.isNegative() ? Duration.ZERO : delay.plusMillis(50));
+    }
+    return control;
+  }
+
+  /** Validates the spec, then creates the ServiceAccount, Role, RoleBinding and the Pod, in that order. */
+  private void start(Workflow workflow, Context<Workflow> context) {
+    KubernetesClient client = context.getClient();
+    List<String> problems = PodModeValidation.problems(workflow.getSpec());
+    if (problems.isEmpty()) {
+      try {
+        SupervisorRbac.ensure(client, workflow);
+      } catch (SupervisorRbac.ForeignObjectException e) {
+        problems = List.of(e.getMessage());
+      }
+    }
+    if (!problems.isEmpty()) {
+      // No Pod: the controller owns the whole status.
+      WorkflowStatus status = workflow.getStatus() == null ? new WorkflowStatus()
+          : client.getKubernetesSerialization().clone(workflow.getStatus());
+      engine.reject(status, problems, generation(workflow));
+      events.record(workflow, EventReason.InvalidSpec, status.message);
+      metrics.workflowFinished(status.phase);
+      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(workflow, context, w -> {
+        w.setStatus(status);
+        return w;
+      });
+      return;
+    }
+    Pod pod = SupervisorPodBuilder.build(workflow, shepherdImage);
+    try {
+      client.pods().inNamespace(workflow.getMetadata().getNamespace()).resource(pod).create();
+      metrics.podCreated();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      LOG.debug("Pod {} already exists; adopting it", pod.getMetadata().getName());
+    }
+    writeObservedGeneration(workflow, client);
+  }
+
+  private void takeOver(Workflow cached, KubernetesClient client, SupervisorPodOutcome ending, String podName) {
+    String namespace = cached.getMetadata().getNamespace();
+    // Decide on the latest status, not the informer's copy: the supervisor may have just finished.
+    Workflow workflow = client.resources(Workflow.class).inNamespace(namespace).withName(cached.getMetadata().getName()).get();
+    if (workflow == null) {
+      return;
+    }
+    WorkflowStatus stored = workflow.getStatus();
+    if (stored == null || stored.phase == null || !stored.phase.isFinal()) {
+      KubernetesSerialization json = client.getKubernetesSerialization();
+      WorkflowStatus status = takeover.takeOver(workflow.getSpec(), stored, ending, generation(workflow), json);
+      status.observedGeneration = generation(workflow);
+      replaceStatusFields(workflow, client, fields(status, true));
+      LOG.info("Workflow {}/{}: supervisor Pod {} ended ({}) before the workflow did; it is {} now",
+          namespace, workflow.getMetadata().getName(), podName, ending.reason(), status.phase);
+      if (status.phase != null && status.phase.isFinal()) {
+        metrics.workflowFinished(status.phase);
+        events.record(workflow, status.phase == WorkflowPhase.Succeeded ? EventReason.Succeeded : EventReason.Failed,
+            status.message);
+      }
+    }
+    if (ending.podLives()) {
+      client.pods().inNamespace(namespace).withName(podName).delete();
+    }
+  }
+
+  private void writeObservedGeneration(Workflow workflow, KubernetesClient client) {
+    long generation = generation(workflow);
+    WorkflowStatus status = workflow.getStatus();
+    if (status != null && status.observedGeneration != null && status.observedGeneration == generation) {
+      return;
+    }
+    patchStatus(workflow, client, Map.of("observedGeneration", generation));
+  }
+
+  /** A JSON merge patch of the status subresource with exactly {@code fields}. */
+  private static void patchStatus(Workflow workflow, KubernetesClient client, Map<String, Object> fields) {
+    String patch;
+    try {
+      patch = PATCH_JSON.writeValueAsString(Map.of("status", fields)); // nulls stay: they remove a field
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    client.resources(Workflow.class).inNamespace(workflow.getMetadata().getNamespace())
+        .withName(workflow.getMetadata().getName())
+        .subresource("status")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+  }
+
+  /**
+   * Sets exactly {@code fields} of the status with a JSON Patch ({@code add} replaces a member that
+   * exists; a null field is removed if present). For these fields it means what a merge patch
+   * means; it is a JSON Patch because lists are written too, which it replaces in any server
+   * (the fabric8 mock server merges lists where RFC 7386 replaces them).
+   */
+  private static void replaceStatusFields(Workflow workflow, KubernetesClient client, Map<String, Object> fields) {
+    if (workflow.getStatus() == null) {
+      patchStatus(workflow, client, fields); // no lists stored yet
+      return;
+    }
+    Map<String, Object> stored = fields(workflow.getStatus(), true);
+    List<Map<String, Object>> ops = new ArrayList<>();
+    fields.forEach((name, value) -> {
+      String path = "/status/" + name;
+      if (value != null) {
+        Map<String, Object> op = new LinkedHashMap<>();
+        op.put("op", "add");
+        op.put("path", path);
+        op.put("value", value);
+        ops.add(op);
+      } else if (stored.get(name) != null) {
+        ops.add(Map.of("op", "remove", "path", path));
+      }
+    });
+    String patch;
+    try {
+      patch = PATCH_JSON.writeValueAsString(ops);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    client.resources(Workflow.class).inNamespace(workflow.getMetadata().getNamespace())
+        .withName(workflow.getMetadata().getName())
+        .subresource("status")
+        .patch(PatchContext.of(PatchType.JSON), patch);
+  }
+
+  /** The supervisor's fields of {@code status} (absent ones as null, to remove them), and maybe observedGeneration. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> fields(WorkflowStatus status, boolean withGeneration) {
+    Map<String, Object> all = PATCH_JSON.convertValue(status, Map.class);
+    Map<String, Object> fields = new LinkedHashMap<>();
+    for (String f : SUPERVISOR_FIELDS) {
+      fields.put(f, all.get(f));
+    }
+    if (withGeneration) {
+      fields.put("observedGeneration", status.observedGeneration);
+    }
+    return fields;
+  }
+
+  private static long generation(Workflow workflow) {
+    Long g = workflow.getMetadata().getGeneration();
+    return g == null ? 0 : g;
+  }
+}

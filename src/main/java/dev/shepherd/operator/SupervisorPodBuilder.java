@@ -1,0 +1,193 @@
+package dev.shepherd.operator;
+
+import dev.shepherd.api.Step;
+import dev.shepherd.api.Workflow;
+import dev.shepherd.api.WorkflowSpec;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one Pod of a workflow run by the supervisor executor.
+ *
+ * <p>The supervisor is injected into the user's image, as Argo's emissary and Tekton's entrypoint
+ * are: an init container from the shepherd image copies a self-contained runtime (a jlinked Java
+ * runtime, the shepherd jar and the {@code bin/shepherd} launcher; see
+ * deploy/SUPERVISOR-RUNTIME.md) into an emptyDir at {@value #RUNTIME_DIR}, and the main container
+ * runs {@code spec.image} with {@code /shepherd/bin/shepherd supervise} as its command, whatever
+ * the image's entrypoint. The supervisor is then PID 1 of that container, runs every step as its
+ * child, reaps every orphan, and writes the workflow's status itself (see
+ * {@link SupervisorExecutor} for who owns which status field).
+ *
+ * <p>Step resources: all steps share the one container, so it gets, per resource, the largest
+ * request and the largest limit of any step (parallel steps share them).
+ */
+public final class SupervisorPodBuilder {
+  public static final String EXECUTOR_LABEL = "shepherd.dev/executor";
+  public static final String EXECUTOR = "supervisor";
+  /** The container that runs the supervisor and, under it, every step. */
+  public static final String CONTAINER = "supervisor";
+  public static final String INIT_CONTAINER = "install-shepherd";
+  public static final String VOLUME = "shepherd";
+  public static final String RUNTIME_DIR = "/shepherd";
+  /** Where the shepherd image keeps the runtime (deploy/Dockerfile). */
+  public static final String IMAGE_RUNTIME_DIR = "/opt/shepherd/runtime";
+  public static final List<String> INIT_COMMAND = List.of("cp", "-a", IMAGE_RUNTIME_DIR + "/.", RUNTIME_DIR + "/");
+  public static final List<String> COMMAND = List.of(RUNTIME_DIR + "/bin/shepherd", "supervise");
+  public static final String DEFAULT_IMAGE = "ghcr.io/shepherd-dev/shepherd:0.1.0";
+  /** The operator's environment variable that names the shepherd image of the init container. */
+  public static final String IMAGE_ENV = "SHEPHERD_IMAGE";
+  /**
+   * The Pod's activeDeadlineSeconds is the workflow's plus this, so that the supervisor, which
+   * enforces the workflow deadline itself, stops the steps and reports before the kubelet kills it.
+   */
+  public static final long DEADLINE_GRACE_SECONDS = 60;
+  /** The uid of the shepherd image's user; the init container always runs as it. */
+  static final long SHEPHERD_UID = 65532;
+
+  private SupervisorPodBuilder() {}
+
+  /** The shepherd image from {@value #IMAGE_ENV}, or {@value #DEFAULT_IMAGE}. */
+  public static String imageFromEnvironment() {
+    String image = System.getenv(IMAGE_ENV);
+    return image == null || image.isBlank() ? DEFAULT_IMAGE : image.strip();
+  }
+
+  /**
+   * {@code <workflow>-supervisor}, shortened with a hash past 63 characters; the name of the Pod,
+   * and of its ServiceAccount, Role and RoleBinding.
+   */
+  public static String name(String workflow) {
+    return StepPodBuilder.labelValue(workflow + "-" + EXECUTOR);
+  }
+
+  public static Pod build(Workflow workflow, String shepherdImage) {
+    WorkflowSpec spec = workflow.getSpec();
+    String name = name(workflow.getMetadata().getName());
+    Container init = new ContainerBuilder()
+        .withName(INIT_CONTAINER)
+        .withImage(shepherdImage)
+        .withCommand(INIT_COMMAND)
+        .withVolumeMounts(new VolumeMountBuilder()
+            .withName(VOLUME).withMountPath(RUNTIME_DIR).build())
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .withSecurityContext(initSecurityContext())
+        .withNewResources()
+          .withRequests(Map.of("cpu", new Quantity("10m"), "memory", new Quantity("32Mi")))
+          .withLimits(Map.of("memory", new Quantity("128Mi")))
+        .endResources()
+        .build();
+    Container main = new ContainerBuilder()
+        .withName(CONTAINER)
+        .withImage(spec.image)
+        .withCommand(COMMAND)
+        .withEnv(env(workflow))
+        .withResources(resources(spec))
+        .withVolumeMounts(new VolumeMountBuilder()
+            .withName(VOLUME).withMountPath(RUNTIME_DIR).withReadOnly(true).build())
+        // The supervisor writes its last status there; the controller reads it if the Pod dies.
+        .withTerminationMessagePath("/dev/termination-log")
+        .withTerminationMessagePolicy("File")
+        .withSecurityContext(spec.securityContext != null ? spec.securityContext : StepPodBuilder.restrictedContainer())
+        .build();
+    Long deadline = spec.activeDeadlineSeconds == null ? null : spec.activeDeadlineSeconds + DEADLINE_GRACE_SECONDS;
+    return new PodBuilder()
+        .withNewMetadata()
+          .withName(name)
+          .withNamespace(workflow.getMetadata().getNamespace())
+          .withLabels(labels(workflow))
+          .withOwnerReferences(StepPodBuilder.ownerReference(workflow))
+        .endMetadata()
+        .withNewSpec()
+          .withRestartPolicy("Never")
+          .withActiveDeadlineSeconds(deadline)
+          // Its own ServiceAccount, allowed only to read and patch this workflow's status.
+          .withServiceAccountName(name)
+          .withAutomountServiceAccountToken(true)
+          .withEnableServiceLinks(false)
+          .withSecurityContext(spec.podSecurityContext != null ? spec.podSecurityContext : StepPodBuilder.restrictedPod())
+          .withInitContainers(init)
+          .withContainers(main)
+          .addNewVolume().withName(VOLUME).withNewEmptyDir().endEmptyDir().endVolume()
+        .endSpec()
+        .build();
+  }
+
+  static Map<String, String> labels(Workflow workflow) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put("app.kubernetes.io/managed-by", "shepherd");
+    labels.put(StepPodBuilder.WORKFLOW_LABEL, StepPodBuilder.labelValue(workflow.getMetadata().getName()));
+    labels.put(EXECUTOR_LABEL, EXECUTOR);
+    return labels;
+  }
+
+  /**
+   * What the supervisor needs to find its workflow. Params, step env and the rest are applied by
+   * the supervisor to each step, as in every executor; the JVM options are in the launcher.
+   */
+  static List<EnvVar> env(Workflow workflow) {
+    return List.of(
+        new EnvVar("SHEPHERD_WORKFLOW", workflow.getMetadata().getName(), null),
+        new EnvVarBuilder().withName("SHEPHERD_NAMESPACE")
+            .withNewValueFrom().withNewFieldRef().withFieldPath("metadata.namespace").endFieldRef().endValueFrom()
+            .build(),
+        new EnvVarBuilder().withName("SHEPHERD_POD_NAME")
+            .withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom()
+            .build());
+  }
+
+  /** Per resource name, the largest request and the largest limit over the steps; null if none. */
+  static ResourceRequirements resources(WorkflowSpec spec) {
+    Map<String, Quantity> requests = new LinkedHashMap<>();
+    Map<String, Quantity> limits = new LinkedHashMap<>();
+    for (Step step : spec.steps) {
+      if (step.resources != null) {
+        max(requests, step.resources.getRequests());
+        max(limits, step.resources.getLimits());
+      }
+    }
+    if (requests.isEmpty() && limits.isEmpty()) {
+      return null;
+    }
+    ResourceRequirements r = new ResourceRequirements();
+    r.setRequests(requests.isEmpty() ? null : requests);
+    r.setLimits(limits.isEmpty() ? null : limits);
+    return r;
+  }
+
+  private static void max(Map<String, Quantity> into, Map<String, Quantity> from) {
+    if (from == null) {
+      return;
+    }
+    from.forEach((name, q) -> into.merge(name, q,
+        (a, b) -> a.getNumericalAmount().compareTo(b.getNumericalAmount()) >= 0 ? a : b));
+  }
+
+  /**
+   * The init container only copies files into the emptyDir: it runs as the shepherd image's user
+   * whatever the Pod's securityContext says (so a Pod running its steps as root still passes
+   * runAsNonRoot here), with a read-only root and nothing else.
+   */
+  static SecurityContext initSecurityContext() {
+    return new SecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(SHEPHERD_UID)
+        .withRunAsGroup(SHEPHERD_UID)
+        .withReadOnlyRootFilesystem(true)
+        .withAllowPrivilegeEscalation(false)
+        .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .build();
+  }
+}
