@@ -67,7 +67,11 @@ class DeployManifestsTest {
       "shepherd.dev workflows/status get", "shepherd.dev workflows/status patch",
       "shepherd.dev workflows/status update",
       "core pods get", "core pods list", "core pods watch", "core pods create", "core pods delete",
-      "core events create", "core events patch");
+      "core events create", "core events patch",
+      // executor: supervisor: a ServiceAccount, Role and RoleBinding per workflow (get: check ownership on 409).
+      "core serviceaccounts create", "core serviceaccounts get",
+      "rbac.authorization.k8s.io roles create", "rbac.authorization.k8s.io roles get",
+      "rbac.authorization.k8s.io rolebindings create", "rbac.authorization.k8s.io rolebindings get");
 
   static final KubernetesSerialization K8S = new KubernetesSerialization();
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -170,6 +174,27 @@ class DeployManifestsTest {
       }
     }
     assertEquals(new TreeSet<>(EXPECTED_RBAC), granted);
+  }
+
+  /** RBAC refuses a Role granting more than its creator holds: the supervisor's Role must fit in ours. */
+  @Test
+  void theOperatorHoldsEverythingTheSupervisorRoleGrants() {
+    dev.shepherd.api.Workflow w = new dev.shepherd.api.Workflow();
+    w.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("wf").withNamespace("ns")
+        .withUid("u").build());
+    List<PolicyRule> rules = dev.shepherd.operator.SupervisorRbac.role(w).getRules();
+    assertFalse(rules.isEmpty());
+    for (PolicyRule rule : rules) {
+      assertEquals(List.of("wf"), rule.getResourceNames(), "the supervisor's Role is for its own workflow only");
+      for (String group : rule.getApiGroups()) {
+        for (String resource : rule.getResources()) {
+          for (String verb : rule.getVerbs()) {
+            String triple = (group.isEmpty() ? "core" : group) + " " + resource + " " + verb;
+            assertTrue(EXPECTED_RBAC.contains(triple), "the operator does not hold " + triple);
+          }
+        }
+      }
+    }
   }
 
   @Test
@@ -307,6 +332,14 @@ class DeployManifestsTest {
     assertTrue(lines.stream().anyMatch(l -> l.contains("mvn -B -DskipTests package")));
     assertTrue(lines.contains("COPY --from=build /src/target/shepherd.jar /opt/shepherd/shepherd.jar"));
     assertTrue(lines.contains("USER 65532:65532"));
+    // The supervisor runtime, where the init container of a supervisor-mode Pod copies it from.
+    assertTrue(lines.contains("COPY --from=build /src/target/supervisor-runtime /opt/shepherd/runtime"));
+    assertEquals(List.of("cp", "-a", "/opt/shepherd/runtime/.", "/shepherd/"),
+        dev.shepherd.operator.SupervisorPodBuilder.INIT_COMMAND);
+    assertTrue(lines.stream().anyMatch(l -> l.contains("/opt/shepherd/runtime/bin/shepherd --help")),
+        "the image build runs the runtime once");
+    assertTrue(Files.readString(DEPLOY.resolve("Dockerfile")).contains("cp -a /opt/shepherd/runtime/. /shepherd/"),
+        "the Dockerfile names the init container's copy command");
     assertTrue(lines.contains(
         "ENTRYPOINT [\"java\", \"--enable-native-access=ALL-UNNAMED\", \"-jar\", \"/opt/shepherd/shepherd.jar\"]"));
     assertEquals("CMD [\"operator\"]", lines.get(lines.size() - 1));
