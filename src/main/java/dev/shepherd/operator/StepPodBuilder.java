@@ -62,6 +62,8 @@ public final class StepPodBuilder {
           // A step without a ServiceAccount of its own gets no API token.
           .withAutomountServiceAccountToken(sa != null ? null : Boolean.FALSE)
           .withEnableServiceLinks(false)
+          // The pause container becomes PID 1 and reaps the orphans a step's command leaves behind.
+          .withShareProcessNamespace(true)
           .withSecurityContext(spec.podSecurityContext != null ? spec.podSecurityContext : restrictedPod())
           .withContainers(container)
         .endSpec()

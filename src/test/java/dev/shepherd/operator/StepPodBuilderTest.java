@@ -95,4 +95,12 @@ class StepPodBuilderTest {
     assertThat(names).hasSize(36);
     assertThat(StepPodBuilder.labelValue(wf)).hasSizeLessThanOrEqualTo(63).matches(DNS_LABEL);
   }
+
+  /** Zombies: the pause container is PID 1 of a step Pod and reaps the orphans of the step's command. */
+  @Test
+  void aStepPodSharesItsProcessNamespaceWithThePauseContainer() {
+    Pod pod = StepPodBuilder.build(owned(workflow("z", step("a"))), step("a"), 1);
+    assertThat(pod.getSpec().getShareProcessNamespace()).isTrue();
+    assertThat(pod.getSpec().getContainers()).hasSize(1);
+  }
 }
