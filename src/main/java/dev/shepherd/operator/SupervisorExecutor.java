@@ -18,7 +18,6 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +66,7 @@ final class SupervisorExecutor {
   private final OperatorMetrics metrics;
   private final String shepherdImage;
   private final SupervisorTakeover takeover;
+  private static final Duration RECENT_END = Duration.ofMinutes(10);
 
   SupervisorExecutor(Clock clock, Engine engine, EventRecorder events, OperatorMetrics metrics, String shepherdImage) {
     this.clock = clock;
@@ -143,7 +143,24 @@ final class SupervisorExecutor {
       }
       LOG.debug("Pod {} already exists; adopting it", pod.getMetadata().getName());
     }
+    events.record(workflow, EventReason.Started, "Started the supervisor Pod " + pod.getMetadata().getName()
+        + " for " + workflow.getSpec().steps.size() + " steps.");
+    metrics.workflowStarted();
     writeObservedGeneration(workflow, client);
+  }
+
+  /**
+   * The supervisor writes the end of a workflow itself; the controller sees it when the Pod ends
+   * and records the Event then. Only for a recent end: after an operator restart, old workflows
+   * would otherwise cost a request each.
+   */
+  void recordEnd(Workflow workflow) {
+    WorkflowStatus status = workflow.getStatus();
+    Instant finished = status.finishedAt == null ? null : Instant.parse(status.finishedAt);
+    if (finished != null && finished.isAfter(clock.instant().minus(RECENT_END))) {
+      events.record(workflow, status.phase == WorkflowPhase.Succeeded ? EventReason.Succeeded : EventReason.Failed,
+          status.message);
+    }
   }
 
   private void takeOver(Workflow cached, KubernetesClient client, SupervisorPodOutcome ending, String podName) {
@@ -158,7 +175,7 @@ final class SupervisorExecutor {
       KubernetesSerialization json = client.getKubernetesSerialization();
       WorkflowStatus status = takeover.takeOver(workflow.getSpec(), stored, ending, generation(workflow), json);
       status.observedGeneration = generation(workflow);
-      replaceStatusFields(workflow, client, fields(status, true));
+      patchStatus(workflow, client, fields(status, true));
       LOG.info("Workflow {}/{}: supervisor Pod {} ended ({}) before the workflow did; it is {} now",
           namespace, workflow.getMetadata().getName(), podName, ending.reason(), status.phase);
       if (status.phase != null && status.phase.isFinal()) {
@@ -193,43 +210,6 @@ final class SupervisorExecutor {
         .withName(workflow.getMetadata().getName())
         .subresource("status")
         .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
-  }
-
-  /**
-   * Sets exactly {@code fields} of the status with a JSON Patch ({@code add} replaces a member that
-   * exists; a null field is removed if present). For these fields it means what a merge patch
-   * means; it is a JSON Patch because lists are written too, which it replaces in any server
-   * (the fabric8 mock server merges lists where RFC 7386 replaces them).
-   */
-  private static void replaceStatusFields(Workflow workflow, KubernetesClient client, Map<String, Object> fields) {
-    if (workflow.getStatus() == null) {
-      patchStatus(workflow, client, fields); // no lists stored yet
-      return;
-    }
-    Map<String, Object> stored = fields(workflow.getStatus(), true);
-    List<Map<String, Object>> ops = new ArrayList<>();
-    fields.forEach((name, value) -> {
-      String path = "/status/" + name;
-      if (value != null) {
-        Map<String, Object> op = new LinkedHashMap<>();
-        op.put("op", "add");
-        op.put("path", path);
-        op.put("value", value);
-        ops.add(op);
-      } else if (stored.get(name) != null) {
-        ops.add(Map.of("op", "remove", "path", path));
-      }
-    });
-    String patch;
-    try {
-      patch = PATCH_JSON.writeValueAsString(ops);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-    client.resources(Workflow.class).inNamespace(workflow.getMetadata().getNamespace())
-        .withName(workflow.getMetadata().getName())
-        .subresource("status")
-        .patch(PatchContext.of(PatchType.JSON), patch);
   }
 
   /** The supervisor's fields of {@code status} (absent ones as null, to remove them), and maybe observedGeneration. */

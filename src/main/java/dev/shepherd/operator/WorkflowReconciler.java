@@ -54,6 +54,9 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   public UpdateControl<Workflow> reconcile(Workflow workflow, Context<Workflow> context) {
     WorkflowStatus current = workflow.getStatus();
     if (current != null && current.phase != null && current.phase.isFinal()) {
+      if (workflow.getSpec() != null && workflow.getSpec().executorOrDefault() == Executor.SUPERVISOR) {
+        supervisor.recordEnd(workflow);
+      }
       return acknowledgeLateEdit(workflow, context, context.getClient().getKubernetesSerialization().clone(current));
     }
     Executor executor = workflow.getSpec() == null ? Executor.POD : workflow.getSpec().executorOrDefault();
