@@ -312,6 +312,15 @@ class DeployManifestsTest {
   }
 
   @Test
+  void supervisorPodsGetTheOperatorsOwnImage() {
+    Deployment d = one(Deployment.class);
+    var c = d.getSpec().getTemplate().getSpec().getContainers().getFirst();
+    String image = c.getEnv().stream().filter(e -> e.getName().equals("SHEPHERD_IMAGE"))
+        .map(e -> e.getValue()).findFirst().orElseThrow(() -> new AssertionError("SHEPHERD_IMAGE is not set"));
+    assertEquals(c.getImage(), image, "SHEPHERD_IMAGE must name the operator's own image");
+  }
+
+  @Test
   void crdCopyIsByteIdenticalToCrds() throws IOException {
     Path copy = DEPLOY.resolve("crd").resolve(CRD_FILE);
     Path source = Path.of("crds", CRD_FILE);
