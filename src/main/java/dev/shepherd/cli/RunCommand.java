@@ -1,11 +1,270 @@
 package dev.shepherd.cli;
 
-/** {@code shepherd run FILE.yaml}: a Workflow file run locally. */
+import dev.shepherd.api.Param;
+import dev.shepherd.api.Step;
+import dev.shepherd.api.WorkflowPhase;
+import dev.shepherd.api.WorkflowSpec;
+import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.cli.run.Progress;
+import dev.shepherd.cli.run.WorkflowFile;
+import dev.shepherd.engine.SpecValidation;
+import dev.shepherd.supervisor.LineSink;
+import dev.shepherd.supervisor.Signal;
+import dev.shepherd.supervisor.Supervisor;
+import dev.shepherd.supervisor.WorkflowRunner;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+import org.slf4j.LoggerFactory;
+
+/** {@code shepherd run FILE.yaml}: a Workflow file run locally, each step a process of this machine. */
 final class RunCommand {
+  static final String HELP = """
+      usage: shepherd run FILE.yaml [--param NAME=VALUE]... [--output json]
+
+      Runs the Workflows of FILE (what `kubectl apply -f FILE` would create) on this machine,
+      each step as a local process: command + args, with this environment plus the params,
+      SHEPHERD_WORKFLOW, SHEPHERD_STEP, SHEPHERD_ATTEMPT and the step's env. Images are ignored
+      (the programs of this machine run), so every step needs a command. FILE - reads stdin.
+
+      Several documents in FILE run one after another, in file order; every document is checked
+      before the first one starts, and a workflow that does not succeed stops the file.
+
+      options:
+        --param NAME=VALUE  set a param of every workflow in FILE (overrides or adds); repeatable
+        --output json       print each workflow's final status on stdout, one line of JSON per
+                            workflow, as its .status would read in the cluster; progress and
+                            step output then go to stderr
+        -h, --help          this help
+
+      exit codes: 0 all succeeded, 1 a workflow failed, 2 invalid file or arguments,
+      130 / 143 stopped by SIGINT / SIGTERM (running steps get SIGTERM, then SIGKILL after 5 s;
+      a second signal kills them at once).
+      """;
+
+  static final Duration STOP_GRACE = Duration.ofSeconds(5);
+  private static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
   private RunCommand() {}
 
   static int run(String[] args) {
-    System.err.println("shepherd run: not available in this build yet.");
-    return 2;
+    return run(args, System.out, System.err);
+  }
+
+  private record Options(String file, Map<String, String> params, boolean json) {}
+
+  static int run(String[] args, PrintStream stdout, PrintStream stderr) {
+    Options options;
+    try {
+      options = parse(args);
+    } catch (IllegalArgumentException e) {
+      stderr.println("shepherd run: " + e.getMessage());
+      stderr.println("Try 'shepherd run --help'.");
+      return 2;
+    }
+    if (options == null) {
+      stdout.print(HELP);
+      return 0;
+    }
+
+    List<WorkflowFile.Document> documents;
+    try {
+      documents = WorkflowFile.parse(options.file().equals("-") ? "<stdin>" : options.file(), read(options.file()));
+      List<String> problems = new ArrayList<>();
+      for (WorkflowFile.Document doc : documents) {
+        applyParams(doc.workflow().getSpec(), options.params());
+        List<String> mine = new ArrayList<>(SpecValidation.problems(doc.workflow().getSpec()));
+        mine.addAll(WorkflowRunner.localProblems(doc.workflow().getSpec()));
+        for (String p : mine) problems.add(doc.where(lineOfProblem(doc, p)) + p);
+      }
+      if (!problems.isEmpty()) throw new WorkflowFile.InvalidFile(String.join("\n", problems));
+    } catch (WorkflowFile.InvalidFile e) {
+      stderr.println(e.getMessage());
+      return 2;
+    }
+    if (documents.stream().anyMatch(RunCommand::usesImages)) {
+      stderr.println("shepherd run: images are ignored: steps run as processes of this machine.");
+    }
+
+    PrintStream progress = options.json() ? stderr : stdout;
+    quietSupervisorLogs();
+    KubernetesSerialization serialization = options.json() ? new KubernetesSerialization() : null;
+    AtomicReference<Signal> stoppedBy = new AtomicReference<>();
+    AtomicReference<WorkflowRunner> current = new AtomicReference<>();
+    Supervisor.Options supervisorOptions = Supervisor.Options.defaults().withSink(LineSink.prefixed(progress));
+    try (Supervisor supervisor = Supervisor.start(supervisorOptions)) {
+      supervisor.onSignals(Set.of(Signal.INT, Signal.TERM), signal -> {
+        if (!stoppedBy.compareAndSet(null, signal)) {
+          supervisor.signalAll(Signal.KILL); // a second signal: no more grace
+          return;
+        }
+        WorkflowRunner runner = current.get();
+        if (runner != null) runner.cancel("Stopped by " + signal + ".", STOP_GRACE);
+      });
+      int code = 0;
+      for (WorkflowFile.Document doc : documents) {
+        if (stoppedBy.get() != null) break;
+        Progress listener = new Progress(progress, doc.workflow().getSpec());
+        WorkflowRunner runner = new WorkflowRunner(supervisor, Clock.systemUTC(), listener);
+        current.set(runner);
+        Signal early = stoppedBy.get();
+        if (early != null) runner.cancel("Stopped by " + early + ".", STOP_GRACE);
+        if (documents.size() > 1) line(progress, "== workflow " + doc.name() + " (document " + doc.index() + ")");
+        WorkflowStatus status = runner.run(doc.name(), doc.workflow().getSpec(), new WorkflowStatus(),
+            generation(doc));
+        synchronized (progress) {
+          progress.println("workflow " + doc.name() + " " + status.phase + ": " + status.message);
+          for (String row : Progress.table(status)) progress.println(row);
+          progress.flush();
+        }
+        if (options.json()) {
+          synchronized (stdout) {
+            stdout.println(serialization.asJson(status));
+            stdout.flush();
+          }
+        }
+        if (status.phase != WorkflowPhase.Succeeded) {
+          code = 1;
+          break;
+        }
+      }
+      Signal signal = stoppedBy.get();
+      return signal != null ? 128 + signal.number() : code;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stderr.println("shepherd run: interrupted");
+      return 1;
+    }
+  }
+
+  /** The options, or null for --help. */
+  private static Options parse(String[] args) {
+    String file = null;
+    Map<String, String> params = new LinkedHashMap<>();
+    boolean json = false;
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      String value = null;
+      int eq = arg.indexOf('=');
+      if (arg.startsWith("--") && eq > 0) {
+        value = arg.substring(eq + 1);
+        arg = arg.substring(0, eq);
+      }
+      switch (arg) {
+        case "-h", "--help" -> {
+          return null;
+        }
+        case "--param", "-p" -> {
+          if (value == null) {
+            if (i + 1 >= args.length) throw new IllegalArgumentException("--param needs NAME=VALUE");
+            value = args[++i];
+          }
+          int at = value.indexOf('=');
+          if (at <= 0) throw new IllegalArgumentException("--param needs NAME=VALUE, got \"" + value + "\"");
+          String name = value.substring(0, at);
+          if (!PARAM_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("--param " + name + ": not a valid environment variable name");
+          }
+          params.put(name, value.substring(at + 1));
+        }
+        case "--output", "-o" -> {
+          if (value == null) {
+            if (i + 1 >= args.length) throw new IllegalArgumentException("--output needs a format (json)");
+            value = args[++i];
+          }
+          if (!value.equals("json")) throw new IllegalArgumentException("--output " + value + ": only json is known");
+          json = true;
+        }
+        default -> {
+          if (arg.startsWith("-") && !arg.equals("-")) throw new IllegalArgumentException("unknown option " + args[i]);
+          if (file != null) throw new IllegalArgumentException("one FILE only (got " + file + " and " + arg + ")");
+          file = args[i];
+        }
+      }
+    }
+    if (file == null) throw new IllegalArgumentException("no FILE given");
+    return new Options(file, params, json);
+  }
+
+  private static String read(String file) throws WorkflowFile.InvalidFile {
+    try {
+      return file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+          : Files.readString(Path.of(file));
+    } catch (NoSuchFileException e) {
+      throw new WorkflowFile.InvalidFile(file + ": no such file");
+    } catch (IOException e) {
+      throw new WorkflowFile.InvalidFile(file + ": cannot read: " + e.getMessage());
+    }
+  }
+
+  static void applyParams(WorkflowSpec spec, Map<String, String> overrides) {
+    if (overrides.isEmpty()) return;
+    List<Param> params = spec.params == null ? new ArrayList<>() : new ArrayList<>(spec.params);
+    for (Map.Entry<String, String> o : overrides.entrySet()) {
+      Param existing = params.stream().filter(p -> p != null && o.getKey().equals(p.name)).findFirst().orElse(null);
+      if (existing != null) {
+        existing.value = o.getValue();
+      } else {
+        params.add(new Param(o.getKey(), o.getValue()));
+      }
+    }
+    spec.params = params;
+  }
+
+  private static final Pattern NAMED_STEP = Pattern.compile("^(?:Step name|Step|Steps form a cycle:) \"([^\"]+)\"");
+
+  /** The line of the step a validation problem names, or of spec.steps. */
+  private static int lineOfProblem(WorkflowFile.Document doc, String problem) {
+    var m = NAMED_STEP.matcher(problem);
+    List<Step> steps = doc.workflow().getSpec().steps;
+    if (m.find() && steps != null) {
+      for (int i = 0; i < steps.size(); i++) {
+        if (steps.get(i) != null && m.group(1).equals(steps.get(i).name)) return doc.lineOf("/spec/steps/" + i);
+      }
+    }
+    if (problem.startsWith("Param")) return doc.lineOf("/spec/params");
+    if (problem.startsWith("spec.")) return doc.lineOf("/" + problem.substring(0, problem.indexOf(' ')).replace('.', '/'));
+    return doc.lineOf("/spec/steps");
+  }
+
+  private static boolean usesImages(WorkflowFile.Document doc) {
+    WorkflowSpec spec = doc.workflow().getSpec();
+    if (spec.image != null) return true;
+    for (Step s : spec.steps) {
+      if (s != null && s.image != null) return true;
+    }
+    return false;
+  }
+
+  private static long generation(WorkflowFile.Document doc) {
+    Long g = doc.workflow().getMetadata() == null ? null : doc.workflow().getMetadata().getGeneration();
+    return g == null ? 1 : g;
+  }
+
+  /** The supervisor's INFO lines (subreaper registration and such) are noise here. */
+  private static void quietSupervisorLogs() {
+    if (LoggerFactory.getLogger("dev.shepherd.supervisor") instanceof ch.qos.logback.classic.Logger logger
+        && System.getenv("SHEPHERD_LOG_LEVEL") == null) {
+      logger.setLevel(ch.qos.logback.classic.Level.WARN);
+    }
+  }
+
+  private static void line(PrintStream out, String text) {
+    synchronized (out) {
+      out.println(text);
+    }
   }
 }

@@ -58,6 +58,9 @@ public final class WorkflowRunner {
     /** Called after every change of the status (a step started or ended, the workflow ended), with a deep copy. Never on the reaper thread. */
     void statusChanged(WorkflowStatus snapshot);
 
+    /** An attempt is about to be started (so that a line saying so comes before its output). */
+    default void attemptStarting(String step, int attempt) {}
+
     /** An attempt's process was started ({@code pid} 0: it could not be started, see its end). */
     default void attemptStarted(String step, int attempt, int pid) {}
 
@@ -226,6 +229,7 @@ public final class WorkflowRunner {
     for (Step s : spec.steps) steps.putIfAbsent(s.name, s);
     for (StepStart s : starts) {
       Command command = command(workflowName, spec, steps.get(s.step()), s.attempt());
+      listener.attemptStarting(s.step(), s.attempt());
       long started = System.nanoTime();
       StepProcess process;
       try {
@@ -253,7 +257,7 @@ public final class WorkflowRunner {
   // ---- what a step is ----
 
   /** The problems that keep a valid spec from running as local processes. */
-  static List<String> localProblems(WorkflowSpec spec) {
+  public static List<String> localProblems(WorkflowSpec spec) {
     List<String> problems = new ArrayList<>();
     if (spec == null || spec.steps == null) return problems;
     for (Step step : spec.steps) {

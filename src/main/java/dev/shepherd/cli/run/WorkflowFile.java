@@ -1,0 +1,302 @@
+package dev.shepherd.cli.run;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.DeserializationConfig;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerBuilder;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.shepherd.api.Workflow;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Workflow manifest as {@code kubectl apply} takes it: YAML (or JSON), one or more documents.
+ * Parsed strictly: an unknown field is an error, also inside the Kubernetes types (metadata, env,
+ * resources), which would otherwise keep unknown fields aside silently. Every error names the
+ * file, the document (counting from 1), the line and the field, e.g.
+ * {@code bad.yaml: document 1, line 7: unknown field "dependz" in step "build"}.
+ */
+public final class WorkflowFile {
+  /** One document of the file. {@code line} is where it starts; {@link #lineOf} finds its fields. */
+  public record Document(String source, int index, int line, Workflow workflow, JsonNode tree,
+      Map<String, Integer> lines) {
+    /** The line of the field at this JSON pointer (e.g. {@code /spec/steps/1/depends}), or of its nearest parent. */
+    public int lineOf(String pointer) {
+      String p = pointer;
+      while (!p.isEmpty()) {
+        Integer line = lines.get(p);
+        if (line != null) return line;
+        p = p.substring(0, p.lastIndexOf('/'));
+      }
+      return line;
+    }
+
+    /** {@code file: document N, line L: } */
+    public String where(int atLine) {
+      return source + ": document " + index + ", line " + atLine + ": ";
+    }
+
+    /** The name of the Workflow, or the file's name when it has none. */
+    public String name() {
+      if (workflow.getMetadata() != null && workflow.getMetadata().getName() != null
+          && !workflow.getMetadata().getName().isBlank()) {
+        return workflow.getMetadata().getName();
+      }
+      String base = source.replaceAll(".*/", "").replaceAll("\\.(ya?ml|json)$", "");
+      return base.equals("-") || base.isEmpty() ? "workflow" : base;
+    }
+  }
+
+  /** A file that can't run; the message says what and where, ready to print. */
+  public static final class InvalidFile extends Exception {
+    public InvalidFile(String message) {
+      super(message);
+    }
+  }
+
+  private static final YAMLFactory YAML = new YAMLFactory();
+  private static final ObjectMapper STRICT = strictMapper();
+
+  private WorkflowFile() {}
+
+  /**
+   * Reads every document of {@code text}.
+   *
+   * @param source how to name the file in messages (its path, or {@code -} for stdin)
+   */
+  public static List<Document> parse(String source, String text) throws InvalidFile {
+    List<Map<String, Integer>> lines = new ArrayList<>();
+    List<Integer> starts = new ArrayList<>();
+    List<JsonNode> trees = new ArrayList<>();
+    scan(source, text, lines, starts, trees);
+    List<Document> documents = new ArrayList<>();
+    for (int i = 0; i < trees.size(); i++) {
+      JsonNode tree = trees.get(i);
+      if (tree == null || tree.isNull() || tree.isMissingNode()) continue; // an empty document
+      Document partial = new Document(source, i + 1, starts.get(i), null, tree, lines.get(i));
+      if (!tree.isObject()) {
+        throw new InvalidFile(partial.where(partial.line()) + "a document must be a mapping (a Workflow), not "
+            + tree.getNodeType().name().toLowerCase() + ".");
+      }
+      checkKind(partial);
+      Workflow workflow;
+      try {
+        workflow = STRICT.treeToValue(tree, Workflow.class);
+      } catch (JsonProcessingException e) {
+        throw new InvalidFile(describe(partial, e));
+      }
+      if (workflow.getSpec() == null) {
+        throw new InvalidFile(partial.where(partial.line()) + "the Workflow has no spec.");
+      }
+      documents.add(new Document(source, i + 1, starts.get(i), workflow, tree, lines.get(i)));
+    }
+    if (documents.isEmpty()) {
+      throw new InvalidFile(source + ": no Workflow in the file.");
+    }
+    return documents;
+  }
+
+  /** Reads the YAML once token by token, for the syntax errors and the line of every field. */
+  private static void scan(String source, String text, List<Map<String, Integer>> lines, List<Integer> starts,
+      List<JsonNode> trees) throws InvalidFile {
+    ObjectMapper plain = new ObjectMapper(YAML).enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+    try (JsonParser parser = YAML.createParser(text)) {
+      JsonToken token;
+      while ((token = parser.nextToken()) != null) {
+        Map<String, Integer> docLines = new HashMap<>();
+        starts.add(parser.currentTokenLocation().getLineNr());
+        lines.add(docLines);
+        if (!token.isStructStart()) {
+          trees.add(plain.readTree(parser));
+          continue;
+        }
+        // Record the line of every field and list item; the tree comes from a second read below.
+        int depth = 0;
+        do {
+          docLines.putIfAbsent(parser.getParsingContext().pathAsPointer().toString(),
+              parser.currentTokenLocation().getLineNr());
+          if (token.isStructStart()) depth++;
+          if (token.isStructEnd()) depth--;
+          if (depth == 0) break;
+          token = parser.nextToken();
+        } while (token != null);
+        trees.add(null); // filled in below
+      }
+    } catch (JsonProcessingException e) {
+      throw new InvalidFile(syntaxError(source, e, starts.size()));
+    } catch (IOException e) {
+      throw new InvalidFile(source + ": " + e.getMessage());
+    }
+    // The trees, now that the text is known to parse.
+    try (JsonParser parser = YAML.createParser(text)) {
+      int i = 0;
+      while (parser.nextToken() != null) {
+        JsonNode tree = plain.readTree(parser);
+        if (trees.get(i) == null) trees.set(i, tree == null ? plain.nullNode() : tree);
+        i++;
+      }
+    } catch (IOException e) {
+      throw new InvalidFile(source + ": " + e.getMessage());
+    }
+  }
+
+  private static String syntaxError(String source, JsonProcessingException e, int documents) {
+    JsonLocation at = e.getLocation();
+    String what = e.getOriginalMessage();
+    if (what != null) {
+      // snakeyaml's messages carry a snippet with a caret after the first line; keep the sentence.
+      what = what.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("^")
+          && !l.startsWith("in 'reader'")).reduce((a, b) -> a + " " + b).orElse(what);
+    }
+    return source + ": document " + Math.max(1, documents) + (at == null || at.getLineNr() < 1 ? "" : ", line "
+        + at.getLineNr()) + ": invalid YAML: " + what;
+  }
+
+  private static void checkKind(Document doc) throws InvalidFile {
+    String apiVersion = doc.tree().path("apiVersion").asText(null);
+    String kind = doc.tree().path("kind").asText(null);
+    if (!"Workflow".equals(kind)) {
+      throw new InvalidFile(doc.where(doc.lineOf("/kind")) + (kind == null ? "no kind" : "kind is \"" + kind + "\"")
+          + "; shepherd run takes Workflows (apiVersion: " + Workflow.API_VERSION + ", kind: Workflow).");
+    }
+    if (!Workflow.API_VERSION.equals(apiVersion)) {
+      throw new InvalidFile(doc.where(doc.lineOf("/apiVersion")) + (apiVersion == null ? "no apiVersion"
+          : "apiVersion is \"" + apiVersion + "\"") + "; expected " + Workflow.API_VERSION + ".");
+    }
+  }
+
+  /** A message for a mapping error: where, which field, and what was wrong. */
+  static String describe(Document doc, JsonProcessingException e) {
+    List<JsonMappingException.Reference> path = e instanceof JsonMappingException m ? m.getPath() : List.of();
+    StringBuilder pointer = new StringBuilder();
+    for (JsonMappingException.Reference r : path) {
+      pointer.append('/').append(r.getFieldName() != null ? r.getFieldName() : Integer.toString(r.getIndex()));
+    }
+    int line = doc.lineOf(pointer.toString());
+    if (e instanceof UnrecognizedPropertyException u) {
+      String parent = pointer.substring(0, Math.max(0, pointer.lastIndexOf("/")));
+      return doc.where(line) + "unknown field \"" + u.getPropertyName() + "\" in " + place(doc, parent)
+          + suggestion(u.getPropertyName(), u.getKnownPropertyIds()) + ".";
+    }
+    String field = pointer.isEmpty() ? "the document" : "field " + place(doc, pointer.toString());
+    if (e instanceof InvalidFormatException f) {
+      return doc.where(line) + field + ": \"" + f.getValue() + "\" is not a valid "
+          + typeName(f.getTargetType()) + ".";
+    }
+    if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+      return doc.where(line) + field + ": expected " + typeName(m.getTargetType()) + ".";
+    }
+    String message = e.getOriginalMessage() == null ? e.toString() : e.getOriginalMessage().lines().findFirst().orElse("");
+    return doc.where(line) + field + ": " + message;
+  }
+
+  /**
+   * A field path in words: {@code spec}, {@code step "build"}, {@code step "build" env[0]},
+   * {@code metadata}.
+   */
+  static String place(Document doc, String pointer) {
+    if (pointer.isEmpty()) return "the Workflow";
+    String[] parts = pointer.substring(1).split("/");
+    StringBuilder words = new StringBuilder();
+    int i = 0;
+    if (parts.length >= 3 && parts[0].equals("spec") && parts[1].equals("steps") && parts[2].matches("\\d+")) {
+      JsonNode name = doc.tree().path("spec").path("steps").path(Integer.parseInt(parts[2])).path("name");
+      words.append(name.isTextual() ? "step \"" + name.asText() + "\"" : "spec.steps[" + parts[2] + "]");
+      i = 3;
+    }
+    for (; i < parts.length; i++) {
+      if (parts[i].matches("\\d+")) {
+        words.append('[').append(parts[i]).append(']');
+      } else {
+        if (!words.isEmpty()) words.append(words.charAt(words.length() - 1) == '"' ? " " : ".");
+        words.append(parts[i]);
+      }
+    }
+    return words.toString();
+  }
+
+  private static String typeName(Class<?> type) {
+    if (type == null) return "value";
+    if (type == Integer.class || type == int.class || type == Long.class || type == long.class) return "integer";
+    if (type == String.class) return "string";
+    if (type == Boolean.class || type == boolean.class) return "boolean";
+    if (List.class.isAssignableFrom(type) || Collection.class.isAssignableFrom(type)) return "list";
+    if (type.isEnum()) {
+      List<String> values = new ArrayList<>();
+      for (Object c : type.getEnumConstants()) values.add(STRICT.convertValue(c, String.class));
+      return "value (one of " + String.join(", ", values) + ")";
+    }
+    return "mapping (" + type.getSimpleName() + ")";
+  }
+
+  /** {@code  (did you mean "depends"?)} when a known field is one or two edits away. */
+  private static String suggestion(String unknown, Collection<Object> known) {
+    if (known == null) return "";
+    String best = null;
+    int bestDistance = 3;
+    for (Object k : known) {
+      int d = distance(unknown.toLowerCase(), k.toString().toLowerCase());
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = k.toString();
+      }
+    }
+    return best == null ? "" : " (did you mean \"" + best + "\"?)";
+  }
+
+  private static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) prev[j] = j;
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+
+  /**
+   * A mapper that fails on unknown fields everywhere: the Kubernetes model classes keep unknown
+   * fields in an "additionalProperties" any-setter, which this removes.
+   */
+  private static ObjectMapper strictMapper() {
+    SimpleModule strict = new SimpleModule("shepherd-strict");
+    strict.setDeserializerModifier(new BeanDeserializerModifier() {
+      @Override
+      public BeanDeserializerBuilder updateBuilder(DeserializationConfig config, BeanDescription description,
+          BeanDeserializerBuilder builder) {
+        builder.setAnySetter(null);
+        builder.setIgnoreUnknownProperties(false);
+        return builder;
+      }
+    });
+    return new ObjectMapper(YAML)
+        .registerModule(strict)
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+  }
+}

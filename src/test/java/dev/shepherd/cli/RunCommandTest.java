@@ -1,0 +1,314 @@
+package dev.shepherd.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code shepherd run} end to end: each run is {@code Main run ...} in a JVM of its own (its
+ * Supervisor reaps with waitpid(-1), which must not happen in this JVM, which uses ProcessBuilder).
+ */
+class RunCommandTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+
+  record Result(int exit, String stdout, String stderr) {
+    JsonNode lastJson() throws IOException {
+      List<String> lines = stdout.lines().filter(l -> l.startsWith("{")).toList();
+      assertThat(lines).as("JSON lines on stdout:\n%s", stdout).isNotEmpty();
+      return JSON.readTree(lines.getLast());
+    }
+  }
+
+  static Stream<Path> examples() throws IOException {
+    try (Stream<Path> files = Files.list(Path.of("examples"))) {
+      return files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList().stream();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("examples")
+  void examplesEndAsTheirHeaderSays(Path example) throws Exception {
+    String header = Files.readAllLines(example).getFirst();
+    assertThat(header).matches("# ends: (Succeeded|Failed)");
+    String expected = header.substring("# ends: ".length());
+
+    Result r = run(null, "run", example.toString(), "--output", "json");
+
+    assertThat(r.exit()).as("exit code; stderr:\n%s", r.stderr()).isEqualTo(expected.equals("Succeeded") ? 0 : 1);
+    JsonNode status = r.lastJson();
+    assertThat(status.path("phase").asText()).isEqualTo(expected);
+    assertThat(status.path("steps")).isNotEmpty();
+    assertThat(status.path("conditions").findValuesAsText("type")).contains("Complete", "Failed");
+    // With --output json, stdout is JSON only; progress and the steps' output go to stderr.
+    assertThat(r.stdout().lines()).allMatch(l -> l.startsWith("{"));
+    assertThat(r.stderr()).contains("] started (attempt 1)");
+  }
+
+  @Test
+  void plainProgressLinesStepOutputAndSummary() throws Exception {
+    Result r = run(null, "run", "examples/diamond.yaml");
+
+    assertThat(r.exit()).as(r.stderr()).isEqualTo(0);
+    List<String> out = r.stdout().lines().toList();
+    assertThat(out).contains("[fetch] started (attempt 1)", "[fetch] fetching sources for linux-amd64",
+        "[report] linux-amd64: built and tested");
+    assertThat(out).anyMatch(l -> l.matches("\\[build] exit 0 after \\d+\\.\\ds"));
+    assertThat(out.indexOf("[fetch] started (attempt 1)")).isLessThan(out.indexOf("[build] started (attempt 1)"));
+    assertThat(out).contains("workflow diamond Succeeded: All 4 steps succeeded.");
+    int table = out.indexOf(out.stream().filter(l -> l.startsWith("STEP ")).findFirst().orElseThrow());
+    assertThat(out.get(table).split("\\s+")).containsExactly("STEP", "PHASE", "ATTEMPTS", "DURATION", "EXIT", "REASON");
+    assertThat(out.subList(table + 1, table + 5)).extracting(l -> Arrays.asList(l.split("\\s+")))
+        .allSatisfy(cols -> assertThat(cols.subList(1, 3)).containsExactly("Succeeded", "1"))
+        .extracting(cols -> cols.getFirst()).containsExactly("fetch", "build", "test", "report");
+    assertThat(r.stderr()).containsOnlyOnce("images are ignored");
+  }
+
+  @Test
+  void failedStepShowsItsExitCodeAndSkips() throws Exception {
+    Result r = run(null, "run", "examples/failing.yaml");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.stdout()).contains("[compile] exit 3 after", "[package] skipped: Skipped because dependency compile failed.");
+    assertThat(r.stdout().lines().filter(l -> l.startsWith("compile ")).findFirst().orElseThrow().split("\\s+"))
+        .containsExactly("compile", "Failed", "1", r.stdout().lines().filter(l -> l.startsWith("compile "))
+            .findFirst().orElseThrow().split("\\s+")[3], "3", "Error");
+  }
+
+  @Test
+  void paramsOverrideAndAdd() throws Exception {
+    Path file = write("params.yaml", """
+        apiVersion: shepherd.dev/v1alpha1
+        kind: Workflow
+        metadata: {name: p}
+        spec:
+          params:
+            - {name: KEPT, value: kept}
+            - {name: CHANGED, value: old}
+          steps:
+            - name: check
+              command: [sh, -c]
+              args: ['echo "$KEPT $CHANGED $ADDED"; [ "$KEPT/$CHANGED/$ADDED" = kept/new/added ]']
+        """);
+    Result with = run(null, "run", file.toString(), "--param", "CHANGED=new", "--param=ADDED=added");
+    assertThat(with.exit()).as(with.stdout()).isEqualTo(0);
+    assertThat(with.stdout()).contains("[check] kept new added");
+    assertThat(with.stderr()).doesNotContain("images are ignored");
+
+    Result without = run(null, "run", file.toString(), "--output", "json");
+    assertThat(without.exit()).isEqualTo(1);
+    assertThat(without.lastJson().path("steps").get(0).path("exitCode").asInt()).isEqualTo(1);
+
+    Result bad = run(null, "run", file.toString(), "--param", "NO_EQUALS");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.stderr()).contains("--param needs NAME=VALUE");
+  }
+
+  @Test
+  void documentsRunInOrderAndAFailureStopsTheFile() throws Exception {
+    Path log = dir.resolve("log");
+    String doc = """
+        apiVersion: shepherd.dev/v1alpha1
+        kind: Workflow
+        metadata: {name: %s}
+        spec:
+          steps:
+            - name: only
+              command: [sh, -c, 'sleep 0.2; echo "$SHEPHERD_WORKFLOW" >> "$LOG"; exit %d']
+        """;
+    Path file = write("multi.yaml", String.format(doc, "first", 0) + "---\n" + String.format(doc, "second", 0));
+    Result r = run(null, "run", file.toString(), "--output", "json", "--param", "LOG=" + log);
+    assertThat(r.exit()).as(r.stderr()).isEqualTo(0);
+    assertThat(Files.readAllLines(log)).containsExactly("first", "second");
+    assertThat(r.stdout().lines().filter(l -> l.startsWith("{")).count()).isEqualTo(2);
+
+    Files.delete(log);
+    Path failing = write("multi-fail.yaml", String.format(doc, "first", 4) + "---\n" + String.format(doc, "second", 0));
+    Result f = run(null, "run", failing.toString(), "--param", "LOG=" + log);
+    assertThat(f.exit()).isEqualTo(1);
+    assertThat(Files.readAllLines(log)).containsExactly("first");
+  }
+
+  @Test
+  void unknownFieldIsInvalidWithFileDocumentAndLine() throws Exception {
+    Path marker = dir.resolve("ran");
+    Path file = write("bad.yaml", """
+        apiVersion: shepherd.dev/v1alpha1
+        kind: Workflow
+        metadata: {name: ok}
+        spec:
+          steps:
+            - name: fetch
+              command: [sh, -c, 'touch "$MARKER"']
+        ---
+        apiVersion: shepherd.dev/v1alpha1
+        kind: Workflow
+        metadata: {name: typo}
+        spec:
+          steps:
+            - name: fetch
+              command: [sh, -c, 'touch "$MARKER"']
+            - name: build
+              dependz: [fetch]
+              command: [sh, -c, 'true']
+        """);
+    Result r = run(null, "run", file.toString(), "--param", "MARKER=" + marker);
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.stderr().strip())
+        .isEqualTo(file + ": document 2, line 17: unknown field \"dependz\" in step \"build\" (did you mean \"depends\"?).");
+    assertThat(marker).doesNotExist();
+  }
+
+  @Test
+  void cycleIsInvalid() throws Exception {
+    Path file = write("cycle.yaml", """
+        apiVersion: shepherd.dev/v1alpha1
+        kind: Workflow
+        metadata: {name: cycle}
+        spec:
+          steps:
+            - name: a
+              command: [sh, -c, 'true']
+              depends: [b]
+            - name: b
+              command: [sh, -c, 'true']
+              depends: [a]
+        """);
+    Result r = run(null, "run", file.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.stderr()).contains(file + ": document 1, line 6: Steps form a cycle: \"a\" depends on \"b\" depends on \"a\".");
+  }
+
+  @Test
+  void yamlSyntaxErrorIsInvalid() throws Exception {
+    Path file = write("syntax.yaml", """
+        apiVersion: shepherd.dev/v1alpha1
+        kind: Workflow
+        metadata: {name: s}
+        spec:
+          steps:
+            - name: a
+              command: [sh, -c, 'true'
+            - name: b
+        """);
+    Result r = run(null, "run", file.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.stderr()).containsPattern(java.util.regex.Pattern.quote(file.toString())
+        + ": document 1, line [78]: invalid YAML: ");
+  }
+
+  @Test
+  void stdinAndMissingCommand() throws Exception {
+    Result r = run("""
+        apiVersion: shepherd.dev/v1alpha1
+        kind: Workflow
+        metadata: {name: s}
+        spec:
+          image: busybox
+          steps:
+            - name: entrypoint-only
+        """, "run", "-");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.stderr()).contains("<stdin>: document 1, line 7: Step \"entrypoint-only\" has no command");
+  }
+
+  /** SIGTERM (SIGINT) to the run: the running step and its child are stopped first, then exit 143 (130). */
+  @ParameterizedTest
+  @ValueSource(strings = {"TERM", "INT"})
+  void signalStopsStepsAndExits(String signal) throws Exception {
+    Path pids = dir.resolve("pids");
+    Path file = write("long.yaml", """
+        apiVersion: shepherd.dev/v1alpha1
+        kind: Workflow
+        metadata: {name: long}
+        spec:
+          steps:
+            - name: long
+              command: [sh, -c, 'sleep 600 & echo "$$ $!" > "$PIDS.tmp"; mv "$PIDS.tmp" "$PIDS"; wait']
+            - name: after
+              depends: [long]
+              command: [sh, -c, 'echo never']
+        """);
+    Process process = start(null, "run", file.toString(), "--output", "json", "--param", "PIDS=" + pids);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!Files.exists(pids) && System.nanoTime() < deadline && process.isAlive()) Thread.sleep(20);
+    assertThat(pids).as("the step never started").exists();
+    List<Long> stepPids = Arrays.stream(Files.readString(pids).trim().split(" ")).map(Long::parseLong).toList();
+    assertThat(stepPids).allMatch(RunCommandTest::alive);
+
+    new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor();
+    Result r = finish(process);
+
+    assertThat(r.exit()).as(r.stderr()).isEqualTo(signal.equals("TERM") ? 143 : 130);
+    JsonNode status = r.lastJson();
+    assertThat(status.path("phase").asText()).isEqualTo("Cancelled");
+    assertThat(status.path("steps").get(0).path("reason").asText()).isEqualTo("Cancelled");
+    assertThat(status.path("steps").get(1).path("phase").asText()).isEqualTo("Skipped");
+    assertThat(stepPids).noneMatch(RunCommandTest::alive);
+    assertThat(r.stderr()).doesNotContain("never");
+  }
+
+  // ---- helpers ----
+
+  private Path write(String name, String text) throws IOException {
+    return Files.writeString(dir.resolve(name), text);
+  }
+
+  private static boolean alive(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+    } catch (IOException gone) {
+      return false;
+    }
+  }
+
+  private Result run(String stdin, String... args) throws Exception {
+    Process p = start(stdin, args);
+    return finish(p);
+  }
+
+  private Process start(String stdin, String... args) throws IOException {
+    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath,
+        Main.class.getName()));
+    command.addAll(List.of(args));
+    File out = dir.resolve("stdout-" + System.nanoTime()).toFile();
+    File err = dir.resolve("stderr-" + System.nanoTime()).toFile();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out).redirectError(err);
+    Process p = builder.start();
+    p.getOutputStream().write(stdin == null ? new byte[0] : stdin.getBytes(StandardCharsets.UTF_8));
+    p.getOutputStream().close();
+    outputs.put(p, new File[] {out, err});
+    return p;
+  }
+
+  private final java.util.Map<Process, File[]> outputs = new java.util.HashMap<>();
+
+  private Result finish(Process p) throws Exception {
+    boolean done = p.waitFor(60, TimeUnit.SECONDS);
+    if (!done) p.destroyForcibly().waitFor();
+    File[] files = outputs.remove(p);
+    String stdout = Files.readString(files[0].toPath());
+    String stderr = Files.readString(files[1].toPath());
+    assertThat(done).as("did not finish in 60 s; stdout:\n%s\nstderr:\n%s", stdout, stderr).isTrue();
+    return new Result(p.exitValue(), stdout, stderr);
+  }
+}
