@@ -3,8 +3,8 @@ package dev.shepherd.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.shepherd.api.Executor;
 import dev.shepherd.api.StepPhase;
-import dev.shepherd.api.StepStatus;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.operator.ShepherdOperator;
@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -22,25 +23,40 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every example, end to end in pod mode: the real Operator on the mock API server, and a test
- * kubelet that runs each step Pod as a real process.
+ * End to end: the real Operator on the mock API server, and a test kubelet that runs each Pod as
+ * real processes. In pod mode every step Pod is a process; in supervisor mode the Pod's init
+ * container copies the jlinked supervisor runtime that {@code mvn package} built, and its main
+ * container is {@code shepherd supervise}, a real JVM talking to the mock API server.
  */
-class ExamplesPodModeIT {
+class ExamplesIT {
+  static final Path RUNTIME = Path.of("target", "supervisor-runtime").toAbsolutePath();
+
   private static TestingCluster cluster;
   private static ShepherdOperator operator;
   private static TestKubelet kubelet;
 
   @BeforeAll
   static void start(@TempDir Path root) {
+    assertThat(RUNTIME.resolve("bin/shepherd")).as("the supervisor runtime (mvn package builds it)").exists();
     cluster = new TestingCluster();
+    startOperator();
+    String master = "http://localhost:" + cluster.port();
+    kubelet = new TestKubelet(cluster.client, Map.of("/opt/shepherd/runtime", RUNTIME),
+        Map.of("KUBERNETES_MASTER", master, "KUBERNETES_AUTH_TRYKUBECONFIG", "false",
+            "KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false", "SHEPHERD_GRACE_SECONDS", "2"),
+        root, System.out::println).start();
+  }
+
+  static void startOperator() {
     operator = new ShepherdOperator(cluster.client, Clock.systemUTC(), o -> o
         .withUseSSAToPatchPrimaryResource(false)
         .withSSABasedCreateUpdateMatchForDependentResources(false));
     operator.start();
-    kubelet = new TestKubelet(cluster.client, Map.of(), Map.of(), root, System.out::println).start();
   }
 
   @AfterAll
@@ -50,43 +66,119 @@ class ExamplesPodModeIT {
     cluster.close();
   }
 
-  static Stream<Path> examples() throws IOException {
-    try (Stream<Path> files = Files.list(Path.of("examples"))) {
-      return files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList().stream();
+  static Stream<Arguments> examples() throws IOException {
+    List<Path> files;
+    try (Stream<Path> list = Files.list(Path.of("examples"))) {
+      files = list.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
     }
+    List<Arguments> cases = new ArrayList<>();
+    for (Executor executor : Executor.values()) {
+      files.forEach(f -> cases.add(Arguments.of(executor, f)));
+    }
+    return cases.stream();
   }
 
-  @ParameterizedTest(name = "{0}")
+  @ParameterizedTest(name = "{0} {1}")
   @MethodSource("examples")
-  void exampleEndsInThePhaseItsHeaderStates(Path file) throws IOException {
+  void exampleEndsInThePhaseItsHeaderStates(Executor executor, Path file) throws IOException {
     Example example = Example.read(file);
     Workflow w = example.workflow();
+    String name = w.getMetadata().getName() + "-" + executor.name().toLowerCase();
+    w.getMetadata().setName(name);
     w.getMetadata().setNamespace(TestingCluster.NAMESPACE);
+    w.getSpec().executor = executor;
     cluster.client.resource(w).create();
 
-    Workflow done = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-        .until(() -> cluster.get(w.getMetadata().getName()),
-            x -> x != null && x.getStatus() != null && x.getStatus().phase != null && x.getStatus().phase.isFinal());
+    Workflow done = awaitFinal(name, Duration.ofSeconds(90));
     assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(example.ends());
     example.assertStepsConsistent(done);
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(kubelet.leftovers()).isEmpty());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Executor.class)
+  void deletingARunningWorkflowStopsItsProcesses(Executor executor) {
+    String name = "endless-" + executor.name().toLowerCase();
+    Workflow w = endless(name, executor);
+    cluster.client.resource(w).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> kubelet.leftovers().stream().anyMatch(p -> p.contains("(sleep)")));
+    cluster.client.resource(w).delete();
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(kubelet.leftovers()).isEmpty());
+    assertThat(cluster.pods(name)).isEmpty();
   }
 
   @Test
-  void deletingARunningWorkflowStopsItsProcesses() {
+  void aSupervisorKilledMidRunFailsTheWorkflowInsteadOfLeavingItRunning() {
+    Workflow w = endless("killed", Executor.SUPERVISOR);
+    cluster.client.resource(w).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      Workflow x = cluster.get("killed");
+      return x.getStatus() != null && x.getStatus().phase == WorkflowPhase.Running;
+    });
+    // The supervisor is the one JVM among the Pod's processes (the launcher exec'd it).
+    List<String> javas = kubelet.leftovers().stream().filter(l -> l.contains("(java)")).toList();
+    assertThat(javas).as("the supervisor JVM").hasSize(1);
+    long pid = Long.parseLong(javas.getFirst().split(" ")[0]);
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL: no chance to report
+
+    Workflow done = awaitFinal("killed", Duration.ofSeconds(30));
+    assertThat(done.getStatus().phase).isEqualTo(WorkflowPhase.Failed);
+    assertThat(done.getStatus().step("forever").phase).isEqualTo(StepPhase.Failed);
+    assertThat(done.getStatus().step("forever").reason).isNotBlank();
+    assertThat(done.getStatus().step("after").phase).isEqualTo(StepPhase.Skipped);
+    cluster.client.resource(done).delete();
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(kubelet.leftovers()).isEmpty());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Executor.class)
+  void anOperatorRestartedMidRunNeitherRerunsNorDuplicatesSteps(Executor executor) throws Exception {
+    String name = "restart-" + executor.name().toLowerCase();
     Workflow w = Example.inline("""
         apiVersion: shepherd.dev/v1alpha1
         kind: Workflow
-        metadata: {name: endless}
+        metadata: {name: %s, namespace: %s}
+        spec:
+          image: busybox:1.36
+          steps:
+            - {name: a, command: [sh, -c, 'echo a']}
+            - {name: b, depends: [a], command: [sh, -c, 'sleep 3']}
+            - {name: c, depends: [b], command: [sh, -c, 'echo c']}
+        """.formatted(name, TestingCluster.NAMESPACE));
+    w.getSpec().executor = executor;
+    cluster.client.resource(w).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      Workflow x = cluster.get(name);
+      return x.getStatus() != null && x.getStatus().step("b") != null
+          && x.getStatus().step("b").phase == StepPhase.Running;
+    });
+    operator.close();
+    Thread.sleep(500);
+    startOperator();
+    Workflow done = awaitFinal(name, Duration.ofSeconds(60));
+    assertThat(done.getStatus().phase).isEqualTo(WorkflowPhase.Succeeded);
+    assertThat(done.getStatus().steps).allMatch(s -> s.attempts == 1);
+    assertThat(cluster.pods(name)).hasSize(executor == Executor.POD ? 3 : 1);
+  }
+
+  private static Workflow endless(String name, Executor executor) {
+    Workflow w = Example.inline("""
+        apiVersion: shepherd.dev/v1alpha1
+        kind: Workflow
+        metadata: {name: %s, namespace: %s}
         spec:
           image: busybox:1.36
           steps:
             - {name: forever, command: [sh, -c, 'sleep 300 & sleep 300; wait']}
-        """);
-    w.getMetadata().setNamespace(TestingCluster.NAMESPACE);
-    cluster.client.resource(w).create();
-    await().atMost(Duration.ofSeconds(20)).until(() -> !TestKubelet.leftovers().isEmpty());
-    cluster.client.resource(w).delete();
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(TestKubelet.leftovers()).isEmpty());
-    assertThat(cluster.pods("endless")).isEmpty();
+            - {name: after, depends: [forever], command: [sh, -c, 'echo never']}
+        """.formatted(name, TestingCluster.NAMESPACE));
+    w.getSpec().executor = executor;
+    return w;
+  }
+
+  private static Workflow awaitFinal(String name, Duration within) {
+    return await().atMost(within).pollInterval(Duration.ofMillis(100))
+        .until(() -> cluster.get(name),
+            x -> x != null && x.getStatus() != null && x.getStatus().phase != null && x.getStatus().phase.isFinal());
   }
 }

@@ -220,6 +220,8 @@ public final class TestKubelet implements AutoCloseable {
       killTree(p);
     }
     int code = p.waitFor();
+    // A container ends with its main process: the runtime kills whatever else ran in it.
+    killContainerRest(uid);
     reader.join(2000);
     running.remove(uid);
     if (deleted.contains(uid)) {
@@ -279,6 +281,36 @@ public final class TestKubelet implements AutoCloseable {
     if (p != null) {
       killTree(p);
     }
+    killContainerRest(uid);
+  }
+
+  /**
+   * Kills every process that carries this Pod's marker, as tearing down a container's PID
+   * namespace and cgroup would: orphans of a killed supervisor are no descendants of anything here.
+   */
+  private static void killContainerRest(String uid) {
+    for (long pid : pidsOf(uid)) {
+      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  private static List<Long> pidsOf(String uid) {
+    List<Long> pids = new ArrayList<>();
+    try (var dirs = Files.list(Path.of("/proc"))) {
+      for (Path d : dirs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
+        try {
+          String environ = new String(Files.readAllBytes(d.resolve("environ")), StandardCharsets.UTF_8);
+          if (environ.contains(POD_MARKER + "=" + uid + "\0")) {
+            pids.add(Long.parseLong(d.getFileName().toString()));
+          }
+        } catch (IOException | UncheckedIOException e) {
+          // gone, or not ours to read
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return pids;
   }
 
   private static void killTree(Process p) {
@@ -325,13 +357,13 @@ public final class TestKubelet implements AutoCloseable {
   }
 
   /** Processes still alive that a Pod of this kubelet started, found through /proc. */
-  public static List<String> leftovers() {
+  public List<String> leftovers() {
     List<String> found = new ArrayList<>();
     try (var dirs = Files.list(Path.of("/proc"))) {
       for (Path d : dirs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
         try {
           String environ = new String(Files.readAllBytes(d.resolve("environ")), StandardCharsets.UTF_8);
-          if (environ.contains(POD_MARKER + "=")) {
+          if (seen.stream().anyMatch(uid -> environ.contains(POD_MARKER + "=" + uid + "\0"))) {
             String stat = Files.readString(d.resolve("stat"));
             found.add(d.getFileName() + " " + stat.substring(stat.indexOf('('), stat.indexOf(')') + 3));
           }
