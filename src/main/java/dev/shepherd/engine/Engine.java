@@ -57,6 +57,7 @@ public final class Engine {
       status.startedAt = Timestamps.format(now);
     }
     Map<String, Step> steps = index(spec);
+    Map<String, StepStatus> states = index(status);
 
     Instant deadline = workflowDeadline(spec, status);
     boolean unfinished = status.steps.stream().anyMatch(st -> !st.phase.isFinal());
@@ -87,7 +88,7 @@ public final class Engine {
       }
     }
 
-    skipAfterFailedDependencies(spec, status, now);
+    skipAfterFailedDependencies(spec, states, now);
 
     List<StepStart> start = new ArrayList<>();
     int running = (int) status.steps.stream().filter(s -> s.phase == StepPhase.Running).count();
@@ -96,9 +97,9 @@ public final class Engine {
       if (running >= limit) {
         break;
       }
-      StepStatus st = status.step(step.name);
+      StepStatus st = states.get(step.name);
       boolean ready = switch (st.phase) {
-        case Pending -> dependenciesSucceeded(step, status);
+        case Pending -> dependenciesSucceeded(step, states);
         case Retrying -> !now.isBefore(retryAt(step, st));
         default -> false;
       };
@@ -117,7 +118,7 @@ public final class Engine {
     }
 
     summarize(spec, status, generation, now, null, null);
-    return new Plan(start, stop, status.phase.isFinal() ? null : wakeAt(spec, status, deadline, now));
+    return new Plan(start, stop, status.phase.isFinal() ? null : wakeAt(steps, status, deadline, now));
   }
 
   /**
@@ -242,17 +243,17 @@ public final class Engine {
     return known.values().stream().filter(st -> st.phase == StepPhase.Running).map(st -> st.name).toList();
   }
 
-  private static void skipAfterFailedDependencies(WorkflowSpec spec, WorkflowStatus status, Instant now) {
+  private static void skipAfterFailedDependencies(WorkflowSpec spec, Map<String, StepStatus> states, Instant now) {
     boolean changed = true;
     while (changed) { // to a fixed point: a skip can make its own dependents skip
       changed = false;
       for (Step step : spec.steps) {
-        StepStatus st = status.step(step.name);
+        StepStatus st = states.get(step.name);
         if (st.phase != StepPhase.Pending) {
           continue;
         }
         for (String dep : step.dependsOrEmpty()) {
-          StepStatus d = status.step(dep);
+          StepStatus d = states.get(dep);
           if (d.phase == StepPhase.Failed || d.phase == StepPhase.Skipped) {
             String verb = d.phase == StepPhase.Failed ? "failed" : "was skipped";
             end(st, StepPhase.Skipped, now, null, null, "Skipped because dependency " + dep + " " + verb + ".");
@@ -264,9 +265,9 @@ public final class Engine {
     }
   }
 
-  private static boolean dependenciesSucceeded(Step step, WorkflowStatus status) {
+  private static boolean dependenciesSucceeded(Step step, Map<String, StepStatus> states) {
     for (String dep : step.dependsOrEmpty()) {
-      if (status.step(dep).phase != StepPhase.Succeeded) {
+      if (states.get(dep).phase != StepPhase.Succeeded) {
         return false;
       }
     }
@@ -287,8 +288,7 @@ public final class Engine {
     return Timestamps.parse(st.startedAt).plusSeconds(step.timeoutSeconds);
   }
 
-  private static Instant wakeAt(WorkflowSpec spec, WorkflowStatus status, Instant workflowDeadline, Instant now) {
-    Map<String, Step> steps = index(spec);
+  private static Instant wakeAt(Map<String, Step> steps, WorkflowStatus status, Instant workflowDeadline, Instant now) {
     Instant wake = workflowDeadline;
     for (StepStatus st : status.steps) {
       Instant t = switch (st.phase) {
@@ -382,6 +382,15 @@ public final class Engine {
       return String.join(", ", names);
     }
     return String.join(", ", names.subList(0, 5)) + " and " + (names.size() - 5) + " more";
+  }
+
+  /** The steps' states by name: a plan looks each up once per dependency, so no linear search. */
+  private static Map<String, StepStatus> index(WorkflowStatus status) {
+    Map<String, StepStatus> byName = new HashMap<>(status.steps.size() * 2);
+    for (StepStatus st : status.steps) {
+      byName.put(st.name, st);
+    }
+    return byName;
   }
 
   private static Map<String, Step> index(WorkflowSpec spec) {
