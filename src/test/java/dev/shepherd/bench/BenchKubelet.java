@@ -34,6 +34,7 @@ final class BenchKubelet implements AutoCloseable {
   private final int maxDelayMs;
   private final ScheduledExecutorService timers;
   private final Set<String> seen = ConcurrentHashMap.newKeySet();
+  private final AtomicLong seenCount = new AtomicLong();
   private final AtomicLong succeeded = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
   private SharedIndexInformer<Pod> informer;
@@ -52,6 +53,7 @@ final class BenchKubelet implements AutoCloseable {
           @Override
           public void onAdd(Pod pod) {
             if (seen.add(pod.getMetadata().getName())) {
+              seenCount.incrementAndGet();
               later(() -> run(pod));
             }
           }
@@ -107,7 +109,7 @@ final class BenchKubelet implements AutoCloseable {
   }
 
   long podsSeen() {
-    return seen.size();
+    return seenCount.get();
   }
 
   long podsSucceeded() {
@@ -120,9 +122,11 @@ final class BenchKubelet implements AutoCloseable {
 
   @Override
   public void close() {
+    timers.shutdownNow();
     if (informer != null) {
       informer.close();
+      informer = null;
     }
-    timers.shutdownNow();
+    seen.clear();
   }
 }

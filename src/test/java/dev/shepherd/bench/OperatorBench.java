@@ -248,8 +248,13 @@ public final class OperatorBench {
         m -> m.getId().getName() + (m.getId().getTag("name") != null ? " (per resource)" : ""), TreeMap::new,
         Collectors.counting()));
 
+    Map<String, Long> phases = watch.getStore().list().stream().collect(Collectors.groupingBy(
+        w -> w.getStatus() == null || w.getStatus().phase == null ? "none" : w.getStatus().phase.name(),
+        TreeMap::new, Collectors.counting()));
     long heapEndAll = HeapWatch.usedAfterFullGc();
+    // Drop the benchmark's caches (the kubelet's Pods, the driver's Workflows) before measuring.
     watch.close();
+    watch = null;
     kubelet.close();
     driver.close();
     kubeletClient.close();
@@ -323,7 +328,7 @@ public final class OperatorBench {
     System.out.printf("  + idle operator                               %s  (operator: %s)%n",
         HeapWatch.mib(heapOperatorIdle), HeapWatch.mib(heapOperatorIdle - heapCluster));
     System.out.printf("  end, everything still running                 %s%n", HeapWatch.mib(heapEndAll));
-    System.out.printf("  end, kubelet and driver closed                %s%n", HeapWatch.mib(heapEnd));
+    System.out.printf("  end, kubelet and driver closed, caches freed  %s%n", HeapWatch.mib(heapEnd));
     System.out.printf("  end, operator's meter registry cleared        %s  (per-resource meters: %s)%n",
         HeapWatch.mib(heapEndNoMeters), HeapWatch.mib(heapEnd - heapEndNoMeters));
     System.out.printf("  end, operator stopped too (mock server data)  %s%n", HeapWatch.mib(heapMockOnly));
@@ -335,9 +340,6 @@ public final class OperatorBench {
     System.out.printf("kubelet: %d pods seen, %d succeeded, %d write errors%n", kubelet.podsSeen(),
         kubelet.podsSucceeded(), kubelet.errors());
     if (!complete) {
-      Map<String, Long> phases = watch.getStore().list().stream().collect(Collectors.groupingBy(
-          w -> w.getStatus() == null || w.getStatus().phase == null ? "none" : w.getStatus().phase.name(),
-          TreeMap::new, Collectors.counting()));
       System.out.printf("unfinished: phases %s%n", phases);
     }
     log.close();
