@@ -54,62 +54,120 @@ final class Native {
   private static final MemoryLayout CAPTURE = Linker.Option.captureStateLayout();
   private static final VarHandle ERRNO_VALUE =
       CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-  /** Per-thread errno capture buffer: calls on one thread never overlap. */
-  private static final ThreadLocal<MemorySegment> ERRNO_BUF =
-      ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
+  /**
+   * Per-thread native buffers: the errno capture, and scratch space for results (a siginfo_t, a
+   * wait status, a pipe's two fds). Calls on one thread never overlap, so nothing is allocated per
+   * call: the reap loop makes thousands of calls in a burst of orphans.
+   */
+  private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
-  private static final MethodHandle GETPID = fn("getpid", FunctionDescriptor.of(JAVA_INT));
-  private static final MethodHandle KILL =
-      fnErrno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-  private static final MethodHandle WAITPID =
-      fnErrno("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-  private static final MethodHandle WAITID =
-      fnErrno("waitid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-  private static final MethodHandle PIPE2 =
-      fnErrno("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-  private static final MethodHandle CLOSE = fnErrno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-  private static final MethodHandle READ =
-      fnErrno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-  private static final MethodHandle POLL =
-      fnErrno("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-  private static final MethodHandle PRCTL = fnErrno("prctl",
-      FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-      Linker.Option.firstVariadicArg(1));
+  private static final class Buffers {
+    final MemorySegment errno;
+    final MemorySegment scratch;
 
-  // posix_spawn family: these return an error number instead of setting errno.
-  static final MethodHandle POSIX_SPAWNP = fn("posix_spawnp",
-      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-  static final MethodHandle SPAWNATTR_INIT = fn("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-  static final MethodHandle SPAWNATTR_DESTROY =
-      fn("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-  static final MethodHandle SPAWNATTR_SETFLAGS =
-      fn("posix_spawnattr_setflags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
-  static final MethodHandle SPAWNATTR_SETPGROUP =
-      fn("posix_spawnattr_setpgroup", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-  static final MethodHandle SPAWNATTR_SETSIGMASK =
-      fn("posix_spawnattr_setsigmask", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-  static final MethodHandle SPAWNATTR_SETSIGDEFAULT =
-      fn("posix_spawnattr_setsigdefault", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-  static final MethodHandle FILE_ACTIONS_INIT =
-      fn("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-  static final MethodHandle FILE_ACTIONS_DESTROY =
-      fn("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-  static final MethodHandle FILE_ACTIONS_ADDDUP2 =
-      fn("posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-  static final MethodHandle FILE_ACTIONS_ADDOPEN = fn("posix_spawn_file_actions_addopen",
-      FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-  /** glibc 2.29+; absent on older libcs, where a step cannot be given a working directory. */
-  static final Optional<MethodHandle> FILE_ACTIONS_ADDCHDIR = optionalFn("posix_spawn_file_actions_addchdir_np",
-      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-  /** glibc 2.34+; without it a step inherits whatever non-CLOEXEC descriptors the JVM holds. */
-  static final Optional<MethodHandle> FILE_ACTIONS_ADDCLOSEFROM = optionalFn(
-      "posix_spawn_file_actions_addclosefrom_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-  static final MethodHandle SIGEMPTYSET = fn("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-  static final MethodHandle SIGADDSET = fn("sigaddset", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    Buffers() {
+      Arena arena = Arena.ofAuto();
+      errno = arena.allocate(CAPTURE);
+      scratch = arena.allocate(SCRATCH_SIZE, 8);
+    }
+  }
+
+  /** Enough for a siginfo_t (128 bytes on Linux). */
+  private static final long SCRATCH_SIZE = 128;
+  /** Offset of si_pid in siginfo_t on 64-bit Linux. */
+  private static final long SI_PID = 16;
+
+  /**
+   * The downcall handles, each in its own holder class so that it is created (and its classes
+   * spun) on first use only, not all at once when this class is initialised: creating a handle
+   * costs milliseconds of class generation, and start-up needs only some of them before the first
+   * step runs.
+   */
+  private static final class Getpid {
+    static final MethodHandle MH = fn("getpid", FunctionDescriptor.of(JAVA_INT));
+  }
+
+  private static final class Kill {
+    static final MethodHandle MH = fnErrno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+  }
+
+  private static final class Waitpid {
+    static final MethodHandle MH =
+        fnErrno("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+  }
+
+  private static final class Waitid {
+    static final MethodHandle MH =
+        fnErrno("waitid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+  }
+
+  private static final class Pipe2 {
+    static final MethodHandle MH = fnErrno("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+  }
+
+  private static final class Close {
+    static final MethodHandle MH = fnErrno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  }
+
+  private static final class Read {
+    static final MethodHandle MH =
+        fnErrno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+  }
+
+  private static final class Poll {
+    static final MethodHandle MH =
+        fnErrno("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+  }
+
+  private static final class Prctl {
+    static final MethodHandle MH = fnErrno("prctl",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+        Linker.Option.firstVariadicArg(1));
+  }
+
+  /**
+   * The posix_spawn family, used together by every spawn: one holder. These return an error
+   * number instead of setting errno.
+   */
+  static final class Spawn {
+    private Spawn() {}
+
+    static final MethodHandle POSIX_SPAWNP = fn("posix_spawnp",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    static final MethodHandle ATTR_INIT = fn("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    static final MethodHandle ATTR_DESTROY = fn("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    static final MethodHandle ATTR_SETFLAGS =
+        fn("posix_spawnattr_setflags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
+    static final MethodHandle ATTR_SETPGROUP =
+        fn("posix_spawnattr_setpgroup", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    static final MethodHandle ATTR_SETSIGMASK =
+        fn("posix_spawnattr_setsigmask", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    static final MethodHandle ATTR_SETSIGDEFAULT =
+        fn("posix_spawnattr_setsigdefault", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    static final MethodHandle FILE_ACTIONS_INIT =
+        fn("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    static final MethodHandle FILE_ACTIONS_DESTROY =
+        fn("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    static final MethodHandle FILE_ACTIONS_ADDDUP2 =
+        fn("posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    static final MethodHandle FILE_ACTIONS_ADDOPEN = fn("posix_spawn_file_actions_addopen",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    /** glibc 2.34+; without it a step inherits whatever non-CLOEXEC descriptors the JVM holds. */
+    static final Optional<MethodHandle> FILE_ACTIONS_ADDCLOSEFROM = optionalFn(
+        "posix_spawn_file_actions_addclosefrom_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+  }
+
+  /** glibc 2.29+; absent on older libcs, where a step cannot be given a working directory. Only for steps with a workingDir. */
+  static final class Addchdir {
+    private Addchdir() {}
+
+    static final Optional<MethodHandle> MH = optionalFn("posix_spawn_file_actions_addchdir_np",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+  }
 
   static int getpid() {
     try {
-      return (int) GETPID.invokeExact();
+      return (int) Getpid.MH.invokeExact();
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -118,7 +176,7 @@ final class Native {
   /** kill(2); returns 0 or {@code -errno} (ESRCH: nothing left to signal). */
   static int kill(int pid, int signal) {
     try {
-      int r = (int) KILL.invokeExact(errnoBuf(), pid, signal);
+      int r = (int) Kill.MH.invokeExact(errnoBuf(), pid, signal);
       return r == 0 ? 0 : -errno();
     } catch (Throwable t) {
       throw rethrow(t);
@@ -131,12 +189,14 @@ final class Native {
    * have no children at all.
    */
   static int peekExitedChild() {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment info = arena.allocate(128); // siginfo_t, zeroed: si_pid stays 0 if nothing
+    try {
+      Buffers buffers = BUFFERS.get();
+      MemorySegment info = buffers.scratch; // siginfo_t
       while (true) {
-        int r = (int) WAITID.invokeExact(errnoBuf(), P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT);
-        if (r == 0) return info.get(JAVA_INT, 16); // si_pid on 64-bit Linux
-        int e = errno();
+        info.set(JAVA_INT, SI_PID, 0); // stays 0 if no child has exited
+        int r = (int) Waitid.MH.invokeExact(buffers.errno, P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT);
+        if (r == 0) return info.get(JAVA_INT, SI_PID);
+        int e = errno(buffers);
         if (e == EINTR) continue;
         if (e == ECHILD) return -ECHILD;
         throw new NativeException("waitid", e);
@@ -153,12 +213,13 @@ final class Native {
    * glibc's posix_spawnp reaps the child of a failed exec itself, after our peek may have seen it.
    */
   static int reap(int pid) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment status = arena.allocate(JAVA_INT);
+    try {
+      Buffers buffers = BUFFERS.get();
+      MemorySegment status = buffers.scratch;
       while (true) {
-        int r = (int) WAITPID.invokeExact(errnoBuf(), pid, status, WNOHANG);
+        int r = (int) Waitpid.MH.invokeExact(buffers.errno, pid, status, WNOHANG);
         if (r == pid) return status.get(JAVA_INT, 0);
-        int e = r == 0 ? 0 : errno();
+        int e = r == 0 ? 0 : errno(buffers);
         if (e == EINTR) continue;
         if (e == ECHILD) return -1;
         throw new NativeException("waitpid(" + pid + ")", e);
@@ -172,10 +233,11 @@ final class Native {
 
   /** pipe2(O_CLOEXEC): {read end, write end}. CLOEXEC so a pipe never leaks into another step. */
   static int[] pipe() {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment fds = arena.allocate(JAVA_INT, 2);
-      int r = (int) PIPE2.invokeExact(errnoBuf(), fds, O_CLOEXEC);
-      if (r != 0) throw new NativeException("pipe2", errno());
+    try {
+      Buffers buffers = BUFFERS.get();
+      MemorySegment fds = buffers.scratch;
+      int r = (int) Pipe2.MH.invokeExact(buffers.errno, fds, O_CLOEXEC);
+      if (r != 0) throw new NativeException("pipe2", errno(buffers));
       return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
     } catch (NativeException e) {
       throw e;
@@ -186,7 +248,7 @@ final class Native {
 
   static void close(int fd) {
     try {
-      int ignored = (int) CLOSE.invokeExact(errnoBuf(), fd); // Linux frees the fd even on EINTR
+      int ignored = (int) Close.MH.invokeExact(errnoBuf(), fd); // Linux frees the fd even on EINTR
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -196,7 +258,7 @@ final class Native {
   static int read(int fd, MemorySegment buf) {
     try {
       while (true) {
-        long n = (long) READ.invokeExact(errnoBuf(), fd, buf, buf.byteSize());
+        long n = (long) Read.MH.invokeExact(errnoBuf(), fd, buf, buf.byteSize());
         if (n >= 0) return (int) n;
         int e = errno();
         if (e != EINTR) throw new NativeException("read", e);
@@ -211,7 +273,7 @@ final class Native {
   /** poll(2) on an array of {@code struct pollfd}; number ready, 0 on timeout or EINTR. */
   static int poll(MemorySegment pollfds, int count, int timeoutMillis) {
     try {
-      int r = (int) POLL.invokeExact(errnoBuf(), pollfds, (long) count, timeoutMillis);
+      int r = (int) Poll.MH.invokeExact(errnoBuf(), pollfds, (long) count, timeoutMillis);
       if (r >= 0) return r;
       int e = errno();
       if (e == EINTR) return 0;
@@ -225,7 +287,7 @@ final class Native {
 
   static void setChildSubreaper() {
     try {
-      int r = (int) PRCTL.invokeExact(errnoBuf(), PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
+      int r = (int) Prctl.MH.invokeExact(errnoBuf(), PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
       if (r != 0) throw new NativeException("prctl(PR_SET_CHILD_SUBREAPER)", errno());
     } catch (NativeException e) {
       throw e;
@@ -237,7 +299,7 @@ final class Native {
   static boolean isChildSubreaper() {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment flag = arena.allocate(JAVA_INT);
-      int r = (int) PRCTL.invokeExact(errnoBuf(), PR_GET_CHILD_SUBREAPER, flag.address(), 0L, 0L, 0L);
+      int r = (int) Prctl.MH.invokeExact(errnoBuf(), PR_GET_CHILD_SUBREAPER, flag.address(), 0L, 0L, 0L);
       if (r != 0) throw new NativeException("prctl(PR_GET_CHILD_SUBREAPER)", errno());
       return flag.get(JAVA_INT, 0) != 0;
     } catch (NativeException e) {
@@ -259,11 +321,15 @@ final class Native {
   }
 
   private static MemorySegment errnoBuf() {
-    return ERRNO_BUF.get();
+    return BUFFERS.get().errno;
   }
 
   private static int errno() {
-    return (int) ERRNO_VALUE.get(ERRNO_BUF.get(), 0L);
+    return errno(BUFFERS.get());
+  }
+
+  private static int errno(Buffers buffers) {
+    return (int) ERRNO_VALUE.get(buffers.errno, 0L);
   }
 
   private static MethodHandle fn(String name, FunctionDescriptor fd) {

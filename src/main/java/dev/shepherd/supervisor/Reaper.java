@@ -99,7 +99,7 @@ final class Reaper implements AutoCloseable {
         step.accept(status);
       } else {
         orphansReaped.incrementAndGet();
-        log.debug("reaped orphan {}: {}", pid, status.describe());
+        if (log.isDebugEnabled()) log.debug("reaped orphan {}: {}", pid, status.describe());
       }
     }
     return count;

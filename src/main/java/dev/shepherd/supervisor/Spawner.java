@@ -2,6 +2,7 @@ package dev.shepherd.supervisor;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -31,19 +32,19 @@ final class Spawner {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment attr = arena.allocate(Native.SPAWNATTR_SIZE);
       MemorySegment actions = arena.allocate(Native.FILE_ACTIONS_SIZE);
-      Native.check("posix_spawnattr_init", (int) Native.SPAWNATTR_INIT.invokeExact(attr));
-      Native.check("posix_spawn_file_actions_init", (int) Native.FILE_ACTIONS_INIT.invokeExact(actions));
+      Native.check("posix_spawnattr_init", (int) Native.Spawn.ATTR_INIT.invokeExact(attr));
+      Native.check("posix_spawn_file_actions_init", (int) Native.Spawn.FILE_ACTIONS_INIT.invokeExact(actions));
       try {
-        setAttributes(attr, arena);
+        setAttributes(attr);
         setFileActions(actions, command, stdoutFd, stderrFd, arena);
         MemorySegment pid = arena.allocate(JAVA_INT);
-        int error = (int) Native.POSIX_SPAWNP.invokeExact(pid, arena.allocateFrom(command.argv().getFirst()),
+        int error = (int) Native.Spawn.POSIX_SPAWNP.invokeExact(pid, arena.allocateFrom(command.argv().getFirst()),
             actions, attr, cStrings(command.argv(), arena), envp(command.env(), arena));
         if (error == 0) return new Result(pid.get(JAVA_INT, 0), null);
         return new Result(0, execFailure(command, error));
       } finally {
-        int ignored = (int) Native.FILE_ACTIONS_DESTROY.invokeExact(actions);
-        ignored = (int) Native.SPAWNATTR_DESTROY.invokeExact(attr);
+        int ignored = (int) Native.Spawn.FILE_ACTIONS_DESTROY.invokeExact(actions);
+        ignored = (int) Native.Spawn.ATTR_DESTROY.invokeExact(attr);
       }
     } catch (IOException | RuntimeException | Error e) {
       throw e;
@@ -52,33 +53,44 @@ final class Spawner {
     }
   }
 
-  private static void setAttributes(MemorySegment attr, Arena arena) throws Throwable {
-    MemorySegment empty = arena.allocate(Native.SIGSET_SIZE);
-    MemorySegment catchable = arena.allocate(Native.SIGSET_SIZE);
-    Native.check("sigemptyset", (int) Native.SIGEMPTYSET.invokeExact(empty));
-    Native.check("sigemptyset", (int) Native.SIGEMPTYSET.invokeExact(catchable));
-    for (Signal s : Signal.values()) {
-      if (s.catchable()) Native.check("sigaddset", (int) Native.SIGADDSET.invokeExact(catchable, s.number()));
-    }
+  private static void setAttributes(MemorySegment attr) throws Throwable {
     short flags = Native.POSIX_SPAWN_SETPGROUP | Native.POSIX_SPAWN_SETSIGMASK | Native.POSIX_SPAWN_SETSIGDEF;
-    Native.check("posix_spawnattr_setflags", (int) Native.SPAWNATTR_SETFLAGS.invokeExact(attr, flags));
-    Native.check("posix_spawnattr_setpgroup", (int) Native.SPAWNATTR_SETPGROUP.invokeExact(attr, 0));
-    Native.check("posix_spawnattr_setsigmask", (int) Native.SPAWNATTR_SETSIGMASK.invokeExact(attr, empty));
+    Native.check("posix_spawnattr_setflags", (int) Native.Spawn.ATTR_SETFLAGS.invokeExact(attr, flags));
+    Native.check("posix_spawnattr_setpgroup", (int) Native.Spawn.ATTR_SETPGROUP.invokeExact(attr, 0));
+    Native.check("posix_spawnattr_setsigmask", (int) Native.Spawn.ATTR_SETSIGMASK.invokeExact(attr, EMPTY_SIGSET));
     Native.check("posix_spawnattr_setsigdefault",
-        (int) Native.SPAWNATTR_SETSIGDEFAULT.invokeExact(attr, catchable));
+        (int) Native.Spawn.ATTR_SETSIGDEFAULT.invokeExact(attr, CATCHABLE_SIGSET));
+  }
+
+  /**
+   * sigset_t built here instead of with sigemptyset/sigaddset (two downcall handles less to
+   * create at start-up): on Linux it is a bit array of unsigned longs, signal n at bit n-1, in
+   * native byte order. Read-only after this; posix_spawnattr_setsig* copy it.
+   */
+  private static final MemorySegment EMPTY_SIGSET = Arena.global().allocate(Native.SIGSET_SIZE, 8);
+  private static final MemorySegment CATCHABLE_SIGSET = Arena.global().allocate(Native.SIGSET_SIZE, 8);
+
+  static {
+    for (Signal s : Signal.values()) {
+      if (s.catchable()) {
+        int bit = s.number() - 1;
+        long word = CATCHABLE_SIGSET.getAtIndex(JAVA_LONG, bit / 64);
+        CATCHABLE_SIGSET.setAtIndex(JAVA_LONG, bit / 64, word | (1L << (bit % 64)));
+      }
+    }
   }
 
   private static void setFileActions(MemorySegment actions, Command command, int stdoutFd, int stderrFd,
       Arena arena) throws Throwable {
-    Native.check("addopen", (int) Native.FILE_ACTIONS_ADDOPEN.invokeExact(actions, 0,
+    Native.check("addopen", (int) Native.Spawn.FILE_ACTIONS_ADDOPEN.invokeExact(actions, 0,
         arena.allocateFrom("/dev/null"), Native.O_RDONLY, 0));
-    Native.check("adddup2", (int) Native.FILE_ACTIONS_ADDDUP2.invokeExact(actions, stdoutFd, 1));
-    Native.check("adddup2", (int) Native.FILE_ACTIONS_ADDDUP2.invokeExact(actions, stderrFd, 2));
-    if (Native.FILE_ACTIONS_ADDCLOSEFROM.isPresent()) {
-      Native.check("addclosefrom", (int) Native.FILE_ACTIONS_ADDCLOSEFROM.get().invokeExact(actions, 3));
+    Native.check("adddup2", (int) Native.Spawn.FILE_ACTIONS_ADDDUP2.invokeExact(actions, stdoutFd, 1));
+    Native.check("adddup2", (int) Native.Spawn.FILE_ACTIONS_ADDDUP2.invokeExact(actions, stderrFd, 2));
+    if (Native.Spawn.FILE_ACTIONS_ADDCLOSEFROM.isPresent()) {
+      Native.check("addclosefrom", (int) Native.Spawn.FILE_ACTIONS_ADDCLOSEFROM.get().invokeExact(actions, 3));
     }
     if (command.workingDir() != null) {
-      var chdir = Native.FILE_ACTIONS_ADDCHDIR.orElseThrow(() ->
+      var chdir = Native.Addchdir.MH.orElseThrow(() ->
           new UnsupportedOperationException("this libc has no posix_spawn_file_actions_addchdir_np"));
       Native.check("addchdir", (int) chdir.invokeExact(actions, arena.allocateFrom(command.workingDir().toString())));
     }
