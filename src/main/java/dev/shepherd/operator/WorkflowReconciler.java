@@ -44,10 +44,45 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   @Override
   public List<EventSource<?, Workflow>> prepareEventSources(EventSourceContext<Workflow> context) {
     // Step and supervisor Pods map back to their Workflow through the controller ownerReference.
+    // Only the Pod changes that can change a decision wake the Workflow (and a deletion, always):
+    // a Pod that the operator itself just made, or one that goes Running, would cost a reconcile
+    // that finds nothing to do, and those were two of every three.
     var pods = InformerEventSourceConfiguration.from(Pod.class, Workflow.class)
         .withLabelSelector(StepPodBuilder.WORKFLOW_LABEL)
+        .withOnAddFilter(pod -> false)
+        .withOnUpdateFilter(WorkflowReconciler::decisive)
         .build();
     return List.of(new InformerEventSource<>(pods, context));
+  }
+
+  /** A Pod update that the executors act on: it ended, or a container waits for a (new) reason. */
+  static boolean decisive(Pod newPod, Pod oldPod) {
+    String phase = phase(newPod);
+    if (("Succeeded".equals(phase) || "Failed".equals(phase)) && !phase.equals(phase(oldPod))) {
+      return true;
+    }
+    return !waitingReasons(newPod).equals(waitingReasons(oldPod)) && !waitingReasons(newPod).isEmpty();
+  }
+
+  private static String phase(Pod pod) {
+    return pod.getStatus() == null ? null : pod.getStatus().getPhase();
+  }
+
+  private static java.util.Set<String> waitingReasons(Pod pod) {
+    java.util.Set<String> reasons = new java.util.TreeSet<>();
+    if (pod.getStatus() != null) {
+      for (var list : java.util.Arrays.asList(pod.getStatus().getInitContainerStatuses(),
+          pod.getStatus().getContainerStatuses())) {
+        if (list != null) {
+          for (var c : list) {
+            if (c.getState() != null && c.getState().getWaiting() != null && c.getState().getWaiting().getReason() != null) {
+              reasons.add(c.getName() + "=" + c.getState().getWaiting().getReason());
+            }
+          }
+        }
+      }
+    }
+    return reasons;
   }
 
   @Override

@@ -40,26 +40,25 @@ public final class OperatorHarness implements AutoCloseable {
   }
 
   /**
-   * Moves the clock, then touches a Pod of the workflow so that the operator looks at it again
-   * now. (Touching the Workflow itself would not do: the operator skips events that don't change
-   * its generation.)
+   * Moves the clock, then makes the operator look at the workflow again now: it creates and
+   * deletes a Pod owned by the workflow, since a deletion is an event the operator always takes
+   * (it skips Workflow events that don't change the generation, and Pod updates that change
+   * nothing it decides on).
    */
   public void advance(String workflow, Duration by) {
     clock.advance(by);
-    for (Pod pod : cluster.pods(workflow)) {
-      try {
-        cluster.client.pods().inNamespace(TestingCluster.NAMESPACE).withName(pod.getMetadata().getName())
-            .edit(p -> {
-              p.getMetadata().setAnnotations(Map.of("test/poke", clock.instant().toString()));
-              return p;
-            });
-        return;
-      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-        if (e.getCode() != 404) { // the operator may have deleted it in the meantime: try another
-          throw e;
-        }
-      }
-    }
+    Workflow w = cluster.get(workflow);
+    Pod poke = new io.fabric8.kubernetes.api.model.PodBuilder()
+        .withNewMetadata()
+          .withName(workflow + "-poke")
+          .withNamespace(TestingCluster.NAMESPACE)
+          .withLabels(Map.of(StepPodBuilder.WORKFLOW_LABEL, workflow))
+          .withOwnerReferences(StepPodBuilder.ownerReference(w))
+        .endMetadata()
+        .withNewSpec().addNewContainer().withName("poke").withImage("none").endContainer().endSpec()
+        .build();
+    cluster.client.resource(poke).create();
+    cluster.client.resource(poke).delete();
   }
 
   public Workflow awaitWorkflow(String name, Predicate<Workflow> condition) {
