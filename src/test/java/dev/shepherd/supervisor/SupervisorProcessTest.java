@@ -1,5 +1,7 @@
 package dev.shepherd.supervisor;
 
+import dev.shepherd.testing.Unshare;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -46,7 +48,7 @@ class SupervisorProcessTest {
   void scenario(String mode, String scenario) throws Exception {
     List<String> command = new ArrayList<>();
     if (mode.equals("pid1")) {
-      String why = unshareProblem();
+      String why = Unshare.problem();
       assumeTrue(why == null, () -> "cannot run as PID 1 in a new PID namespace: " + why);
       command.addAll(List.of("unshare", "--pid", "--fork", "--mount-proc", "--kill-child"));
     }
@@ -70,25 +72,6 @@ class SupervisorProcessTest {
     return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-Dlogback.configurationFile=supervisor/logback.xml", "-cp", classpath);
-  }
-
-  private static String unshareProblem;
-  private static boolean unshareProbed;
-
-  /** Null if {@code unshare -pf --mount-proc} works here (it needs root or user namespaces). */
-  private static synchronized String unshareProblem() throws InterruptedException {
-    if (!unshareProbed) {
-      unshareProbed = true;
-      try {
-        Process probe = new ProcessBuilder("unshare", "--pid", "--fork", "--mount-proc", "true")
-            .redirectErrorStream(true).start();
-        String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (probe.waitFor() != 0) unshareProblem = "unshare exited " + probe.exitValue() + ": " + out.strip();
-      } catch (IOException e) {
-        unshareProblem = "no unshare: " + e.getMessage();
-      }
-    }
-    return unshareProblem;
   }
 
   /** The last 200 lines of the scenario's output, for the failure message. */

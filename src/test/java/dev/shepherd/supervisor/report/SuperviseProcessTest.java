@@ -1,5 +1,7 @@
 package dev.shepherd.supervisor.report;
 
+import dev.shepherd.testing.Unshare;
+
 import static dev.shepherd.supervisor.report.Statuses.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -303,7 +305,7 @@ class SuperviseProcessTest {
 
   @Test
   void asPid1ItReapsOrphansAndLeavesNoZombie() throws Exception {
-    String why = unshareProblem();
+    String why = Unshare.problem();
     assumeTrue(why == null, () -> "cannot run as PID 1 in a new PID namespace: " + why);
     // Steps orphan children (they are reparented to PID 1, the supervisor); the last step, in the
     // same PID namespace, fails if it finds a zombie in /proc (mounted for the namespace).
@@ -330,24 +332,5 @@ class SuperviseProcessTest {
     } catch (IOException gone) {
       return false;
     }
-  }
-
-  private static String unshareProblem;
-  private static boolean unshareProbed;
-
-  /** Null if {@code unshare -pf --mount-proc} works here (it needs root or user namespaces). */
-  private static synchronized String unshareProblem() throws InterruptedException {
-    if (!unshareProbed) {
-      unshareProbed = true;
-      try {
-        Process probe = new ProcessBuilder("unshare", "--pid", "--fork", "--mount-proc", "true")
-            .redirectErrorStream(true).start();
-        String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (probe.waitFor() != 0) unshareProblem = "unshare exited " + probe.exitValue() + ": " + out.strip();
-      } catch (IOException e) {
-        unshareProblem = "no unshare: " + e.getMessage();
-      }
-    }
-    return unshareProblem;
   }
 }
