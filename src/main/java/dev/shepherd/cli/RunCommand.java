@@ -5,10 +5,12 @@ import dev.shepherd.api.Step;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.cli.run.LiveTable;
+import dev.shepherd.cli.run.Output;
 import dev.shepherd.cli.run.Progress;
+import dev.shepherd.cli.run.TerminalSize;
 import dev.shepherd.cli.run.WorkflowFile;
 import dev.shepherd.engine.SpecValidation;
-import dev.shepherd.supervisor.LineSink;
 import dev.shepherd.supervisor.Signal;
 import dev.shepherd.supervisor.Supervisor;
 import dev.shepherd.supervisor.WorkflowRunner;
@@ -33,12 +35,17 @@ import org.slf4j.LoggerFactory;
 /** {@code shepherd run FILE.yaml}: a Workflow file run locally, each step a process of this machine. */
 final class RunCommand {
   static final String HELP = """
-      usage: shepherd run FILE.yaml [--param NAME=VALUE]... [--output json]
+      usage: shepherd run FILE.yaml [--param NAME=VALUE]... [--output json] [--plain | --live]
 
       Runs the Workflows of FILE (what `kubectl apply -f FILE` would create) on this machine,
       each step as a local process: command + args, with this environment plus the params,
       SHEPHERD_WORKFLOW, SHEPHERD_STEP, SHEPHERD_ATTEMPT and the step's env. Images are ignored
       (the programs of this machine run), so every step needs a command. FILE - reads stdin.
+
+      On a terminal, a table of the steps (phase, attempts, duration, exit code, reason) is kept
+      at the bottom of the screen and redrawn in place, the steps' output and progress lines
+      scrolling above it; at the end it stays as the summary. Otherwise plain lines are printed,
+      each step's output as [step] LINE, and the table once at the end. NO_COLOR: no colours.
 
       Several documents in FILE run one after another, in file order; every document is checked
       before the first one starts, and a workflow that does not succeed stops the file.
@@ -48,6 +55,9 @@ final class RunCommand {
         --output json       print each workflow's final status on stdout, one line of JSON per
                             workflow, as its .status would read in the cluster; progress and
                             step output then go to stderr
+        --plain             plain lines only, also on a terminal
+        --live              the live table of the steps, also when stdout is no terminal
+                            (the default on a terminal: TERM set and not dumb, no --output json)
         -h, --help          this help
 
       exit codes: 0 all succeeded, 1 a workflow failed, 2 invalid file or arguments,
@@ -64,7 +74,10 @@ final class RunCommand {
     return run(args, System.out, System.err);
   }
 
-  private record Options(String file, Map<String, String> params, boolean json) {}
+  /** How progress is shown: AUTO is the live table on a terminal, else plain lines. */
+  enum Display { AUTO, PLAIN, LIVE }
+
+  private record Options(String file, Map<String, String> params, boolean json, Display display) {}
 
   static int run(String[] args, PrintStream stdout, PrintStream stderr) {
     Options options;
@@ -101,10 +114,22 @@ final class RunCommand {
 
     PrintStream progress = options.json() ? stderr : stdout;
     quietSupervisorLogs();
+    boolean live = options.display() == Display.LIVE
+        || (options.display() == Display.AUTO && !options.json() && stdoutIsTerminal(System.getenv("TERM")));
+    try (Output output = live
+        ? new LiveTable(progress, Clock.systemUTC(), TerminalSize::ofStdout, colours(System.getenv("NO_COLOR")))
+        : Output.plain(progress)) {
+      return run(options, documents, output, stdout, stderr);
+    }
+  }
+
+  private static int run(Options options, List<WorkflowFile.Document> documents, Output output, PrintStream stdout,
+      PrintStream stderr) {
     KubernetesSerialization serialization = options.json() ? new KubernetesSerialization() : null;
     AtomicReference<Signal> stoppedBy = new AtomicReference<>();
     AtomicReference<WorkflowRunner> current = new AtomicReference<>();
-    Supervisor.Options supervisorOptions = Supervisor.Options.defaults().withSink(LineSink.prefixed(progress));
+    Supervisor.Options supervisorOptions = Supervisor.Options.defaults()
+        .withSink((step, line) -> output.line("[" + step + "] " + line));
     try (Supervisor supervisor = Supervisor.start(supervisorOptions)) {
       supervisor.onSignals(Set.of(Signal.INT, Signal.TERM), signal -> {
         if (!stoppedBy.compareAndSet(null, signal)) {
@@ -117,19 +142,16 @@ final class RunCommand {
       int code = 0;
       for (WorkflowFile.Document doc : documents) {
         if (stoppedBy.get() != null) break;
-        Progress listener = new Progress(progress, doc.workflow().getSpec());
+        Progress listener = new Progress(output, doc.workflow().getSpec());
         WorkflowRunner runner = new WorkflowRunner(supervisor, Clock.systemUTC(), listener);
         current.set(runner);
         Signal early = stoppedBy.get();
         if (early != null) runner.cancel("Stopped by " + early + ".", STOP_GRACE);
-        if (documents.size() > 1) line(progress, "== workflow " + doc.name() + " (document " + doc.index() + ")");
+        if (documents.size() > 1) output.line("== workflow " + doc.name() + " (document " + doc.index() + ")");
+        output.begin(doc.workflow().getSpec());
         WorkflowStatus status = runner.run(doc.name(), doc.workflow().getSpec(), new WorkflowStatus(),
             generation(doc));
-        synchronized (progress) {
-          progress.println("workflow " + doc.name() + " " + status.phase + ": " + status.message);
-          for (String row : Progress.table(status)) progress.println(row);
-          progress.flush();
-        }
+        output.end("workflow " + doc.name() + " " + status.phase + ": " + status.message, status);
         if (options.json()) {
           synchronized (stdout) {
             stdout.println(serialization.asJson(status));
@@ -155,6 +177,7 @@ final class RunCommand {
     String file = null;
     Map<String, String> params = new LinkedHashMap<>();
     boolean json = false;
+    Display display = Display.AUTO;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String value = null;
@@ -188,6 +211,11 @@ final class RunCommand {
           if (!value.equals("json")) throw new IllegalArgumentException("--output " + value + ": only json is known");
           json = true;
         }
+        case "--plain", "--live" -> {
+          Display d = arg.equals("--plain") ? Display.PLAIN : Display.LIVE;
+          if (display != Display.AUTO && display != d) throw new IllegalArgumentException("--plain or --live, not both");
+          display = d;
+        }
         default -> {
           if (arg.startsWith("-") && !arg.equals("-")) throw new IllegalArgumentException("unknown option " + args[i]);
           if (file != null) throw new IllegalArgumentException("one FILE only (got " + file + " and " + arg + ")");
@@ -196,7 +224,10 @@ final class RunCommand {
       }
     }
     if (file == null) throw new IllegalArgumentException("no FILE given");
-    return new Options(file, params, json);
+    if (json && display == Display.LIVE) {
+      throw new IllegalArgumentException("--live and --output json: stdout is for the JSON then");
+    }
+    return new Options(file, params, json, display);
   }
 
   private static String read(String file) throws WorkflowFile.InvalidFile {
@@ -262,9 +293,15 @@ final class RunCommand {
     }
   }
 
-  private static void line(PrintStream out, String text) {
-    synchronized (out) {
-      out.println(text);
-    }
+  /** Colours unless NO_COLOR is set to something (https://no-color.org). */
+  private static boolean colours(String noColor) {
+    return noColor == null || noColor.isEmpty();
+  }
+
+  /** Whether stdout is a terminal that understands cursor movement (not TERM=dumb, not unset). */
+  static boolean stdoutIsTerminal(String term) {
+    if (term == null || term.isBlank() || term.equals("dumb")) return false;
+    java.io.Console console = System.console();
+    return console != null && console.isTerminal();
   }
 }

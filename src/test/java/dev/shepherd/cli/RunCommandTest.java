@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shepherd.cli.run.TerminalScreen;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -79,6 +80,40 @@ class RunCommandTest {
         .allSatisfy(cols -> assertThat(cols.subList(1, 3)).containsExactly("Succeeded", "1"))
         .extracting(cols -> cols.getFirst()).containsExactly("fetch", "build", "test", "report");
     assertThat(r.stderr()).containsOnlyOnce("images are ignored");
+  }
+
+  /** --live without a terminal: the table is drawn and erased in place; played on a screen, the plain lines and the summary remain. */
+  @Test
+  void liveForcedWithoutATerminalLeavesLinesAndTheSummaryOnce() throws Exception {
+    Result r = run(null, "run", "examples/diamond.yaml", "--live");
+
+    assertThat(r.exit()).as(r.stderr()).isEqualTo(0);
+    assertThat(r.stdout()).contains("\033[2K").contains("\033[32mSucceeded");
+    List<String> screen = TerminalScreen.play(r.stdout());
+    assertThat(screen).contains("[fetch] started (attempt 1)", "[fetch] fetching sources for linux-amd64",
+        "[report] linux-amd64: built and tested");
+    assertThat(screen).noneMatch(l -> l.contains("Pending") || l.contains("Running"));
+    assertThat(screen).filteredOn(l -> l.startsWith("STEP ")).hasSize(1);
+    int table = screen.indexOf("workflow diamond Succeeded: All 4 steps succeeded.");
+    assertThat(screen.subList(table + 1, screen.size())).hasSize(5);
+    assertThat(screen.subList(table + 2, table + 6)).extracting(l -> Arrays.asList(l.split("\\s+")))
+        .allSatisfy(cols -> assertThat(cols.subList(1, 3)).containsExactly("Succeeded", "1"))
+        .extracting(cols -> cols.getFirst()).containsExactly("fetch", "build", "test", "report");
+  }
+
+  @Test
+  void liveAndPlainExcludeEachOtherAndJson() throws Exception {
+    Result both = run(null, "run", "examples/hello.yaml", "--plain", "--live");
+    assertThat(both.exit()).isEqualTo(2);
+    assertThat(both.stderr()).contains("--plain or --live, not both");
+
+    Result json = run(null, "run", "examples/hello.yaml", "--live", "--output", "json");
+    assertThat(json.exit()).isEqualTo(2);
+    assertThat(json.stderr()).contains("--live and --output json");
+
+    Result plain = run(null, "run", "examples/hello.yaml", "--plain");
+    assertThat(plain.exit()).as(plain.stderr()).isEqualTo(0);
+    assertThat(plain.stdout()).doesNotContain("\033");
   }
 
   @Test
