@@ -23,7 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code shepherd run} on a real terminal: a tmux pane (its own server, 100 x 30) runs
+ * {@code shepherd run} on a real terminal: a tmux pane (its own server, 100 x 30 unless said) runs
  * {@code Main run} in a JVM of its own; the test reads the screen with {@code tmux capture-pane}.
  * Skipped where tmux is not installed ({@code apt-get install -y tmux}).
  */
@@ -212,7 +212,8 @@ class RunCommandTerminalTest {
   }
 
   private String tmux(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("tmux", "-L", server));
+    // The server's socket in the test's directory, deleted with it.
+    List<String> command = new ArrayList<>(List.of("tmux", "-S", dir.resolve("tmux.socket").toString()));
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
