@@ -2,6 +2,7 @@ package dev.shepherd.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.Objects;
 
 /** What happened to one step. Kept small: a finished step costs under 200 bytes of status. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -37,5 +38,34 @@ public class StepStatus {
 
   public int attemptsOrZero() {
     return attempts == null ? 0 : attempts;
+  }
+
+  /** A copy that shares nothing mutable with this one. */
+  public StepStatus copy() {
+    StepStatus c = new StepStatus();
+    c.name = name;
+    c.phase = phase;
+    c.exitCode = exitCode;
+    c.reason = reason;
+    c.attempts = attempts;
+    c.startedAt = startedAt;
+    c.finishedAt = finishedAt;
+    c.podName = podName;
+    c.message = message;
+    return c;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof StepStatus s && Objects.equals(name, s.name) && phase == s.phase
+        && Objects.equals(exitCode, s.exitCode) && Objects.equals(reason, s.reason)
+        && Objects.equals(attempts, s.attempts) && Objects.equals(startedAt, s.startedAt)
+        && Objects.equals(finishedAt, s.finishedAt) && Objects.equals(podName, s.podName)
+        && Objects.equals(message, s.message);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, phase, exitCode, attempts, finishedAt);
   }
 }

@@ -1,6 +1,5 @@
 package dev.shepherd.supervisor;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shepherd.api.Param;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.StepPhase;
@@ -14,13 +13,11 @@ import dev.shepherd.engine.SpecValidation;
 import dev.shepherd.engine.StepStart;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,8 +82,6 @@ public final class WorkflowRunner {
   /** How many of a failed attempt's last output lines go into its message (the engine cuts it further). */
   static final int MESSAGE_LINES = 10;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private sealed interface Event permits Exited, Wake {}
 
   private record Exited(String step, int attempt, StepProcess process, ExitStatus exit, Throwable failure,
@@ -109,7 +104,7 @@ public final class WorkflowRunner {
   // State of the current run; touched only by the thread in run().
   private final Map<String, Attempt> current = new HashMap<>();
   private final Map<StepProcess, Attempt> live = new LinkedHashMap<>();
-  private byte[] published;
+  private WorkflowStatus published;
 
   public WorkflowRunner(Supervisor supervisor, Clock clock, Listener listener) {
     this(supervisor, clock, listener, DEFAULT_STOP_GRACE);
@@ -350,29 +345,12 @@ public final class WorkflowRunner {
 
   /** Tells the listener about the status if it changed since the last time. */
   private void publish(WorkflowStatus status) {
-    byte[] json = bytes(status);
-    if (published != null && Arrays.equals(json, published)) return;
-    published = json;
-    listener.statusChanged(read(json));
+    if (published != null && published.equals(status)) return;
+    published = status.copy();
+    listener.statusChanged(status.copy());
   }
 
   static WorkflowStatus copy(WorkflowStatus status) {
-    return read(bytes(status));
-  }
-
-  private static byte[] bytes(WorkflowStatus status) {
-    try {
-      return JSON.writeValueAsBytes(status);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static WorkflowStatus read(byte[] json) {
-    try {
-      return JSON.readValue(json, WorkflowStatus.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return status.copy();
   }
 }

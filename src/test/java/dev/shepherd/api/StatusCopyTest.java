@@ -1,0 +1,69 @@
+package dev.shepherd.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** copy() and equals() of the status: the runner publishes copies and compares with them. */
+class StatusCopyTest {
+  @Test
+  void aCopyHasEveryFieldAndSharesNothing() throws Exception {
+    WorkflowStatus status = full();
+    WorkflowStatus copy = status.copy();
+    assertThat(Serialization.asJson(copy)).isEqualTo(Serialization.asJson(status));
+    assertThat(copy).isEqualTo(status).hasSameHashCodeAs(status);
+
+    copy.steps.getFirst().phase = StepPhase.Failed;
+    copy.conditions.getFirst().setStatus("False");
+    assertThat(status.steps.getFirst().phase).isEqualTo(StepPhase.Running);
+    assertThat(status.conditions.getFirst().getStatus()).isEqualTo("True");
+    assertThat(copy).isNotEqualTo(status);
+  }
+
+  @Test
+  void everyFieldCountsForEquality() throws Exception {
+    for (Object target : List.of(new WorkflowStatus(), new StepStatus())) {
+      for (Field f : target.getClass().getFields()) {
+        if (Modifier.isStatic(f.getModifiers())) {
+          continue;
+        }
+        WorkflowStatus a = full();
+        WorkflowStatus b = full();
+        Object changed = target instanceof WorkflowStatus ? b : b.steps.getFirst();
+        Object other = f.getType() == String.class ? "other" : f.getType() == Integer.class ? 99
+            : f.getType() == Long.class ? 99L : f.getType() == WorkflowPhase.class ? WorkflowPhase.Failed
+            : f.getType() == StepPhase.class ? StepPhase.Skipped : List.of();
+        f.set(changed, other);
+        assertThat(b).as(target.getClass().getSimpleName() + "." + f.getName()).isNotEqualTo(a);
+      }
+    }
+  }
+
+  private static WorkflowStatus full() {
+    WorkflowStatus s = new WorkflowStatus();
+    s.phase = WorkflowPhase.Running;
+    s.progress = "0/1";
+    s.startedAt = "2026-11-29T10:00:00Z";
+    s.finishedAt = "2026-11-29T10:01:00Z";
+    s.message = "Running a.";
+    s.observedGeneration = 3L;
+    StepStatus st = new StepStatus("a");
+    st.phase = StepPhase.Running;
+    st.exitCode = 1;
+    st.reason = "Error";
+    st.attempts = 2;
+    st.startedAt = "2026-11-29T10:00:00Z";
+    st.finishedAt = "2026-11-29T10:00:30Z";
+    st.podName = "wf-a-2";
+    st.message = "boom";
+    s.steps.add(st);
+    s.conditions.add(new ConditionBuilder().withType("Reconciling").withStatus("True").withReason("Running")
+        .withMessage("Running a.").withLastTransitionTime("2026-11-29T10:00:00Z").withObservedGeneration(3L).build());
+    return s;
+  }
+}
