@@ -32,6 +32,11 @@ public final class Engine {
   static final int DEFAULT_MAX_BACKOFF_SECONDS = 300;
 
   private final Clock clock;
+  /**
+   * The spec object last found valid. A local executor plans the same spec object after every
+   * step, so it is validated once, not once per step; a spec is never changed in place.
+   */
+  private volatile WorkflowSpec lastValid;
 
   public Engine(Clock clock) {
     this.clock = clock;
@@ -45,10 +50,13 @@ public final class Engine {
     if (status.phase != null && status.phase.isFinal()) {
       return Plan.NOTHING;
     }
-    List<String> problems = SpecValidation.problems(spec);
-    if (!problems.isEmpty()) {
-      reject(status, problems, generation);
-      return Plan.NOTHING;
+    if (spec != lastValid) {
+      List<String> problems = SpecValidation.problems(spec);
+      if (!problems.isEmpty()) {
+        reject(status, problems, generation);
+        return Plan.NOTHING;
+      }
+      lastValid = spec;
     }
     Instant now = clock.instant();
     status.observedGeneration = generation;
