@@ -249,8 +249,13 @@ class SuperviseProcessTest {
     Path got = dir.resolve("got");
     for (String signal : List.of("HUP", "USR1", "USR2")) {
       kill(signal, s.process().pid());
-      await().atMost(Duration.ofSeconds(10))
-          .until(() -> Files.exists(got) && Files.readAllLines(got).contains(signal));
+      try {
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> Files.exists(got) && Files.readAllLines(got).contains(signal));
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        throw new AssertionError("the step never recorded SIG" + signal + "; got: "
+            + (Files.exists(got) ? Files.readAllLines(got) : "nothing") + "; supervisor output:\n" + s.output(), e);
+      }
     }
     int code = s.awaitExit();
     assertThat(code).as(s.output()).isZero();
