@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ public class WorkflowSpec {
   public String serviceAccountName;
 
   @Default("pod")
+  @ValidationRule(value = "self == oldSelf", message = "spec.executor is immutable: create a new Workflow to run it elsewhere")
   @JsonPropertyDescription("pod: one Pod per step attempt. supervisor: all steps in one Pod under the shepherd supervisor.")
   public Executor executor;
 
