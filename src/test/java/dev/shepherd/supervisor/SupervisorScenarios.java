@@ -1,5 +1,8 @@
 package dev.shepherd.supervisor;
 
+import static dev.shepherd.supervisor.Scenarios.awaitTrue;
+import static dev.shepherd.supervisor.Scenarios.check;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -10,7 +13,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 
 /**
@@ -44,40 +46,34 @@ public final class SupervisorScenarios {
       printed.add("[" + step + "] " + line);
       stdout.line(step, line);
     });
-    try (Supervisor supervisor = Supervisor.start(options)) {
-      switch (mode) {
-        case "pid1" -> check(self == 1 && supervisor.isPid1(), "expected to be PID 1, am " + self);
-        case "subreaper" -> check(self != 1 && Native.isChildSubreaper(), "expected a child subreaper");
-        default -> throw new IllegalArgumentException("mode " + mode);
+    Scenarios.runAndExit(scenario, () -> {
+      try (Supervisor supervisor = Supervisor.start(options)) {
+        switch (mode) {
+          case "pid1" -> check(self == 1 && supervisor.isPid1(), "expected to be PID 1, am " + self);
+          case "subreaper" -> check(self != 1 && Native.isChildSubreaper(), "expected a child subreaper");
+          default -> throw new IllegalArgumentException("mode " + mode);
+        }
+        SupervisorScenarios s = new SupervisorScenarios(supervisor);
+        switch (scenario) {
+          case "exitCodes" -> s.exitCodes();
+          case "spawnFailures" -> s.spawnFailures();
+          case "killedBySignals" -> s.killedBySignals();
+          case "signalMaskAndGroup" -> s.signalMaskAndGroup();
+          case "thousandsOfOrphans" -> s.thousandsOfOrphans();
+          case "concurrentStepsWhileOrphansAreReaped" -> s.concurrentStepsWhileOrphansAreReaped();
+          case "timeoutKillsGrandchildren" -> s.timeoutKillsGrandchildren();
+          case "ignoredTermIsFollowedByKill" -> s.ignoredTermIsFollowedByKill();
+          case "handledTermGivesOwnExitCode" -> s.handledTermGivesOwnExitCode();
+          case "forwardedSignalsReachTheGroup" -> s.forwardedSignalsReachTheGroup();
+          case "escapedGrandchildDoesNotHangStep" -> s.escapedGrandchildDoesNotHangStep();
+          case "outputLinesAndTail" -> s.outputLinesAndTail(printed);
+          default -> throw new IllegalArgumentException("no scenario " + scenario);
+        }
+        nothingLeft(mode, self);
+        System.out.printf("orphans reaped %d, SIGCHLD wake-ups %d, timer wake-ups %d%n",
+            supervisor.orphansReaped(), supervisor.signalWakeups(), supervisor.timerWakeups());
       }
-      SupervisorScenarios s = new SupervisorScenarios(supervisor);
-      switch (scenario) {
-        case "exitCodes" -> s.exitCodes();
-        case "spawnFailures" -> s.spawnFailures();
-        case "killedBySignals" -> s.killedBySignals();
-        case "signalMaskAndGroup" -> s.signalMaskAndGroup();
-        case "thousandsOfOrphans" -> s.thousandsOfOrphans();
-        case "concurrentStepsWhileOrphansAreReaped" -> s.concurrentStepsWhileOrphansAreReaped();
-        case "timeoutKillsGrandchildren" -> s.timeoutKillsGrandchildren();
-        case "ignoredTermIsFollowedByKill" -> s.ignoredTermIsFollowedByKill();
-        case "handledTermGivesOwnExitCode" -> s.handledTermGivesOwnExitCode();
-        case "forwardedSignalsReachTheGroup" -> s.forwardedSignalsReachTheGroup();
-        case "escapedGrandchildDoesNotHangStep" -> s.escapedGrandchildDoesNotHangStep();
-        case "outputLinesAndTail" -> s.outputLinesAndTail(printed);
-        default -> throw new IllegalArgumentException("no scenario " + scenario);
-      }
-      nothingLeft(mode, self);
-      System.out.printf("orphans reaped %d, SIGCHLD wake-ups %d, timer wake-ups %d%n",
-          supervisor.orphansReaped(), supervisor.signalWakeups(), supervisor.timerWakeups());
-      System.out.println("SCENARIO OK " + scenario);
-      System.out.flush();
-      System.exit(0);
-    } catch (Throwable t) {
-      t.printStackTrace(System.out);
-      System.out.println("SCENARIO FAILED " + scenario + ": " + t);
-      System.out.flush();
-      Runtime.getRuntime().halt(1);
-    }
+    });
   }
 
   // ---- scenarios ----
@@ -370,20 +366,5 @@ public final class SupervisorScenarios {
     return mode.equals("pid1") ? table.allExcept(self) : table.descendantsOf(self);
   }
 
-  /** Polls until true; fails after 20 s (a bound against hanging, not a speed assertion). */
-  private static void awaitTrue(BooleanSupplier condition, java.util.function.Supplier<String> failure) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!condition.getAsBoolean()) {
-      check(System.nanoTime() - deadline < 0, failure.get());
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-  }
 
-  private static void check(boolean condition, String message) {
-    if (!condition) throw new AssertionError(message);
-  }
 }

@@ -1,5 +1,8 @@
 package dev.shepherd.supervisor;
 
+import static dev.shepherd.supervisor.Scenarios.awaitTrue;
+import static dev.shepherd.supervisor.Scenarios.check;
+
 import dev.shepherd.api.Param;
 import dev.shepherd.api.Retry;
 import dev.shepherd.api.Step;
@@ -21,9 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 /**
  * Runs one {@link WorkflowRunner} scenario with real processes in a JVM of its own (a subreaper
@@ -51,31 +51,25 @@ public final class WorkflowRunnerScenarios {
     String scenario = args[0];
     int self = Native.getpid();
     var options = Supervisor.Options.defaults().withFallbackReapInterval(Duration.ofHours(1));
-    try (Supervisor supervisor = Supervisor.start(options)) {
-      WorkflowRunnerScenarios s = new WorkflowRunnerScenarios(supervisor,
-          Files.createTempDirectory("shepherd-runner-" + scenario));
-      switch (scenario) {
-        case "dagOrder" -> s.dagOrder();
-        case "failureSkipsDependents" -> s.failureSkipsDependents();
-        case "retriesSeeTheirAttempt" -> s.retriesSeeTheirAttempt();
-        case "timeoutKillsGrandchildren" -> s.timeoutKillsGrandchildren();
-        case "parallelismLimit" -> s.parallelismLimit();
-        case "cancelStopsRunningSteps" -> s.cancelStopsRunningSteps();
-        case "concurrentExitCodes" -> s.concurrentExitCodes();
-        case "spawnFailuresAndInvalidSpecs" -> s.spawnFailuresAndInvalidSpecs();
-        case "lostAttemptIsRetried" -> s.lostAttemptIsRetried();
-        default -> throw new IllegalArgumentException("no scenario " + scenario);
+    Scenarios.runAndExit(scenario, () -> {
+      try (Supervisor supervisor = Supervisor.start(options)) {
+        WorkflowRunnerScenarios s = new WorkflowRunnerScenarios(supervisor,
+            Files.createTempDirectory("shepherd-runner-" + scenario));
+        switch (scenario) {
+          case "dagOrder" -> s.dagOrder();
+          case "failureSkipsDependents" -> s.failureSkipsDependents();
+          case "retriesSeeTheirAttempt" -> s.retriesSeeTheirAttempt();
+          case "timeoutKillsGrandchildren" -> s.timeoutKillsGrandchildren();
+          case "parallelismLimit" -> s.parallelismLimit();
+          case "cancelStopsRunningSteps" -> s.cancelStopsRunningSteps();
+          case "concurrentExitCodes" -> s.concurrentExitCodes();
+          case "spawnFailuresAndInvalidSpecs" -> s.spawnFailuresAndInvalidSpecs();
+          case "lostAttemptIsRetried" -> s.lostAttemptIsRetried();
+          default -> throw new IllegalArgumentException("no scenario " + scenario);
+        }
+        nothingLeft(self);
       }
-      nothingLeft(self);
-      System.out.println("SCENARIO OK " + scenario);
-      System.out.flush();
-      System.exit(0);
-    } catch (Throwable t) {
-      t.printStackTrace(System.out);
-      System.out.println("SCENARIO FAILED " + scenario + ": " + t);
-      System.out.flush();
-      Runtime.getRuntime().halt(1);
-    }
+    });
   }
 
   // ---- scenarios ----
@@ -484,20 +478,5 @@ public final class WorkflowRunnerScenarios {
         () -> "left behind: " + ProcessTable.read().descendantsOf(self));
   }
 
-  /** Polls until true; fails after 20 s (a bound against hanging, not a speed assertion). */
-  private static void awaitTrue(BooleanSupplier condition, Supplier<String> failure) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      check(System.nanoTime() - deadline < 0, failure.get());
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-  }
 
-  private static void check(boolean condition, String message) {
-    if (!condition) throw new AssertionError(message);
-  }
 }
