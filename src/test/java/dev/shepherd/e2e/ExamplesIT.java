@@ -134,18 +134,11 @@ class ExamplesIT {
   @EnumSource(Executor.class)
   void anOperatorRestartedMidRunNeitherRerunsNorDuplicatesSteps(Executor executor) throws Exception {
     String name = "restart-" + executor.name().toLowerCase();
-    Workflow w = Example.inline("""
-        apiVersion: shepherd.dev/v1alpha1
-        kind: Workflow
-        metadata: {name: %s, namespace: %s}
-        spec:
-          image: busybox:1.36
-          steps:
-            - {name: a, command: [sh, -c, 'echo a']}
-            - {name: b, depends: [a], command: [sh, -c, 'sleep 3']}
-            - {name: c, depends: [b], command: [sh, -c, 'echo c']}
-        """.formatted(name, TestingCluster.NAMESPACE));
-    w.getSpec().executor = executor;
+    Workflow w = workflow(name, executor, """
+        - {name: a, command: [sh, -c, 'echo a']}
+        - {name: b, depends: [a], command: [sh, -c, 'sleep 3']}
+        - {name: c, depends: [b], command: [sh, -c, 'echo c']}
+        """);
     cluster.client.resource(w).create();
     await().atMost(Duration.ofSeconds(30)).until(() -> {
       Workflow x = cluster.get(name);
@@ -162,6 +155,14 @@ class ExamplesIT {
   }
 
   private static Workflow endless(String name, Executor executor) {
+    return workflow(name, executor, """
+        - {name: forever, command: [sh, -c, 'sleep 300 & sleep 300; wait']}
+        - {name: after, depends: [forever], command: [sh, -c, 'echo never']}
+        """);
+  }
+
+  /** A busybox Workflow in the test namespace, with the given executor and YAML list of steps. */
+  private static Workflow workflow(String name, Executor executor, String steps) {
     Workflow w = Example.inline("""
         apiVersion: shepherd.dev/v1alpha1
         kind: Workflow
@@ -169,9 +170,7 @@ class ExamplesIT {
         spec:
           image: busybox:1.36
           steps:
-            - {name: forever, command: [sh, -c, 'sleep 300 & sleep 300; wait']}
-            - {name: after, depends: [forever], command: [sh, -c, 'echo never']}
-        """.formatted(name, TestingCluster.NAMESPACE));
+        %s""".formatted(name, TestingCluster.NAMESPACE, steps.indent(4)));
     w.getSpec().executor = executor;
     return w;
   }
