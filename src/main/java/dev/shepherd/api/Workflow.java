@@ -23,6 +23,12 @@ public class Workflow extends CustomResource<WorkflowSpec, WorkflowStatus> imple
   public static final String VERSION = "v1alpha1";
   public static final String API_VERSION = GROUP + "/" + VERSION;
 
+  /** metadata.generation, or 0 before the API server has set one. */
+  public long generationOrZero() {
+    Long g = getMetadata() == null ? null : getMetadata().getGeneration();
+    return g == null ? 0 : g;
+  }
+
   @Override
   protected WorkflowStatus initStatus() {
     return new WorkflowStatus();

@@ -59,12 +59,12 @@ final class PodExecutor {
     Plan plan = Plan.NOTHING;
     if (!problems.isEmpty()) {
       if (phaseBefore == null || !phaseBefore.isFinal()) {
-        engine.reject(status, problems, generation(workflow));
+        engine.reject(status, problems, workflow.generationOrZero());
         events.record(workflow, EventReason.InvalidSpec, status.message);
       }
     } else {
       Map<String, String> runningPods = observe(workflow, status, context);
-      plan = engine.plan(workflow.getSpec(), status, generation(workflow));
+      plan = engine.plan(workflow.getSpec(), status, workflow.generationOrZero());
       act(workflow, status, plan, runningPods, client);
     }
 
@@ -168,10 +168,5 @@ final class PodExecutor {
     }
     m.append(st.phase == StepPhase.Retrying ? "; it will be retried." : ".");
     return m.toString();
-  }
-
-  private static long generation(Workflow workflow) {
-    Long g = workflow.getMetadata().getGeneration();
-    return g == null ? 0 : g;
   }
 }

@@ -124,7 +124,7 @@ final class SupervisorExecutor {
       // No Pod: the controller owns the whole status.
       WorkflowStatus status = workflow.getStatus() == null ? new WorkflowStatus()
           : client.getKubernetesSerialization().clone(workflow.getStatus());
-      engine.reject(status, problems, generation(workflow));
+      engine.reject(status, problems, workflow.generationOrZero());
       events.record(workflow, EventReason.InvalidSpec, status.message);
       metrics.workflowFinished(status.phase);
       PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(workflow, context, w -> {
@@ -173,8 +173,8 @@ final class SupervisorExecutor {
     WorkflowStatus stored = workflow.getStatus();
     if (stored == null || stored.phase == null || !stored.phase.isFinal()) {
       KubernetesSerialization json = client.getKubernetesSerialization();
-      WorkflowStatus status = takeover.takeOver(workflow.getSpec(), stored, ending, generation(workflow), json);
-      status.observedGeneration = generation(workflow);
+      WorkflowStatus status = takeover.takeOver(workflow.getSpec(), stored, ending, workflow.generationOrZero(), json);
+      status.observedGeneration = workflow.generationOrZero();
       patchStatus(workflow, client, fields(status, true));
       LOG.info("Workflow {}/{}: supervisor Pod {} ended ({}) before the workflow did; it is {} now",
           namespace, workflow.getMetadata().getName(), podName, ending.reason(), status.phase);
@@ -190,7 +190,7 @@ final class SupervisorExecutor {
   }
 
   private void writeObservedGeneration(Workflow workflow, KubernetesClient client) {
-    long generation = generation(workflow);
+    long generation = workflow.generationOrZero();
     WorkflowStatus status = workflow.getStatus();
     if (status != null && status.observedGeneration != null && status.observedGeneration == generation) {
       return;
@@ -224,10 +224,5 @@ final class SupervisorExecutor {
       fields.put("observedGeneration", status.observedGeneration);
     }
     return fields;
-  }
-
-  private static long generation(Workflow workflow) {
-    Long g = workflow.getMetadata().getGeneration();
-    return g == null ? 0 : g;
   }
 }

@@ -108,7 +108,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
    */
   private UpdateControl<Workflow> acknowledgeLateEdit(Workflow workflow, Context<Workflow> context,
       WorkflowStatus status) {
-    long generation = generation(workflow);
+    long generation = workflow.generationOrZero();
     if (status.observedGeneration != null && status.observedGeneration == generation) {
       return UpdateControl.noUpdate();
     }
@@ -121,10 +121,5 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
       return w;
     });
     return UpdateControl.noUpdate();
-  }
-
-  private static long generation(Workflow workflow) {
-    Long g = workflow.getMetadata().getGeneration();
-    return g == null ? 0 : g;
   }
 }
