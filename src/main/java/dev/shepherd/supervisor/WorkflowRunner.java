@@ -124,7 +124,7 @@ public final class WorkflowRunner {
       long generation) throws InterruptedException {
     Objects.requireNonNull(workflowName, "workflowName");
     Objects.requireNonNull(spec, "spec");
-    WorkflowStatus status = initial == null ? new WorkflowStatus() : copy(initial);
+    WorkflowStatus status = initial == null ? new WorkflowStatus() : initial.copy();
     if (status.steps == null) status.steps = new ArrayList<>();
     if (status.conditions == null) status.conditions = new ArrayList<>();
     current.clear();
@@ -137,7 +137,7 @@ public final class WorkflowRunner {
         if (!problems.isEmpty()) {
           engine.reject(status, problems, generation);
           publish(status);
-          return copy(status);
+          return status.copy();
         }
         reportLostAttempts(spec, status);
       }
@@ -162,7 +162,7 @@ public final class WorkflowRunner {
         }
         publish(status);
         if (status.phase != null && status.phase.isFinal() && live.isEmpty()) {
-          return copy(status);
+          return status.copy();
         }
         boolean finalNow = status.phase != null && status.phase.isFinal();
         List<Event> batch = new ArrayList<>();
@@ -348,9 +348,5 @@ public final class WorkflowRunner {
     if (published != null && published.equals(status)) return;
     published = status.copy();
     listener.statusChanged(status.copy());
-  }
-
-  static WorkflowStatus copy(WorkflowStatus status) {
-    return status.copy();
   }
 }
