@@ -34,6 +34,18 @@ public class WorkflowStatus {
 
   /** A copy that shares nothing mutable with this one (conditions are copied too). */
   public WorkflowStatus copy() {
+    return snapshot(null);
+  }
+
+  /**
+   * A copy like {@link #copy()}, except that an entry of {@code steps} equal to the entry at the same
+   * position in {@code previous} is that entry itself, not a new copy. For a series of snapshots that
+   * nobody changes (a runner's published statuses), where most steps stay as they were from one
+   * snapshot to the next.
+   *
+   * @param previous an earlier snapshot made by this method, never changed since; or null
+   */
+  public WorkflowStatus snapshot(WorkflowStatus previous) {
     WorkflowStatus c = new WorkflowStatus();
     c.phase = phase;
     c.progress = progress;
@@ -41,9 +53,13 @@ public class WorkflowStatus {
     c.finishedAt = finishedAt;
     c.message = message;
     c.observedGeneration = observedGeneration;
-    c.steps = new ArrayList<>(steps == null ? 0 : steps.size());
-    if (steps != null) {
-      steps.forEach(s -> c.steps.add(s.copy()));
+    int n = steps == null ? 0 : steps.size();
+    List<StepStatus> before = previous == null || previous.steps == null ? List.of() : previous.steps;
+    c.steps = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      StepStatus step = steps.get(i);
+      StepStatus same = i < before.size() ? before.get(i) : null;
+      c.steps.add(step.equals(same) ? same : step.copy());
     }
     c.conditions = new ArrayList<>();
     if (conditions != null) {

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * The meaning of a workflow, as pure decisions: which step runs next, retries and their backoff,
@@ -37,6 +36,16 @@ public final class Engine {
    * step, so it is validated once, not once per step; a spec is never changed in place.
    */
   private volatile WorkflowSpec lastValid;
+  /** The positions of the last spec's steps by name; built once per spec object, like {@link #lastValid}. */
+  private volatile SpecIndex lastIndex;
+
+  /** The steps of one spec object by name, and their positions in {@code spec.steps}. */
+  private record SpecIndex(WorkflowSpec spec, Map<String, Integer> position) {
+    Step step(String name) {
+      Integer i = position.get(name);
+      return i == null ? null : spec.steps.get(i);
+    }
+  }
 
   public Engine(Clock clock) {
     this.clock = clock;
@@ -64,8 +73,10 @@ public final class Engine {
     if (status.startedAt == null) {
       status.startedAt = Timestamps.format(now);
     }
-    Map<String, Step> steps = index(spec);
-    Map<String, StepStatus> states = index(status);
+    // After syncSteps, status.steps holds the steps' states in the spec's order: a state is found
+    // by the spec position of its name, without a map per plan (a local run plans once per step).
+    SpecIndex index = index(spec);
+    States states = name -> status.steps.get(index.position().get(name));
 
     Instant deadline = workflowDeadline(spec, status);
     boolean unfinished = status.steps.stream().anyMatch(st -> !st.phase.isFinal());
@@ -88,24 +99,32 @@ public final class Engine {
     }
 
     for (StepStatus st : status.steps) {
-      Instant timeout = stepDeadline(steps.get(st.name), st);
+      Instant timeout = stepDeadline(index.step(st.name), st);
       if (timeout != null && !now.isBefore(timeout)) {
         stop.add(st.name);
-        attemptFailed(steps.get(st.name), st, now, new Outcome(null, Reason.DeadlineExceeded.name(),
-            "Attempt " + st.attempts + " exceeded its timeoutSeconds of " + steps.get(st.name).timeoutSeconds + " s."));
+        attemptFailed(index.step(st.name), st, now, new Outcome(null, Reason.DeadlineExceeded.name(),
+            "Attempt " + st.attempts + " exceeded its timeoutSeconds of " + index.step(st.name).timeoutSeconds + " s."));
       }
     }
 
-    skipAfterFailedDependencies(spec, states, now);
+    if (status.steps.stream().anyMatch(st -> st.phase == StepPhase.Failed || st.phase == StepPhase.Skipped)) {
+      skipAfterFailedDependencies(spec, states, now); // else nothing to skip: no pass over every dependency
+    }
 
     List<StepStart> start = new ArrayList<>();
-    int running = (int) status.steps.stream().filter(s -> s.phase == StepPhase.Running).count();
+    int running = 0;
+    for (StepStatus st : status.steps) {
+      if (st.phase == StepPhase.Running) {
+        running++;
+      }
+    }
     int limit = spec.parallelism == null ? Integer.MAX_VALUE : spec.parallelism;
-    for (Step step : spec.steps) {
+    for (int i = 0; i < spec.steps.size(); i++) {
       if (running >= limit) {
         break;
       }
-      StepStatus st = states.get(step.name);
+      Step step = spec.steps.get(i);
+      StepStatus st = status.steps.get(i);
       boolean ready = switch (st.phase) {
         case Pending -> dependenciesSucceeded(step, states);
         case Retrying -> !now.isBefore(retryAt(step, st));
@@ -126,7 +145,7 @@ public final class Engine {
     }
 
     summarize(spec, status, generation, now, null, null);
-    return new Plan(start, stop, status.phase.isFinal() ? null : wakeAt(steps, status, deadline, now));
+    return new Plan(start, stop, status.phase.isFinal() ? null : wakeAt(index, status, deadline, now));
   }
 
   /**
@@ -135,8 +154,11 @@ public final class Engine {
    * Call {@link #plan} afterwards to learn what follows.
    */
   public boolean finished(WorkflowSpec spec, WorkflowStatus status, String stepName, int attempt, Outcome outcome) {
-    StepStatus st = status.step(stepName);
-    Step step = index(spec).get(stepName);
+    SpecIndex index = index(spec);
+    Integer at = index.position().get(stepName);
+    StepStatus st = at != null && at < status.steps.size() && status.steps.get(at).name.equals(stepName)
+        ? status.steps.get(at) : status.step(stepName);
+    Step step = index.step(stepName);
     if (st == null || step == null || st.phase != StepPhase.Running || st.attemptsOrZero() != attempt) {
       return false;
     }
@@ -237,6 +259,9 @@ public final class Engine {
    * steps. Returns the removed steps that were running: the executor must stop them.
    */
   private static List<String> syncSteps(WorkflowSpec spec, WorkflowStatus status) {
+    if (inSpecOrder(spec, status)) {
+      return List.of(); // the usual case, checked without a map
+    }
     Map<String, StepStatus> known = new HashMap<>();
     for (StepStatus st : status.steps) {
       known.put(st.name, st);
@@ -251,7 +276,25 @@ public final class Engine {
     return known.values().stream().filter(st -> st.phase == StepPhase.Running).map(st -> st.name).toList();
   }
 
-  private static void skipAfterFailedDependencies(WorkflowSpec spec, Map<String, StepStatus> states, Instant now) {
+  private static boolean inSpecOrder(WorkflowSpec spec, WorkflowStatus status) {
+    if (status.steps.size() != spec.steps.size()) {
+      return false;
+    }
+    for (int i = 0; i < spec.steps.size(); i++) {
+      if (!spec.steps.get(i).name.equals(status.steps.get(i).name)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A step's state by name (after {@link #syncSteps}, every step of the spec has one). */
+  @FunctionalInterface
+  private interface States {
+    StepStatus get(String name);
+  }
+
+  private static void skipAfterFailedDependencies(WorkflowSpec spec, States states, Instant now) {
     boolean changed = true;
     while (changed) { // to a fixed point: a skip can make its own dependents skip
       changed = false;
@@ -273,7 +316,7 @@ public final class Engine {
     }
   }
 
-  private static boolean dependenciesSucceeded(Step step, Map<String, StepStatus> states) {
+  private static boolean dependenciesSucceeded(Step step, States states) {
     for (String dep : step.dependsOrEmpty()) {
       if (states.get(dep).phase != StepPhase.Succeeded) {
         return false;
@@ -296,15 +339,15 @@ public final class Engine {
     return Timestamps.parse(st.startedAt).plusSeconds(step.timeoutSeconds);
   }
 
-  private static Instant wakeAt(Map<String, Step> steps, WorkflowStatus status, Instant workflowDeadline, Instant now) {
+  private static Instant wakeAt(SpecIndex steps, WorkflowStatus status, Instant workflowDeadline, Instant now) {
     Instant wake = workflowDeadline;
     for (StepStatus st : status.steps) {
       Instant t = switch (st.phase) {
-        case Running -> stepDeadline(steps.get(st.name), st);
+        case Running -> stepDeadline(steps.step(st.name), st);
         // A retry whose backoff is over but did not start waits for a parallelism slot: only a
         // step's end frees one, so its time (now or past) must not wake the executor in a loop.
         case Retrying -> {
-          Instant retry = retryAt(steps.get(st.name), st);
+          Instant retry = retryAt(steps.step(st.name), st);
           yield retry.isAfter(now) ? retry : null;
         }
         default -> null;
@@ -392,16 +435,18 @@ public final class Engine {
     return String.join(", ", names.subList(0, 5)) + " and " + (names.size() - 5) + " more";
   }
 
-  /** The steps' states by name: a plan looks each up once per dependency, so no linear search. */
-  private static Map<String, StepStatus> index(WorkflowStatus status) {
-    Map<String, StepStatus> byName = new HashMap<>(status.steps.size() * 2);
-    for (StepStatus st : status.steps) {
-      byName.put(st.name, st);
+  /** The spec's step positions by name, built once per spec object (a spec is never changed in place). */
+  private SpecIndex index(WorkflowSpec spec) {
+    SpecIndex last = lastIndex;
+    if (last != null && last.spec() == spec) {
+      return last;
     }
-    return byName;
-  }
-
-  private static Map<String, Step> index(WorkflowSpec spec) {
-    return spec.steps.stream().collect(Collectors.toMap(s -> s.name, s -> s, (a, b) -> a));
+    Map<String, Integer> position = new HashMap<>(spec.steps.size() * 2);
+    for (int i = 0; i < spec.steps.size(); i++) {
+      position.putIfAbsent(spec.steps.get(i).name, i);
+    }
+    SpecIndex index = new SpecIndex(spec, position);
+    lastIndex = index;
+    return index;
   }
 }

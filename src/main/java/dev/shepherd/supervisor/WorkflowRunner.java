@@ -52,7 +52,11 @@ import java.util.concurrent.TimeUnit;
 public final class WorkflowRunner {
   /** How the runner reports what happens. All calls come from the thread in {@link #run}. */
   public interface Listener {
-    /** Called after every change of the status (a step started or ended, the workflow ended), with a deep copy. Never on the reaper thread. */
+    /**
+     * Called after every change of the status (a step started or ended, the workflow ended), with a
+     * snapshot that the runner never changes; the listener must not change it either (consecutive
+     * snapshots share their unchanged steps). Never on the reaper thread.
+     */
     void statusChanged(WorkflowStatus snapshot);
 
     /** An attempt is about to be started (so that a line saying so comes before its output). */
@@ -346,7 +350,9 @@ public final class WorkflowRunner {
   /** Tells the listener about the status if it changed since the last time. */
   private void publish(WorkflowStatus status) {
     if (published != null && published.equals(status)) return;
-    published = status.copy();
-    listener.statusChanged(status.copy());
+    // Snapshots are never changed, so consecutive ones share their unchanged steps: a step's end
+    // copies one step, not the whole status.
+    published = status.snapshot(published);
+    listener.statusChanged(published);
   }
 }

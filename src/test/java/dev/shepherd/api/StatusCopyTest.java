@@ -9,7 +9,7 @@ import java.lang.reflect.Modifier;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** copy() and equals() of the status: the runner publishes copies and compares with them. */
+/** copy(), snapshot() and equals() of the status: the runner publishes snapshots and compares with them. */
 class StatusCopyTest {
   @Test
   void aCopyHasEveryFieldAndSharesNothing() throws Exception {
@@ -42,6 +42,32 @@ class StatusCopyTest {
         assertThat(b).as(target.getClass().getSimpleName() + "." + f.getName()).isNotEqualTo(a);
       }
     }
+  }
+
+  @Test
+  void aSnapshotSharesTheStepsThatDidNotChangeAndCopiesTheOthers() throws Exception {
+    WorkflowStatus status = full();
+    status.steps.add(new StepStatus("b"));
+    status.steps.add(new StepStatus("c"));
+    WorkflowStatus first = status.snapshot(null);
+    assertThat(first).isEqualTo(status);
+    assertThat(first.steps).allSatisfy(st -> assertThat(status.steps).noneMatch(orig -> orig == st));
+
+    status.steps.get(1).phase = StepPhase.Running;
+    status.message = "Running a, b.";
+    WorkflowStatus second = status.snapshot(first);
+    assertThat(Serialization.asJson(second)).isEqualTo(Serialization.asJson(status));
+    assertThat(second.steps.get(0)).isSameAs(first.steps.get(0));
+    assertThat(second.steps.get(1)).isNotSameAs(first.steps.get(1)).isNotSameAs(status.steps.get(1));
+    assertThat(second.steps.get(2)).isSameAs(first.steps.get(2));
+    assertThat(second.conditions.getFirst()).isNotSameAs(first.conditions.getFirst());
+    assertThat(first.steps.get(1).phase).isEqualTo(StepPhase.Pending); // the earlier snapshot is as it was
+
+    // A step that moved is compared by position, so it is copied, never mixed up.
+    status.steps.add(0, status.steps.remove(2));
+    WorkflowStatus third = status.snapshot(second);
+    assertThat(third).isEqualTo(status);
+    assertThat(third.steps).extracting(st -> st.name).containsExactly("c", "a", "b");
   }
 
   private static WorkflowStatus full() {

@@ -61,10 +61,15 @@ public final class Progress implements WorkflowRunner.Listener {
 
   @Override
   public void statusChanged(WorkflowStatus snapshot) {
+    List<StepStatus> previous = latest == null ? List.of() : latest.steps;
     latest = snapshot;
     out.status(snapshot);
-    for (StepStatus st : snapshot.steps) {
-      StepStatus before = last.get(st.name);
+    for (int i = 0; i < snapshot.steps.size(); i++) {
+      StepStatus st = snapshot.steps.get(i);
+      // Steps keep their positions from one snapshot to the next, and an unchanged step is the
+      // same object (WorkflowRunner shares them): most steps are passed over without a lookup.
+      StepStatus before = i < previous.size() && previous.get(i).name.equals(st.name) ? previous.get(i) : last.get(st.name);
+      if (before == st) continue;
       boolean changed = before == null || before.phase != st.phase || before.attemptsOrZero() != st.attemptsOrZero();
       last.put(st.name, st);
       if (!changed) continue;
