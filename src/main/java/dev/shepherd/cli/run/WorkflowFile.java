@@ -72,7 +72,11 @@ public final class WorkflowFile {
   }
 
   private static final YAMLFactory YAML = new YAMLFactory();
-  private static final ObjectMapper STRICT = strictMapper();
+
+  /** Built on first use: a plain manifest never needs it (see {@link QuickBinder}). */
+  private static final class Strict {
+    static final ObjectMapper MAPPER = strictMapper();
+  }
 
   private WorkflowFile() {}
 
@@ -96,11 +100,13 @@ public final class WorkflowFile {
             + tree.getNodeType().name().toLowerCase() + ".");
       }
       checkKind(partial);
-      Workflow workflow;
-      try {
-        workflow = STRICT.treeToValue(tree, Workflow.class);
-      } catch (JsonProcessingException e) {
-        throw new InvalidFile(describe(partial, e));
+      Workflow workflow = QuickBinder.bind(tree);
+      if (workflow == null) {
+        try {
+          workflow = bindWithJackson(tree);
+        } catch (JsonProcessingException e) {
+          throw new InvalidFile(describe(partial, e));
+        }
       }
       if (workflow.getSpec() == null) {
         throw new InvalidFile(partial.where(partial.line()) + "the Workflow has no spec.");
@@ -111,6 +117,11 @@ public final class WorkflowFile {
       throw new InvalidFile(source + ": no Workflow in the file.");
     }
     return documents;
+  }
+
+  /** Binds a document with Jackson's strict binding, as every document not plain enough for {@link QuickBinder}. */
+  static Workflow bindWithJackson(JsonNode tree) throws JsonProcessingException {
+    return Strict.MAPPER.treeToValue(tree, Workflow.class);
   }
 
   /** Reads the YAML once token by token, for the syntax errors and the line of every field. */
@@ -240,7 +251,7 @@ public final class WorkflowFile {
     if (List.class.isAssignableFrom(type) || Collection.class.isAssignableFrom(type)) return "list";
     if (type.isEnum()) {
       List<String> values = new ArrayList<>();
-      for (Object c : type.getEnumConstants()) values.add(STRICT.convertValue(c, String.class));
+      for (Object c : type.getEnumConstants()) values.add(Strict.MAPPER.convertValue(c, String.class));
       return "value (one of " + String.join(", ", values) + ")";
     }
     return "mapping (" + type.getSimpleName() + ")";

@@ -1,0 +1,218 @@
+package dev.shepherd.cli.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.shepherd.api.Executor;
+import dev.shepherd.api.Param;
+import dev.shepherd.api.Retry;
+import dev.shepherd.api.Step;
+import dev.shepherd.api.Workflow;
+import dev.shepherd.api.WorkflowSpec;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Binds the common Workflow manifest to the model by hand, for {@code shepherd run}'s start-up:
+ * Jackson's data binding builds its deserializers for the whole fabric8-based model by
+ * reflection, which costs more than the rest of the start-up to the first step together.
+ *
+ * <p>It knows only plain manifests: the fields of the spec and its steps, with values of the
+ * exact JSON types, env entries with a literal value, and metadata name, namespace, labels and
+ * annotations. Anything else (an unknown or misspelt field, a value of another type, valueFrom,
+ * resources, security contexts, a status) makes it return null, and the caller binds the
+ * document with Jackson, which gives the same result or the error message. So this is only ever
+ * a faster way to the same object: {@code QuickBinderTest} checks that against Jackson.
+ */
+final class QuickBinder {
+  private QuickBinder() {}
+
+  /** The Workflow of this document, or null if it has anything this binder does not handle. */
+  static Workflow bind(JsonNode tree) {
+    try {
+      return workflow(tree);
+    } catch (NotPlain e) {
+      return null;
+    }
+  }
+
+  /** Thrown when the document leaves the plain subset; never escapes {@link #bind}. */
+  private static final class NotPlain extends Exception {
+    private static final NotPlain INSTANCE = new NotPlain();
+
+    private NotPlain() {
+      super(null, null, false, false);
+    }
+  }
+
+  private static Workflow workflow(JsonNode tree) throws NotPlain {
+    Workflow w = new Workflow();
+    fields(tree, (name, v) -> {
+      switch (name) {
+        case "apiVersion" -> w.setApiVersion(text(v));
+        case "kind" -> w.setKind(text(v));
+        case "metadata" -> w.setMetadata(v.isNull() ? null : metadata(v));
+        case "spec" -> w.setSpec(v.isNull() ? null : spec(v));
+        default -> throw NotPlain.INSTANCE;
+      }
+    });
+    return w;
+  }
+
+  private static ObjectMeta metadata(JsonNode node) throws NotPlain {
+    ObjectMeta m = new ObjectMeta();
+    fields(node, (name, v) -> {
+      switch (name) {
+        case "name" -> m.setName(text(v));
+        case "namespace" -> m.setNamespace(text(v));
+        case "labels" -> m.setLabels(stringMap(v));
+        case "annotations" -> m.setAnnotations(stringMap(v));
+        default -> throw NotPlain.INSTANCE;
+      }
+    });
+    return m;
+  }
+
+  private static WorkflowSpec spec(JsonNode node) throws NotPlain {
+    WorkflowSpec s = new WorkflowSpec();
+    fields(node, (name, v) -> {
+      switch (name) {
+        case "steps" -> s.steps = list(v, QuickBinder::step, false);
+        case "image" -> s.image = text(v);
+        case "params" -> s.params = list(v, QuickBinder::param, true);
+        case "parallelism" -> s.parallelism = integer(v);
+        case "activeDeadlineSeconds" -> s.activeDeadlineSeconds = longInteger(v);
+        case "serviceAccountName" -> s.serviceAccountName = text(v);
+        case "executor" -> s.executor = executor(v);
+        default -> throw NotPlain.INSTANCE;
+      }
+    });
+    return s;
+  }
+
+  private static Step step(JsonNode node) throws NotPlain {
+    Step s = new Step();
+    fields(node, (name, v) -> {
+      switch (name) {
+        case "name" -> s.name = text(v);
+        case "image" -> s.image = text(v);
+        case "command" -> s.command = list(v, QuickBinder::text, true);
+        case "args" -> s.args = list(v, QuickBinder::text, true);
+        case "env" -> s.env = list(v, QuickBinder::env, true);
+        case "workingDir" -> s.workingDir = text(v);
+        case "depends" -> s.depends = list(v, QuickBinder::text, true);
+        case "retry" -> s.retry = v.isNull() ? null : retry(v);
+        case "timeoutSeconds" -> s.timeoutSeconds = longInteger(v);
+        default -> throw NotPlain.INSTANCE;
+      }
+    });
+    return s;
+  }
+
+  private static Param param(JsonNode node) throws NotPlain {
+    Param p = new Param();
+    fields(node, (name, v) -> {
+      switch (name) {
+        case "name" -> p.name = text(v);
+        case "value" -> p.value = text(v);
+        default -> throw NotPlain.INSTANCE;
+      }
+    });
+    return p;
+  }
+
+  private static EnvVar env(JsonNode node) throws NotPlain {
+    EnvVar e = new EnvVar();
+    fields(node, (name, v) -> {
+      switch (name) {
+        case "name" -> e.setName(text(v));
+        case "value" -> e.setValue(text(v));
+        default -> throw NotPlain.INSTANCE; // valueFrom and anything else: Jackson
+      }
+    });
+    return e;
+  }
+
+  private static Retry retry(JsonNode node) throws NotPlain {
+    Retry r = new Retry();
+    fields(node, (name, v) -> {
+      switch (name) {
+        case "limit" -> r.limit = integer(v);
+        case "backoffSeconds" -> r.backoffSeconds = integer(v);
+        case "maxBackoffSeconds" -> r.maxBackoffSeconds = integer(v);
+        default -> throw NotPlain.INSTANCE;
+      }
+    });
+    return r;
+  }
+
+  private static Executor executor(JsonNode v) throws NotPlain {
+    if (v.isNull()) return null;
+    return switch (v.isTextual() ? v.textValue() : "") {
+      case "pod" -> Executor.POD;
+      case "supervisor" -> Executor.SUPERVISOR;
+      default -> throw NotPlain.INSTANCE;
+    };
+  }
+
+  @FunctionalInterface
+  private interface Field {
+    void set(String name, JsonNode value) throws NotPlain;
+  }
+
+  /** Hands every field of a mapping to {@code field}. */
+  private static void fields(JsonNode node, Field field) throws NotPlain {
+    if (!node.isObject()) throw NotPlain.INSTANCE;
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> f = it.next();
+      field.set(f.getKey(), f.getValue());
+    }
+  }
+
+  /** A string field: a string, or a whole number or boolean, which Jackson takes as its text too. */
+  private static String text(JsonNode v) throws NotPlain {
+    if (v.isNull()) return null;
+    if (v.isTextual()) return v.textValue();
+    if (v.isInt() || v.isLong() || v.isBoolean()) return v.asText();
+    throw NotPlain.INSTANCE;
+  }
+
+  private static Integer integer(JsonNode v) throws NotPlain {
+    if (v.isNull()) return null;
+    if (v.isInt()) return v.intValue();
+    throw NotPlain.INSTANCE;
+  }
+
+  private static Long longInteger(JsonNode v) throws NotPlain {
+    if (v.isNull()) return null;
+    if (v.isInt() || v.isLong()) return v.longValue();
+    throw NotPlain.INSTANCE;
+  }
+
+  private static Map<String, String> stringMap(JsonNode v) throws NotPlain {
+    if (v.isNull()) return null;
+    Map<String, String> map = new LinkedHashMap<>();
+    fields(v, (name, value) -> map.put(name, text(value)));
+    return map;
+  }
+
+  @FunctionalInterface
+  private interface Binder<T> {
+    T bind(JsonNode node) throws NotPlain;
+  }
+
+  /** A list; null when the value is null and {@code nullable}; no null items. */
+  private static <T> List<T> list(JsonNode v, Binder<T> item, boolean nullable) throws NotPlain {
+    if (v.isNull() && nullable) return null;
+    if (!v.isArray()) throw NotPlain.INSTANCE;
+    List<T> list = new ArrayList<>(v.size());
+    for (JsonNode n : v) {
+      if (n.isNull()) throw NotPlain.INSTANCE;
+      list.add(item.bind(n));
+    }
+    return list;
+  }
+}

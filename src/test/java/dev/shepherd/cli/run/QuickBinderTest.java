@@ -1,0 +1,171 @@
+package dev.shepherd.cli.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.shepherd.api.Workflow;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link QuickBinder} is only ever a faster way to the object Jackson's strict binding makes: for
+ * any document it returns null (and Jackson binds it, or reports the error) or an equal Workflow.
+ * It never accepts a document that Jackson rejects.
+ */
+class QuickBinderTest {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  @Test
+  void everyExampleTakesTheQuickPathToTheSameWorkflow() throws Exception {
+    List<Path> examples;
+    try (Stream<Path> files = Files.list(Path.of("examples"))) {
+      examples = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertThat(examples).hasSizeGreaterThanOrEqualTo(5);
+    for (Path example : examples) {
+      for (WorkflowFile.Document doc : WorkflowFile.parse(example.toString(), Files.readString(example))) {
+        Workflow quick = QuickBinder.bind(doc.tree());
+        assertThat(quick).as(example + " takes the quick path").isNotNull();
+        assertThat(json(quick)).as(example.toString()).isEqualTo(json(WorkflowFile.bindWithJackson(doc.tree())));
+      }
+    }
+  }
+
+  @Test
+  void scalarsBecomeTextAsJacksonMakesThem() throws Exception {
+    JsonNode tree = yaml("""
+        apiVersion: shepherd.dev/v1alpha1
+        kind: Workflow
+        metadata: {name: s, labels: {tier: 3, on: true}}
+        spec:
+          params: [{name: N, value: 3}, {name: B, value: false}, {name: L, value: 12345678901}, {name: E, value: null}]
+          parallelism: 2
+          activeDeadlineSeconds: 12345678901
+          steps:
+            - {name: a, command: [echo, 1, true], env: [{name: X, value: 0}], depends: [], retry: {limit: 1}, timeoutSeconds: 5}
+        """);
+    Workflow quick = QuickBinder.bind(tree);
+    assertThat(quick).isNotNull();
+    assertThat(json(quick)).isEqualTo(json(WorkflowFile.bindWithJackson(tree)));
+    assertThat(quick.getSpec().params.getFirst().value).isEqualTo("3");
+  }
+
+  @Test
+  void whatItDoesNotKnowGoesToJackson() throws Exception {
+    for (String spec : List.of(
+        "steps: [{name: a, command: [x], dependz: [b]}]", // a misspelt field: Jackson names it
+        "steps: [{name: a, command: [x], env: [{name: P, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]}]",
+        "steps: [{name: a, command: [x], resources: {limits: {cpu: 1}}}]",
+        "securityContext: {runAsUser: 1000}\n  steps: [{name: a, command: [x]}]",
+        "steps: [{name: a, command: [x], timeoutSeconds: '5'}]", // Jackson coerces text to a number
+        "steps: [{name: a, command: [x], timeoutSeconds: 1.5}]",
+        "steps: [{name: a, command: x}]",
+        "executor: Pod\n  steps: [{name: a, command: [x]}]",
+        "steps: [null]",
+        "steps: null")) {
+      JsonNode tree = yaml("apiVersion: shepherd.dev/v1alpha1\nkind: Workflow\nmetadata: {name: w}\nspec:\n  " + spec);
+      assertThat(QuickBinder.bind(tree)).as(spec).isNull();
+    }
+  }
+
+  /** Random documents around the plain subset, with random damage: never a different result. */
+  @Property(tries = 400)
+  void quickIsNullOrTheSameAsJackson(@ForAll long seed) {
+    Random random = new Random(seed);
+    ObjectNode doc = randomWorkflow(random);
+    int damage = random.nextInt(4);
+    for (int i = 0; i < damage; i++) damage(doc, random);
+
+    Workflow quick = QuickBinder.bind(doc);
+    Workflow jackson;
+    try {
+      jackson = WorkflowFile.bindWithJackson(doc);
+    } catch (JsonProcessingException e) {
+      assertThat(quick).as("Jackson rejects %s (%s), so must the quick binder", doc, e.getOriginalMessage()).isNull();
+      return;
+    }
+    if (quick != null) {
+      assertThat(json(quick)).as(doc.toString()).isEqualTo(json(jackson));
+    }
+  }
+
+  private static ObjectNode randomWorkflow(Random r) {
+    ObjectNode doc = NODES.objectNode();
+    doc.put("apiVersion", "shepherd.dev/v1alpha1");
+    doc.put("kind", "Workflow");
+    ObjectNode meta = doc.putObject("metadata");
+    meta.put("name", "w" + r.nextInt(100));
+    if (r.nextBoolean()) meta.putObject("labels").put("app", "x").put("n", r.nextInt(10));
+    ObjectNode spec = doc.putObject("spec");
+    if (r.nextBoolean()) spec.put("image", "busybox");
+    if (r.nextBoolean()) spec.put("parallelism", r.nextInt(5) + 1);
+    if (r.nextBoolean()) spec.put("activeDeadlineSeconds", r.nextInt(1000) + 1);
+    if (r.nextBoolean()) spec.put("executor", r.nextBoolean() ? "pod" : "supervisor");
+    if (r.nextBoolean()) spec.putArray("params").addObject().put("name", "P").put("value", "v");
+    ArrayNode steps = spec.putArray("steps");
+    int n = r.nextInt(4) + 1;
+    for (int i = 0; i < n; i++) {
+      ObjectNode step = steps.addObject();
+      step.put("name", "s" + i);
+      step.putArray("command").add("sh").add("-c").add("exit " + r.nextInt(3));
+      if (r.nextBoolean()) step.putArray("args").add("a");
+      if (i > 0 && r.nextBoolean()) step.putArray("depends").add("s" + r.nextInt(i));
+      if (r.nextBoolean()) step.putArray("env").addObject().put("name", "E").put("value", "e");
+      if (r.nextBoolean()) step.put("workingDir", "/tmp");
+      if (r.nextBoolean()) step.put("timeoutSeconds", r.nextInt(100) + 1);
+      if (r.nextBoolean()) step.putObject("retry").put("limit", r.nextInt(3)).put("backoffSeconds", 1);
+    }
+    return doc;
+  }
+
+  /** Replaces one random value somewhere in the document by a random other kind of value, or adds a field. */
+  private static void damage(ObjectNode doc, Random r) {
+    List<ObjectNode> objects = new ArrayList<>();
+    collect(doc, objects);
+    ObjectNode target = objects.get(r.nextInt(objects.size()));
+    List<String> names = new ArrayList<>();
+    target.fieldNames().forEachRemaining(names::add);
+    String field = r.nextInt(5) == 0 || names.isEmpty()
+        ? List.of("dependz", "valueFrom", "resources", "status", "uid", "limit").get(r.nextInt(6))
+        : names.get(r.nextInt(names.size()));
+    JsonNode value = switch (r.nextInt(9)) {
+      case 0 -> NODES.nullNode();
+      case 1 -> NODES.textNode("7");
+      case 2 -> NODES.numberNode(7);
+      case 3 -> NODES.numberNode(1.5);
+      case 4 -> NODES.booleanNode(true);
+      case 5 -> NODES.arrayNode().add("x");
+      case 6 -> NODES.arrayNode().addNull();
+      case 7 -> NODES.numberNode(12345678901L);
+      default -> NODES.objectNode().put("name", "x");
+    };
+    target.set(field, value);
+  }
+
+  private static void collect(JsonNode node, List<ObjectNode> into) {
+    if (node instanceof ObjectNode o) into.add(o);
+    for (JsonNode child : node) collect(child, into);
+  }
+
+  private static JsonNode yaml(String text) throws Exception {
+    return new ObjectMapper(new YAMLFactory()).readTree(text);
+  }
+
+  private static String json(Workflow w) {
+    return Serialization.asJson(w);
+  }
+}
