@@ -17,6 +17,9 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.shepherd.api.Workflow;
 import java.io.IOException;
@@ -124,10 +127,16 @@ public final class WorkflowFile {
     return Strict.MAPPER.treeToValue(tree, Workflow.class);
   }
 
+  /** The documents' trees, as {@link #parse} reads them (null stands for an empty document). */
+  static List<JsonNode> trees(String source, String text) throws InvalidFile {
+    List<JsonNode> trees = new ArrayList<>();
+    scan(source, text, new ArrayList<>(), new ArrayList<>(), trees);
+    return trees;
+  }
+
   /** Reads the YAML once token by token, for the syntax errors and the line of every field. */
   private static void scan(String source, String text, List<Map<String, Integer>> lines, List<Integer> starts,
       List<JsonNode> trees) throws InvalidFile {
-    ObjectMapper plain = new ObjectMapper(YAML).enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
     try (JsonParser parser = YAML.createParser(text)) {
       JsonToken token;
       while ((token = parser.nextToken()) != null) {
@@ -135,7 +144,7 @@ public final class WorkflowFile {
         starts.add(parser.currentTokenLocation().getLineNr());
         lines.add(docLines);
         if (!token.isStructStart()) {
-          trees.add(plain.readTree(parser));
+          trees.add(null); // a scalar document: read below like the others
           continue;
         }
         // Record the line of every field and list item; the tree comes from a second read below.
@@ -156,15 +165,66 @@ public final class WorkflowFile {
       throw new InvalidFile(source + ": " + e.getMessage());
     }
     // The trees, now that the text is known to parse.
-    try (JsonParser parser = YAML.createParser(text)) {
-      int i = 0;
-      while (parser.nextToken() != null) {
-        JsonNode tree = plain.readTree(parser);
-        if (trees.get(i) == null) trees.set(i, tree == null ? plain.nullNode() : tree);
-        i++;
+    try {
+      try (JsonParser parser = YAML.createParser(text)) {
+        for (int i = 0; parser.nextToken() != null; i++) trees.set(i, PlainTree.read(parser));
+      } catch (PlainTree.Unusual e) {
+        // Something PlainTree leaves to Jackson (a duplicate key, a float...): all documents again with it.
+        ObjectMapper plain = new ObjectMapper(YAML).enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+        try (JsonParser parser = YAML.createParser(text)) {
+          for (int i = 0; parser.nextToken() != null; i++) {
+            JsonNode tree = plain.readTree(parser);
+            trees.set(i, tree == null ? plain.nullNode() : tree);
+          }
+        }
       }
     } catch (IOException e) {
       throw new InvalidFile(source + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Reads one document into a tree without an ObjectMapper (whose set-up is a good part of the
+   * start-up of {@code shepherd run}): mappings, lists, strings, booleans, nulls and whole numbers
+   * of int or long size, as the mapper's {@code readTree} makes them. Anything else is
+   * {@link Unusual}, and the caller reads the file with the mapper instead.
+   */
+  private static final class PlainTree {
+    static final class Unusual extends Exception {
+      Unusual() {
+        super(null, null, false, false);
+      }
+    }
+
+    static JsonNode read(JsonParser p) throws IOException, Unusual {
+      JsonNodeFactory nodes = JsonNodeFactory.instance;
+      return switch (p.currentToken()) {
+        case START_OBJECT -> {
+          ObjectNode object = nodes.objectNode();
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            if (object.has(name)) throw new Unusual(); // the mapper reports it
+            object.set(name, read(p));
+          }
+          yield object;
+        }
+        case START_ARRAY -> {
+          ArrayNode array = nodes.arrayNode();
+          while (p.nextToken() != JsonToken.END_ARRAY) array.add(read(p));
+          yield array;
+        }
+        case VALUE_STRING -> nodes.textNode(p.getText());
+        case VALUE_TRUE -> nodes.booleanNode(true);
+        case VALUE_FALSE -> nodes.booleanNode(false);
+        case VALUE_NULL -> nodes.nullNode();
+        case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
+          case INT -> nodes.numberNode(p.getIntValue());
+          case LONG -> nodes.numberNode(p.getLongValue());
+          default -> throw new Unusual();
+        };
+        default -> throw new Unusual();
+      };
     }
   }
 

@@ -82,6 +82,48 @@ class QuickBinderTest {
     }
   }
 
+  @Test
+  void theTreesAreTheMappersTrees() throws Exception {
+    List<String> texts = new ArrayList<>();
+    try (Stream<Path> files = Files.list(Path.of("examples"))) {
+      for (Path p : files.sorted().toList()) texts.add(Files.readString(p));
+    }
+    texts.add("""
+        a: 1
+        b: [2147483648, -3, 12345678901234567890, 1.5, .inf, 0x1F, 017, true, no, ~, '', "x"]
+        c: &anchor {d: e}
+        f: *anchor
+        g: !!binary aGVsbG8=
+        ---
+        just a scalar
+        ---
+        - [nested, [lists]]
+        """);
+    texts.add("x: 1\nx: 2\n"); // a duplicate key: the mapper's own error
+    texts.add("a: {b: [1, 2, {c: null}]}\n---\n---\nz: 0\n");
+    ObjectMapper mapper = new ObjectMapper(new YAMLFactory())
+        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+    for (String text : texts) {
+      List<JsonNode> expected = new ArrayList<>();
+      String error = null;
+      try (var parser = mapper.getFactory().createParser(text)) {
+        while (parser.nextToken() != null) {
+          JsonNode tree = mapper.readTree(parser);
+          expected.add(tree == null ? mapper.nullNode() : tree);
+        }
+      } catch (java.io.IOException e) {
+        error = e.getMessage();
+      }
+      if (error != null) {
+        String expectedError = error;
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> WorkflowFile.trees("t.yaml", text))
+            .hasMessage("t.yaml: " + expectedError);
+      } else {
+        assertThat(WorkflowFile.trees("t.yaml", text)).as(text).isEqualTo(expected);
+      }
+    }
+  }
+
   /** Random documents around the plain subset, with random damage: never a different result. */
   @Property(tries = 400)
   void quickIsNullOrTheSameAsJackson(@ForAll long seed) {
