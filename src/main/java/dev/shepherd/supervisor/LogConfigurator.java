@@ -3,20 +3,28 @@ package dev.shepherd.supervisor;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.CoreConstants;
+import ch.qos.logback.core.LayoutBase;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
 
 /**
  * The logging configuration of the shepherd jar (every role: operator, supervise, run), set up in
  * code instead of a {@code logback.xml}: logback's XML configurator (Joran) loads ~490 classes and
  * costs a few hundred milliseconds of start-up, which the supervisor pays before its first step.
  *
- * <p>The same as the XML it replaces: one console appender on stderr with the pattern
- * {@value #PATTERN}; {@code dev.shepherd} and {@code io.javaoperatorsdk} at INFO, everything else
- * at WARN. Registered through {@code META-INF/services/ch.qos.logback.classic.spi.Configurator},
+ * <p>The same as the XML it replaces: one console appender on stderr with lines as the pattern
+ * {@value #PATTERN} makes them; {@code dev.shepherd} and {@code io.javaoperatorsdk} at INFO,
+ * everything else at WARN. The lines are made by {@link Layout}, not logback's PatternLayout, whose
+ * set-up alone loads ~150 classes (a converter registry of lambdas, the pattern parser, colours). Registered through {@code META-INF/services/ch.qos.logback.classic.spi.Configurator},
  * which logback consults before looking for XML files.
  *
  * <p>An explicit XML configuration still wins: with {@code -Dlogback.configurationFile=...}, or a
@@ -32,9 +40,12 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
         || hasResource("logback.xml")) {
       return ExecutionStatus.INVOKE_NEXT_IF_ANY;
     }
-    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    Layout layout = new Layout();
+    layout.setContext(context);
+    layout.start();
+    LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
     encoder.setContext(context);
-    encoder.setPattern(PATTERN);
+    encoder.setLayout(layout);
     encoder.start();
     ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
     stderr.setContext(context);
@@ -48,6 +59,54 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     root.setLevel(Level.WARN);
     root.addAppender(stderr);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+  }
+
+  /** Writes an event as {@value #PATTERN} does, with the stack trace of its throwable, if any. */
+  static final class Layout extends LayoutBase<ILoggingEvent> {
+    private static final int LOGGER_LENGTH = 20;
+    private final ZoneId zone = ZoneId.systemDefault();
+
+    @Override
+    public String doLayout(ILoggingEvent event) {
+      StringBuilder line = new StringBuilder(128);
+      LocalTime t = LocalTime.ofInstant(Instant.ofEpochMilli(event.getTimeStamp()), zone);
+      pad(line, t.getHour(), 2).append(':');
+      pad(line, t.getMinute(), 2).append(':');
+      pad(line, t.getSecond(), 2).append('.');
+      pad(line, t.getNano() / 1_000_000, 3).append(' ');
+      String level = event.getLevel().toString();
+      line.append(level).append(" ".repeat(Math.max(0, 5 - level.length()))).append(' ');
+      line.append(abbreviate(event.getLoggerName())).append(" - ").append(event.getFormattedMessage());
+      line.append(CoreConstants.LINE_SEPARATOR);
+      IThrowableProxy thrown = event.getThrowableProxy();
+      if (thrown != null) {
+        line.append(ThrowableProxyUtil.asString(thrown));
+      }
+      return line.toString();
+    }
+
+    private static StringBuilder pad(StringBuilder to, int value, int digits) {
+      String text = Integer.toString(value);
+      return to.append("0".repeat(Math.max(0, digits - text.length()))).append(text);
+    }
+
+    /**
+     * {@code %logger{20}}: while the name is 20 characters or longer, its package names, from the
+     * left, are cut to their first letter; the class name stays whole
+     * ({@code dev.shepherd.supervisor.Supervisor} is {@code d.s.s.Supervisor}).
+     */
+    static String abbreviate(String name) {
+      if (name == null || name.length() < LOGGER_LENGTH) return name;
+      String[] parts = name.split("\\.");
+      int length = name.length();
+      for (int i = 0; i < parts.length - 1 && length >= LOGGER_LENGTH; i++) {
+        if (parts[i].length() > 1) {
+          length -= parts[i].length() - 1;
+          parts[i] = parts[i].substring(0, 1);
+        }
+      }
+      return String.join(".", parts);
+    }
   }
 
   private static boolean hasResource(String name) {
