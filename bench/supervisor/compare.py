@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Side-by-side comparison of shepherd runtimes (jlinked, through their own bin/shepherd launcher)
+and tini, interleaved round by round, for the supervisor's targets:
+
+  startup   launch -> first step's exec, and the supervisor's RSS at that moment (probe stamp)
+  rss       RSS of a running `shepherd run` 1.5 s and 7.5 s after launch (one `sleep 9` step)
+  steps     1,000 sequential /bin/true steps: bare sh loop, tini -s around the loop, shepherd
+            (per step = (1,000-step run - 1-step run) / 999, paired by round)
+  orphans   10,000 orphan zombies drained (probe orphans): tini and shepherd as PID 1, shepherd
+            as a subreaper
+
+Usage (as root; needs the probe built by common.sh, tini, unshare):
+  bench/supervisor/compare.py ROUNDS NAME=RUNTIME_DIR [NAME=RUNTIME_DIR ...]
+e.g.
+  bench/supervisor/compare.py 5 before=/tmp/rt-before after=target/supervisor-runtime
+
+Round r runs every variant once, the order rotated by r; round 0 is a warm-up and is dropped.
+Tables give median [min..max].
+"""
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PROBE = os.path.join(HERE, "build", "probe")
+LOOP = "i=0; while [ $i -lt 1000 ]; do /bin/true; i=$((i+1)); done"
+
+
+def workflow(path, steps_yaml):
+    with open(path, "w") as f:
+        f.write("apiVersion: shepherd.dev/v1alpha1\nkind: Workflow\nmetadata: {name: bench}\nspec:\n  steps:\n")
+        f.write(steps_yaml)
+
+
+def chain(n):
+    return "".join(
+        f"    - {{name: s{i}, command: [/bin/true]{', depends: [s%d]' % (i - 1) if i else ''}}}\n" for i in range(n))
+
+
+def timed(cmd, **kw):
+    """Wall ms, CPU ms (user+sys of the waited-for descendants), max RSS kB of the largest one, stdout."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, **kw)
+    wall = (time.monotonic() - t0) * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) * 1000
+    if out.returncode != 0:
+        raise RuntimeError(f"{cmd} exited {out.returncode}")
+    return wall, cpu, after.ru_maxrss, out.stdout
+
+
+def summary(values):
+    if not values:
+        return "-"
+    fmt = "{:.1f}" if max(abs(v) for v in values) < 1000 else "{:.0f}"
+    return f"{fmt.format(statistics.median(values))} [{fmt.format(min(values))}..{fmt.format(max(values))}]"
+
+
+def main():
+    rounds = int(sys.argv[1])
+    runtimes = dict(arg.split("=", 1) for arg in sys.argv[2:])
+    tmp = tempfile.mkdtemp(prefix="shepherd-compare-")
+    wf = {name: os.path.join(tmp, name + ".yaml") for name in ["first", "sleep", "chain1", "chain1000", "orphans"]}
+    workflow(wf["first"], f"    - {{name: s0, command: [{PROBE}, stamp]}}\n")
+    workflow(wf["sleep"], "    - {name: s0, command: [sleep, '9']}\n")
+    workflow(wf["chain1"], chain(1))
+    workflow(wf["chain1000"], chain(1000))
+    workflow(wf["orphans"], f"    - {{name: s0, command: [{PROBE}, orphans, '10000']}}\n")
+    stamp_file = os.path.join(tmp, "launch.ns")
+
+    results = {}
+
+    def record(key, value):
+        results.setdefault(key, []).append(value)
+
+    def startup(name, cmd):
+        out = subprocess.run([PROBE, "launch", stamp_file] + cmd, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True, check=True).stdout
+        launched = int(open(stamp_file).read().split()[0])
+        stamp = next(int(l.split()[-1]) for l in out.splitlines() if "stamp " in l)
+        rss = next(int(l.split()[-1]) for l in out.splitlines() if "parent-rss" in l)
+        record(("startup ms", name), (stamp - launched) / 1e6)
+        record(("RSS at first exec MiB", name), rss / 1024)
+
+    def steady_rss(name, rt):
+        proc = subprocess.Popen([rt + "/bin/shepherd", "run", wf["sleep"], "--plain"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        samples = []
+        for at in (1.5, 7.5):
+            time.sleep(at - (samples[-1][0] if samples else 0))
+            with open(f"/proc/{proc.pid}/status") as f:  # the launcher execs java: the same pid
+                rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS"))
+            samples.append((at, rss))
+        proc.wait()
+        record(("RSS 1.5 s MiB", name), samples[0][1] / 1024)
+        record(("RSS 7.5 s MiB", name), samples[1][1] / 1024)
+
+    def steps(name, cmd1, cmd1000):
+        w1, c1, _, _ = timed(cmd1)
+        w, c, rss, _ = timed(cmd1000)
+        record(("1000 steps wall ms", name), w)
+        record(("1000 steps CPU ms", name), c)
+        record(("per step wall ms", name), (w - w1) / 999)
+        record(("per step CPU ms", name), (c - c1) / 999)
+
+    def orphans(name, cmd):
+        _, _, _, out = timed(cmd)
+        line = next(l for l in out.splitlines() if "drain_ms=" in l)
+        kv = dict(p.split("=") for p in line.split() if "=" in p)
+        record(("orphans drain ms", name), float(kv["drain_ms"]))
+        record(("zombies left", name), int(kv["zombies"]) + int(kv["left"]))
+
+    variants = []
+    variants.append(("tini", lambda: startup("tini", ["tini", "-s", "--", PROBE, "stamp"])))
+    variants.append(("bare-loop", lambda: steps("bare-loop", ["sh", "-c", "true"], ["sh", "-c", LOOP])))
+    variants.append(("tini-loop", lambda: steps("tini-loop", ["tini", "-s", "--", "sh", "-c", "true"],
+                                                ["tini", "-s", "--", "sh", "-c", LOOP])))
+    variants.append(("tini-pid1", lambda: orphans("tini-pid1", ["unshare", "-pf", "--mount-proc", "tini", "--",
+                                                                PROBE, "orphans", "10000"])))
+    for name, rt in runtimes.items():
+        sh = rt + "/bin/shepherd"
+        variants.append((name, lambda n=name, s=sh: startup(n, [s, "run", wf["first"], "--plain"])))
+        variants.append((name, lambda n=name, r=rt: steady_rss(n, r)))
+        variants.append((name, lambda n=name, s=sh: steps(n, [s, "run", wf["chain1"], "--plain"],
+                                                          [s, "run", wf["chain1000"], "--plain"])))
+        variants.append((name, lambda n=name, s=sh: orphans(n + "-pid1", ["unshare", "-pf", "--mount-proc", s, "run",
+                                                                          wf["orphans"], "--plain"])))
+        variants.append((name, lambda n=name, s=sh: orphans(n + "-subreaper", [
+            "unshare", "-pf", "--mount-proc", "sh", "-c", f"{s} run {wf['orphans']} --plain; exit $?"])))
+
+    for r in range(rounds + 1):
+        k = r % len(variants)
+        for _, run in variants[k:] + variants[:k]:
+            run()
+        if r == 0:
+            results.clear()
+        print(f"round {r} done (load {os.getloadavg()[0]:.1f})", file=sys.stderr)
+
+    metrics = []
+    for metric, _ in results:
+        if metric not in metrics:
+            metrics.append(metric)
+    for metric in metrics:
+        print(f"\n| {metric} | median [min..max] |\n|---|---|")
+        for (m, name), values in results.items():
+            if m == metric:
+                print(f"| {name} | {summary(values)} |")
+
+
+if __name__ == "__main__":
+    main()
