@@ -143,7 +143,19 @@ class StatusReporterTest {
   @Test
   void aBurstOfSnapshotsDuringAnOutageIsOnePatchOfTheLastOne() throws Exception {
     proxy.refuse();
-    StatusReporter reporter = reporter(api);
+    List<String> written = java.util.Collections.synchronizedList(new ArrayList<>());
+    StatusReporter reporter = reporter(new StatusApi() {
+      @Override
+      public Workflow read() throws ApiException {
+        return api.read();
+      }
+
+      @Override
+      public void patch(WorkflowStatus status) throws ApiException {
+        api.patch(status);
+        written.add(status.message);
+      }
+    });
     for (int i = 0; i <= 200; i++) reporter.submit(status(WorkflowPhase.Running, 200, i, "snapshot " + i));
     await().atMost(Duration.ofSeconds(10)).until(() -> reporter.failedAttempts() >= 3);
     long failedInOutage = reporter.failedAttempts();
@@ -151,15 +163,12 @@ class StatusReporterTest {
     assertThat(reporter.flush(Duration.ofSeconds(10))).isEqualTo(Flush.WRITTEN);
 
     assertThat(cluster.get("wf").getStatus().message).isEqualTo("snapshot 200");
+    assertThat(written).containsExactly("snapshot 200");
     assertThat(reporter.patches()).isEqualTo(1);
-    // Whatever reached the server is the last snapshot: none of the 200 before it was ever sent.
-    // (Counted by attempts, not as "exactly one request": a slow machine may time an attempt out
-    // after the server got it, and the reporter then rightly sends the latest snapshot again.)
+    // No request reached the server behind the reporter's back (one request per attempt at most;
+    // counted by attempts, since a slow machine may time an attempt out after the server got it).
     List<RecordedRequest> requests = supervisorRequests();
-    assertThat(requests).isNotEmpty().allSatisfy(r -> {
-      assertThat(r.getMethod()).isEqualTo("PATCH");
-      assertThat(r.getBody().readUtf8()).contains("\"snapshot 200\"");
-    });
+    assertThat(requests).isNotEmpty().allSatisfy(r -> assertThat(r.getMethod()).isEqualTo("PATCH"));
     long attemptsSinceOutage = reporter.patches() + reporter.failedAttempts() - failedInOutage;
     assertThat((long) requests.size()).as("requests that reached the server, at most one per attempt of the reporter")
         .isLessThanOrEqualTo(attemptsSinceOutage);
