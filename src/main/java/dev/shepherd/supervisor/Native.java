@@ -184,17 +184,17 @@ final class Native {
   }
 
   /**
-   * waitid(P_ALL, WEXITED|WNOHANG|WNOWAIT): the pid of a child that has exited, left unreaped so
-   * its pid (and so its process group id) stays reserved; 0 if none has exited yet; -ECHILD if we
-   * have no children at all.
+   * waitid(P_ALL, WEXITED|WNOWAIT), blocking: sleeps until some child has exited and returns its
+   * pid, leaving it unreaped so its pid (and so its process group id) stays reserved; returns at
+   * once if a child is a zombie already. -ECHILD if we have no children at all.
    */
-  static int peekExitedChild() {
+  static int awaitExitedChild() {
     try {
       Buffers buffers = BUFFERS.get();
       MemorySegment info = buffers.scratch; // siginfo_t
       while (true) {
-        info.set(JAVA_INT, SI_PID, 0); // stays 0 if no child has exited
-        int r = (int) Waitid.MH.invokeExact(buffers.errno, P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT);
+        info.set(JAVA_INT, SI_PID, 0);
+        int r = (int) Waitid.MH.invokeExact(buffers.errno, P_ALL, 0, info, WEXITED | WNOWAIT);
         if (r == 0) return info.get(JAVA_INT, SI_PID);
         int e = errno(buffers);
         if (e == EINTR) continue;

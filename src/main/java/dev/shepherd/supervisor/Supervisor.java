@@ -49,20 +49,15 @@ public final class Supervisor implements AutoCloseable {
   /**
    * @param tailLines how many of a step's last output lines to keep
    * @param drainTimeout how long to keep reading a step's pipes after its main process exited
-   * @param fallbackReapInterval how often the reap loop looks for exits without a SIGCHLD
    * @param sink where every output line goes
    */
-  public record Options(int tailLines, Duration drainTimeout, Duration fallbackReapInterval, LineSink sink) {
+  public record Options(int tailLines, Duration drainTimeout, LineSink sink) {
     public static Options defaults() {
-      return new Options(20, Duration.ofSeconds(2), Duration.ofSeconds(1), LineSink.prefixed(System.out));
+      return new Options(20, Duration.ofSeconds(2), LineSink.prefixed(System.out));
     }
 
     public Options withSink(LineSink sink) {
-      return new Options(tailLines, drainTimeout, fallbackReapInterval, sink);
-    }
-
-    public Options withFallbackReapInterval(Duration interval) {
-      return new Options(tailLines, drainTimeout, interval, sink);
+      return new Options(tailLines, drainTimeout, sink);
     }
   }
 
@@ -91,7 +86,7 @@ public final class Supervisor implements AutoCloseable {
       log.info("not PID 1 (pid {}): registered as a child subreaper so orphans of steps come to us",
           Native.getpid());
     }
-    return new Supervisor(options, Reaper.start(options.fallbackReapInterval()), pid1);
+    return new Supervisor(options, Reaper.start(pid1), pid1);
   }
 
   /** Starts a step in its own process group. A command that cannot be executed ends with 126/127. */
@@ -184,14 +179,12 @@ public final class Supervisor implements AutoCloseable {
     return reaper.orphansReaped();
   }
 
-  /** How often the reap loop woke up on SIGCHLD. */
-  public long signalWakeups() {
-    return reaper.signalWakeups();
-  }
-
-  /** How often it woke up without one: its fallback timer, or a spurious wake-up. */
-  public long timerWakeups() {
-    return reaper.timerWakeups();
+  /**
+   * How many times the reap loop's blocking waitid returned an exited child: once for every child
+   * reaped (step or orphan), and for a failed spawn's child if it saw it before posix_spawnp reaped it.
+   */
+  public long wakeups() {
+    return reaper.wakeups();
   }
 
   /** Kills every running step's group, waits for them briefly, and stops the reap loop. */
