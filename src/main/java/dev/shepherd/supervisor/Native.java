@@ -35,6 +35,7 @@ final class Native {
   static final int O_RDONLY = 0;
   static final int O_CLOEXEC = 0x80000;
   static final short POLLIN = 0x1;
+  static final int EFD_CLOEXEC = 0x80000;
   static final int PR_SET_CHILD_SUBREAPER = 36;
   static final int PR_GET_CHILD_SUBREAPER = 37;
   static final short POSIX_SPAWN_SETPGROUP = 0x02;
@@ -99,6 +100,15 @@ final class Native {
   private static final class Waitid {
     static final MethodHandle MH =
         fnErrno("waitid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+  }
+
+  private static final class Eventfd {
+    static final MethodHandle MH = fnErrno("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+  }
+
+  private static final class Write {
+    static final MethodHandle MH =
+        fnErrno("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
   }
 
   private static final class Pipe2 {
@@ -239,6 +249,38 @@ final class Native {
       int r = (int) Pipe2.MH.invokeExact(buffers.errno, fds, O_CLOEXEC);
       if (r != 0) throw new NativeException("pipe2", errno(buffers));
       return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+    } catch (NativeException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /** eventfd(0, EFD_CLOEXEC): a counter to wake a thread sleeping in poll. */
+  static int eventfd() {
+    try {
+      int fd = (int) Eventfd.MH.invokeExact(errnoBuf(), 0, EFD_CLOEXEC);
+      if (fd < 0) throw new NativeException("eventfd", errno());
+      return fd;
+    } catch (NativeException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /** Adds 1 to an eventfd's counter, which makes it readable. */
+  static void signalEventfd(int fd) {
+    try {
+      Buffers buffers = BUFFERS.get();
+      MemorySegment one = buffers.scratch;
+      one.set(JAVA_LONG, 0, 1L);
+      while (true) {
+        long n = (long) Write.MH.invokeExact(buffers.errno, fd, one, 8L);
+        if (n == 8) return;
+        int e = errno(buffers);
+        if (e != EINTR) throw new NativeException("write(eventfd)", e);
+      }
     } catch (NativeException e) {
       throw e;
     } catch (Throwable t) {

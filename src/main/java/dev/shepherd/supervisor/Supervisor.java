@@ -49,7 +49,7 @@ public final class Supervisor implements AutoCloseable {
   /**
    * @param tailLines how many of a step's last output lines to keep
    * @param drainTimeout how long to keep reading a step's pipes after its main process exited
-   * @param sink where every output line goes
+   * @param sink where every output line goes (called on the supervisor's log reader thread)
    */
   public record Options(int tailLines, Duration drainTimeout, LineSink sink) {
     public static Options defaults() {
@@ -63,15 +63,17 @@ public final class Supervisor implements AutoCloseable {
 
   private final Options options;
   private final Reaper reaper;
+  private final LogPump.Reader logs;
   private final boolean pid1;
   private final Set<StepProcess> running = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService timers =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("shepherd-timer").factory());
   private final ExecutorService completions = Executors.newVirtualThreadPerTaskExecutor();
 
-  private Supervisor(Options options, Reaper reaper, boolean pid1) {
+  private Supervisor(Options options, Reaper reaper, LogPump.Reader logs, boolean pid1) {
     this.options = options;
     this.reaper = reaper;
+    this.logs = logs;
     this.pid1 = pid1;
   }
 
@@ -86,7 +88,7 @@ public final class Supervisor implements AutoCloseable {
       log.info("not PID 1 (pid {}): registered as a child subreaper so orphans of steps come to us",
           Native.getpid());
     }
-    return new Supervisor(options, Reaper.start(pid1), pid1);
+    return new Supervisor(options, Reaper.start(pid1), LogPump.Reader.start(), pid1);
   }
 
   /** Starts a step in its own process group. A command that cannot be executed ends with 126/127. */
@@ -111,7 +113,7 @@ public final class Supervisor implements AutoCloseable {
       return new StepProcess(command.name(), 0, CompletableFuture.completedFuture(started.failure()),
           CompletableFuture.completedFuture(started.failure()), null);
     }
-    LogPump pump = new LogPump(command.name(), out[0], err[0], options.sink(), options.tailLines());
+    LogPump pump = new LogPump(command.name(), out[0], err[0], options.sink(), options.tailLines(), logs);
     pump.start();
     reaped.thenRun(() -> pump.drainUntil(System.nanoTime() + options.drainTimeout().toNanos()));
     CompletableFuture<ExitStatus> exit = reaped.thenCombineAsync(pump.done(), (status, drained) -> status, completions);
@@ -199,6 +201,7 @@ public final class Supervisor implements AutoCloseable {
       }
     }
     reaper.close();
+    logs.close();
     timers.shutdownNow();
     completions.shutdown();
   }

@@ -33,7 +33,8 @@ class SupervisorProcessTest {
   private static final List<String> SCENARIOS = List.of("exitCodes", "spawnFailures", "killedBySignals",
       "signalMaskAndGroup", "thousandsOfOrphans", "concurrentStepsWhileOrphansAreReaped",
       "timeoutKillsGrandchildren", "ignoredTermIsFollowedByKill", "handledTermGivesOwnExitCode",
-      "forwardedSignalsReachTheGroup", "escapedGrandchildDoesNotHangStep", "outputLinesAndTail");
+      "forwardedSignalsReachTheGroup", "escapedGrandchildDoesNotHangStep", "outputLinesAndTail",
+      "heavyOutputDoesNotStarveOthers");
 
   static Stream<Arguments> scenarios() {
     List<Arguments> all = new ArrayList<>();

@@ -43,6 +43,7 @@ public final class SupervisorScenarios {
     ConcurrentLinkedQueue<String> printed = new ConcurrentLinkedQueue<>();
     LineSink stdout = LineSink.prefixed(System.out);
     var options = new Supervisor.Options(20, Duration.ofSeconds(1), (step, line) -> {
+      if (step.startsWith("quiet-")) return; // floods of output: kept in the step's tail only
       printed.add("[" + step + "] " + line);
       stdout.line(step, line);
     });
@@ -67,6 +68,7 @@ public final class SupervisorScenarios {
           case "forwardedSignalsReachTheGroup" -> s.forwardedSignalsReachTheGroup();
           case "escapedGrandchildDoesNotHangStep" -> s.escapedGrandchildDoesNotHangStep();
           case "outputLinesAndTail" -> s.outputLinesAndTail(printed);
+          case "heavyOutputDoesNotStarveOthers" -> s.heavyOutputDoesNotStarveOthers();
           default -> throw new IllegalArgumentException("no scenario " + scenario);
         }
         nothingLeft(mode, self);
@@ -315,6 +317,27 @@ public final class SupervisorScenarios {
     // Order within one stream is kept.
     List<String> outs = mine.stream().filter(l -> l.startsWith("[talker] out ")).toList();
     check(outs.equals(IntStream.rangeClosed(1, 50).mapToObj(i -> "[talker] out " + i).toList()), "order");
+  }
+
+  /**
+   * A step that floods its pipe (without newlines: lines are cut at 16 KiB) does not keep other
+   * steps' output and exits waiting: the one log reader thread takes turns between the pipes.
+   */
+  void heavyOutputDoesNotStarveOthers() throws Exception {
+    StepProcess flood = spawn(Command.of("quiet-flood", "sh", "-c", "exec cat /dev/zero"));
+    awaitTrue(() -> flood.tail().stream().anyMatch(l -> l.length() == 16 * 1024),
+        () -> "no 16 KiB line from the flood: " + flood.tail().stream().map(String::length).toList());
+    for (int i = 0; i < 20; i++) {
+      StepProcess quick = spawn(Command.of("quick-" + i, "sh", "-c", "echo hello $0; echo bye $0 >&2", "q" + i));
+      ExitStatus status = quick.exit().get(5, TimeUnit.SECONDS); // a starved pipe would never get there
+      check(status.equals(ExitStatus.exited(0)), quick + ": " + status);
+      check(quick.tail().size() == 2 && quick.tail().containsAll(List.of("hello q" + i, "bye q" + i)),
+          quick + ": " + quick.tail());
+    }
+    check(flood.isRunning(), "the flood should still be running");
+    check(flood.tail().size() == 20 && flood.tail().stream().allMatch(l -> l.length() == 16 * 1024),
+        "flood tail: " + flood.tail().stream().map(String::length).toList());
+    expect(supervisor.terminate(flood, Duration.ofSeconds(10)), flood, ExitStatus.killed(Signal.TERM));
   }
 
   // ---- helpers ----
