@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +67,6 @@ public final class Supervisor implements AutoCloseable {
   private final Set<StepProcess> running = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService timers =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("shepherd-timer").factory());
-  private final ExecutorService completions = Executors.newVirtualThreadPerTaskExecutor();
 
   private Supervisor(Options options, Reaper reaper, LogPump.Reader logs, boolean pid1) {
     this.options = options;
@@ -116,7 +114,9 @@ public final class Supervisor implements AutoCloseable {
     LogPump pump = new LogPump(command.name(), out[0], err[0], options.sink(), options.tailLines(), logs);
     pump.start();
     reaped.thenRun(() -> pump.drainUntil(System.nanoTime() + options.drainTimeout().toNanos()));
-    CompletableFuture<ExitStatus> exit = reaped.thenCombineAsync(pump.done(), (status, drained) -> status, completions);
+    // Completed directly on whichever of the reaper and the log reader finishes last: no hop to
+    // another thread (see StepProcess.exit for what that asks of callbacks).
+    CompletableFuture<ExitStatus> exit = reaped.thenCombine(pump.done(), (status, drained) -> status);
     StepProcess step = new StepProcess(command.name(), started.pid(), reaped, exit, pump);
     running.add(step);
     exit.whenComplete((status, failure) -> running.remove(step));
@@ -203,6 +203,5 @@ public final class Supervisor implements AutoCloseable {
     reaper.close();
     logs.close();
     timers.shutdownNow();
-    completions.shutdown();
   }
 }
