@@ -189,7 +189,7 @@ public final class Supervisor implements AutoCloseable {
     return reaper.wakeups();
   }
 
-  /** Kills every running step's group, waits for them briefly, and stops the reap loop. */
+  /** Kills every running step's group, waits for them briefly, and stops the reap loop and the log reader. */
   @Override
   public void close() {
     signalAll(Signal.KILL);
