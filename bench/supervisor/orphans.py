@@ -43,7 +43,7 @@ def parse(name, output):
     if name.startswith("shepherd"):
         inside = lib.numbers(output, "bench-run")
         row["reaped_by_supervisor"] = inside.get("orphans")
-        row["sigchld_wakeups"] = inside.get("sigchld_wakeups")
+        row["reap_wakeups"] = inside.get("reap_wakeups")
     return row
 
 

@@ -35,6 +35,7 @@ final class Native {
   static final int O_RDONLY = 0;
   static final int O_CLOEXEC = 0x80000;
   static final short POLLIN = 0x1;
+  static final int EFD_CLOEXEC = 0x80000;
   static final int PR_SET_CHILD_SUBREAPER = 36;
   static final int PR_GET_CHILD_SUBREAPER = 37;
   static final short POSIX_SPAWN_SETPGROUP = 0x02;
@@ -99,6 +100,15 @@ final class Native {
   private static final class Waitid {
     static final MethodHandle MH =
         fnErrno("waitid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+  }
+
+  private static final class Eventfd {
+    static final MethodHandle MH = fnErrno("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+  }
+
+  private static final class Write {
+    static final MethodHandle MH =
+        fnErrno("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
   }
 
   private static final class Pipe2 {
@@ -184,17 +194,17 @@ final class Native {
   }
 
   /**
-   * waitid(P_ALL, WEXITED|WNOHANG|WNOWAIT): the pid of a child that has exited, left unreaped so
-   * its pid (and so its process group id) stays reserved; 0 if none has exited yet; -ECHILD if we
-   * have no children at all.
+   * waitid(P_ALL, WEXITED|WNOWAIT), blocking: sleeps until some child has exited and returns its
+   * pid, leaving it unreaped so its pid (and so its process group id) stays reserved; returns at
+   * once if a child is a zombie already. -ECHILD if we have no children at all.
    */
-  static int peekExitedChild() {
+  static int awaitExitedChild() {
     try {
       Buffers buffers = BUFFERS.get();
       MemorySegment info = buffers.scratch; // siginfo_t
       while (true) {
-        info.set(JAVA_INT, SI_PID, 0); // stays 0 if no child has exited
-        int r = (int) Waitid.MH.invokeExact(buffers.errno, P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT);
+        info.set(JAVA_INT, SI_PID, 0);
+        int r = (int) Waitid.MH.invokeExact(buffers.errno, P_ALL, 0, info, WEXITED | WNOWAIT);
         if (r == 0) return info.get(JAVA_INT, SI_PID);
         int e = errno(buffers);
         if (e == EINTR) continue;
@@ -239,6 +249,38 @@ final class Native {
       int r = (int) Pipe2.MH.invokeExact(buffers.errno, fds, O_CLOEXEC);
       if (r != 0) throw new NativeException("pipe2", errno(buffers));
       return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+    } catch (NativeException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /** eventfd(0, EFD_CLOEXEC): a counter to wake a thread sleeping in poll. */
+  static int eventfd() {
+    try {
+      int fd = (int) Eventfd.MH.invokeExact(errnoBuf(), 0, EFD_CLOEXEC);
+      if (fd < 0) throw new NativeException("eventfd", errno());
+      return fd;
+    } catch (NativeException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /** Adds 1 to an eventfd's counter, which makes it readable. */
+  static void signalEventfd(int fd) {
+    try {
+      Buffers buffers = BUFFERS.get();
+      MemorySegment one = buffers.scratch;
+      one.set(JAVA_LONG, 0, 1L);
+      while (true) {
+        long n = (long) Write.MH.invokeExact(buffers.errno, fd, one, 8L);
+        if (n == 8) return;
+        int e = errno(buffers);
+        if (e != EINTR) throw new NativeException("write(eventfd)", e);
+      }
     } catch (NativeException e) {
       throw e;
     } catch (Throwable t) {

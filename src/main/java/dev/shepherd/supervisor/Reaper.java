@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -15,8 +14,11 @@ import org.slf4j.LoggerFactory;
  * The one loop that waits for every child of this process: the steps we spawned and any orphan
  * the kernel reparented to us (as PID 1, or as a child subreaper).
  *
- * <p>It sleeps until SIGCHLD (a {@code sun.misc.Signal} handler wakes it), then collects exited
- * children until none is left. A fallback timer wakes it too, in case a SIGCHLD was lost.
+ * <p>Its thread sleeps in a blocking {@code waitid(P_ALL, WEXITED | WNOWAIT)}: the kernel wakes it
+ * when any child becomes a zombie, the moment it would send SIGCHLD. There is no signal handler
+ * (the JDK would start a thread for every delivered signal) and no poll. When we have no child at
+ * all, waitid fails at once with ECHILD; the thread then waits until the next spawn (see
+ * {@link #awaitSpawn}).
  *
  * <p>How a step's end is handled: {@code waitid(WNOWAIT)} finds the exited child without reaping
  * it; while that zombie still holds its pid, and so its process group id, we SIGKILL the group,
@@ -25,36 +27,42 @@ import org.slf4j.LoggerFactory;
  * in the next rounds.
  *
  * <p><b>Never use {@link ProcessBuilder} or {@link Runtime#exec} in a JVM that runs this loop.</b>
- * Two reasons: (1) the JDK waits for its children with {@code waitpid(pid)} on its own threads;
- * when our {@code waitpid} reaps such a child first, the JDK gets ECHILD and
- * {@code Process.waitFor()} reports exit code 0 for a step that failed. (2) Initialising
- * {@code java.lang.ProcessImpl} resets the SIGCHLD disposition to SIG_DFL, silently removing our
- * handler; {@link #start} initialises that class first so a stray use cannot do it later, and the
- * fallback timer re-installs the handler if it ever finds an exit the signal did not announce.
- * Every child of the supervisor is started through {@link Spawner} (posix_spawnp) instead.
+ * The JDK waits for its children with {@code waitpid(pid)} on its own threads; when our loop reaps
+ * such a child first (to us it is an unknown pid, so an orphan), the JDK gets ECHILD and
+ * {@code Process.waitFor()} reports exit code 0 for a process that failed. Every child of the
+ * supervisor is started through {@link Spawner} (posix_spawnp) instead.
  */
 final class Reaper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Reaper.class);
+  /**
+   * As PID 1, how long to wait for a spawn while we have no child at all before asking waitid
+   * again. A process that entered our PID namespace from outside (kubectl exec) has its parent
+   * outside, so its orphans are reparented to PID 1 although we never had a child: only this
+   * look while idle finds them. A subreaper only ever gets orphans of its own descendants, so it
+   * waits for the next spawn without a timeout.
+   */
+  private static final long PID1_IDLE_NANOS = Duration.ofSeconds(1).toNanos();
 
   private final Object lock = new Object();
   private final Map<Integer, Consumer<ExitStatus>> steps = new HashMap<>(); // guarded by lock
-  private final AtomicBoolean sigchld = new AtomicBoolean();
   private final AtomicLong orphansReaped = new AtomicLong();
-  private final AtomicLong signalWakeups = new AtomicLong();
-  private final AtomicLong timerWakeups = new AtomicLong();
-  private final long fallbackNanos;
+  private final AtomicLong wakeups = new AtomicLong();
+  private final boolean pid1;
   private final Thread thread;
+  /** Counts successful spawns, so that a spawn between an ECHILD and the wait is not missed. */
+  private volatile long spawns; // written under lock
   private volatile boolean running = true;
+  /** True while the thread is (about to be) in the blocking waitid, which close() cannot interrupt. */
+  private volatile boolean inWaitid;
 
-  private Reaper(Duration fallback) {
-    this.fallbackNanos = fallback.toNanos();
+  private Reaper(boolean pid1) {
+    this.pid1 = pid1;
     this.thread = Thread.ofPlatform().daemon().name("shepherd-reaper").unstarted(this::loop);
   }
 
-  static Reaper start(Duration fallback) {
+  static Reaper start(boolean pid1) {
     initialiseProcessImpl();
-    Reaper reaper = new Reaper(fallback);
-    reaper.installSigchldHandler();
+    Reaper reaper = new Reaper(pid1);
     reaper.thread.start();
     return reaper;
   }
@@ -63,46 +71,58 @@ final class Reaper implements AutoCloseable {
   private void loop() {
     while (running) {
       try {
-        reapAll();
-        LockSupport.parkNanos(this, fallbackNanos);
-        if (sigchld.getAndSet(false)) {
-          signalWakeups.incrementAndGet();
-        } else {
-          timerWakeups.incrementAndGet();
-          if (reapAll() > 0) {
-            log.debug("fallback timer found exited children; re-installing the SIGCHLD handler");
-            installSigchldHandler();
-          }
+        long spawnsBefore = spawns; // read before waitid: a later spawn changes it
+        inWaitid = true;
+        int pid = Native.awaitExitedChild();
+        inWaitid = false;
+        if (!running) return; // only peeked: nothing is lost
+        if (pid > 0) {
+          wakeups.incrementAndGet();
+          collect(pid);
+        } else if (pid == -Native.ECHILD) {
+          awaitSpawn(spawnsBefore);
         }
       } catch (RuntimeException e) {
+        inWaitid = false;
         log.error("reap loop failed; going on", e);
         LockSupport.parkNanos(this, Duration.ofMillis(100).toNanos()); // no busy loop on a lasting error
       }
     }
   }
 
-  /** Collects every exited child; returns how many. */
-  private int reapAll() {
-    int count = 0;
-    int pid;
-    while ((pid = Native.peekExitedChild()) > 0) {
-      Consumer<ExitStatus> step;
-      synchronized (lock) {
-        step = steps.remove(pid);
-        if (step != null) Native.kill(-pid, Signal.KILL.number()); // its zombie still holds the pgid
-      }
-      int raw = Native.reap(pid);
-      if (raw == -1) continue; // a failed spawn, already reaped by posix_spawnp
-      ExitStatus status = ExitStatus.fromWaitStatus(raw);
-      count++;
-      if (step != null) {
-        step.accept(status);
-      } else {
-        orphansReaped.incrementAndGet();
-        if (log.isDebugEnabled()) log.debug("reaped orphan {}: {}", pid, status.describe());
+  /** Handles one exited (still unreaped) child. */
+  private void collect(int pid) {
+    Consumer<ExitStatus> step;
+    synchronized (lock) {
+      step = steps.remove(pid);
+      if (step != null) Native.kill(-pid, Signal.KILL.number()); // its zombie still holds the pgid
+    }
+    int raw = Native.reap(pid);
+    if (raw == -1) return; // a failed spawn, already reaped by posix_spawnp
+    ExitStatus status = ExitStatus.fromWaitStatus(raw);
+    if (step != null) {
+      step.accept(status);
+    } else {
+      orphansReaped.incrementAndGet();
+      if (log.isDebugEnabled()) log.debug("reaped orphan {}: {}", pid, status.describe());
+    }
+  }
+
+  /** We have no child: sleep until the next spawn (as PID 1, at most {@link #PID1_IDLE_NANOS}). */
+  private void awaitSpawn(long spawnsBefore) {
+    synchronized (lock) {
+      long deadline = System.nanoTime() + PID1_IDLE_NANOS;
+      while (running && spawns == spawnsBefore) {
+        long left = pid1 ? deadline - System.nanoTime() : Long.MAX_VALUE;
+        if (left <= 0) return;
+        try {
+          if (pid1) lock.wait(Math.max(1, left / 1_000_000));
+          else lock.wait();
+        } catch (InterruptedException e) {
+          return; // the loop checks running again
+        }
       }
     }
-    return count;
   }
 
   /**
@@ -113,7 +133,11 @@ final class Reaper implements AutoCloseable {
       throws IOException {
     synchronized (lock) {
       Spawner.Result result = Spawner.spawn(command, stdoutFd, stderrFd);
-      if (result.pid() > 0) steps.put(result.pid(), onExit);
+      if (result.pid() > 0) {
+        steps.put(result.pid(), onExit);
+        spawns++;
+        lock.notifyAll(); // wakes the loop if it waits for a first child
+      }
       return result;
     }
   }
@@ -132,38 +156,40 @@ final class Reaper implements AutoCloseable {
     return orphansReaped.get();
   }
 
-  long signalWakeups() {
-    return signalWakeups.get();
+  /** How many times the blocking waitid returned an exited child (a step, an orphan or a failed spawn). */
+  long wakeups() {
+    return wakeups.get();
   }
 
-  long timerWakeups() {
-    return timerWakeups.get();
-  }
-
+  /**
+   * Stops the loop. If the thread sleeps in waitid (we still have children), nothing can wake it
+   * but a child's exit: it is a daemon thread, and it stops without reaping when that happens.
+   */
   @Override
   public void close() {
-    running = false;
+    synchronized (lock) {
+      running = false;
+      lock.notifyAll();
+    }
     LockSupport.unpark(thread);
+    if (inWaitid) return;
     try {
-      thread.join();
+      thread.join(Duration.ofSeconds(1));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
-  private void installSigchldHandler() {
-    sun.misc.Signal.handle(new sun.misc.Signal("CHLD"), signal -> {
-      sigchld.set(true);
-      LockSupport.unpark(thread);
-    });
-  }
-
-  /** Runs ProcessImpl's static initialiser (which resets SIGCHLD) before we install ours. */
+  /**
+   * Runs ProcessImpl's static initialiser, which sets SIGCHLD to SIG_DFL. That is what this loop
+   * needs: had we inherited SIGCHLD ignored (SIG_IGN survives exec), the kernel would reap every
+   * child itself, and waitid would never report a step's exit status.
+   */
   private static void initialiseProcessImpl() {
     try {
       Class.forName("java.lang.ProcessImpl", true, null);
     } catch (ClassNotFoundException e) {
-      log.warn("java.lang.ProcessImpl not found; a later ProcessBuilder use may reset SIGCHLD", e);
+      log.warn("java.lang.ProcessImpl not found; SIGCHLD keeps the disposition we inherited", e);
     }
   }
 }

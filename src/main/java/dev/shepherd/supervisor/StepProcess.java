@@ -34,7 +34,14 @@ public final class StepProcess {
     return pid;
   }
 
-  /** How the step ended. Callbacks on it never run on the reaper thread. */
+  /**
+   * How the step ended. It is completed on the supervisor's reaper thread or its log reader
+   * thread, whichever finishes with the step last, so callbacks added without an executor run on
+   * one of those two threads (or at once on the caller's, if it has completed already): they must
+   * be quick and must never block (no {@code join()} of another step's exit). Hand anything more to
+   * a thread of your own, as {@link WorkflowRunner} does with its queue, or use an {@code *Async}
+   * method.
+   */
   public CompletableFuture<ExitStatus> exit() {
     return exit;
   }

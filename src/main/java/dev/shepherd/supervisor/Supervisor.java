@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -49,34 +48,30 @@ public final class Supervisor implements AutoCloseable {
   /**
    * @param tailLines how many of a step's last output lines to keep
    * @param drainTimeout how long to keep reading a step's pipes after its main process exited
-   * @param fallbackReapInterval how often the reap loop looks for exits without a SIGCHLD
-   * @param sink where every output line goes
+   * @param sink where every output line goes (called on the supervisor's log reader thread)
    */
-  public record Options(int tailLines, Duration drainTimeout, Duration fallbackReapInterval, LineSink sink) {
+  public record Options(int tailLines, Duration drainTimeout, LineSink sink) {
     public static Options defaults() {
-      return new Options(20, Duration.ofSeconds(2), Duration.ofSeconds(1), LineSink.prefixed(System.out));
+      return new Options(20, Duration.ofSeconds(2), LineSink.prefixed(System.out));
     }
 
     public Options withSink(LineSink sink) {
-      return new Options(tailLines, drainTimeout, fallbackReapInterval, sink);
-    }
-
-    public Options withFallbackReapInterval(Duration interval) {
-      return new Options(tailLines, drainTimeout, interval, sink);
+      return new Options(tailLines, drainTimeout, sink);
     }
   }
 
   private final Options options;
   private final Reaper reaper;
+  private final LogPump.Reader logs;
   private final boolean pid1;
   private final Set<StepProcess> running = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService timers =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("shepherd-timer").factory());
-  private final ExecutorService completions = Executors.newVirtualThreadPerTaskExecutor();
 
-  private Supervisor(Options options, Reaper reaper, boolean pid1) {
+  private Supervisor(Options options, Reaper reaper, LogPump.Reader logs, boolean pid1) {
     this.options = options;
     this.reaper = reaper;
+    this.logs = logs;
     this.pid1 = pid1;
   }
 
@@ -91,7 +86,7 @@ public final class Supervisor implements AutoCloseable {
       log.info("not PID 1 (pid {}): registered as a child subreaper so orphans of steps come to us",
           Native.getpid());
     }
-    return new Supervisor(options, Reaper.start(options.fallbackReapInterval()), pid1);
+    return new Supervisor(options, Reaper.start(pid1), LogPump.Reader.start(), pid1);
   }
 
   /** Starts a step in its own process group. A command that cannot be executed ends with 126/127. */
@@ -116,10 +111,12 @@ public final class Supervisor implements AutoCloseable {
       return new StepProcess(command.name(), 0, CompletableFuture.completedFuture(started.failure()),
           CompletableFuture.completedFuture(started.failure()), null);
     }
-    LogPump pump = new LogPump(command.name(), out[0], err[0], options.sink(), options.tailLines());
+    LogPump pump = new LogPump(command.name(), out[0], err[0], options.sink(), options.tailLines(), logs);
     pump.start();
     reaped.thenRun(() -> pump.drainUntil(System.nanoTime() + options.drainTimeout().toNanos()));
-    CompletableFuture<ExitStatus> exit = reaped.thenCombineAsync(pump.done(), (status, drained) -> status, completions);
+    // Completed directly on whichever of the reaper and the log reader finishes last: no hop to
+    // another thread (see StepProcess.exit for what that asks of callbacks).
+    CompletableFuture<ExitStatus> exit = reaped.thenCombine(pump.done(), (status, drained) -> status);
     StepProcess step = new StepProcess(command.name(), started.pid(), reaped, exit, pump);
     running.add(step);
     exit.whenComplete((status, failure) -> running.remove(step));
@@ -184,17 +181,15 @@ public final class Supervisor implements AutoCloseable {
     return reaper.orphansReaped();
   }
 
-  /** How often the reap loop woke up on SIGCHLD. */
-  public long signalWakeups() {
-    return reaper.signalWakeups();
+  /**
+   * How many times the reap loop's blocking waitid returned an exited child: once for every child
+   * reaped (step or orphan), and for a failed spawn's child if it saw it before posix_spawnp reaped it.
+   */
+  public long wakeups() {
+    return reaper.wakeups();
   }
 
-  /** How often it woke up without one: its fallback timer, or a spurious wake-up. */
-  public long timerWakeups() {
-    return reaper.timerWakeups();
-  }
-
-  /** Kills every running step's group, waits for them briefly, and stops the reap loop. */
+  /** Kills every running step's group, waits for them briefly, and stops the reap loop and the log reader. */
   @Override
   public void close() {
     signalAll(Signal.KILL);
@@ -206,7 +201,7 @@ public final class Supervisor implements AutoCloseable {
       }
     }
     reaper.close();
+    logs.close();
     timers.shutdownNow();
-    completions.shutdown();
   }
 }

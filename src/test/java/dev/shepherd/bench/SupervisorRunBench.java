@@ -60,10 +60,10 @@ public final class SupervisorRunBench {
       System.out.flush();
       long[] memory = memoryKb();
       System.err.printf("bench-run parse_ms=%.3f start_ms=%.3f run_ms=%.3f steps=%d phase=%s orphans=%d"
-              + " sigchld_wakeups=%d timer_wakeups=%d hwm_kb=%d rss_kb=%d attempt_ms=%.3f between_ms=%.3f"
+              + " reap_wakeups=%d hwm_kb=%d rss_kb=%d attempt_ms=%.3f between_ms=%.3f"
               + " statuses=%d%n",
           (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, spec.steps.size(), status.phase,
-          supervisor.orphansReaped(), supervisor.signalWakeups(), supervisor.timerWakeups(), memory[0], memory[1],
+          supervisor.orphansReaped(), supervisor.wakeups(), memory[0], memory[1],
           timings.attempts == 0 ? 0 : timings.tookNanos / 1e6 / timings.attempts,
           timings.gaps == 0 ? 0 : timings.gapNanos / 1e6 / timings.gaps, timings.statuses);
       if (status.phase != WorkflowPhase.Succeeded) {

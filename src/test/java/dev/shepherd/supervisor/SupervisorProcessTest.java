@@ -25,15 +25,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>Why a JVM of its own, also for subreaper mode: this test JVM launches those JVMs with
  * ProcessBuilder, and the JDK waits for them with waitpid(pid) on its own reaper thread. A
- * supervisor's waitpid(-1) loop in this same JVM would steal those exits (waitFor() would then
- * report 0), and initialising ProcessImpl here would reset its SIGCHLD handler. So no Supervisor
- * ever runs in this JVM; each scenario JVM uses posix_spawn only.
+ * supervisor's reap loop (waitid on any child) in this same JVM would steal those exits (waitFor()
+ * would then report 0). So no Supervisor ever runs in this JVM; each scenario JVM uses posix_spawn
+ * only.
  */
 class SupervisorProcessTest {
   private static final List<String> SCENARIOS = List.of("exitCodes", "spawnFailures", "killedBySignals",
       "signalMaskAndGroup", "thousandsOfOrphans", "concurrentStepsWhileOrphansAreReaped",
       "timeoutKillsGrandchildren", "ignoredTermIsFollowedByKill", "handledTermGivesOwnExitCode",
-      "forwardedSignalsReachTheGroup", "escapedGrandchildDoesNotHangStep", "outputLinesAndTail");
+      "forwardedSignalsReachTheGroup", "escapedGrandchildDoesNotHangStep", "outputLinesAndTail",
+      "heavyOutputDoesNotStarveOthers");
 
   static Stream<Arguments> scenarios() {
     List<Arguments> all = new ArrayList<>();

@@ -22,8 +22,8 @@ import java.util.stream.IntStream;
  *
  * <p>Usage: {@code SupervisorScenarios pid1|subreaper SCENARIO}. After the scenario it checks
  * /proc: no zombie, and nothing left of the scenario (as PID 1: no other process in the namespace
- * at all; as subreaper: no descendant). The reap loop's fallback timer is set to an hour, so every
- * exit must be noticed through SIGCHLD or the scenario times out.
+ * at all; as subreaper: no descendant). The reap loop has no timer: every exit must be reported by
+ * its blocking waitid or the scenario times out.
  *
  * <p>This JVM never uses ProcessBuilder (see {@link Reaper}); every process is a step.
  */
@@ -42,7 +42,8 @@ public final class SupervisorScenarios {
     int self = Native.getpid();
     ConcurrentLinkedQueue<String> printed = new ConcurrentLinkedQueue<>();
     LineSink stdout = LineSink.prefixed(System.out);
-    var options = new Supervisor.Options(20, Duration.ofSeconds(1), Duration.ofHours(1), (step, line) -> {
+    var options = new Supervisor.Options(20, Duration.ofSeconds(1), (step, line) -> {
+      if (step.startsWith("quiet-")) return; // floods of output: kept in the step's tail only
       printed.add("[" + step + "] " + line);
       stdout.line(step, line);
     });
@@ -67,11 +68,12 @@ public final class SupervisorScenarios {
           case "forwardedSignalsReachTheGroup" -> s.forwardedSignalsReachTheGroup();
           case "escapedGrandchildDoesNotHangStep" -> s.escapedGrandchildDoesNotHangStep();
           case "outputLinesAndTail" -> s.outputLinesAndTail(printed);
+          case "heavyOutputDoesNotStarveOthers" -> s.heavyOutputDoesNotStarveOthers();
           default -> throw new IllegalArgumentException("no scenario " + scenario);
         }
         nothingLeft(mode, self);
-        System.out.printf("orphans reaped %d, SIGCHLD wake-ups %d, timer wake-ups %d%n",
-            supervisor.orphansReaped(), supervisor.signalWakeups(), supervisor.timerWakeups());
+        System.out.printf("orphans reaped %d, reap loop wake-ups %d%n", supervisor.orphansReaped(),
+            supervisor.wakeups());
       }
     });
   }
@@ -174,7 +176,9 @@ public final class SupervisorScenarios {
     StepProcess step = spawn(doubleForks("orphans", 2500));
     expect(step, ExitStatus.exited(0));
     awaitTrue(() -> supervisor.orphansReaped() >= 2500, () -> "orphans reaped: " + supervisor.orphansReaped());
-    check(supervisor.signalWakeups() > 0, "the reap loop woke up on SIGCHLD");
+    // Every child reaped (the step and each orphan) was found by the reap loop's blocking waitid.
+    check(supervisor.wakeups() >= supervisor.orphansReaped() + 1,
+        "reap loop wake-ups " + supervisor.wakeups() + " for " + supervisor.orphansReaped() + " orphans and 1 step");
   }
 
   /**
@@ -313,6 +317,27 @@ public final class SupervisorScenarios {
     // Order within one stream is kept.
     List<String> outs = mine.stream().filter(l -> l.startsWith("[talker] out ")).toList();
     check(outs.equals(IntStream.rangeClosed(1, 50).mapToObj(i -> "[talker] out " + i).toList()), "order");
+  }
+
+  /**
+   * A step that floods its pipe (without newlines: lines are cut at 16 KiB) does not keep other
+   * steps' output and exits waiting: the one log reader thread takes turns between the pipes.
+   */
+  void heavyOutputDoesNotStarveOthers() throws Exception {
+    StepProcess flood = spawn(Command.of("quiet-flood", "sh", "-c", "exec cat /dev/zero"));
+    awaitTrue(() -> flood.tail().stream().anyMatch(l -> l.length() == 16 * 1024),
+        () -> "no 16 KiB line from the flood: " + flood.tail().stream().map(String::length).toList());
+    for (int i = 0; i < 20; i++) {
+      StepProcess quick = spawn(Command.of("quick-" + i, "sh", "-c", "echo hello $0; echo bye $0 >&2", "q" + i));
+      ExitStatus status = quick.exit().get(5, TimeUnit.SECONDS); // a starved pipe would never get there
+      check(status.equals(ExitStatus.exited(0)), quick + ": " + status);
+      check(quick.tail().size() == 2 && quick.tail().containsAll(List.of("hello q" + i, "bye q" + i)),
+          quick + ": " + quick.tail());
+    }
+    check(flood.isRunning(), "the flood should still be running");
+    check(flood.tail().size() == 20 && flood.tail().stream().allMatch(l -> l.length() == 16 * 1024),
+        "flood tail: " + flood.tail().stream().map(String::length).toList());
+    expect(supervisor.terminate(flood, Duration.ofSeconds(10)), flood, ExitStatus.killed(Signal.TERM));
   }
 
   // ---- helpers ----

@@ -51,7 +51,7 @@ public final class WorkflowRunnerScenarios {
   public static void main(String[] args) throws Exception {
     String scenario = args[0];
     int self = Native.getpid();
-    var options = Supervisor.Options.defaults().withFallbackReapInterval(Duration.ofHours(1));
+    var options = Supervisor.Options.defaults();
     Scenarios.runAndExit(scenario, () -> {
       try (Supervisor supervisor = Supervisor.start(options)) {
         WorkflowRunnerScenarios s = new WorkflowRunnerScenarios(supervisor,
