@@ -23,6 +23,7 @@ public final class Main {
       case "operator" -> OperatorCommand.run(rest);
       case "supervise" -> SuperviseCommand.run(rest);
       case "run" -> RunCommand.run(rest);
+      case "aot-training" -> AotTraining.run(rest); // the build's training run of the AOT cache
       default -> {
         System.err.println("shepherd: unknown command '" + args[0] + "'");
         System.err.print(USAGE);

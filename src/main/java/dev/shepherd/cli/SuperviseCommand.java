@@ -54,11 +54,15 @@ final class SuperviseCommand {
   private SuperviseCommand() {}
 
   static int run(String[] args) {
+    return run(args, System.getenv());
+  }
+
+  /** As {@link #run(String[])}, configured by {@code env} instead of this process' environment. */
+  static int run(String[] args, Map<String, String> env) {
     if (args.length > 0) {
       System.err.println("shepherd supervise: takes no arguments; it is configured by SHEPHERD_* environment variables");
       return 2;
     }
-    Map<String, String> env = System.getenv();
     String name = env.get("SHEPHERD_WORKFLOW");
     if (name == null || name.isBlank()) {
       System.err.println("shepherd supervise: SHEPHERD_WORKFLOW is not set (the name of the Workflow to run)");

@@ -1,0 +1,104 @@
+package dev.shepherd.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.shepherd.api.Workflow;
+import dev.shepherd.cli.run.WorkflowFile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code shepherd aot-training FILE.yaml}, for the build only: the training run of the supervisor
+ * runtime's AOT cache for {@code supervise} ({@code mvn package} runs it through the launcher with
+ * {@code -XX:AOTCacheOutput=shepherd-supervise.aot}). It runs {@code supervise} of the file's first
+ * Workflow against a stand-in for the API server in this JVM (GET and PATCH of the Workflow's
+ * status, which is all the supervisor asks for), so the cache holds the Kubernetes client, the
+ * JSON binding and the status reporting that {@code supervise} starts with. ({@code run} has a
+ * cache of its own, trained by a plain {@code shepherd run}: one cache for both would load the
+ * client's classes into every {@code run} too.)
+ */
+final class AotTraining {
+  private static final String NAMESPACE = "aot-training";
+
+  private AotTraining() {}
+
+  static int run(String[] args) {
+    if (args.length != 1) {
+      System.err.println("usage: shepherd aot-training FILE.yaml (the build's training run of the AOT cache)");
+      return 2;
+    }
+    Path file = Path.of(args[0]);
+    String name;
+    String workflowJson;
+    try {
+      WorkflowFile.Document doc = WorkflowFile.parse(file.toString(), Files.readString(file)).getFirst();
+      name = doc.name();
+      ObjectNode tree = doc.tree().deepCopy();
+      ObjectNode metadata = tree.get("metadata") instanceof ObjectNode m ? m : tree.putObject("metadata");
+      metadata.put("name", name).put("namespace", NAMESPACE).put("generation", 1)
+          .put("uid", "00000000-0000-0000-0000-000000000000").put("resourceVersion", "1");
+      workflowJson = tree.toString();
+    } catch (IOException | WorkflowFile.InvalidFile e) {
+      System.err.println("shepherd aot-training: " + e.getMessage());
+      return 2;
+    }
+
+    HttpServer api;
+    try {
+      api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    } catch (IOException e) {
+      System.err.println("shepherd aot-training: no local port for the stand-in API server: " + e);
+      return 1;
+    }
+    String path = "/apis/" + Workflow.API_VERSION + "/namespaces/" + NAMESPACE + "/workflows/" + name + "/status";
+    api.createContext(path, exchange -> answer(exchange, workflowJson));
+    api.start();
+    int supervised;
+    try {
+      Path terminationLog = Files.createTempFile("shepherd-aot-training", ".termination-log");
+      String master = "http://127.0.0.1:" + api.getAddress().getPort() + "/";
+      System.setProperty("kubernetes.master", master);
+      System.setProperty("kubernetes.namespace", NAMESPACE);
+      System.setProperty("kubernetes.auth.tryKubeConfig", "false");
+      System.setProperty("kubernetes.auth.tryServiceAccount", "false");
+      supervised = SuperviseCommand.run(new String[0], Map.of(
+          "SHEPHERD_WORKFLOW", name,
+          "SHEPHERD_NAMESPACE", NAMESPACE,
+          "SHEPHERD_POD_NAME", name + "-supervisor",
+          "SHEPHERD_TERMINATION_LOG", terminationLog.toString(),
+          "SHEPHERD_GRACE_SECONDS", "2",
+          "SHEPHERD_REPORT_TIMEOUT_SECONDS", "10"));
+      Files.deleteIfExists(terminationLog);
+    } catch (IOException e) {
+      System.err.println("shepherd aot-training: " + e);
+      return 1;
+    } finally {
+      api.stop(0);
+    }
+    if (supervised != 0) System.err.println("shepherd aot-training: supervise exited " + supervised);
+    return supervised;
+  }
+
+  /** GET: the Workflow; PATCH (a merge patch of the status): the Workflow, as an API server answers. */
+  private static void answer(HttpExchange exchange, String workflowJson) throws IOException {
+    try (exchange; InputStream in = exchange.getRequestBody()) {
+      in.readAllBytes();
+      boolean known = List.of("GET", "PATCH").contains(exchange.getRequestMethod());
+      byte[] body = (known ? workflowJson : "{\"kind\":\"Status\",\"code\":405}").getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      exchange.sendResponseHeaders(known ? 200 : 405, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package dev.shepherd.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code shepherd aot-training}, the build's training run of the {@code supervise} AOT cache, really
+ * supervises the Workflow against its stand-in API server: the steps run and the final status is
+ * written there. (A training run that failed early would leave the cache without what it is for.)
+ */
+class AotTrainingTest {
+  @TempDir Path dir;
+
+  @Test
+  void supervisesTheTrainingWorkflowToTheEnd() throws Exception {
+    Path output = dir.resolve("out.txt");
+    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    ProcessBuilder builder = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath,
+        Main.class.getName(), "aot-training", Path.of("src/main/launcher/aot-training.yaml").toAbsolutePath().toString()))
+        .redirectErrorStream(true).redirectOutput(output.toFile()).directory(dir.toFile());
+    builder.environment().put("_JAVA_SR_SIGNUM", "39");
+    builder.environment().remove("KUBECONFIG");
+    Process process = builder.start();
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("finished").isTrue();
+    String out = Files.readString(output);
+    assertThat(process.exitValue()).as(out).isZero();
+    assertThat(out).contains("[first] hello", "[left] left", "step right attempt 2 exited with code 0",
+        "step last attempt 1 exited with code 0", "workflow aot-training Succeeded", "final status written");
+  }
+}
