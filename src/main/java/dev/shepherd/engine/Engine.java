@@ -76,7 +76,7 @@ public final class Engine {
     // After syncSteps, status.steps holds the steps' states in the spec's order: a state is found
     // by the spec position of its name, without a map per plan (a local run plans once per step).
     SpecIndex index = index(spec);
-    States states = name -> status.steps.get(index.position().get(name));
+    States states = name -> state(index, status, name);
 
     Instant deadline = workflowDeadline(spec, status);
     boolean unfinished = status.steps.stream().anyMatch(st -> !st.phase.isFinal());
@@ -155,9 +155,7 @@ public final class Engine {
    */
   public boolean finished(WorkflowSpec spec, WorkflowStatus status, String stepName, int attempt, Outcome outcome) {
     SpecIndex index = index(spec);
-    Integer at = index.position().get(stepName);
-    StepStatus st = at != null && at < status.steps.size() && status.steps.get(at).name.equals(stepName)
-        ? status.steps.get(at) : status.step(stepName);
+    StepStatus st = state(index, status, stepName);
     Step step = index.step(stepName);
     if (st == null || step == null || st.phase != StepPhase.Running || st.attemptsOrZero() != attempt) {
       return false;
@@ -292,6 +290,18 @@ public final class Engine {
   @FunctionalInterface
   private interface States {
     StepStatus get(String name);
+  }
+
+  /**
+   * The state of the step {@code name}: at its spec position when the status is in spec order (as
+   * after {@link #syncSteps}), else found by a search; null if the status has none.
+   */
+  private static StepStatus state(SpecIndex index, WorkflowStatus status, String name) {
+    Integer at = index.position().get(name);
+    if (at != null && at < status.steps.size() && status.steps.get(at).name.equals(name)) {
+      return status.steps.get(at);
+    }
+    return status.step(name);
   }
 
   private static void skipAfterFailedDependencies(WorkflowSpec spec, States states, Instant now) {
