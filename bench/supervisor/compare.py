@@ -42,7 +42,7 @@ def chain(n):
 
 
 def timed(cmd, **kw):
-    """Wall ms, CPU ms (user+sys of the waited-for descendants), max RSS kB of the largest one, stdout."""
+    """Wall ms, CPU ms (user+sys of the waited-for descendants), stdout."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, **kw)
@@ -51,7 +51,7 @@ def timed(cmd, **kw):
     cpu = ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) * 1000
     if out.returncode != 0:
         raise RuntimeError(f"{cmd} exited {out.returncode}")
-    return wall, cpu, after.ru_maxrss, out.stdout
+    return wall, cpu, out.stdout
 
 
 def summary(values):
@@ -101,15 +101,15 @@ def main():
         record(("RSS 7.5 s MiB", name), samples[1][1] / 1024)
 
     def steps(name, cmd1, cmd1000):
-        w1, c1, _, _ = timed(cmd1)
-        w, c, rss, _ = timed(cmd1000)
+        w1, c1, _ = timed(cmd1)
+        w, c, _ = timed(cmd1000)
         record(("1000 steps wall ms", name), w)
         record(("1000 steps CPU ms", name), c)
         record(("per step wall ms", name), (w - w1) / 999)
         record(("per step CPU ms", name), (c - c1) / 999)
 
     def orphans(name, cmd):
-        _, _, _, out = timed(cmd)
+        _, _, out = timed(cmd)
         line = next(l for l in out.splitlines() if "drain_ms=" in l)
         kv = dict(p.split("=") for p in line.split() if "=" in p)
         record(("orphans drain ms", name), float(kv["drain_ms"]))
