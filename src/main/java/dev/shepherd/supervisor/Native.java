@@ -1,9 +1,7 @@
 package dev.shepherd.supervisor;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -13,13 +11,13 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
-import java.util.Optional;
 
 /**
  * The libc calls the supervisor needs, bound with the FFM API (no JNI, no JNA).
  *
- * <p>Linux only (x86_64 and aarch64 share every number used here). Calls that report failure
- * through errno capture it with {@code captureCallState("errno")}; the wrappers return
+ * <p>Linux only (x86_64 and aarch64 share every number used here). All calls go through one
+ * downcall handle ({@link #CALL}, which says why and why that is sound) that captures errno; the
+ * wrappers return
  * {@code -errno} instead of throwing where a failure is an ordinary outcome (ESRCH from kill,
  * ECHILD from waitid), and throw {@link NativeException} where it is not.
  */
@@ -62,7 +60,7 @@ final class Native {
    */
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
-  private static final class Buffers {
+  static final class Buffers {
     final MemorySegment errno;
     final MemorySegment scratch;
 
@@ -79,118 +77,87 @@ final class Native {
   private static final long SI_PID = 16;
 
   /**
-   * The downcall handles, each in its own holder class so that it is created (and its classes
-   * spun) on first use only, not all at once when this class is initialised: creating a handle
-   * costs milliseconds of class generation, and start-up needs only some of them before the first
-   * step runs.
+   * Every libc function here is called through this one downcall handle: six 64-bit integers in,
+   * one 64-bit integer out, errno captured, the function's address passed per call. Each distinct
+   * {@link FunctionDescriptor} makes the FFM API generate a stub (a dozen hidden classes, a few
+   * milliseconds each) that no AOT cache keeps; sixteen of them took ~150 ms of the start-up, one
+   * takes ~10. It is sound for the functions below on the two Linux ABIs (x86_64 System V,
+   * aarch64 AAPCS64): their parameters are integers and pointers, all passed in the first six
+   * integer registers, so a pointer goes as its address and an int or a short as a long of the
+   * same value; registers beyond a function's parameters are ignored; an int result is the low
+   * half of the returned register ({@code (int)}). No variadic function goes through it (their
+   * calling convention differs) except prctl, whose variadic part is integers too and which the
+   * kernel reads as five longs; x86_64's variadic {@code %al} only counts vector registers, and
+   * none is used.
    */
-  private static final class Getpid {
-    static final MethodHandle MH = fn("getpid", FunctionDescriptor.of(JAVA_INT));
-  }
+  private static final MethodHandle CALL = LINKER.downcallHandle(
+      FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), ERRNO);
 
-  private static final class Kill {
-    static final MethodHandle MH = fnErrno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-  }
-
-  private static final class Waitpid {
-    static final MethodHandle MH =
-        fnErrno("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-  }
-
-  private static final class Waitid {
-    static final MethodHandle MH =
-        fnErrno("waitid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-  }
-
-  private static final class Eventfd {
-    static final MethodHandle MH = fnErrno("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-  }
-
-  private static final class Write {
-    static final MethodHandle MH =
-        fnErrno("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-  }
-
-  private static final class Pipe2 {
-    static final MethodHandle MH = fnErrno("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-  }
-
-  private static final class Close {
-    static final MethodHandle MH = fnErrno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-  }
-
-  private static final class Read {
-    static final MethodHandle MH =
-        fnErrno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-  }
-
-  private static final class Poll {
-    static final MethodHandle MH =
-        fnErrno("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-  }
-
-  private static final class Prctl {
-    static final MethodHandle MH = fnErrno("prctl",
-        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-        Linker.Option.firstVariadicArg(1));
-  }
-
-  /**
-   * The posix_spawn family, used together by every spawn: one holder. These return an error
-   * number instead of setting errno.
-   */
-  static final class Spawn {
-    private Spawn() {}
-
-    static final MethodHandle POSIX_SPAWNP = fn("posix_spawnp",
-        FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-    static final MethodHandle ATTR_INIT = fn("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    static final MethodHandle ATTR_DESTROY = fn("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    static final MethodHandle ATTR_SETFLAGS =
-        fn("posix_spawnattr_setflags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
-    static final MethodHandle ATTR_SETPGROUP =
-        fn("posix_spawnattr_setpgroup", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    static final MethodHandle ATTR_SETSIGMASK =
-        fn("posix_spawnattr_setsigmask", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    static final MethodHandle ATTR_SETSIGDEFAULT =
-        fn("posix_spawnattr_setsigdefault", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    static final MethodHandle FILE_ACTIONS_INIT =
-        fn("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    static final MethodHandle FILE_ACTIONS_DESTROY =
-        fn("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    static final MethodHandle FILE_ACTIONS_ADDDUP2 =
-        fn("posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    static final MethodHandle FILE_ACTIONS_ADDOPEN = fn("posix_spawn_file_actions_addopen",
-        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+  /** The libc functions called through {@link #CALL}; an absent optional one has a null address. */
+  enum Fn {
+    GETPID("getpid"), KILL("kill"), WAITPID("waitpid"), WAITID("waitid"), EVENTFD("eventfd"), WRITE("write"),
+    PIPE2("pipe2"), CLOSE("close"), READ("read"), POLL("poll"), PRCTL("prctl"),
+    POSIX_SPAWNP("posix_spawnp"),
+    SPAWNATTR_INIT("posix_spawnattr_init"), SPAWNATTR_DESTROY("posix_spawnattr_destroy"),
+    SPAWNATTR_SETFLAGS("posix_spawnattr_setflags"), SPAWNATTR_SETPGROUP("posix_spawnattr_setpgroup"),
+    SPAWNATTR_SETSIGMASK("posix_spawnattr_setsigmask"), SPAWNATTR_SETSIGDEFAULT("posix_spawnattr_setsigdefault"),
+    FILE_ACTIONS_INIT("posix_spawn_file_actions_init"), FILE_ACTIONS_DESTROY("posix_spawn_file_actions_destroy"),
+    FILE_ACTIONS_ADDDUP2("posix_spawn_file_actions_adddup2"), FILE_ACTIONS_ADDOPEN("posix_spawn_file_actions_addopen"),
     /** glibc 2.34+; without it a step inherits whatever non-CLOEXEC descriptors the JVM holds. */
-    static final Optional<MethodHandle> FILE_ACTIONS_ADDCLOSEFROM = optionalFn(
-        "posix_spawn_file_actions_addclosefrom_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    FILE_ACTIONS_ADDCLOSEFROM("posix_spawn_file_actions_addclosefrom_np", true),
+    /** glibc 2.29+; without it a step cannot be given a working directory. */
+    FILE_ACTIONS_ADDCHDIR("posix_spawn_file_actions_addchdir_np", true);
+
+    final MemorySegment address;
+
+    Fn(String symbol) {
+      this(symbol, false);
+    }
+
+    Fn(String symbol, boolean optional) {
+      this.address = optional ? LIBC.find(symbol).orElse(null) : LIBC.findOrThrow(symbol);
+    }
+
+    boolean present() {
+      return address != null;
+    }
   }
 
-  /** glibc 2.29+; absent on older libcs, where a step cannot be given a working directory. Only for steps with a workingDir. */
-  static final class Addchdir {
-    private Addchdir() {}
-
-    static final Optional<MethodHandle> MH = optionalFn("posix_spawn_file_actions_addchdir_np",
-        FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-  }
-
-  static int getpid() {
+  /** Calls {@code fn} with up to six integer or pointer arguments; errno lands in {@code buffers}. */
+  static long call(Buffers buffers, Fn fn, long a, long b, long c, long d, long e, long f) {
     try {
-      return (int) Getpid.MH.invokeExact();
+      return (long) CALL.invokeExact(fn.address, buffers.errno, a, b, c, d, e, f);
     } catch (Throwable t) {
       throw rethrow(t);
     }
+  }
+
+  /** {@link #call(Buffers, Fn, long, long, long, long, long, long)} for a function that returns an int. */
+  static int callInt(Fn fn, long a, long b, long c, long d, long e, long f) {
+    return (int) call(BUFFERS.get(), fn, a, b, c, d, e, f);
+  }
+
+  static int callInt(Fn fn, long a) {
+    return callInt(fn, a, 0, 0, 0, 0, 0);
+  }
+
+  static int callInt(Fn fn, long a, long b) {
+    return callInt(fn, a, b, 0, 0, 0, 0);
+  }
+
+  static int callInt(Fn fn, long a, long b, long c) {
+    return callInt(fn, a, b, c, 0, 0, 0);
+  }
+
+  static int getpid() {
+    return callInt(Fn.GETPID, 0);
   }
 
   /** kill(2); returns 0 or {@code -errno} (ESRCH: nothing left to signal). */
   static int kill(int pid, int signal) {
-    try {
-      int r = (int) Kill.MH.invokeExact(errnoBuf(), pid, signal);
-      return r == 0 ? 0 : -errno();
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
+    Buffers buffers = BUFFERS.get();
+    int r = (int) call(buffers, Fn.KILL, pid, signal, 0, 0, 0, 0);
+    return r == 0 ? 0 : -errno(buffers);
   }
 
   /**
@@ -199,22 +166,16 @@ final class Native {
    * once if a child is a zombie already. -ECHILD if we have no children at all.
    */
   static int awaitExitedChild() {
-    try {
-      Buffers buffers = BUFFERS.get();
-      MemorySegment info = buffers.scratch; // siginfo_t
-      while (true) {
-        info.set(JAVA_INT, SI_PID, 0);
-        int r = (int) Waitid.MH.invokeExact(buffers.errno, P_ALL, 0, info, WEXITED | WNOWAIT);
-        if (r == 0) return info.get(JAVA_INT, SI_PID);
-        int e = errno(buffers);
-        if (e == EINTR) continue;
-        if (e == ECHILD) return -ECHILD;
-        throw new NativeException("waitid", e);
-      }
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw rethrow(t);
+    Buffers buffers = BUFFERS.get();
+    MemorySegment info = buffers.scratch; // siginfo_t
+    while (true) {
+      info.set(JAVA_INT, SI_PID, 0);
+      int r = (int) call(buffers, Fn.WAITID, P_ALL, 0, info.address(), WEXITED | WNOWAIT, 0, 0);
+      if (r == 0) return info.get(JAVA_INT, SI_PID);
+      int e = errno(buffers);
+      if (e == EINTR) continue;
+      if (e == ECHILD) return -ECHILD;
+      throw new NativeException("waitid", e);
     }
   }
 
@@ -223,132 +184,86 @@ final class Native {
    * glibc's posix_spawnp reaps the child of a failed exec itself, after our peek may have seen it.
    */
   static int reap(int pid) {
-    try {
-      Buffers buffers = BUFFERS.get();
-      MemorySegment status = buffers.scratch;
-      while (true) {
-        int r = (int) Waitpid.MH.invokeExact(buffers.errno, pid, status, WNOHANG);
-        if (r == pid) return status.get(JAVA_INT, 0);
-        int e = r == 0 ? 0 : errno(buffers);
-        if (e == EINTR) continue;
-        if (e == ECHILD) return -1;
-        throw new NativeException("waitpid(" + pid + ")", e);
-      }
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw rethrow(t);
+    Buffers buffers = BUFFERS.get();
+    MemorySegment status = buffers.scratch;
+    while (true) {
+      int r = (int) call(buffers, Fn.WAITPID, pid, status.address(), WNOHANG, 0, 0, 0);
+      if (r == pid) return status.get(JAVA_INT, 0);
+      int e = r == 0 ? 0 : errno(buffers);
+      if (e == EINTR) continue;
+      if (e == ECHILD) return -1;
+      throw new NativeException("waitpid(" + pid + ")", e);
     }
   }
 
   /** pipe2(O_CLOEXEC): {read end, write end}. CLOEXEC so a pipe never leaks into another step. */
   static int[] pipe() {
-    try {
-      Buffers buffers = BUFFERS.get();
-      MemorySegment fds = buffers.scratch;
-      int r = (int) Pipe2.MH.invokeExact(buffers.errno, fds, O_CLOEXEC);
-      if (r != 0) throw new NativeException("pipe2", errno(buffers));
-      return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
+    Buffers buffers = BUFFERS.get();
+    MemorySegment fds = buffers.scratch;
+    int r = (int) call(buffers, Fn.PIPE2, fds.address(), O_CLOEXEC, 0, 0, 0, 0);
+    if (r != 0) throw new NativeException("pipe2", errno(buffers));
+    return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
   }
 
   /** eventfd(0, EFD_CLOEXEC): a counter to wake a thread sleeping in poll. */
   static int eventfd() {
-    try {
-      int fd = (int) Eventfd.MH.invokeExact(errnoBuf(), 0, EFD_CLOEXEC);
-      if (fd < 0) throw new NativeException("eventfd", errno());
-      return fd;
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
+    Buffers buffers = BUFFERS.get();
+    int fd = (int) call(buffers, Fn.EVENTFD, 0, EFD_CLOEXEC, 0, 0, 0, 0);
+    if (fd < 0) throw new NativeException("eventfd", errno(buffers));
+    return fd;
   }
 
   /** Adds 1 to an eventfd's counter, which makes it readable. */
   static void signalEventfd(int fd) {
-    try {
-      Buffers buffers = BUFFERS.get();
-      MemorySegment one = buffers.scratch;
-      one.set(JAVA_LONG, 0, 1L);
-      while (true) {
-        long n = (long) Write.MH.invokeExact(buffers.errno, fd, one, 8L);
-        if (n == 8) return;
-        int e = errno(buffers);
-        if (e != EINTR) throw new NativeException("write(eventfd)", e);
-      }
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw rethrow(t);
+    Buffers buffers = BUFFERS.get();
+    MemorySegment one = buffers.scratch;
+    one.set(JAVA_LONG, 0, 1L);
+    while (true) {
+      long n = call(buffers, Fn.WRITE, fd, one.address(), 8, 0, 0, 0);
+      if (n == 8) return;
+      int e = errno(buffers);
+      if (e != EINTR) throw new NativeException("write(eventfd)", e);
     }
   }
 
   static void close(int fd) {
-    try {
-      int ignored = (int) Close.MH.invokeExact(errnoBuf(), fd); // Linux frees the fd even on EINTR
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
+    callInt(Fn.CLOSE, fd); // Linux frees the fd even on EINTR
   }
 
   /** read(2) into {@code buf}; bytes read, 0 at end of file. */
   static int read(int fd, MemorySegment buf) {
-    try {
-      while (true) {
-        long n = (long) Read.MH.invokeExact(errnoBuf(), fd, buf, buf.byteSize());
-        if (n >= 0) return (int) n;
-        int e = errno();
-        if (e != EINTR) throw new NativeException("read", e);
-      }
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw rethrow(t);
+    Buffers buffers = BUFFERS.get();
+    while (true) {
+      long n = call(buffers, Fn.READ, fd, buf.address(), buf.byteSize(), 0, 0, 0);
+      if (n >= 0) return (int) n;
+      int e = errno(buffers);
+      if (e != EINTR) throw new NativeException("read", e);
     }
   }
 
   /** poll(2) on an array of {@code struct pollfd}; number ready, 0 on timeout or EINTR. */
   static int poll(MemorySegment pollfds, int count, int timeoutMillis) {
-    try {
-      int r = (int) Poll.MH.invokeExact(errnoBuf(), pollfds, (long) count, timeoutMillis);
-      if (r >= 0) return r;
-      int e = errno();
-      if (e == EINTR) return 0;
-      throw new NativeException("poll", e);
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
+    Buffers buffers = BUFFERS.get();
+    int r = (int) call(buffers, Fn.POLL, pollfds.address(), count, timeoutMillis, 0, 0, 0);
+    if (r >= 0) return r;
+    int e = errno(buffers);
+    if (e == EINTR) return 0;
+    throw new NativeException("poll", e);
   }
 
   static void setChildSubreaper() {
-    try {
-      int r = (int) Prctl.MH.invokeExact(errnoBuf(), PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
-      if (r != 0) throw new NativeException("prctl(PR_SET_CHILD_SUBREAPER)", errno());
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
+    Buffers buffers = BUFFERS.get();
+    int r = (int) call(buffers, Fn.PRCTL, PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0, 0);
+    if (r != 0) throw new NativeException("prctl(PR_SET_CHILD_SUBREAPER)", errno(buffers));
   }
 
   static boolean isChildSubreaper() {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment flag = arena.allocate(JAVA_INT);
-      int r = (int) Prctl.MH.invokeExact(errnoBuf(), PR_GET_CHILD_SUBREAPER, flag.address(), 0L, 0L, 0L);
-      if (r != 0) throw new NativeException("prctl(PR_GET_CHILD_SUBREAPER)", errno());
-      return flag.get(JAVA_INT, 0) != 0;
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
+    Buffers buffers = BUFFERS.get();
+    MemorySegment flag = buffers.scratch;
+    flag.set(JAVA_INT, 0, 0);
+    int r = (int) call(buffers, Fn.PRCTL, PR_GET_CHILD_SUBREAPER, flag.address(), 0, 0, 0, 0);
+    if (r != 0) throw new NativeException("prctl(PR_GET_CHILD_SUBREAPER)", errno(buffers));
+    return flag.get(JAVA_INT, 0) != 0;
   }
 
   /** Fails with {@link NativeException} when a libc call that must not fail did. */
@@ -362,31 +277,8 @@ final class Native {
     return new IllegalStateException(t);
   }
 
-  private static MemorySegment errnoBuf() {
-    return BUFFERS.get().errno;
-  }
-
-  private static int errno() {
-    return errno(BUFFERS.get());
-  }
-
   private static int errno(Buffers buffers) {
     return (int) ERRNO_VALUE.get(buffers.errno, 0L);
-  }
-
-  private static MethodHandle fn(String name, FunctionDescriptor fd) {
-    return LINKER.downcallHandle(LIBC.findOrThrow(name), fd);
-  }
-
-  private static MethodHandle fnErrno(String name, FunctionDescriptor fd, Linker.Option... more) {
-    Linker.Option[] options = new Linker.Option[more.length + 1];
-    options[0] = ERRNO;
-    System.arraycopy(more, 0, options, 1, more.length);
-    return LINKER.downcallHandle(LIBC.findOrThrow(name), fd, options);
-  }
-
-  private static Optional<MethodHandle> optionalFn(String name, FunctionDescriptor fd) {
-    return LIBC.find(name).map(symbol -> LINKER.downcallHandle(symbol, fd));
   }
 
   /** A libc call failed; {@link #errno} says why. */

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.shepherd.supervisor.Native.Fn;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -30,36 +31,32 @@ final class Spawner {
 
   static Result spawn(Command command, int stdoutFd, int stderrFd) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment attr = arena.allocate(Native.SPAWNATTR_SIZE);
-      MemorySegment actions = arena.allocate(Native.FILE_ACTIONS_SIZE);
-      Native.check("posix_spawnattr_init", (int) Native.Spawn.ATTR_INIT.invokeExact(attr));
-      Native.check("posix_spawn_file_actions_init", (int) Native.Spawn.FILE_ACTIONS_INIT.invokeExact(actions));
+      long attr = arena.allocate(Native.SPAWNATTR_SIZE).address();
+      long actions = arena.allocate(Native.FILE_ACTIONS_SIZE).address();
+      Native.check("posix_spawnattr_init", Native.callInt(Fn.SPAWNATTR_INIT, attr));
+      Native.check("posix_spawn_file_actions_init", Native.callInt(Fn.FILE_ACTIONS_INIT, actions));
       try {
         setAttributes(attr);
         setFileActions(actions, command, stdoutFd, stderrFd, arena);
         MemorySegment pid = arena.allocate(JAVA_INT);
-        int error = (int) Native.Spawn.POSIX_SPAWNP.invokeExact(pid, arena.allocateFrom(command.argv().getFirst()),
-            actions, attr, cStrings(command.argv(), arena), envp(command.env(), arena));
+        int error = Native.callInt(Fn.POSIX_SPAWNP, pid.address(), arena.allocateFrom(command.argv().getFirst()).address(),
+            actions, attr, cStrings(command.argv(), arena).address(), envp(command.env(), arena).address());
         if (error == 0) return new Result(pid.get(JAVA_INT, 0), null);
         return new Result(0, execFailure(command, error));
       } finally {
-        int ignored = (int) Native.Spawn.FILE_ACTIONS_DESTROY.invokeExact(actions);
-        ignored = (int) Native.Spawn.ATTR_DESTROY.invokeExact(attr);
+        Native.callInt(Fn.FILE_ACTIONS_DESTROY, actions);
+        Native.callInt(Fn.SPAWNATTR_DESTROY, attr);
       }
-    } catch (IOException | RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
     }
   }
 
-  private static void setAttributes(MemorySegment attr) throws Throwable {
+  private static void setAttributes(long attr) {
     short flags = Native.POSIX_SPAWN_SETPGROUP | Native.POSIX_SPAWN_SETSIGMASK | Native.POSIX_SPAWN_SETSIGDEF;
-    Native.check("posix_spawnattr_setflags", (int) Native.Spawn.ATTR_SETFLAGS.invokeExact(attr, flags));
-    Native.check("posix_spawnattr_setpgroup", (int) Native.Spawn.ATTR_SETPGROUP.invokeExact(attr, 0));
-    Native.check("posix_spawnattr_setsigmask", (int) Native.Spawn.ATTR_SETSIGMASK.invokeExact(attr, EMPTY_SIGSET));
+    Native.check("posix_spawnattr_setflags", Native.callInt(Fn.SPAWNATTR_SETFLAGS, attr, flags));
+    Native.check("posix_spawnattr_setpgroup", Native.callInt(Fn.SPAWNATTR_SETPGROUP, attr, 0));
+    Native.check("posix_spawnattr_setsigmask", Native.callInt(Fn.SPAWNATTR_SETSIGMASK, attr, EMPTY_SIGSET.address()));
     Native.check("posix_spawnattr_setsigdefault",
-        (int) Native.Spawn.ATTR_SETSIGDEFAULT.invokeExact(attr, CATCHABLE_SIGSET));
+        Native.callInt(Fn.SPAWNATTR_SETSIGDEFAULT, attr, CATCHABLE_SIGSET.address()));
   }
 
   /**
@@ -80,19 +77,20 @@ final class Spawner {
     }
   }
 
-  private static void setFileActions(MemorySegment actions, Command command, int stdoutFd, int stderrFd,
-      Arena arena) throws Throwable {
-    Native.check("addopen", (int) Native.Spawn.FILE_ACTIONS_ADDOPEN.invokeExact(actions, 0,
-        arena.allocateFrom("/dev/null"), Native.O_RDONLY, 0));
-    Native.check("adddup2", (int) Native.Spawn.FILE_ACTIONS_ADDDUP2.invokeExact(actions, stdoutFd, 1));
-    Native.check("adddup2", (int) Native.Spawn.FILE_ACTIONS_ADDDUP2.invokeExact(actions, stderrFd, 2));
-    if (Native.Spawn.FILE_ACTIONS_ADDCLOSEFROM.isPresent()) {
-      Native.check("addclosefrom", (int) Native.Spawn.FILE_ACTIONS_ADDCLOSEFROM.get().invokeExact(actions, 3));
+  private static void setFileActions(long actions, Command command, int stdoutFd, int stderrFd, Arena arena) {
+    Native.check("addopen", Native.callInt(Fn.FILE_ACTIONS_ADDOPEN, actions, 0,
+        arena.allocateFrom("/dev/null").address(), Native.O_RDONLY, 0, 0));
+    Native.check("adddup2", Native.callInt(Fn.FILE_ACTIONS_ADDDUP2, actions, stdoutFd, 1));
+    Native.check("adddup2", Native.callInt(Fn.FILE_ACTIONS_ADDDUP2, actions, stderrFd, 2));
+    if (Fn.FILE_ACTIONS_ADDCLOSEFROM.present()) {
+      Native.check("addclosefrom", Native.callInt(Fn.FILE_ACTIONS_ADDCLOSEFROM, actions, 3));
     }
     if (command.workingDir() != null) {
-      var chdir = Native.Addchdir.MH.orElseThrow(() ->
-          new UnsupportedOperationException("this libc has no posix_spawn_file_actions_addchdir_np"));
-      Native.check("addchdir", (int) chdir.invokeExact(actions, arena.allocateFrom(command.workingDir().toString())));
+      if (!Fn.FILE_ACTIONS_ADDCHDIR.present()) {
+        throw new UnsupportedOperationException("this libc has no posix_spawn_file_actions_addchdir_np");
+      }
+      Native.check("addchdir", Native.callInt(Fn.FILE_ACTIONS_ADDCHDIR, actions,
+          arena.allocateFrom(command.workingDir().toString()).address()));
     }
   }
 
