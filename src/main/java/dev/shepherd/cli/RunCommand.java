@@ -98,9 +98,9 @@ final class RunCommand {
       documents = WorkflowFile.parse(options.file().equals("-") ? "<stdin>" : options.file(), read(options.file()));
       List<String> problems = new ArrayList<>();
       for (WorkflowFile.Document doc : documents) {
-        applyParams(doc.workflow().getSpec(), options.params());
-        List<String> mine = new ArrayList<>(SpecValidation.problems(doc.workflow().getSpec()));
-        mine.addAll(WorkflowRunner.localProblems(doc.workflow().getSpec()));
+        applyParams(doc.spec(), options.params());
+        List<String> mine = new ArrayList<>(SpecValidation.problems(doc.spec()));
+        mine.addAll(WorkflowRunner.localProblems(doc.spec()));
         for (String p : mine) problems.add(doc.where(lineOfProblem(doc, p)) + p);
       }
       if (!problems.isEmpty()) throw new WorkflowFile.InvalidFile(String.join("\n", problems));
@@ -142,15 +142,15 @@ final class RunCommand {
       int code = 0;
       for (WorkflowFile.Document doc : documents) {
         if (stoppedBy.get() != null) break;
-        Progress listener = new Progress(output, doc.workflow().getSpec());
+        Progress listener = new Progress(output, doc.spec());
         WorkflowRunner runner = new WorkflowRunner(supervisor, Clock.systemUTC(), listener);
         current.set(runner);
         Signal early = stoppedBy.get();
         if (early != null) runner.cancel("Stopped by " + early + ".", STOP_GRACE);
         if (documents.size() > 1) output.line("== workflow " + doc.name() + " (document " + doc.index() + ")");
-        output.begin(doc.workflow().getSpec());
-        WorkflowStatus status = runner.run(doc.name(), doc.workflow().getSpec(), new WorkflowStatus(),
-            generation(doc));
+        output.begin(doc.spec());
+        WorkflowStatus status = runner.run(doc.name(), doc.spec(), new WorkflowStatus(),
+            doc.manifest().generation());
         output.end("workflow " + doc.name() + " " + status.phase + ": " + status.message, status);
         if (options.json()) {
           synchronized (stdout) {
@@ -260,7 +260,7 @@ final class RunCommand {
   /** The line of the step a validation problem names, or of spec.steps. */
   private static int lineOfProblem(WorkflowFile.Document doc, String problem) {
     var m = NAMED_STEP.matcher(problem);
-    List<Step> steps = doc.workflow().getSpec().steps;
+    List<Step> steps = doc.spec().steps;
     if (m.find() && steps != null) {
       for (int i = 0; i < steps.size(); i++) {
         if (steps.get(i) != null && m.group(1).equals(steps.get(i).name)) return doc.lineOf("/spec/steps/" + i);
@@ -272,17 +272,12 @@ final class RunCommand {
   }
 
   private static boolean usesImages(WorkflowFile.Document doc) {
-    WorkflowSpec spec = doc.workflow().getSpec();
+    WorkflowSpec spec = doc.spec();
     if (spec.image != null) return true;
     for (Step s : spec.steps) {
       if (s != null && s.image != null) return true;
     }
     return false;
-  }
-
-  private static long generation(WorkflowFile.Document doc) {
-    Long g = doc.workflow().getMetadata() == null ? null : doc.workflow().getMetadata().getGeneration();
-    return g == null ? 1 : g;
   }
 
   /** The supervisor's INFO lines (subreaper registration and such) are noise here. */

@@ -5,7 +5,6 @@ import dev.shepherd.api.Executor;
 import dev.shepherd.api.Param;
 import dev.shepherd.api.Retry;
 import dev.shepherd.api.Step;
-import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowSpec;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -30,8 +29,8 @@ import java.util.Map;
 final class QuickBinder {
   private QuickBinder() {}
 
-  /** The Workflow of this document, or null if it has anything this binder does not handle. */
-  static Workflow bind(JsonNode tree) {
+  /** The manifest of this document, or null if it has anything this binder does not handle. */
+  static WorkflowFile.Manifest bind(JsonNode tree) {
     try {
       return workflow(tree);
     } catch (NotPlain e) {
@@ -48,18 +47,18 @@ final class QuickBinder {
     }
   }
 
-  private static Workflow workflow(JsonNode tree) throws NotPlain {
-    Workflow w = new Workflow();
+  private static WorkflowFile.Manifest workflow(JsonNode tree) throws NotPlain {
+    ObjectMeta[] metadata = {new ObjectMeta()}; // as a CustomResource starts
+    WorkflowSpec[] spec = {null};
     fields(tree, (name, v) -> {
       switch (name) {
-        case "apiVersion" -> w.setApiVersion(text(v));
-        case "kind" -> w.setKind(text(v));
-        case "metadata" -> w.setMetadata(v.isNull() ? null : metadata(v));
-        case "spec" -> w.setSpec(v.isNull() ? null : spec(v));
+        case "apiVersion", "kind" -> text(v); // checked by WorkflowFile before; a string, as Jackson wants
+        case "metadata" -> metadata[0] = v.isNull() ? null : metadata(v);
+        case "spec" -> spec[0] = v.isNull() ? null : spec(v);
         default -> throw NotPlain.INSTANCE;
       }
     });
-    return w;
+    return new WorkflowFile.Manifest(metadata[0], spec[0]);
   }
 
   private static ObjectMeta metadata(JsonNode node) throws NotPlain {

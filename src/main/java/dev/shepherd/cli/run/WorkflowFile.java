@@ -22,6 +22,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.shepherd.api.Workflow;
+import dev.shepherd.api.WorkflowSpec;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -38,8 +40,12 @@ import java.util.Map;
  */
 public final class WorkflowFile {
   /** One document of the file. {@code line} is where it starts; {@link #lineOf} finds its fields. */
-  public record Document(String source, int index, int line, Workflow workflow, JsonNode tree,
+  public record Document(String source, int index, int line, Manifest manifest, JsonNode tree,
       Map<String, Integer> lines) {
+    public WorkflowSpec spec() {
+      return manifest.spec();
+    }
+
     /** The line of the field at this JSON pointer (e.g. {@code /spec/steps/1/depends}), or of its nearest parent. */
     public int lineOf(String pointer) {
       String p = pointer;
@@ -58,12 +64,29 @@ public final class WorkflowFile {
 
     /** The name of the Workflow, or the file's name when it has none. */
     public String name() {
-      if (workflow.getMetadata() != null && workflow.getMetadata().getName() != null
-          && !workflow.getMetadata().getName().isBlank()) {
-        return workflow.getMetadata().getName();
+      ObjectMeta metadata = manifest.metadata();
+      if (metadata != null && metadata.getName() != null && !metadata.getName().isBlank()) {
+        return metadata.getName();
       }
       String base = source.replaceAll(".*/", "").replaceAll("\\.(ya?ml|json)$", "");
       return base.equals("-") || base.isEmpty() ? "workflow" : base;
+    }
+  }
+
+  /**
+   * What a document says (its apiVersion and kind are checked before), without the {@link Workflow} object, whose
+   * construction (fabric8's {@code CustomResource} reads the class's annotations, making a proxy
+   * class for each) took a third of {@code shepherd run}'s start-up.
+   */
+  public record Manifest(ObjectMeta metadata, WorkflowSpec spec) {
+    static Manifest of(Workflow w) {
+      return new Manifest(w.getMetadata(), w.getSpec());
+    }
+
+    /** metadata.generation, or 1 (a file's first version). */
+    public long generation() {
+      Long g = metadata == null ? null : metadata.getGeneration();
+      return g == null ? 1 : g;
     }
   }
 
@@ -103,18 +126,18 @@ public final class WorkflowFile {
             + tree.getNodeType().name().toLowerCase() + ".");
       }
       checkKind(partial);
-      Workflow workflow = QuickBinder.bind(tree);
-      if (workflow == null) {
+      Manifest manifest = QuickBinder.bind(tree);
+      if (manifest == null) {
         try {
-          workflow = bindWithJackson(tree);
+          manifest = Manifest.of(bindWithJackson(tree));
         } catch (JsonProcessingException e) {
           throw new InvalidFile(describe(partial, e));
         }
       }
-      if (workflow.getSpec() == null) {
+      if (manifest.spec() == null) {
         throw new InvalidFile(partial.where(partial.line()) + "the Workflow has no spec.");
       }
-      documents.add(new Document(source, i + 1, starts.get(i), workflow, tree, lines.get(i)));
+      documents.add(new Document(source, i + 1, starts.get(i), manifest, tree, lines.get(i)));
     }
     if (documents.isEmpty()) {
       throw new InvalidFile(source + ": no Workflow in the file.");
