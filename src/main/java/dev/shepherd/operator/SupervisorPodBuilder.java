@@ -14,9 +14,13 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The one Pod of a workflow run by the supervisor executor.
@@ -32,6 +36,13 @@ import java.util.Map;
  *
  * <p>Step resources: all steps share the one container, so it gets, per resource, the largest
  * request and the largest limit of any step (parallel steps share them).
+ *
+ * <p>The main container carries the workflow it runs in {@value #MANIFEST_ENV}, a JSON manifest
+ * as {@code shepherd run} reads a file (as Argo passes its template to its executor): the
+ * supervisor starts its first step without waiting for the API server, and runs the spec the Pod
+ * was created for. A manifest over {@link #MANIFEST_MAX_BYTES} is left out (Linux limits one
+ * environment string to 128 KiB, etcd the Pod object); the supervisor then reads the Workflow from
+ * the API server.
  */
 public final class SupervisorPodBuilder {
   public static final String EXECUTOR_LABEL = "shepherd.dev/executor";
@@ -53,6 +64,10 @@ public final class SupervisorPodBuilder {
    * enforces the workflow deadline itself, stops the steps and reports before the kubelet kills it.
    */
   public static final long DEADLINE_GRACE_SECONDS = 60;
+  /** The main container's environment variable that holds the workflow, see {@link #manifest}. */
+  public static final String MANIFEST_ENV = "SHEPHERD_MANIFEST";
+  /** The largest {@value #MANIFEST_ENV} value, in UTF-8 bytes, as stored in the Pod. */
+  public static final int MANIFEST_MAX_BYTES = 64 * 1024;
   /** The uid of the shepherd image's user; the init container always runs as it. */
   static final long SHEPHERD_UID = 65532;
 
@@ -133,18 +148,53 @@ public final class SupervisorPodBuilder {
   }
 
   /**
-   * What the supervisor needs to find its workflow. Params, step env and the rest are applied by
-   * the supervisor to each step, as in every executor; the JVM options are in the launcher.
+   * What the supervisor needs to find its workflow, and the workflow itself when it is small
+   * enough. Params, step env and the rest are applied by the supervisor to each step, as in every
+   * executor; the JVM options are in the launcher.
    */
   static List<EnvVar> env(Workflow workflow) {
-    return List.of(
+    List<EnvVar> env = new ArrayList<>(List.of(
         new EnvVar("SHEPHERD_WORKFLOW", workflow.getMetadata().getName(), null),
         new EnvVarBuilder().withName("SHEPHERD_NAMESPACE")
             .withNewValueFrom().withNewFieldRef().withFieldPath("metadata.namespace").endFieldRef().endValueFrom()
             .build(),
         new EnvVarBuilder().withName("SHEPHERD_POD_NAME")
             .withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom()
-            .build());
+            .build()));
+    String manifest = manifest(workflow);
+    if (manifest != null) {
+      env.add(new EnvVar(MANIFEST_ENV, escapeForKubelet(manifest), null));
+    }
+    return List.copyOf(env);
+  }
+
+  /**
+   * The workflow as {@code shepherd run} reads a file: apiVersion, kind, metadata with only name,
+   * namespace and generation, and the whole spec, compact JSON; null when its value in the Pod
+   * (see {@link #escapeForKubelet}) would be over {@link #MANIFEST_MAX_BYTES}.
+   */
+  public static String manifest(Workflow workflow) {
+    Map<String, Object> metadata = new LinkedHashMap<>();
+    metadata.put("name", workflow.getMetadata().getName());
+    metadata.put("namespace", workflow.getMetadata().getNamespace());
+    metadata.put("generation", workflow.getMetadata().getGeneration());
+    metadata.values().removeIf(Objects::isNull);
+    Map<String, Object> manifest = new LinkedHashMap<>();
+    manifest.put("apiVersion", Workflow.API_VERSION);
+    manifest.put("kind", "Workflow");
+    manifest.put("metadata", metadata);
+    manifest.put("spec", workflow.getSpec());
+    String json = Serialization.asJson(manifest);
+    return escapeForKubelet(json).getBytes(StandardCharsets.UTF_8).length > MANIFEST_MAX_BYTES ? null : json;
+  }
+
+  /**
+   * The kubelet expands {@code $(VAR)} in env values and reduces {@code $$} to {@code $}; with
+   * every {@code $} doubled, the container gets {@code value} unchanged (a script's {@code $$} or
+   * {@code $(date)} stays as written).
+   */
+  static String escapeForKubelet(String value) {
+    return value.replace("$", "$$");
   }
 
   /** Per resource name, the largest request and the largest limit over the steps; null if none. */

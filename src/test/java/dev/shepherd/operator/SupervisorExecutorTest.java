@@ -117,10 +117,14 @@ class SupervisorExecutorTest {
     assertThat(main.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(main.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(main.getEnv()).extracting(EnvVar::getName)
-        .containsExactly("SHEPHERD_WORKFLOW", "SHEPHERD_NAMESPACE", "SHEPHERD_POD_NAME");
+        .containsExactly("SHEPHERD_WORKFLOW", "SHEPHERD_NAMESPACE", "SHEPHERD_POD_NAME", "SHEPHERD_MANIFEST");
     assertThat(main.getEnv().get(0).getValue()).isEqualTo("sv");
     assertThat(main.getEnv().get(1).getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
     assertThat(main.getEnv().get(2).getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
+    assertThat(main.getEnv().get(3).getValue()).as("the workflow as the controller saw it")
+        .isEqualTo(SupervisorPodBuilder.escapeForKubelet(SupervisorPodBuilder.manifest(w)))
+        .contains("\"metadata\":{\"name\":\"sv\",\"namespace\":\"" + NS + "\",\"generation\":1}")
+        .contains("\"params\":[{\"name\":\"GREETING\",\"value\":\"hi\"}]");
 
     assertThat(w.getStatus().observedGeneration).isEqualTo(1L);
     assertThat(w.getStatus().phase).as("the supervisor writes the phase, not the controller").isNull();

@@ -1,0 +1,153 @@
+package dev.shepherd.operator;
+
+import static dev.shepherd.operator.OperatorHarness.step;
+import static dev.shepherd.operator.OperatorHarness.workflow;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shepherd.api.Step;
+import dev.shepherd.api.Workflow;
+import dev.shepherd.cli.run.WorkflowFile;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** {@value SupervisorPodBuilder#MANIFEST_ENV}: the workflow the supervisor Pod runs, as {@code shepherd run} reads it. */
+class SupervisorManifestTest {
+  static List<Path> examples() throws IOException {
+    try (Stream<Path> files = Files.list(Path.of("examples"))) {
+      List<Path> all = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+      assertThat(all).isNotEmpty();
+      return all;
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("examples")
+  void everyExampleReadsBackAsTheSameWorkflow(Path example) throws Exception {
+    for (WorkflowFile.Document doc : WorkflowFile.parse(example.toString(), Files.readString(example))) {
+      Workflow workflow = new Workflow();
+      workflow.setMetadata(new ObjectMetaBuilder(doc.manifest().metadata())
+          .withNamespace("team-a").withGeneration(7L).build());
+      workflow.setSpec(doc.spec());
+
+      String json = SupervisorPodBuilder.manifest(workflow);
+
+      assertThat(json).as(example.toString()).isNotNull().doesNotContain("\n");
+      List<WorkflowFile.Document> back = WorkflowFile.parse(SupervisorPodBuilder.MANIFEST_ENV, json);
+      assertThat(back).singleElement().satisfies(d -> {
+        assertThat(Serialization.asJson(d.spec())).isEqualTo(Serialization.asJson(doc.spec()));
+        assertThat(d.manifest().metadata().getName()).isEqualTo(workflow.getMetadata().getName());
+        assertThat(d.manifest().metadata().getNamespace()).isEqualTo("team-a");
+        assertThat(d.manifest().metadata().getGeneration()).isEqualTo(7L);
+      });
+      String value = env(workflow).get(SupervisorPodBuilder.MANIFEST_ENV);
+      assertThat(kubeletExpand(value, env(workflow))).as("what the supervisor reads").isEqualTo(json);
+    }
+  }
+
+  @Test
+  void metadataHasOnlyNameNamespaceAndGenerationWhenSet() {
+    Workflow w = workflow("wf", step("a"));
+    w.getMetadata().setUid("uid-1");
+    w.getMetadata().setLabels(Map.of("team", "a"));
+    w.getMetadata().setResourceVersion("42");
+
+    assertThat(SupervisorPodBuilder.manifest(w)).startsWith(
+        "{\"apiVersion\":\"shepherd.dev/v1alpha1\",\"kind\":\"Workflow\","
+            + "\"metadata\":{\"name\":\"wf\",\"namespace\":\"" + TestingCluster.NAMESPACE + "\"},\"spec\":{");
+    w.getMetadata().setGeneration(3L);
+    assertThat(SupervisorPodBuilder.manifest(w)).contains(
+        "\"metadata\":{\"name\":\"wf\",\"namespace\":\"" + TestingCluster.NAMESPACE + "\",\"generation\":3},");
+  }
+
+  @Test
+  void theContainerGetsTheManifestUnchangedByTheKubeletsExpansion() {
+    Workflow w = workflow("wf", step("a"));
+    w.getSpec().steps.getFirst().args = List.of("echo $$ $(SHEPHERD_WORKFLOW) $(date) ${X} $$$ $( $");
+    String json = SupervisorPodBuilder.manifest(w);
+    String value = SupervisorPodBuilder.env(w).getLast().getValue();
+    Map<String, String> earlier = Map.of("SHEPHERD_WORKFLOW", "wf");
+
+    assertThat(json).contains("echo $$ $(SHEPHERD_WORKFLOW)");
+    assertThat(kubeletExpand(json, earlier)).as("unescaped, the kubelet would change it").isNotEqualTo(json);
+    assertThat(kubeletExpand(value, earlier)).isEqualTo(json);
+  }
+
+  @Test
+  void aManifestOverTheLimitIsLeftOut() {
+    List<Step> steps = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      Step s = step("step-" + i);
+      s.args = List.of("echo " + "x".repeat(200) + " " + i);
+      steps.add(s);
+    }
+    Workflow w = workflow("big", steps.toArray(Step[]::new));
+
+    assertThat(SupervisorPodBuilder.manifest(w)).isNull();
+    assertThat(SupervisorPodBuilder.env(w)).extracting(EnvVar::getName)
+        .containsExactly("SHEPHERD_WORKFLOW", "SHEPHERD_NAMESPACE", "SHEPHERD_POD_NAME");
+  }
+
+  @Test
+  void theLimitIsOnTheEscapedUtf8Bytes() {
+    Workflow w = workflow("edge", step("a"));
+    String base = SupervisorPodBuilder.manifest(w);
+    int room = SupervisorPodBuilder.MANIFEST_MAX_BYTES - base.getBytes(StandardCharsets.UTF_8).length;
+    int value = room - ",\"workingDir\":\"\"".length();
+    Step a = w.getSpec().steps.getFirst();
+    a.workingDir = "é".repeat(value / 2) + "x".repeat(value % 2);
+    assertThat(SupervisorPodBuilder.manifest(w)).as("exactly the limit").isNotNull();
+    a.workingDir += "x";
+    assertThat(SupervisorPodBuilder.manifest(w)).as("one byte over").isNull();
+    a.workingDir = "$".repeat(value / 2 + 1);
+    assertThat(SupervisorPodBuilder.manifest(w)).as("fits as JSON, not with every $ doubled").isNull();
+  }
+
+  static Map<String, String> env(Workflow workflow) {
+    Map<String, String> values = new java.util.LinkedHashMap<>();
+    for (EnvVar e : SupervisorPodBuilder.env(workflow)) {
+      values.put(e.getName(), e.getValue());
+    }
+    return values;
+  }
+
+  /**
+   * The kubelet's expansion of an env value (k8s.io/kubernetes third_party/forked/golang/expansion):
+   * {@code $$} is {@code $}, {@code $(NAME)} an earlier variable's value (kept as written if unknown).
+   */
+  static String kubeletExpand(String in, Map<String, String> earlier) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < in.length(); i++) {
+      char c = in.charAt(i);
+      if (c != '$' || i + 1 == in.length()) {
+        out.append(c);
+        continue;
+      }
+      char next = in.charAt(i + 1);
+      int close = next == '(' ? in.indexOf(')', i + 2) : -1;
+      if (next == '$') {
+        out.append('$');
+      } else if (close >= 0) {
+        String name = in.substring(i + 2, close);
+        String known = earlier.get(name);
+        out.append(known != null ? known : "$(" + name + ")");
+        i = close - 1;
+      } else {
+        out.append('$').append(next);
+      }
+      i++;
+    }
+    return out.toString();
+  }
+}
