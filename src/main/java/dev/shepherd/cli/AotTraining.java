@@ -20,9 +20,11 @@ import java.util.Map;
  * {@code shepherd aot-training FILE.yaml}, for the build only: the training run of the supervisor
  * runtime's AOT cache for {@code supervise} ({@code mvn package} runs it through the launcher with
  * {@code -XX:AOTCacheOutput=shepherd-supervise.aot}). It runs {@code supervise} of the file's first
- * Workflow against a stand-in for the API server in this JVM (GET and PATCH of the Workflow's
- * status, which is all the supervisor asks for), so the cache holds the Kubernetes client, the
- * JSON binding and the status reporting that {@code supervise} starts with. ({@code run} has a
+ * Workflow, carried in {@code SHEPHERD_MANIFEST} as a Pod carries it, against a stand-in for the
+ * API server in this JVM (GET and PATCH of the Workflow's status, which is all the supervisor asks
+ * for), so the cache holds what {@code supervise} starts with: the manifest's binding, the HTTP
+ * client and the status patches. (Not the GET, which only a workflow too large for the variable
+ * needs: its JSON binding would load fabric8's model into every supervisor.) ({@code run} has a
  * cache of its own, trained by a plain {@code shepherd run}: one cache for both would load the
  * client's classes into every {@code run} too.)
  */
@@ -39,13 +41,15 @@ final class AotTraining {
     Path file = Path.of(args[0]);
     String name;
     String workflowJson;
+    String manifest;
     try {
       WorkflowFile.Document doc = WorkflowFile.parse(file.toString(), Files.readString(file)).getFirst();
       name = doc.name();
       ObjectNode tree = doc.tree().deepCopy();
       ObjectNode metadata = tree.get("metadata") instanceof ObjectNode m ? m : tree.putObject("metadata");
-      metadata.put("name", name).put("namespace", NAMESPACE).put("generation", 1)
-          .put("uid", "00000000-0000-0000-0000-000000000000").put("resourceVersion", "1");
+      metadata.put("name", name).put("namespace", NAMESPACE).put("generation", 1);
+      manifest = tree.toString(); // as the controller gives it to the Pod
+      metadata.put("uid", "00000000-0000-0000-0000-000000000000").put("resourceVersion", "1");
       workflowJson = tree.toString();
     } catch (IOException | WorkflowFile.InvalidFile e) {
       System.err.println("shepherd aot-training: " + e.getMessage());
@@ -66,12 +70,10 @@ final class AotTraining {
     try {
       Path terminationLog = Files.createTempFile("shepherd-aot-training", ".termination-log");
       String master = "http://127.0.0.1:" + api.getAddress().getPort() + "/";
-      System.setProperty("kubernetes.master", master);
-      System.setProperty("kubernetes.namespace", NAMESPACE);
-      System.setProperty("kubernetes.auth.tryKubeConfig", "false");
-      System.setProperty("kubernetes.auth.tryServiceAccount", "false");
       supervised = SuperviseCommand.run(new String[0], Map.of(
+          "KUBERNETES_MASTER", master,
           "SHEPHERD_WORKFLOW", name,
+          SuperviseCommand.MANIFEST_ENV, manifest,
           "SHEPHERD_NAMESPACE", NAMESPACE,
           "SHEPHERD_POD_NAME", name + "-supervisor",
           "SHEPHERD_TERMINATION_LOG", terminationLog.toString(),

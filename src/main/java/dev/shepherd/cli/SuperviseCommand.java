@@ -9,18 +9,19 @@ import dev.shepherd.supervisor.ExitStatus;
 import dev.shepherd.supervisor.Signal;
 import dev.shepherd.supervisor.Supervisor;
 import dev.shepherd.supervisor.WorkflowRunner;
+import dev.shepherd.cli.run.WorkflowFile;
+import dev.shepherd.supervisor.report.ApiServer;
 import dev.shepherd.supervisor.report.StatusApi;
 import dev.shepherd.supervisor.report.StatusReporter;
 import dev.shepherd.supervisor.report.TerminationMessage;
 import dev.shepherd.supervisor.report.WorkflowStatusApi;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -29,14 +30,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code shepherd supervise}: PID 1 of a supervisor-mode Pod. Reads its Workflow (through the
- * status subresource: the only thing its Role allows besides patching it), runs the steps as its
- * children with {@link WorkflowRunner}, and reports every status change with a
- * {@link StatusReporter} (merge patches of the supervisor-owned fields, and the termination
- * message).
+ * {@code shepherd supervise}: PID 1 of a supervisor-mode Pod. Takes its Workflow from
+ * {@code SHEPHERD_MANIFEST}, which the controller sets to the manifest the Pod was made for, or
+ * else reads it from the API server (through the status subresource: the only thing its Role
+ * allows besides patching it); runs the steps as its children with {@link WorkflowRunner}; and
+ * reports every status change with a {@link StatusReporter} (merge patches of the
+ * supervisor-owned fields, and the termination message) through the JDK's HTTP client
+ * ({@link ApiServer} says how it finds and authenticates to the API server).
  *
  * <p>Environment: {@code SHEPHERD_WORKFLOW} (required), {@code SHEPHERD_NAMESPACE} (default: the
- * client's namespace), {@code SHEPHERD_POD_NAME} (for the logs), {@code SHEPHERD_GRACE_SECONDS}
+ * service account's namespace), {@code SHEPHERD_MANIFEST} (optional), {@code SHEPHERD_POD_NAME}
+ * (for the logs), {@code SHEPHERD_GRACE_SECONDS}
  * (SIGTERM to SIGKILL when cancelled, default 10), {@code SHEPHERD_REPORT_TIMEOUT_SECONDS} (how long
  * to wait at exit for the final status to be written, default 60), {@code SHEPHERD_TERMINATION_LOG}
  * (default /dev/termination-log).
@@ -50,6 +54,8 @@ final class SuperviseCommand {
   private static final Set<Signal> STOP = Set.of(Signal.TERM, Signal.INT);
   private static final Set<Signal> RELAYED = Set.of(Signal.HUP, Signal.USR1, Signal.USR2);
   private static final Duration READ_BACKOFF_MAX = Duration.ofSeconds(5);
+  /** The Workflow the Pod carries (see SupervisorPodBuilder), as a manifest in JSON. */
+  static final String MANIFEST_ENV = "SHEPHERD_MANIFEST";
 
   private SuperviseCommand() {}
 
@@ -79,20 +85,52 @@ final class SuperviseCommand {
     }
     Path terminationLog = Path.of(env.getOrDefault("SHEPHERD_TERMINATION_LOG", TerminationMessage.DEFAULT_PATH.toString()));
 
-    // The client is built before the reap loop starts; it never starts processes (see Reaper).
-    Config config = WorkflowStatusApi.configure(Config.autoConfigure(null));
-    String namespace = env.getOrDefault("SHEPHERD_NAMESPACE", config.getNamespace());
-    if (namespace == null || namespace.isBlank()) {
-      System.err.println("shepherd supervise: SHEPHERD_NAMESPACE is not set and the client has no namespace");
+    ApiServer server;
+    try {
+      server = ApiServer.fromEnvironment(env);
+    } catch (IllegalArgumentException e) {
+      System.err.println("shepherd supervise: " + e.getMessage());
       return 2;
     }
-    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+    String namespace = Optional.ofNullable(env.get("SHEPHERD_NAMESPACE")).filter(n -> !n.isBlank())
+        .or(ApiServer::serviceAccountNamespace).orElse(null);
+    if (namespace == null) {
+      System.err.println("shepherd supervise: SHEPHERD_NAMESPACE is not set and there is no service account namespace");
+      return 2;
+    }
+    try (WorkflowStatusApi api = new WorkflowStatusApi(server, namespace, name, Duration.ofSeconds(10));
         Supervisor supervisor = Supervisor.start()) {
-      log.info("supervising workflow {}/{} in pod {} (pid {}{})", namespace, name,
+      Run carried = carried(env.get(MANIFEST_ENV), name);
+      log.info("supervising workflow {}/{} ({}) in pod {} (pid {}{})", namespace, name,
+          carried != null ? "from " + MANIFEST_ENV : "read from the API server",
           env.getOrDefault("SHEPHERD_POD_NAME", "?"), ProcessHandle.current().pid(),
           supervisor.isPid1() ? ", PID 1" : ", subreaper");
-      WorkflowStatusApi api = new WorkflowStatusApi(client, namespace, name, Duration.ofSeconds(10));
-      return new Session(name, supervisor, api, terminationLog, grace, reportTimeout).run();
+      return new Session(name, supervisor, api, terminationLog, grace, reportTimeout).run(carried);
+    }
+  }
+
+  /** What the supervisor runs: a spec, the status to start from, and the generation of the spec. */
+  private record Run(WorkflowSpec spec, WorkflowStatus initial, long generation) {}
+
+  /**
+   * The Workflow the Pod carries in {@value #MANIFEST_ENV}, which the controller sets when the
+   * manifest is small enough for an environment variable: then the first step starts without
+   * waiting for the API server. Null if there is none, or it is unusable (then it is read from the
+   * API server, as when there is none).
+   */
+  private static Run carried(String manifest, String name) {
+    if (manifest == null || manifest.isBlank()) return null;
+    try {
+      List<WorkflowFile.Document> docs = WorkflowFile.parse(MANIFEST_ENV, manifest);
+      WorkflowFile.Document doc = docs.getFirst();
+      if (docs.size() != 1 || !name.equals(doc.name())) {
+        log.warn("{} does not hold workflow {} alone; reading the workflow from the API server", MANIFEST_ENV, name);
+        return null;
+      }
+      return new Run(doc.spec(), new WorkflowStatus(), doc.manifest().generation());
+    } catch (WorkflowFile.InvalidFile e) {
+      log.warn("{} cannot be read ({}); reading the workflow from the API server", MANIFEST_ENV, e.getMessage());
+      return null;
     }
   }
 
@@ -130,20 +168,22 @@ final class SuperviseCommand {
       this.reportTimeout = reportTimeout;
     }
 
-    int run() {
+    /** Runs {@code carried}, or the workflow read from the API server if null. */
+    int run(Run carried) {
       installSignalHandlers();
-      Workflow workflow;
-      try {
-        workflow = read();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return 1;
+      Run what = carried;
+      if (what == null) {
+        Workflow workflow;
+        try {
+          workflow = read();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return 1;
+        }
+        if (workflow == null) return exitBeforeStart();
+        what = new Run(workflow.getSpec() == null ? new WorkflowSpec() : workflow.getSpec(),
+            workflow.getStatus() == null ? new WorkflowStatus() : workflow.getStatus(), workflow.generationOrZero());
       }
-      if (workflow == null) return exitBeforeStart();
-
-      WorkflowSpec spec = workflow.getSpec() == null ? new WorkflowSpec() : workflow.getSpec();
-      WorkflowStatus initial = workflow.getStatus() == null ? new WorkflowStatus() : workflow.getStatus();
-      Long generation = workflow.getMetadata().getGeneration();
       try (StatusReporter reporter = new StatusReporter(api, terminationLog, StatusReporter.Backoff.defaults())) {
         AtomicReference<WorkflowStatus> lastSubmitted = new AtomicReference<>();
         WorkflowRunner r = new WorkflowRunner(supervisor, Clock.systemUTC(), new WorkflowRunner.Listener() {
@@ -167,7 +207,7 @@ final class SuperviseCommand {
 
         WorkflowStatus done;
         try {
-          done = r.run(name, spec, initial, generation == null ? 0 : generation);
+          done = r.run(name, what.spec(), what.initial(), what.generation());
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return 1;

@@ -1,5 +1,6 @@
 package dev.shepherd.e2e;
 
+import dev.shepherd.testing.KubeletEnv;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -201,8 +202,11 @@ public final class TestKubelet implements AutoCloseable {
     env.putAll(extraEnv);
     env.put(POD_MARKER, uid);
     env.put("SHEPHERD_TERMINATION_LOG", terminationLog.toString());
+    Map<String, String> defined = new HashMap<>();
     for (EnvVar e : list(c.getEnv())) {
-      env.put(e.getName(), value(pod, e));
+      String value = e.getValueFrom() == null ? KubeletEnv.expand(value(pod, e), defined) : value(pod, e);
+      defined.put(e.getName(), value);
+      env.put(e.getName(), value);
     }
     Process p = pb.start();
     running.put(uid, p);

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.cli.run.WorkflowFile;
+import dev.shepherd.testing.KubeletEnv;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -52,7 +53,7 @@ class SupervisorManifestTest {
         assertThat(d.manifest().metadata().getGeneration()).isEqualTo(7L);
       });
       String value = env(workflow).get(SupervisorPodBuilder.MANIFEST_ENV);
-      assertThat(kubeletExpand(value, env(workflow))).as("what the supervisor reads").isEqualTo(json);
+      assertThat(KubeletEnv.expand(value, env(workflow))).as("what the supervisor reads").isEqualTo(json);
     }
   }
 
@@ -80,8 +81,8 @@ class SupervisorManifestTest {
     Map<String, String> earlier = Map.of("SHEPHERD_WORKFLOW", "wf");
 
     assertThat(json).contains("echo $$ $(SHEPHERD_WORKFLOW)");
-    assertThat(kubeletExpand(json, earlier)).as("unescaped, the kubelet would change it").isNotEqualTo(json);
-    assertThat(kubeletExpand(value, earlier)).isEqualTo(json);
+    assertThat(KubeletEnv.expand(json, earlier)).as("unescaped, the kubelet would change it").isNotEqualTo(json);
+    assertThat(KubeletEnv.expand(value, earlier)).isEqualTo(json);
   }
 
   @Test
@@ -120,34 +121,5 @@ class SupervisorManifestTest {
       values.put(e.getName(), e.getValue());
     }
     return values;
-  }
-
-  /**
-   * The kubelet's expansion of an env value (k8s.io/kubernetes third_party/forked/golang/expansion):
-   * {@code $$} is {@code $}, {@code $(NAME)} an earlier variable's value (kept as written if unknown).
-   */
-  static String kubeletExpand(String in, Map<String, String> earlier) {
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < in.length(); i++) {
-      char c = in.charAt(i);
-      if (c != '$' || i + 1 == in.length()) {
-        out.append(c);
-        continue;
-      }
-      char next = in.charAt(i + 1);
-      int close = next == '(' ? in.indexOf(')', i + 2) : -1;
-      if (next == '$') {
-        out.append('$');
-      } else if (close >= 0) {
-        String name = in.substring(i + 2, close);
-        String known = earlier.get(name);
-        out.append(known != null ? known : "$(" + name + ")");
-        i = close - 1;
-      } else {
-        out.append('$').append(next);
-      }
-      i++;
-    }
-    return out.toString();
   }
 }

@@ -20,8 +20,8 @@ import java.util.Map;
  * reflection, which costs more than the rest of the start-up to the first step together.
  *
  * <p>It knows only plain manifests: the fields of the spec and its steps, with values of the
- * exact JSON types, env entries with a literal value, and metadata name, namespace, labels and
- * annotations. Anything else (an unknown or misspelt field, a value of another type, valueFrom,
+ * exact JSON types, env entries with a literal value, and metadata name, namespace, generation,
+ * labels and annotations. Anything else (an unknown or misspelt field, a value of another type, valueFrom,
  * resources, security contexts, a status) makes it return null, and the caller binds the
  * document with Jackson, which gives the same result or the error message. So this is only ever
  * a faster way to the same object: {@code QuickBinderTest} checks that against Jackson.
@@ -67,6 +67,7 @@ final class QuickBinder {
       switch (name) {
         case "name" -> m.setName(text(v));
         case "namespace" -> m.setNamespace(text(v));
+        case "generation" -> m.setGeneration(longInteger(v)); // in the manifest a supervisor Pod carries
         case "labels" -> m.setLabels(stringMap(v));
         case "annotations" -> m.setAnnotations(stringMap(v));
         default -> throw NotPlain.INSTANCE;

@@ -151,6 +151,7 @@ class QuickBinderTest {
     ObjectNode meta = doc.putObject("metadata");
     meta.put("name", "w" + r.nextInt(100));
     if (r.nextBoolean()) meta.putObject("labels").put("app", "x").put("n", r.nextInt(10));
+    if (r.nextBoolean()) meta.put("generation", r.nextInt(5) + 1);
     ObjectNode spec = doc.putObject("spec");
     if (r.nextBoolean()) spec.put("image", "busybox");
     if (r.nextBoolean()) spec.put("parallelism", r.nextInt(5) + 1);

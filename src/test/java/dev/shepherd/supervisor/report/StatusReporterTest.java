@@ -12,7 +12,6 @@ import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowStatus;
 import dev.shepherd.operator.TestingCluster;
 import dev.shepherd.supervisor.report.StatusReporter.Flush;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -38,7 +37,7 @@ class StatusReporterTest {
   @TempDir Path dir;
   private TestingCluster cluster;
   private ApiProxy proxy;
-  private KubernetesClient supervisorClient;
+  private ApiServer server;
   private WorkflowStatusApi api;
   private final List<AutoCloseable> toClose = new ArrayList<>();
 
@@ -46,16 +45,16 @@ class StatusReporterTest {
   void start() throws Exception {
     cluster = new TestingCluster();
     proxy = new ApiProxy(cluster.port());
-    supervisorClient = Statuses.supervisorClient(proxy.url());
+    server = Statuses.server(proxy.url());
     cluster.create(workflow("wf", new Step("a"), new Step("b", "a")));
     setObservedGeneration("wf", 3L);
-    api = new WorkflowStatusApi(supervisorClient, TestingCluster.NAMESPACE, "wf", Duration.ofSeconds(5));
+    api = new WorkflowStatusApi(server, TestingCluster.NAMESPACE, "wf", Duration.ofSeconds(5));
   }
 
   @AfterEach
   void stop() throws Exception {
     for (AutoCloseable c : toClose) c.close();
-    supervisorClient.close();
+    api.close();
     proxy.close();
     cluster.close();
   }
@@ -238,7 +237,7 @@ class StatusReporterTest {
 
   @Test
   void aDeletedWorkflowStopsTheRetriesOfThatSnapshot() throws Exception {
-    StatusReporter reporter = reporter(new WorkflowStatusApi(supervisorClient, TestingCluster.NAMESPACE,
+    StatusReporter reporter = reporter(new WorkflowStatusApi(server, TestingCluster.NAMESPACE,
         "gone", Duration.ofSeconds(5)));
     reporter.submit(status(WorkflowPhase.Running, 1, 0, "x"));
     assertThat(reporter.flush(Duration.ofSeconds(10))).isEqualTo(Flush.REFUSED);

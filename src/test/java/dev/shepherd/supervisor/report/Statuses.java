@@ -11,9 +11,7 @@ import dev.shepherd.engine.Conditions;
 import dev.shepherd.operator.TestingCluster;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.net.URI;
 import java.util.List;
 
 /** Test data: workflows, status snapshots, and a client as the supervisor has one. */
@@ -56,16 +54,8 @@ final class Statuses {
     return s;
   }
 
-  /** A client like the supervisor's: no retries of its own, the supervisor's User-Agent. */
-  static KubernetesClient supervisorClient(String url) {
-    Config config = Config.empty();
-    config.setMasterUrl(url);
-    config.setNamespace(TestingCluster.NAMESPACE);
-    config.setRequestTimeout(5_000);
-    // HTTP/1.1: against the plain-http mock, the JDK client would upgrade to h2c, and under load that
-    // upgrade can fail after the server has taken the request (seen once in CI: three requests for one
-    // patch). A real API server negotiates HTTP/2 over TLS instead, so the tests count requests on 1.1.
-    config.setHttp2Disable(true);
-    return new KubernetesClientBuilder().withConfig(WorkflowStatusApi.configure(config)).build();
+  /** The supervisor's API server at {@code url}: no token, no TLS (the mock server is plain http). */
+  static ApiServer server(String url) {
+    return new ApiServer(URI.create(url), null, null);
   }
 }

@@ -14,6 +14,7 @@ import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowStatus;
 import dev.shepherd.cli.Main;
+import dev.shepherd.operator.SupervisorPodBuilder;
 import dev.shepherd.operator.TestingCluster;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -93,6 +95,10 @@ class SuperviseProcessTest {
   }
 
   private Supervise supervise(String workflow, List<String> prefix) throws IOException {
+    return supervise(workflow, prefix, Map.of());
+  }
+
+  private Supervise supervise(String workflow, List<String> prefix, Map<String, String> env) throws IOException {
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> command = new ArrayList<>(prefix);
     command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -112,6 +118,7 @@ class SuperviseProcessTest {
     builder.environment().put("SHEPHERD_TERMINATION_LOG", terminationLog.toString());
     builder.environment().put("SHEPHERD_GRACE_SECONDS", "2");
     builder.environment().put("SHEPHERD_REPORT_TIMEOUT_SECONDS", "60");
+    builder.environment().putAll(env);
     Process process = builder.start();
     processes.add(process);
     return new Supervise(process, output, terminationLog);
@@ -175,6 +182,33 @@ class SuperviseProcessTest {
     assertThat(s.terminationMessage().steps).hasSize(3);
     List<RecordedRequest> requests = supervisorRequests("three");
     assertThat(requests.getFirst().getMethod()).isEqualTo("GET");
+  }
+
+  @Test
+  void theWorkflowThePodCarriesRunsWithoutAReadOfTheWorkflow() throws Exception {
+    Workflow w = workflow("carried", step("a", "echo carried a"), step("b", "exit 4", "a"));
+    create(w);
+    Supervise s = supervise("carried", List.of(), Map.of("SHEPHERD_MANIFEST", SupervisorPodBuilder.manifest(w)));
+    int code = s.awaitExit();
+    assertThat(code).as(s.output()).isEqualTo(1);
+    WorkflowStatus status = cluster.get("carried").getStatus();
+    assertThat(status.phase).isEqualTo(WorkflowPhase.Failed);
+    assertThat(status.step("b").exitCode).isEqualTo(4);
+    assertThat(status.observedGeneration).as("the controller's field").isEqualTo(1L);
+    assertThat(s.output()).contains("supervising workflow test/carried (from SHEPHERD_MANIFEST)", "[a] carried a");
+    assertThat(supervisorRequests("carried")).extracting(RecordedRequest::getMethod).containsOnly("PATCH");
+  }
+
+  @Test
+  void aManifestOfAnotherWorkflowIsIgnoredAndTheWorkflowRead() throws Exception {
+    Workflow mine = workflow("mine", step("a", "echo mine"));
+    create(mine);
+    Workflow other = workflow("other", step("a", "echo other"));
+    Supervise s = supervise("mine", List.of(), Map.of("SHEPHERD_MANIFEST", SupervisorPodBuilder.manifest(other)));
+    assertThat(s.awaitExit()).as(s.output()).isZero();
+    assertThat(s.output()).contains("[a] mine", "does not hold workflow mine", "(read from the API server)")
+        .doesNotContain("[a] other");
+    assertThat(supervisorRequests("mine").getFirst().getMethod()).isEqualTo("GET");
   }
 
   @Test

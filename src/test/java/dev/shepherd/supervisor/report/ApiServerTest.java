@@ -1,0 +1,143 @@
+package dev.shepherd.supervisor.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.shepherd.api.WorkflowPhase;
+import dev.shepherd.api.WorkflowStatus;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How the supervisor finds and authenticates to its API server, down to TLS with the Pod's CA. */
+class ApiServerTest {
+  @TempDir Path dir;
+
+  @Test
+  void inAPodItIsTheServiceHostOverHttps() {
+    ApiServer server = ApiServer.fromEnvironment(Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1",
+        "KUBERNETES_SERVICE_PORT", "443"), dir);
+    assertThat(server.url()).isEqualTo(URI.create("https://10.96.0.1:443"));
+    assertThat(server.tokenFile()).as("no token file here").isNull();
+    assertThat(server.ssl()).as("no ca.crt here: the JDK's trust").isNull();
+
+    assertThat(ApiServer.fromEnvironment(Map.of("KUBERNETES_SERVICE_HOST", "fd00::1", "KUBERNETES_SERVICE_PORT",
+        "6443"), dir).url()).isEqualTo(URI.create("https://[fd00::1]:6443"));
+  }
+
+  @Test
+  void kubernetesMasterOverridesIt() {
+    assertThat(ApiServer.fromEnvironment(Map.of("KUBERNETES_MASTER", "http://127.0.0.1:8080",
+        "KUBERNETES_SERVICE_HOST", "10.96.0.1"), dir).url()).isEqualTo(URI.create("http://127.0.0.1:8080"));
+    assertThat(ApiServer.fromEnvironment(Map.of("KUBERNETES_MASTER", "api.example:6443"), dir).url())
+        .isEqualTo(URI.create("https://api.example:6443"));
+  }
+
+  @Test
+  void withoutAnyAddressTheErrorSaysWhatIsMissing() {
+    assertThatThrownBy(() -> ApiServer.fromEnvironment(Map.of(), dir))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("KUBERNETES_SERVICE_HOST is not set");
+  }
+
+  @Test
+  void aCaFileWithoutCertificatesIsAClearError() throws IOException {
+    Files.writeString(dir.resolve("ca.crt"), "not a certificate\n");
+    assertThatThrownBy(() -> ApiServer.fromEnvironment(Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1"), dir))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ca.crt");
+  }
+
+  /**
+   * The in-Pod path end to end: an HTTPS server whose certificate only the service account's
+   * ca.crt vouches for, a bearer token that the kubelet rotates between two requests.
+   */
+  @Test
+  void itTrustsTheServiceAccountCaAndSendsTheCurrentToken() throws Exception {
+    Path keystore = dir.resolve("server.p12");
+    keytool("-genkeypair", "-alias", "api", "-keyalg", "EC", "-dname", "CN=kubernetes",
+        "-ext", "san=ip:127.0.0.1,dns:localhost", "-validity", "2", "-keystore", keystore.toString(),
+        "-storetype", "PKCS12", "-storepass", "secret");
+    Path serviceAccount = Files.createDirectories(dir.resolve("serviceaccount"));
+    keytool("-exportcert", "-rfc", "-alias", "api", "-keystore", keystore.toString(), "-storepass", "secret",
+        "-file", serviceAccount.resolve("ca.crt").toString());
+    Files.writeString(serviceAccount.resolve("token"), "first-token\n");
+
+    List<String> seen = new CopyOnWriteArrayList<>();
+    HttpsServer https = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    https.setHttpsConfigurator(new HttpsConfigurator(serverContext(keystore)));
+    https.createContext("/", exchange -> {
+      try (exchange; InputStream in = exchange.getRequestBody()) {
+        in.readAllBytes();
+        seen.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + " "
+            + exchange.getRequestHeaders().getFirst("Authorization"));
+        byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(200, body.length);
+        exchange.getResponseBody().write(body);
+      }
+    });
+    https.start();
+    try {
+      ApiServer server = ApiServer.fromEnvironment(Map.of("KUBERNETES_SERVICE_HOST", "127.0.0.1",
+          "KUBERNETES_SERVICE_PORT", String.valueOf(https.getAddress().getPort())), serviceAccount);
+      assertThat(server.ssl()).isNotNull();
+      WorkflowStatus status = new WorkflowStatus();
+      status.phase = WorkflowPhase.Running;
+      try (WorkflowStatusApi api = new WorkflowStatusApi(server, "ns", "wf", Duration.ofSeconds(10))) {
+        api.patch(status);
+        Files.writeString(serviceAccount.resolve("token"), "rotated-token\n");
+        api.patch(status);
+      }
+      String path = "/apis/shepherd.dev/v1alpha1/namespaces/ns/workflows/wf/status";
+      assertThat(seen).containsExactly("PATCH " + path + " Bearer first-token", "PATCH " + path + " Bearer rotated-token");
+
+      // The JDK's default trust does not know this CA: the connection fails, as it must.
+      ApiServer untrusting = new ApiServer(server.url(), null, null);
+      try (WorkflowStatusApi api = new WorkflowStatusApi(untrusting, "ns", "wf", Duration.ofSeconds(10))) {
+        assertThatThrownBy(() -> api.patch(status)).isInstanceOf(StatusApi.ApiException.class)
+            .satisfies(e -> assertThat(((StatusApi.ApiException) e).retryable()).isTrue());
+      }
+      assertThat(seen).hasSize(2);
+    } finally {
+      https.stop(0);
+    }
+  }
+
+  private static void keytool(String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as("keytool " + String.join(" ", args) + ":\n" + output).isZero();
+  }
+
+  private static SSLContext serverContext(Path keystore) throws Exception {
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    try (InputStream in = new FileInputStream(keystore.toFile())) {
+      store.load(in, "secret".toCharArray());
+    }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(store, "secret".toCharArray());
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(kmf.getKeyManagers(), null, null);
+    return context;
+  }
+}
