@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -121,10 +120,9 @@ final class SuperviseCommand {
   private static Run carried(String manifest, String name) {
     if (manifest == null || manifest.isBlank()) return null;
     try {
-      List<WorkflowFile.Document> docs = WorkflowFile.parse(MANIFEST_ENV, manifest);
-      WorkflowFile.Document doc = docs.getFirst();
-      if (docs.size() != 1 || !name.equals(doc.name())) {
-        log.warn("{} does not hold workflow {} alone; reading the workflow from the API server", MANIFEST_ENV, name);
+      WorkflowFile.Document doc = WorkflowFile.parseJson(MANIFEST_ENV, manifest);
+      if (!name.equals(doc.name())) {
+        log.warn("{} does not hold workflow {}; reading the workflow from the API server", MANIFEST_ENV, name);
         return null;
       }
       return new Run(doc.spec(), new WorkflowStatus(), doc.manifest().generation());

@@ -45,13 +45,14 @@ class SupervisorManifestTest {
       String json = SupervisorPodBuilder.manifest(workflow);
 
       assertThat(json).as(example.toString()).isNotNull().doesNotContain("\n");
-      List<WorkflowFile.Document> back = WorkflowFile.parse(SupervisorPodBuilder.MANIFEST_ENV, json);
-      assertThat(back).singleElement().satisfies(d -> {
-        assertThat(Serialization.asJson(d.spec())).isEqualTo(Serialization.asJson(doc.spec()));
-        assertThat(d.manifest().metadata().getName()).isEqualTo(workflow.getMetadata().getName());
-        assertThat(d.manifest().metadata().getNamespace()).isEqualTo("team-a");
-        assertThat(d.manifest().metadata().getGeneration()).isEqualTo(7L);
-      });
+      // As the supervisor reads it (JSON), and as shepherd run would (YAML): the same.
+      WorkflowFile.Document d = WorkflowFile.parseJson(SupervisorPodBuilder.MANIFEST_ENV, json);
+      assertThat(Serialization.asJson(d.spec())).isEqualTo(Serialization.asJson(doc.spec()));
+      assertThat(d.manifest().metadata().getName()).isEqualTo(workflow.getMetadata().getName());
+      assertThat(d.manifest().metadata().getNamespace()).isEqualTo("team-a");
+      assertThat(d.manifest().metadata().getGeneration()).isEqualTo(7L);
+      assertThat(WorkflowFile.parse(SupervisorPodBuilder.MANIFEST_ENV, json)).singleElement()
+          .satisfies(y -> assertThat(Serialization.asJson(y.spec())).isEqualTo(Serialization.asJson(doc.spec())));
       String value = env(workflow).get(SupervisorPodBuilder.MANIFEST_ENV);
       assertThat(KubeletEnv.expand(value, env(workflow))).as("what the supervisor reads").isEqualTo(json);
     }

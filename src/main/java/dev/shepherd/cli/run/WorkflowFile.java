@@ -1,5 +1,6 @@
 package dev.shepherd.cli.run;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -97,7 +98,12 @@ public final class WorkflowFile {
     }
   }
 
-  private static final YAMLFactory YAML = new YAMLFactory();
+  /** Made on first use: a supervisor reading its manifest in JSON never loads the YAML parser. */
+  private static final class Yaml {
+    static final YAMLFactory FACTORY = new YAMLFactory();
+  }
+
+  private static final JsonFactory JSON = new JsonFactory();
 
   /** Built on first use: a plain manifest never needs it (see {@link QuickBinder}). */
   private static final class Strict {
@@ -120,29 +126,58 @@ public final class WorkflowFile {
     for (int i = 0; i < trees.size(); i++) {
       JsonNode tree = trees.get(i);
       if (tree == null || tree.isNull() || tree.isMissingNode()) continue; // an empty document
-      Document partial = new Document(source, i + 1, starts.get(i), null, tree, lines.get(i));
-      if (!tree.isObject()) {
-        throw new InvalidFile(partial.where(partial.line()) + "a document must be a mapping (a Workflow), not "
-            + tree.getNodeType().name().toLowerCase() + ".");
-      }
-      checkKind(partial);
-      Manifest manifest = QuickBinder.bind(tree);
-      if (manifest == null) {
-        try {
-          manifest = Manifest.of(bindWithJackson(tree));
-        } catch (JsonProcessingException e) {
-          throw new InvalidFile(describe(partial, e));
-        }
-      }
-      if (manifest.spec() == null) {
-        throw new InvalidFile(partial.where(partial.line()) + "the Workflow has no spec.");
-      }
-      documents.add(new Document(source, i + 1, starts.get(i), manifest, tree, lines.get(i)));
+      documents.add(document(source, i + 1, starts.get(i), tree, lines.get(i)));
     }
     if (documents.isEmpty()) {
       throw new InvalidFile(source + ": no Workflow in the file.");
     }
     return documents;
+  }
+
+  /**
+   * Reads a manifest in JSON: one Workflow, as a supervisor Pod carries it in SHEPHERD_MANIFEST.
+   * Bound as {@link #parse} binds a document, with Jackson's JSON parser instead of the YAML one
+   * (quicker, and a supervisor then never loads SnakeYAML); messages have no line numbers.
+   */
+  public static Document parseJson(String source, String json) throws InvalidFile {
+    JsonNode tree;
+    try {
+      try (JsonParser parser = JSON.createParser(json)) {
+        if (parser.nextToken() == null) throw new InvalidFile(source + ": no Workflow in it.");
+        tree = PlainTree.read(parser);
+        if (parser.nextToken() != null) throw new InvalidFile(source + ": more than one JSON value.");
+      } catch (PlainTree.Unusual e) {
+        tree = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY).readTree(json);
+      }
+    } catch (JsonProcessingException e) {
+      throw new InvalidFile(source + ": invalid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new InvalidFile(source + ": " + e.getMessage());
+    }
+    return document(source, 1, 1, tree, Map.of());
+  }
+
+  /** One document's tree, checked and bound. */
+  private static Document document(String source, int index, int line, JsonNode tree, Map<String, Integer> lines)
+      throws InvalidFile {
+    Document partial = new Document(source, index, line, null, tree, lines);
+    if (!tree.isObject()) {
+      throw new InvalidFile(partial.where(partial.line()) + "a document must be a mapping (a Workflow), not "
+          + tree.getNodeType().name().toLowerCase() + ".");
+    }
+    checkKind(partial);
+    Manifest manifest = QuickBinder.bind(tree);
+    if (manifest == null) {
+      try {
+        manifest = Manifest.of(bindWithJackson(tree));
+      } catch (JsonProcessingException e) {
+        throw new InvalidFile(describe(partial, e));
+      }
+    }
+    if (manifest.spec() == null) {
+      throw new InvalidFile(partial.where(partial.line()) + "the Workflow has no spec.");
+    }
+    return new Document(source, index, line, manifest, tree, lines);
   }
 
   /** Binds a document with Jackson's strict binding, as every document not plain enough for {@link QuickBinder}. */
@@ -160,7 +195,7 @@ public final class WorkflowFile {
   /** Reads the YAML once token by token, for the syntax errors and the line of every field. */
   private static void scan(String source, String text, List<Map<String, Integer>> lines, List<Integer> starts,
       List<JsonNode> trees) throws InvalidFile {
-    try (JsonParser parser = YAML.createParser(text)) {
+    try (JsonParser parser = Yaml.FACTORY.createParser(text)) {
       JsonToken token;
       while ((token = parser.nextToken()) != null) {
         Map<String, Integer> docLines = new HashMap<>();
@@ -189,12 +224,12 @@ public final class WorkflowFile {
     }
     // The trees, now that the text is known to parse.
     try {
-      try (JsonParser parser = YAML.createParser(text)) {
+      try (JsonParser parser = Yaml.FACTORY.createParser(text)) {
         for (int i = 0; parser.nextToken() != null; i++) trees.set(i, PlainTree.read(parser));
       } catch (PlainTree.Unusual e) {
         // Something PlainTree leaves to Jackson (a duplicate key, a float...): all documents again with it.
-        ObjectMapper plain = new ObjectMapper(YAML).enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
-        try (JsonParser parser = YAML.createParser(text)) {
+        ObjectMapper plain = new ObjectMapper(Yaml.FACTORY).enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+        try (JsonParser parser = Yaml.FACTORY.createParser(text)) {
           for (int i = 0; parser.nextToken() != null; i++) {
             JsonNode tree = plain.readTree(parser);
             trees.set(i, tree == null ? plain.nullNode() : tree);
@@ -387,7 +422,7 @@ public final class WorkflowFile {
         return builder;
       }
     });
-    return new ObjectMapper(YAML)
+    return new ObjectMapper(Yaml.FACTORY)
         .registerModule(strict)
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
