@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code shepherd aot-training FILE.yaml}, for the build only: the training run of the supervisor
+ * {@code shepherd aot-training FILE.json}, for the build only: the training run of the supervisor
  * runtime's AOT cache for {@code supervise} ({@code mvn package} runs it through the launcher with
  * {@code -XX:AOTCacheOutput=shepherd-supervise.aot}). It runs {@code supervise} of the file's first
  * Workflow, carried in {@code SHEPHERD_MANIFEST} as a Pod carries it, against a stand-in for the
@@ -35,7 +35,7 @@ final class AotTraining {
 
   static int run(String[] args) {
     if (args.length != 1) {
-      System.err.println("usage: shepherd aot-training FILE.yaml (the build's training run of the AOT cache)");
+      System.err.println("usage: shepherd aot-training FILE.json (the build's training run of the AOT cache)");
       return 2;
     }
     Path file = Path.of(args[0]);
@@ -43,7 +43,8 @@ final class AotTraining {
     String workflowJson;
     String manifest;
     try {
-      WorkflowFile.Document doc = WorkflowFile.parse(file.toString(), Files.readString(file)).getFirst();
+      // JSON, read as the supervisor reads SHEPHERD_MANIFEST: YAML would put SnakeYAML in the cache.
+      WorkflowFile.Document doc = WorkflowFile.parseJson(file.toString(), Files.readString(file));
       name = doc.name();
       ObjectNode tree = doc.tree().deepCopy();
       ObjectNode metadata = tree.get("metadata") instanceof ObjectNode m ? m : tree.putObject("metadata");

@@ -2,6 +2,8 @@ package dev.shepherd.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shepherd.cli.run.WorkflowFile;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,13 +19,23 @@ import org.junit.jupiter.api.io.TempDir;
 class AotTrainingTest {
   @TempDir Path dir;
 
+  /** The run cache is trained on the YAML file, the supervise cache on the JSON one: one Workflow. */
+  @Test
+  void theTwoTrainingFilesHoldTheSameWorkflow() throws Exception {
+    WorkflowFile.Document yaml = WorkflowFile.parse("yaml", Files.readString(Path.of("src/main/launcher/aot-training.yaml")))
+        .getFirst();
+    WorkflowFile.Document json = WorkflowFile.parseJson("json", Files.readString(Path.of("src/main/launcher/aot-training.json")));
+    assertThat(json.name()).isEqualTo(yaml.name());
+    assertThat(Serialization.asJson(json.spec())).isEqualTo(Serialization.asJson(yaml.spec()));
+  }
+
   @Test
   void supervisesTheTrainingWorkflowToTheEnd() throws Exception {
     Path output = dir.resolve("out.txt");
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     ProcessBuilder builder = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath,
-        Main.class.getName(), "aot-training", Path.of("src/main/launcher/aot-training.yaml").toAbsolutePath().toString()))
+        Main.class.getName(), "aot-training", Path.of("src/main/launcher/aot-training.json").toAbsolutePath().toString()))
         .redirectErrorStream(true).redirectOutput(output.toFile()).directory(dir.toFile());
     builder.environment().put("_JAVA_SR_SIGNUM", "39");
     builder.environment().remove("KUBECONFIG");
