@@ -1,6 +1,5 @@
 package dev.shepherd.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.shepherd.api.Workflow;
@@ -40,18 +39,12 @@ final class AotTraining {
     }
     Path file = Path.of(args[0]);
     String name;
-    String workflowJson;
     String manifest;
     try {
-      // JSON, read as the supervisor reads SHEPHERD_MANIFEST: YAML would put SnakeYAML in the cache.
-      WorkflowFile.Document doc = WorkflowFile.parseJson(file.toString(), Files.readString(file));
-      name = doc.name();
-      ObjectNode tree = doc.tree().deepCopy();
-      ObjectNode metadata = tree.get("metadata") instanceof ObjectNode m ? m : tree.putObject("metadata");
-      metadata.put("name", name).put("namespace", NAMESPACE).put("generation", 1);
-      manifest = tree.toString(); // as the controller gives it to the Pod
-      metadata.put("uid", "00000000-0000-0000-0000-000000000000").put("resourceVersion", "1");
-      workflowJson = tree.toString();
+      // JSON, read as the supervisor reads SHEPHERD_MANIFEST (YAML would put SnakeYAML in the
+      // cache), and passed on as it is (JsonNode.toString would put Jackson's ObjectMapper in it).
+      manifest = Files.readString(file);
+      name = WorkflowFile.parseJson(file.toString(), manifest).name();
     } catch (IOException | WorkflowFile.InvalidFile e) {
       System.err.println("shepherd aot-training: " + e.getMessage());
       return 2;
@@ -65,7 +58,7 @@ final class AotTraining {
       return 1;
     }
     String path = "/apis/" + Workflow.API_VERSION + "/namespaces/" + NAMESPACE + "/workflows/" + name + "/status";
-    api.createContext(path, exchange -> answer(exchange, workflowJson));
+    api.createContext(path, exchange -> answer(exchange, manifest));
     api.start();
     int supervised;
     try {

@@ -1,6 +1,5 @@
 package dev.shepherd.supervisor.report;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shepherd.api.WorkflowStatus;
@@ -19,19 +18,17 @@ public final class StatusPatch {
 
   public static final String CONTENT_TYPE = "application/merge-patch+json";
 
-  static final ObjectMapper JSON = new ObjectMapper();
-
   private StatusPatch() {}
 
   /** {@code {"status": {owned fields}}}. */
   public static String of(WorkflowStatus status) {
-    ObjectNode all = JSON.valueToTree(status);
+    ObjectNode all = StatusJson.tree(status);
     ObjectNode owned = JsonNodeFactory.instance.objectNode();
     for (String field : OWNED_FIELDS) {
       owned.set(field, all.hasNonNull(field) ? all.get(field) : JsonNodeFactory.instance.nullNode());
     }
     ObjectNode patch = JsonNodeFactory.instance.objectNode();
     patch.set("status", owned);
-    return patch.toString();
+    return StatusJson.write(patch);
   }
 }

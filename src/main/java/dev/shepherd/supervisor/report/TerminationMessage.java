@@ -2,6 +2,7 @@ package dev.shepherd.supervisor.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.WorkflowStatus;
@@ -39,12 +40,12 @@ public final class TerminationMessage {
 
   /** The message for {@code status}: at most {@value #MAX_BYTES} bytes of UTF-8, always whole JSON. */
   public static String render(WorkflowStatus status) {
-    ObjectNode full = StatusPatch.JSON.createObjectNode();
-    ObjectNode all = StatusPatch.JSON.valueToTree(status);
+    ObjectNode full = JsonNodeFactory.instance.objectNode();
+    ObjectNode all = StatusJson.tree(status);
     for (String field : StatusPatch.OWNED_FIELDS) {
       if (all.hasNonNull(field)) full.set(field, all.get(field));
     }
-    String text = full.toString();
+    String text = StatusJson.write(full);
     if (fits(text)) return text;
 
     ObjectNode reduced = full.deepCopy();
@@ -53,16 +54,16 @@ public final class TerminationMessage {
       if (StepPhase.Succeeded.name().equals(steps.get(i).path("phase").asText())) steps.remove(i);
     }
     if (steps.isEmpty()) reduced.remove("steps");
-    if (fits(text = reduced.toString())) return text;
+    if (fits(text = StatusJson.write(reduced))) return text;
 
     keepOnly(array(reduced, "steps"), BRIEF_STEP_FIELDS);
     keepOnly(array(reduced, "conditions"), BRIEF_CONDITION_FIELDS);
     shorten(array(reduced, "conditions"), "message", 200);
     shorten(reduced, "message", 1000);
-    if (fits(text = reduced.toString())) return text;
+    if (fits(text = StatusJson.write(reduced))) return text;
 
     keepOnly(array(reduced, "steps"), MINIMAL_STEP_FIELDS);
-    if (fits(text = reduced.toString())) return text;
+    if (fits(text = StatusJson.write(reduced))) return text;
 
     // Still too big: keep the most telling steps, as many as fit (a binary search on the count).
     List<JsonNode> ranked = new ArrayList<>();
@@ -72,23 +73,23 @@ public final class TerminationMessage {
     int hi = ranked.size();
     while (lo < hi) {
       int mid = (lo + hi + 1) / 2;
-      if (fits(withSteps(reduced, ranked.subList(0, mid)).toString())) lo = mid; else hi = mid - 1;
+      if (fits(StatusJson.write(withSteps(reduced, ranked.subList(0, mid))))) lo = mid; else hi = mid - 1;
     }
     ObjectNode best = withSteps(reduced, ranked.subList(0, lo));
-    if (fits(text = best.toString())) return text;
+    if (fits(text = StatusJson.write(best))) return text;
 
     // Only the summary: phase, progress, times and a short message always fit.
-    ObjectNode summary = StatusPatch.JSON.createObjectNode();
+    ObjectNode summary = JsonNodeFactory.instance.objectNode();
     for (String field : List.of("phase", "progress", "startedAt", "finishedAt", "message")) {
       if (full.hasNonNull(field)) summary.set(field, full.get(field));
     }
     shorten(summary, "message", 1000);
-    if (fits(text = summary.toString())) return text;
+    if (fits(text = StatusJson.write(summary))) return text;
     shorten(summary, "message", 100);
     for (String field : List.of("progress", "startedAt", "finishedAt")) {
       if (summary.path(field).asText().length() > 100) summary.remove(field);
     }
-    return summary.toString();
+    return StatusJson.write(summary);
   }
 
   /** Writes the message for {@code status} to {@code file}, replacing what was there. */
@@ -120,7 +121,7 @@ public final class TerminationMessage {
 
   /** The array field, or a detached empty array when there is none (so nothing is added). */
   private static ArrayNode array(ObjectNode object, String field) {
-    return object.get(field) instanceof ArrayNode array ? array : StatusPatch.JSON.createArrayNode();
+    return object.get(field) instanceof ArrayNode array ? array : JsonNodeFactory.instance.arrayNode();
   }
 
   private static void keepOnly(ArrayNode items, Set<String> fields) {

@@ -15,7 +15,7 @@ class StatusPatchTest {
   @Test
   void holdsExactlyTheSupervisorsFieldsAndNeverObservedGeneration() throws Exception {
     WorkflowStatus status = Statuses.status(WorkflowPhase.Running, 2, 1, "half");
-    JsonNode patch = StatusPatch.JSON.readTree(StatusPatch.of(status));
+    JsonNode patch = Statuses.JSON.readTree(StatusPatch.of(status));
     assertThat(patch.size()).isEqualTo(1);
     List<String> fields = new ArrayList<>();
     patch.get("status").fieldNames().forEachRemaining(fields::add);
@@ -45,8 +45,8 @@ class StatusPatchTest {
         {"{}", "{\"a\":{\"bb\":{\"ccc\":null}}}", "{\"a\":{\"bb\":{}}}"},
     };
     for (String[] c : cases) {
-      JsonNode merged = TestingCluster.mergePatch(StatusPatch.JSON.readTree(c[0]), StatusPatch.JSON.readTree(c[1]));
-      assertThat(merged).as("%s + %s", c[0], c[1]).isEqualTo(StatusPatch.JSON.readTree(c[2]));
+      JsonNode merged = TestingCluster.mergePatch(Statuses.JSON.readTree(c[0]), Statuses.JSON.readTree(c[1]));
+      assertThat(merged).as("%s + %s", c[0], c[1]).isEqualTo(Statuses.JSON.readTree(c[2]));
     }
   }
 }

@@ -222,7 +222,7 @@ class StatusReporterTest {
     assertThat(reporter.flush(Duration.ofMillis(300))).isEqualTo(Flush.TIMED_OUT);
     assertThat(cluster.get("wf").getStatus().message).isEqualTo("started");
     // The termination message has it already.
-    WorkflowStatus message = StatusPatch.JSON.readValue(Files.readString(dir.resolve("termination-log")),
+    WorkflowStatus message = Statuses.JSON.readValue(Files.readString(dir.resolve("termination-log")),
         WorkflowStatus.class);
     assertThat(message.phase).isEqualTo(WorkflowPhase.Succeeded);
 

@@ -1,5 +1,6 @@
 package dev.shepherd.supervisor.report;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.StepStatus;
@@ -16,6 +17,9 @@ import java.util.List;
 
 /** Test data: workflows, status snapshots, and a client as the supervisor has one. */
 final class Statuses {
+  /** A plain ObjectMapper, as the controller reads what the supervisor writes. */
+  static final ObjectMapper JSON = new ObjectMapper();
+
   private Statuses() {}
 
   static Workflow workflow(String name, Step... steps) {

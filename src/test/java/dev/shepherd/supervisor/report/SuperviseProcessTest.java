@@ -90,7 +90,7 @@ class SuperviseProcessTest {
     }
 
     WorkflowStatus terminationMessage() throws IOException {
-      return StatusPatch.JSON.readValue(Files.readString(terminationLog), WorkflowStatus.class);
+      return Statuses.JSON.readValue(Files.readString(terminationLog), WorkflowStatus.class);
     }
   }
 

@@ -21,14 +21,14 @@ class TerminationMessageTest {
     String text = TerminationMessage.render(status);
     assertThat(text.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(TerminationMessage.MAX_BYTES);
     assertThat(text).doesNotContain("\n").doesNotContain("observedGeneration");
-    return StatusPatch.JSON.readValue(text, WorkflowStatus.class);
+    return Statuses.JSON.readValue(text, WorkflowStatus.class);
   }
 
   @Test
   void aSmallStatusIsWrittenWhole() throws Exception {
     WorkflowStatus status = Statuses.status(WorkflowPhase.Running, 3, 1, "1 of 3");
     WorkflowStatus back = roundTrip(status);
-    assertThat(StatusPatch.JSON.writeValueAsString(back.steps)).isEqualTo(StatusPatch.JSON.writeValueAsString(status.steps));
+    assertThat(Statuses.JSON.writeValueAsString(back.steps)).isEqualTo(Statuses.JSON.writeValueAsString(status.steps));
     assertThat(back.conditions).hasSize(1);
     assertThat(back.progress).isEqualTo("1/3");
   }
@@ -36,7 +36,7 @@ class TerminationMessageTest {
   @Test
   void aThousandSucceededStepsKeepPhaseProgressAndMessage() throws Exception {
     WorkflowStatus status = Statuses.status(WorkflowPhase.Succeeded, 1000, 1000, "All 1000 steps succeeded.");
-    assertThat(StatusPatch.JSON.writeValueAsBytes(status).length).isGreaterThan(50_000);
+    assertThat(Statuses.JSON.writeValueAsBytes(status).length).isGreaterThan(50_000);
     WorkflowStatus back = roundTrip(status);
     assertThat(back.phase).isEqualTo(WorkflowPhase.Succeeded);
     assertThat(back.progress).isEqualTo("1000/1000");
@@ -97,7 +97,7 @@ class TerminationMessageTest {
     Path file = dir.resolve("termination-log");
     TerminationMessage.write(file, Statuses.status(WorkflowPhase.Running, 1000, 0, "x".repeat(100)));
     TerminationMessage.write(file, Statuses.status(WorkflowPhase.Succeeded, 1, 1, "done"));
-    WorkflowStatus back = StatusPatch.JSON.readValue(Files.readString(file), WorkflowStatus.class);
+    WorkflowStatus back = Statuses.JSON.readValue(Files.readString(file), WorkflowStatus.class);
     assertThat(back.phase).isEqualTo(WorkflowPhase.Succeeded);
     assertThat(back.steps).hasSize(1);
   }
