@@ -1,6 +1,8 @@
 package dev.shepherd.cli;
 
+import dev.shepherd.supervisor.ConsoleLog;
 import java.util.Arrays;
+import java.util.List;
 
 /** {@code shepherd operator | supervise | run}: one jar, three roles. */
 public final class Main {
@@ -17,6 +19,11 @@ public final class Main {
     if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
       System.out.print(USAGE);
       System.exit(args.length == 0 ? 2 : 0);
+    }
+    if (List.of("run", "supervise", "aot-training").contains(args[0])
+        && System.getProperty(ConsoleLog.PROVIDER_PROPERTY) == null
+        && System.getProperty("logback.configurationFile") == null) {
+      ConsoleLog.select(); // the roles that start processes log without logback's set-up (~30 ms)
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     int code = switch (args[0]) {

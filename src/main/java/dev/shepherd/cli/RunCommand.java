@@ -11,6 +11,7 @@ import dev.shepherd.cli.run.Progress;
 import dev.shepherd.cli.run.TerminalSize;
 import dev.shepherd.cli.run.WorkflowFile;
 import dev.shepherd.engine.SpecValidation;
+import dev.shepherd.supervisor.ConsoleLog;
 import dev.shepherd.supervisor.Signal;
 import dev.shepherd.supervisor.Supervisor;
 import dev.shepherd.supervisor.WorkflowRunner;
@@ -282,8 +283,10 @@ final class RunCommand {
 
   /** The supervisor's INFO lines (subreaper registration and such) are noise here. */
   private static void quietSupervisorLogs() {
-    if (LoggerFactory.getLogger("dev.shepherd.supervisor") instanceof ch.qos.logback.classic.Logger logger
-        && System.getenv("SHEPHERD_LOG_LEVEL") == null) {
+    if (System.getenv("SHEPHERD_LOG_LEVEL") != null) return;
+    if (ConsoleLog.selected()) {
+      ConsoleLog.setLevel("dev.shepherd.supervisor", org.slf4j.event.Level.WARN);
+    } else if (LoggerFactory.getLogger("dev.shepherd.supervisor") instanceof ch.qos.logback.classic.Logger logger) {
       logger.setLevel(ch.qos.logback.classic.Level.WARN);
     }
   }

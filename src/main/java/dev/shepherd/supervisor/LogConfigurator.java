@@ -8,12 +8,9 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.ConsoleAppender;
-import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.LayoutBase;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
-import java.time.Instant;
-import java.time.LocalTime;
 import java.time.ZoneId;
 
 /**
@@ -63,50 +60,15 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
 
   /** Writes an event as {@value #PATTERN} does, with the stack trace of its throwable, if any. */
   static final class Layout extends LayoutBase<ILoggingEvent> {
-    private static final int LOGGER_LENGTH = 20;
     private final ZoneId zone = ZoneId.systemDefault();
 
     @Override
     public String doLayout(ILoggingEvent event) {
-      StringBuilder line = new StringBuilder(128);
-      LocalTime t = LocalTime.ofInstant(Instant.ofEpochMilli(event.getTimeStamp()), zone);
-      pad(line, t.getHour(), 2).append(':');
-      pad(line, t.getMinute(), 2).append(':');
-      pad(line, t.getSecond(), 2).append('.');
-      pad(line, t.getNano() / 1_000_000, 3).append(' ');
-      String level = event.getLevel().toString();
-      line.append(level).append(" ".repeat(Math.max(0, 5 - level.length()))).append(' ');
-      line.append(abbreviate(event.getLoggerName())).append(" - ").append(event.getFormattedMessage());
-      line.append(CoreConstants.LINE_SEPARATOR);
       IThrowableProxy thrown = event.getThrowableProxy();
-      if (thrown != null) {
-        line.append(ThrowableProxyUtil.asString(thrown));
-      }
-      return line.toString();
+      return ConsoleLog.line(event.getTimeStamp(), zone, event.getLevel().toString(), event.getLoggerName(),
+          event.getFormattedMessage(), thrown == null ? null : ThrowableProxyUtil.asString(thrown));
     }
 
-    private static StringBuilder pad(StringBuilder to, int value, int digits) {
-      String text = Integer.toString(value);
-      return to.append("0".repeat(Math.max(0, digits - text.length()))).append(text);
-    }
-
-    /**
-     * {@code %logger{20}}: while the name is 20 characters or longer, its package names, from the
-     * left, are cut to their first letter; the class name stays whole
-     * ({@code dev.shepherd.supervisor.Supervisor} is {@code d.s.s.Supervisor}).
-     */
-    static String abbreviate(String name) {
-      if (name == null || name.length() < LOGGER_LENGTH) return name;
-      String[] parts = name.split("\\.");
-      int length = name.length();
-      for (int i = 0; i < parts.length - 1 && length >= LOGGER_LENGTH; i++) {
-        if (parts[i].length() > 1) {
-          length -= parts[i].length() - 1;
-          parts[i] = parts[i].substring(0, 1);
-        }
-      }
-      return String.join(".", parts);
-    }
   }
 
   private static boolean hasResource(String name) {

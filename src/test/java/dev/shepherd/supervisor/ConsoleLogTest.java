@@ -1,0 +1,70 @@
+package dev.shepherd.supervisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneId;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.event.Level;
+
+/**
+ * {@link ConsoleLog}, the SLF4J provider of {@code supervise} and {@code run}: the lines and levels
+ * that LogConfigurator gives logback (whose layout, tested equal to logback's PatternLayout in
+ * LogLayoutTest, makes its lines with the same {@link ConsoleLog#line}).
+ */
+class ConsoleLogTest {
+  private final ConsoleLog provider = new ConsoleLog();
+
+  private String logged(Runnable logging) {
+    PrintStream err = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      logging.run();
+    } finally {
+      System.setErr(err);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void linesHaveThePatternsFormat() {
+    Logger log = provider.getLoggerFactory().getLogger("dev.shepherd.supervisor.Supervisor");
+    String out = logged(() -> log.info("step {} exit {}", "build", 3));
+    assertThat(out).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d\\d\\d INFO  d\\.s\\.s\\.Supervisor - step build exit 3\\R");
+
+    RuntimeException failure = new RuntimeException("outer", new IllegalStateException("inner cause"));
+    String withTrace = logged(() -> log.error("cannot {}", "spawn", failure));
+    assertThat(withTrace).contains("ERROR d.s.s.Supervisor - cannot spawn", "java.lang.RuntimeException: outer",
+        "Caused by: java.lang.IllegalStateException: inner cause", "\tat ");
+    assertThat(ConsoleLog.line(1_764_410_000_123L, ZoneId.of("UTC"), "WARN", "a.b.C", "m", null))
+        .isEqualTo("09:53:20.123 WARN  a.b.C - m" + System.lineSeparator());
+  }
+
+  @Test
+  void levelsAreLogConfiguratorsAndCanBeChanged() {
+    Logger shepherd = provider.getLoggerFactory().getLogger("dev.shepherd.cli.RunCommand");
+    Logger library = provider.getLoggerFactory().getLogger("io.fabric8.kubernetes.client.Config");
+    assertThat(shepherd.isInfoEnabled()).isTrue();
+    assertThat(shepherd.isDebugEnabled()).isFalse();
+    assertThat(library.isInfoEnabled()).isFalse();
+    assertThat(library.isWarnEnabled()).isTrue();
+    assertThat(logged(() -> {
+      shepherd.debug("hidden");
+      library.info("hidden too");
+      library.warn("shown");
+    })).doesNotContain("hidden").contains("WARN  i.f.k.client.Config - shown");
+
+    Logger supervisor = provider.getLoggerFactory().getLogger("dev.shepherd.supervisor.Reaper");
+    ConsoleLog.setLevel("dev.shepherd.supervisor.Reaper", Level.WARN);
+    try {
+      assertThat(supervisor.isInfoEnabled()).as("a level set after the logger was made").isFalse();
+      assertThat(shepherd.isInfoEnabled()).as("a sibling keeps its parent's").isTrue();
+    } finally {
+      ConsoleLog.setLevel("dev.shepherd.supervisor.Reaper", Level.INFO);
+    }
+  }
+}
