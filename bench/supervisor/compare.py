@@ -2,23 +2,30 @@
 """Side-by-side comparison of shepherd runtimes (jlinked, through their own bin/shepherd launcher)
 and tini, interleaved round by round, for the supervisor's targets:
 
-  startup   launch -> first step's exec, and the supervisor's RSS at that moment (probe stamp)
-  rss       RSS of a running `shepherd run` 1.5 s and 7.5 s after launch (one `sleep 9` step)
+  startup   launch -> first step's exec, and the supervisor's RSS at that moment (probe stamp):
+            `shepherd run FILE`, and `shepherd supervise` as in a Pod (the Workflow in
+            SHEPHERD_MANIFEST, status patches to a stand-in API server in this script)
+  rss       RSS of a running `shepherd run`, and of `shepherd supervise`, 1.5 s and 7.5 s after
+            launch (one `sleep 9` step)
   steps     1,000 sequential /bin/true steps: bare sh loop, tini -s around the loop, shepherd
             (per step = (1,000-step run - 1-step run) / 999, paired by round)
   orphans   10,000 orphan zombies drained (probe orphans): tini and shepherd as PID 1, shepherd
             as a subreaper
 
 Usage (as root; needs the probe built by common.sh, tini, unshare):
-  bench/supervisor/compare.py ROUNDS NAME=RUNTIME_DIR [NAME=RUNTIME_DIR ...]
+  bench/supervisor/compare.py [--only KIND,...] ROUNDS NAME=RUNTIME_DIR [NAME=RUNTIME_DIR ...]
+KIND is startup, rss, steps or orphans (default: all).
 e.g.
   bench/supervisor/compare.py 5 before=/tmp/rt-before after=target/supervisor-runtime
 
 Round r runs every variant once, the order rotated by r; round 0 is a warm-up and is dropped.
 Tables give median [min..max].
 """
+import json
 import os
 import resource
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import statistics
 import subprocess
 import sys
@@ -54,6 +61,43 @@ def timed(cmd, **kw):
     return wall, cpu, out.stdout
 
 
+class StandInApi(BaseHTTPRequestHandler):
+    """GET and PATCH of workflows/NAME/status, answered with the Workflow, as an API server does (a
+    supervisor that does not take SHEPHERD_MANIFEST, such as an older runtime, reads it with GET)."""
+    protocol_version = "HTTP/1.1"
+    manifests = {}
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self):
+        name = self.path.split("/workflows/")[1].split("/")[0]
+        body = json.dumps(dict(StandInApi.manifests[name], status={})).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        self.answer()
+
+    def do_PATCH(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.answer()
+
+
+def supervise_env(api_port, tmp, name, steps):
+    """The environment of `shepherd supervise` in a Pod, the Workflow carried in SHEPHERD_MANIFEST."""
+    manifest = {"apiVersion": "shepherd.dev/v1alpha1", "kind": "Workflow",
+                "metadata": {"name": name, "namespace": "bench", "generation": 1},
+                "spec": {"executor": "supervisor", "steps": steps}}
+    StandInApi.manifests[name] = manifest
+    return dict(os.environ, KUBERNETES_MASTER=f"http://127.0.0.1:{api_port}", SHEPHERD_WORKFLOW=name,
+                SHEPHERD_NAMESPACE="bench", SHEPHERD_TERMINATION_LOG=os.path.join(tmp, "termination-log"),
+                SHEPHERD_MANIFEST=json.dumps(manifest))
+
+
 def summary(values):
     if not values:
         return "-"
@@ -62,8 +106,13 @@ def summary(values):
 
 
 def main():
-    rounds = int(sys.argv[1])
-    runtimes = dict(arg.split("=", 1) for arg in sys.argv[2:])
+    args = sys.argv[1:]
+    only = None
+    if args and args[0] == "--only":
+        only = set(args[1].split(","))
+        args = args[2:]
+    rounds = int(args[0])
+    runtimes = dict(arg.split("=", 1) for arg in args[1:])
     tmp = tempfile.mkdtemp(prefix="shepherd-compare-")
     wf = {name: os.path.join(tmp, name + ".yaml") for name in ["first", "sleep", "chain1", "chain1000", "orphans"]}
     workflow(wf["first"], f"    - {{name: s0, command: [{PROBE}, stamp]}}\n")
@@ -72,24 +121,27 @@ def main():
     workflow(wf["chain1000"], chain(1000))
     workflow(wf["orphans"], f"    - {{name: s0, command: [{PROBE}, orphans, '10000']}}\n")
     stamp_file = os.path.join(tmp, "launch.ns")
+    api = ThreadingHTTPServer(("127.0.0.1", 0), StandInApi)
+    threading.Thread(target=api.serve_forever, daemon=True).start()
+    env_first = supervise_env(api.server_address[1], tmp, "first", [{"name": "s0", "command": [PROBE, "stamp"]}])
+    env_sleep = supervise_env(api.server_address[1], tmp, "sleep", [{"name": "s0", "command": ["sleep", "9"]}])
 
     results = {}
 
     def record(key, value):
         results.setdefault(key, []).append(value)
 
-    def startup(name, cmd):
+    def startup(name, cmd, env=None):
         out = subprocess.run([PROBE, "launch", stamp_file] + cmd, stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL, text=True, check=True).stdout
+                             stderr=subprocess.DEVNULL, text=True, check=True, env=env).stdout
         launched = int(open(stamp_file).read().split()[0])
         stamp = next(int(l.split()[-1]) for l in out.splitlines() if "stamp " in l)
         rss = next(int(l.split()[-1]) for l in out.splitlines() if "parent-rss" in l)
         record(("startup ms", name), (stamp - launched) / 1e6)
         record(("RSS at first exec MiB", name), rss / 1024)
 
-    def steady_rss(name, rt):
-        proc = subprocess.Popen([rt + "/bin/shepherd", "run", wf["sleep"], "--plain"], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+    def steady_rss(name, cmd, env=None):
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         samples = []
         for at in (1.5, 7.5):
             time.sleep(at - (samples[-1][0] if samples else 0))
@@ -116,23 +168,27 @@ def main():
         record(("zombies left", name), int(kv["zombies"]) + int(kv["left"]))
 
     variants = []
-    variants.append(("tini", lambda: startup("tini", ["tini", "-s", "--", PROBE, "stamp"])))
-    variants.append(("bare-loop", lambda: steps("bare-loop", ["sh", "-c", "true"], ["sh", "-c", LOOP])))
-    variants.append(("tini-loop", lambda: steps("tini-loop", ["tini", "-s", "--", "sh", "-c", "true"],
-                                                ["tini", "-s", "--", "sh", "-c", LOOP])))
-    variants.append(("tini-pid1", lambda: orphans("tini-pid1", ["unshare", "-pf", "--mount-proc", "tini", "--",
-                                                                PROBE, "orphans", "10000"])))
+    variants.append(("startup", lambda: startup("tini", ["tini", "-s", "--", PROBE, "stamp"])))
+    variants.append(("steps", lambda: steps("bare-loop", ["sh", "-c", "true"], ["sh", "-c", LOOP])))
+    variants.append(("steps", lambda: steps("tini-loop", ["tini", "-s", "--", "sh", "-c", "true"],
+                                            ["tini", "-s", "--", "sh", "-c", LOOP])))
+    variants.append(("orphans", lambda: orphans("tini-pid1", ["unshare", "-pf", "--mount-proc", "tini", "--",
+                                                              PROBE, "orphans", "10000"])))
     for name, rt in runtimes.items():
         sh = rt + "/bin/shepherd"
-        variants.append((name, lambda n=name, s=sh: startup(n, [s, "run", wf["first"], "--plain"])))
-        variants.append((name, lambda n=name, r=rt: steady_rss(n, r)))
-        variants.append((name, lambda n=name, s=sh: steps(n, [s, "run", wf["chain1"], "--plain"],
-                                                          [s, "run", wf["chain1000"], "--plain"])))
-        variants.append((name, lambda n=name, s=sh: orphans(n + "-pid1", ["unshare", "-pf", "--mount-proc", s, "run",
-                                                                          wf["orphans"], "--plain"])))
-        variants.append((name, lambda n=name, s=sh: orphans(n + "-subreaper", [
+        variants.append(("startup", lambda n=name, s=sh: startup(n, [s, "run", wf["first"], "--plain"])))
+        variants.append(("rss", lambda n=name, s=sh: steady_rss(n, [s, "run", wf["sleep"], "--plain"])))
+        variants.append(("startup", lambda n=name, s=sh: startup(n + "-supervise", [s, "supervise"], env_first)))
+        variants.append(("rss", lambda n=name, s=sh: steady_rss(n + "-supervise", [s, "supervise"], env_sleep)))
+        variants.append(("steps", lambda n=name, s=sh: steps(n, [s, "run", wf["chain1"], "--plain"],
+                                                             [s, "run", wf["chain1000"], "--plain"])))
+        variants.append(("orphans", lambda n=name, s=sh: orphans(n + "-pid1", ["unshare", "-pf", "--mount-proc", s,
+                                                                             "run", wf["orphans"], "--plain"])))
+        variants.append(("orphans", lambda n=name, s=sh: orphans(n + "-subreaper", [
             "unshare", "-pf", "--mount-proc", "sh", "-c", f"{s} run {wf['orphans']} --plain; exit $?"])))
 
+    if only:
+        variants = [v for v in variants if v[0] in only]
     for r in range(rounds + 1):
         k = r % len(variants)
         for _, run in variants[k:] + variants[:k]:
