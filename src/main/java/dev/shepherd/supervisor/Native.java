@@ -10,7 +10,6 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 /**
  * The libc calls the supervisor needs, bound with the FFM API (no JNI, no JNA).
@@ -51,8 +50,8 @@ final class Native {
   private static final SymbolLookup LIBC = LINKER.defaultLookup();
   private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
   private static final MemoryLayout CAPTURE = Linker.Option.captureStateLayout();
-  private static final VarHandle ERRNO_VALUE =
-      CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+  /** Where errno is in the capture state (a plain offset: a layout path's VarHandle spins classes). */
+  private static final long ERRNO_OFFSET = CAPTURE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
   /**
    * Per-thread native buffers: the errno capture, and scratch space for results (a siginfo_t, a
    * wait status, a pipe's two fds). Calls on one thread never overlap, so nothing is allocated per
@@ -278,7 +277,7 @@ final class Native {
   }
 
   private static int errno(Buffers buffers) {
-    return (int) ERRNO_VALUE.get(buffers.errno, 0L);
+    return buffers.errno.get(JAVA_INT, ERRNO_OFFSET);
   }
 
   /** A libc call failed; {@link #errno} says why. */
