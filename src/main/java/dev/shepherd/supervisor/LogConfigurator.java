@@ -11,7 +11,7 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.LayoutBase;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
-import java.time.ZoneId;
+import java.util.TimeZone;
 
 /**
  * The logging configuration of the shepherd jar (every role: operator, supervise, run), set up in
@@ -60,7 +60,7 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
 
   /** Writes an event as {@value #PATTERN} does, with the stack trace of its throwable, if any. */
   static final class Layout extends LayoutBase<ILoggingEvent> {
-    private final ZoneId zone = ZoneId.systemDefault();
+    private final TimeZone zone = TimeZone.getDefault();
 
     @Override
     public String doLayout(ILoggingEvent event) {

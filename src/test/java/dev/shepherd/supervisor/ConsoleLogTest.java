@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.ZoneId;
+import java.util.TimeZone;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.event.Level;
@@ -40,8 +40,12 @@ class ConsoleLogTest {
     String withTrace = logged(() -> log.error("cannot {}", "spawn", failure));
     assertThat(withTrace).contains("ERROR d.s.s.Supervisor - cannot spawn", "java.lang.RuntimeException: outer",
         "Caused by: java.lang.IllegalStateException: inner cause", "\tat ");
-    assertThat(ConsoleLog.line(1_764_410_000_123L, ZoneId.of("UTC"), "WARN", "a.b.C", "m", null))
+    assertThat(ConsoleLog.line(1_764_410_000_123L, TimeZone.getTimeZone("UTC"), "WARN", "a.b.C", "m", null))
         .isEqualTo("09:53:20.123 WARN  a.b.C - m" + System.lineSeparator());
+    // Local time, daylight saving included, and before 1970.
+    assertThat(ConsoleLog.line(1_751_362_200_007L, TimeZone.getTimeZone("Europe/Paris"), "INFO", "x", "m", null))
+        .startsWith("11:30:00.007 INFO");
+    assertThat(ConsoleLog.line(-1L, TimeZone.getTimeZone("UTC"), "INFO", "x", "m", null)).startsWith("23:59:59.999");
   }
 
   @Test

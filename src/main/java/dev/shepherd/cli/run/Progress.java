@@ -23,7 +23,10 @@ import java.util.Map;
  * output lines (plain lines, or lines above a live table on a terminal).
  */
 public final class Progress implements WorkflowRunner.Listener {
-  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+  /** Made on the first retry only: the local zone costs a read of the time-zone database (~20 ms). */
+  private static final class TimeOfDay {
+    static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+  }
 
   private final Output out;
   private final WorkflowSpec spec;
@@ -80,7 +83,7 @@ public final class Progress implements WorkflowRunner.Listener {
           int limit = step == null || step.retry == null || step.retry.limit == null ? 0 : step.retry.limit;
           line(st.name, "failed" + (st.reason == null || st.reason.equals("Error") ? "" : " (" + st.reason + ")")
               + "; attempt " + (st.attemptsOrZero() + 1) + " of " + (limit + 1)
-              + (at == null ? "" : " at " + CLOCK.format(at)));
+              + (at == null ? "" : " at " + TimeOfDay.FORMAT.format(at)));
         }
         case Skipped -> line(st.name, "skipped: " + (st.message == null ? "" : st.message));
         case Failed -> {
