@@ -136,11 +136,17 @@ public final class WorkflowFile {
 
   /**
    * Reads a manifest in JSON: one Workflow, as a supervisor Pod carries it in SHEPHERD_MANIFEST.
-   * Bound as {@link #parse} binds a document, with Jackson's JSON parser instead of the YAML one
-   * (quicker, and a supervisor then never loads SnakeYAML); messages have no line numbers.
+   * Bound as {@link #parse} binds a document; read by {@link PlainJson}, or Jackson's JSON parser
+   * for what that leaves (never the YAML one: a supervisor does not load SnakeYAML); messages have
+   * no line numbers.
    */
   public static Document parseJson(String source, String json) throws InvalidFile {
     JsonNode tree;
+    try {
+      return document(source, 1, 1, PlainJson.read(json), Map.of());
+    } catch (PlainJson.Unusual e) {
+      // Jackson's parser then: the same tree, or the error.
+    }
     try {
       try (JsonParser parser = JSON.createParser(json)) {
         if (parser.nextToken() == null) throw new InvalidFile(source + ": no Workflow in it.");

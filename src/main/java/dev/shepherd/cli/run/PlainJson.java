@@ -1,0 +1,172 @@
+package dev.shepherd.cli.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Reads the JSON a supervisor Pod carries (SHEPHERD_MANIFEST) into a tree, by hand: the first
+ * parser Jackson makes initialises {@code BigDecimal}, whose static set-up multiplies big numbers
+ * on the fork-join pool, some 20 ms of the supervisor's start-up. It reads objects, arrays,
+ * strings, booleans, null and whole numbers of int or long size, making the nodes Jackson's
+ * {@code readTree} makes; anything else (a fraction, an exponent, a duplicate key, a syntax
+ * error) is {@link Unusual}, and the caller reads the text with Jackson, which gives the same
+ * tree or the error message. {@code PlainJsonTest} checks that against Jackson.
+ */
+final class PlainJson {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  /** The text is not in the plain subset (or not JSON): read it with Jackson. */
+  static final class Unusual extends Exception {
+    private static final Unusual INSTANCE = new Unusual();
+
+    private Unusual() {
+      super(null, null, false, false);
+    }
+  }
+
+  private final String text;
+  private int at;
+
+  private PlainJson(String text) {
+    this.text = text;
+  }
+
+  /** The one JSON value of {@code text}. */
+  static JsonNode read(String text) throws Unusual {
+    PlainJson reader = new PlainJson(text);
+    JsonNode value = reader.value();
+    reader.skipSpace();
+    if (reader.at != text.length()) throw Unusual.INSTANCE;
+    return value;
+  }
+
+  private JsonNode value() throws Unusual {
+    skipSpace();
+    if (at >= text.length()) throw Unusual.INSTANCE;
+    char c = text.charAt(at);
+    return switch (c) {
+      case '{' -> object();
+      case '[' -> array();
+      case '"' -> NODES.textNode(string());
+      case 't' -> literal("true", NODES.booleanNode(true));
+      case 'f' -> literal("false", NODES.booleanNode(false));
+      case 'n' -> literal("null", NODES.nullNode());
+      default -> number();
+    };
+  }
+
+  private ObjectNode object() throws Unusual {
+    ObjectNode object = NODES.objectNode();
+    at++; // {
+    skipSpace();
+    if (peek() == '}') {
+      at++;
+      return object;
+    }
+    while (true) {
+      skipSpace();
+      if (peek() != '"') throw Unusual.INSTANCE;
+      String name = string();
+      skipSpace();
+      if (peek() != ':') throw Unusual.INSTANCE;
+      at++;
+      if (object.has(name)) throw Unusual.INSTANCE;
+      object.set(name, value());
+      skipSpace();
+      char next = peek();
+      at++;
+      if (next == '}') return object;
+      if (next != ',') throw Unusual.INSTANCE;
+    }
+  }
+
+  private ArrayNode array() throws Unusual {
+    ArrayNode array = NODES.arrayNode();
+    at++; // [
+    skipSpace();
+    if (peek() == ']') {
+      at++;
+      return array;
+    }
+    while (true) {
+      array.add(value());
+      skipSpace();
+      char next = peek();
+      at++;
+      if (next == ']') return array;
+      if (next != ',') throw Unusual.INSTANCE;
+    }
+  }
+
+  private String string() throws Unusual {
+    at++; // "
+    StringBuilder out = new StringBuilder();
+    while (true) {
+      if (at >= text.length()) throw Unusual.INSTANCE;
+      char c = text.charAt(at++);
+      if (c == '"') return out.toString();
+      if (c < 0x20) throw Unusual.INSTANCE; // control characters must be escaped
+      if (c != '\\') {
+        out.append(c);
+        continue;
+      }
+      if (at >= text.length()) throw Unusual.INSTANCE;
+      char e = text.charAt(at++);
+      switch (e) {
+        case '"', '\\', '/' -> out.append(e);
+        case 'b' -> out.append('\b');
+        case 'f' -> out.append('\f');
+        case 'n' -> out.append('\n');
+        case 'r' -> out.append('\r');
+        case 't' -> out.append('\t');
+        case 'u' -> {
+          if (at + 4 > text.length()) throw Unusual.INSTANCE;
+          int code = 0;
+          for (int i = 0; i < 4; i++) {
+            int digit = Character.digit(text.charAt(at++), 16);
+            if (digit < 0) throw Unusual.INSTANCE;
+            code = code * 16 + digit;
+          }
+          out.append((char) code);
+        }
+        default -> throw Unusual.INSTANCE;
+      }
+    }
+  }
+
+  private JsonNode number() throws Unusual {
+    int start = at;
+    if (peek() == '-') at++;
+    int digits = at;
+    while (at < text.length() && text.charAt(at) >= '0' && text.charAt(at) <= '9') at++;
+    int length = at - digits;
+    // No fraction or exponent, no leading zero, at most 18 digits (a long for sure).
+    if (length == 0 || length > 18 || (length > 1 && text.charAt(digits) == '0')) throw Unusual.INSTANCE;
+    if (at < text.length() && (text.charAt(at) == '.' || text.charAt(at) == 'e' || text.charAt(at) == 'E')) {
+      throw Unusual.INSTANCE;
+    }
+    long value = Long.parseLong(text, start, at, 10);
+    return value == (int) value ? NODES.numberNode((int) value) : NODES.numberNode(value);
+  }
+
+  private JsonNode literal(String word, JsonNode node) throws Unusual {
+    if (!text.startsWith(word, at)) throw Unusual.INSTANCE;
+    at += word.length();
+    return node;
+  }
+
+  private char peek() throws Unusual {
+    if (at >= text.length()) throw Unusual.INSTANCE;
+    return text.charAt(at);
+  }
+
+  private void skipSpace() {
+    while (at < text.length()) {
+      char c = text.charAt(at);
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return;
+      at++;
+    }
+  }
+}
