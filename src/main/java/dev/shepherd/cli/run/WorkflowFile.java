@@ -1,6 +1,5 @@
 package dev.shepherd.cli.run;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -103,7 +102,6 @@ public final class WorkflowFile {
     static final YAMLFactory FACTORY = new YAMLFactory();
   }
 
-  private static final JsonFactory JSON = new JsonFactory();
 
   /** Built on first use: a plain manifest never needs it (see {@link QuickBinder}). */
   private static final class Strict {
@@ -136,7 +134,7 @@ public final class WorkflowFile {
 
   /**
    * Reads a manifest in JSON: one Workflow, as a supervisor Pod carries it in SHEPHERD_MANIFEST.
-   * Bound as {@link #parse} binds a document; read by {@link PlainJson}, or Jackson's JSON parser
+   * Bound as {@link #parse} binds a document; read by {@link PlainJson}, or Jackson's JSON reader
    * for what that leaves (never the YAML one: a supervisor does not load SnakeYAML); messages have
    * no line numbers.
    */
@@ -147,14 +145,11 @@ public final class WorkflowFile {
     } catch (PlainJson.Unusual e) {
       // Jackson's parser then: the same tree, or the error.
     }
-    try {
-      try (JsonParser parser = JSON.createParser(json)) {
-        if (parser.nextToken() == null) throw new InvalidFile(source + ": no Workflow in it.");
-        tree = PlainTree.read(parser);
-        if (parser.nextToken() != null) throw new InvalidFile(source + ": more than one JSON value.");
-      } catch (PlainTree.Unusual e) {
-        tree = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY).readTree(json);
-      }
+    ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+    try (JsonParser parser = mapper.createParser(json)) {
+      if (parser.nextToken() == null) throw new InvalidFile(source + ": no Workflow in it.");
+      tree = mapper.readTree(parser);
+      if (parser.nextToken() != null) throw new InvalidFile(source + ": more than one JSON value.");
     } catch (JsonProcessingException e) {
       throw new InvalidFile(source + ": invalid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
