@@ -58,7 +58,11 @@ public final class ConsoleLog implements SLF4JServiceProvider {
   /** Sets the level of the logger {@code name} and of those under it ({@code name.*}). */
   public static void setLevel(String name, Level level) {
     LEVELS.put(name, level);
+    levelsVersion++;
   }
+
+  /** Bumped by every {@link #setLevel}: a logger's cached level is good while it has not moved. */
+  private static volatile int levelsVersion;
 
   /** The level of a logger: that of its nearest configured ancestor. */
   static Level levelOf(String name) {
@@ -104,12 +108,20 @@ public final class ConsoleLog implements SLF4JServiceProvider {
   }
 
   private static final class ConsoleLogger extends AbstractLogger {
+    /** The effective level and the levels version it was found at (the reaper asks per orphan). */
+    private record Cached(int version, Level level) {}
+
+    private volatile Cached cached = new Cached(-1, Level.INFO);
+
     ConsoleLogger(String name) {
       this.name = name;
     }
 
     private boolean enabled(Level level) {
-      return level.toInt() >= levelOf(name).toInt();
+      Cached c = cached;
+      int version = levelsVersion;
+      if (c.version() != version) cached = c = new Cached(version, levelOf(name));
+      return level.toInt() >= c.level().toInt();
     }
 
     @Override
