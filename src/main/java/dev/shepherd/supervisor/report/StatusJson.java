@@ -1,7 +1,6 @@
 package dev.shepherd.supervisor.report;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,9 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shepherd.api.StepStatus;
 import dev.shepherd.api.WorkflowStatus;
 import io.fabric8.kubernetes.api.model.Condition;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
@@ -25,7 +21,6 @@ import java.util.Map;
  */
 final class StatusJson {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-  private static final JsonFactory JSON = new JsonFactory();
 
   private StatusJson() {}
 
@@ -75,9 +70,17 @@ final class StatusJson {
     return o;
   }
 
-  /** For what the hand-made tree does not cover; made only if ever needed. */
+  /** For what the hand-made tree and text do not cover; made only if ever needed. */
   private static final class Mapper {
     static final ObjectMapper INSTANCE = new ObjectMapper();
+
+    static String text(JsonNode node) {
+      try {
+        return INSTANCE.writeValueAsString(node);
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e); // a number node always writes
+      }
+    }
   }
 
   private static void put(ObjectNode o, String field, String value) {
@@ -88,45 +91,77 @@ final class StatusJson {
     if (value != null) o.put(field, value.longValue());
   }
 
-  /** Compact JSON text of {@code node}, as {@code node.toString()} writes it. */
+  /**
+   * Compact JSON text of {@code node}, as Jackson's generator writes it (and {@code node.toString()}):
+   * by hand, since Jackson's generator brings its factory, buffer recyclers and symbol tables, some
+   * sixty classes, into every supervisor's memory for the few kinds of value a status has.
+   */
   static String write(JsonNode node) {
-    StringWriter out = new StringWriter();
-    try (JsonGenerator g = JSON.createGenerator(out)) {
-      write(node, g);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // a StringWriter does not fail
-    }
+    StringBuilder out = new StringBuilder(256);
+    write(node, out);
     return out.toString();
   }
 
-  private static void write(JsonNode node, JsonGenerator g) throws IOException {
+  private static void write(JsonNode node, StringBuilder out) {
     switch (node.getNodeType()) {
       case OBJECT -> {
-        g.writeStartObject();
+        out.append('{');
+        boolean first = true;
         for (Map.Entry<String, JsonNode> field : node.properties()) {
-          g.writeFieldName(field.getKey());
-          write(field.getValue(), g);
+          if (!first) out.append(',');
+          first = false;
+          string(field.getKey(), out);
+          out.append(':');
+          write(field.getValue(), out);
         }
-        g.writeEndObject();
+        out.append('}');
       }
       case ARRAY -> {
-        g.writeStartArray();
-        for (JsonNode item : node) write(item, g);
-        g.writeEndArray();
+        out.append('[');
+        for (int i = 0; i < node.size(); i++) {
+          if (i > 0) out.append(',');
+          write(node.get(i), out);
+        }
+        out.append(']');
       }
-      case STRING -> g.writeString(node.textValue());
-      case BOOLEAN -> g.writeBoolean(node.booleanValue());
-      case NULL, MISSING -> g.writeNull();
+      case STRING -> string(node.textValue(), out);
+      case BOOLEAN -> out.append(node.booleanValue());
+      case NULL, MISSING -> out.append("null");
       case NUMBER -> {
-        switch (node.numberType()) {
-          case INT -> g.writeNumber(node.intValue());
-          case LONG -> g.writeNumber(node.longValue());
-          case BIG_INTEGER -> g.writeNumber(node.bigIntegerValue());
-          case FLOAT, DOUBLE -> g.writeNumber(node.doubleValue());
-          case BIG_DECIMAL -> g.writeNumber(node.decimalValue());
+        if (node.isInt() || node.isLong() || node.isShort()) {
+          out.append(node.longValue());
+        } else {
+          out.append(Mapper.text(node)); // BigInteger, floating point: never made by shepherd
         }
       }
-      default -> g.writeString(node.asText()); // BINARY, POJO: not in a status
+      default -> string(node.asText(), out); // BINARY, POJO: not in a status
     }
+  }
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+  /** A JSON string as Jackson escapes it: quote, backslash and the control characters, nothing else. */
+  private static void string(String s, StringBuilder out) {
+    out.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        case '\b' -> out.append("\\b");
+        case '\f' -> out.append("\\f");
+        default -> {
+          if (c < 0x20) {
+            out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    out.append('"');
   }
 }

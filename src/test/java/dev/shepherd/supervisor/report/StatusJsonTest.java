@@ -58,7 +58,11 @@ class StatusJsonTest {
       Condition c = new ConditionBuilder().withType(text(r)).withStatus(text(r)).withReason(text(r))
           .withMessage(text(r)).withLastTransitionTime(text(r))
           .withObservedGeneration(r.nextBoolean() ? null : (long) r.nextInt(9)).build();
-      if (r.nextInt(5) == 0) c.setAdditionalProperty("extra", r.nextBoolean() ? "x" : 7);
+      if (r.nextInt(5) == 0) c.setAdditionalProperty("extra", switch (r.nextInt(3)) {
+        case 0 -> "x";
+        case 1 -> 7;
+        default -> 1.5;
+      });
       s.conditions.add(c);
     }
     return s;
@@ -66,11 +70,12 @@ class StatusJsonTest {
 
   /** Null, or text with the characters JSON must escape, and non-ASCII. */
   private static String text(Random r) {
-    return switch (r.nextInt(5)) {
+    return switch (r.nextInt(6)) {
       case 0 -> null;
       case 1 -> "";
       case 2 -> "plain " + r.nextInt(100);
       case 3 -> "quote \" backslash \\ newline \n tab \t ctrl \u0001 end";
+      case 4 -> "cr \r bs \b ff \f unit \u001f del \u007f ls \u2028 slash / nul \u0000";
       default -> "ünïcödé ✓ 𝄞 " + r.nextInt(10);
     };
   }
