@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * else reads it from the API server (through the status subresource: the only thing its Role
  * allows besides patching it); runs the steps as its children with {@link WorkflowRunner}; and
  * reports every status change with a {@link StatusReporter} (merge patches of the
- * supervisor-owned fields, and the termination message) through the JDK's HTTP client
+ * supervisor-owned fields, and the termination message) with a {@link WorkflowStatusApi}
  * ({@link ApiServer} says how it finds and authenticates to the API server).
  *
  * <p>Environment: {@code SHEPHERD_WORKFLOW} (required), {@code SHEPHERD_NAMESPACE} (default: the

@@ -28,8 +28,9 @@ import javax.net.ssl.TrustManagerFactory;
  *       default trust otherwise.
  * </ul>
  *
- * <p>This is all the supervisor needs (two URLs of one Workflow), so it uses the JDK's HTTP client
- * instead of fabric8's, whose set-up doubled the supervisor's start-up and memory.
+ * <p>This is all the supervisor needs (two URLs of one Workflow), so it uses its own small client
+ * ({@link WorkflowStatusApi} over an {@link ApiConnection}) instead of fabric8's, whose set-up
+ * doubled the supervisor's start-up and memory.
  */
 public record ApiServer(URI url, Path tokenFile, SSLContext ssl) {
   public static final Path SERVICE_ACCOUNT = Path.of("/var/run/secrets/kubernetes.io/serviceaccount");

@@ -72,12 +72,8 @@ class ApiServerTest {
   @Test
   void itTrustsTheServiceAccountCaAndSendsTheCurrentToken() throws Exception {
     Path keystore = dir.resolve("server.p12");
-    keytool("-genkeypair", "-alias", "api", "-keyalg", "EC", "-dname", "CN=kubernetes",
-        "-ext", "san=ip:127.0.0.1,dns:localhost", "-validity", "2", "-keystore", keystore.toString(),
-        "-storetype", "PKCS12", "-storepass", "secret");
-    Path serviceAccount = Files.createDirectories(dir.resolve("serviceaccount"));
-    keytool("-exportcert", "-rfc", "-alias", "api", "-keystore", keystore.toString(), "-storepass", "secret",
-        "-file", serviceAccount.resolve("ca.crt").toString());
+    Path serviceAccount = dir.resolve("serviceaccount");
+    selfSigned(keystore, "CN=kubernetes", "ip:127.0.0.1,dns:localhost", serviceAccount);
     Files.writeString(serviceAccount.resolve("token"), "first-token\n");
 
     List<String> seen = new CopyOnWriteArrayList<>();
@@ -118,6 +114,44 @@ class ApiServerTest {
     } finally {
       https.stop(0);
     }
+  }
+
+  /** A certificate from the trusted CA, but for another host: refused, as HTTPS requires. */
+  @Test
+  void aCertificateForAnotherHostIsRefused() throws Exception {
+    Path keystore = dir.resolve("other.p12");
+    Path serviceAccount = dir.resolve("other-sa");
+    selfSigned(keystore, "CN=elsewhere.example", "dns:elsewhere.example", serviceAccount);
+    List<String> seen = new CopyOnWriteArrayList<>();
+    HttpsServer https = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    https.setHttpsConfigurator(new HttpsConfigurator(serverContext(keystore)));
+    https.createContext("/", exchange -> {
+      try (exchange) {
+        seen.add(exchange.getRequestMethod());
+        exchange.sendResponseHeaders(200, -1);
+      }
+    });
+    https.start();
+    try {
+      ApiServer server = ApiServer.fromEnvironment(Map.of("KUBERNETES_SERVICE_HOST", "127.0.0.1",
+          "KUBERNETES_SERVICE_PORT", String.valueOf(https.getAddress().getPort())), serviceAccount);
+      try (WorkflowStatusApi api = new WorkflowStatusApi(server, "ns", "wf", Duration.ofSeconds(10))) {
+        assertThatThrownBy(() -> api.patch(new WorkflowStatus())).isInstanceOf(StatusApi.ApiException.class)
+            .hasMessageContaining("127.0.0.1");
+      }
+      assertThat(seen).as("no request reached the server").isEmpty();
+    } finally {
+      https.stop(0);
+    }
+  }
+
+  /** A server key and self-signed certificate in {@code keystore}, the certificate as {@code serviceAccount}/ca.crt. */
+  private static void selfSigned(Path keystore, String dname, String san, Path serviceAccount) throws Exception {
+    keytool("-genkeypair", "-alias", "api", "-keyalg", "EC", "-dname", dname, "-ext", "san=" + san,
+        "-validity", "2", "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", "secret");
+    Files.createDirectories(serviceAccount);
+    keytool("-exportcert", "-rfc", "-alias", "api", "-keystore", keystore.toString(), "-storepass", "secret",
+        "-file", serviceAccount.resolve("ca.crt").toString());
   }
 
   private static void keytool(String... args) throws Exception {
