@@ -29,7 +29,7 @@ import javax.net.ssl.SSLSocket;
  *
  * <p>What it handles of HTTP/1.1: {@code Content-Length} and {@code chunked} bodies, bodies up to
  * the end of the connection, interim 1xx answers, {@code Connection: close}. TLS verifies the
- * server's certificate against {@code ssl}'s trust and its name against the URL's host, as an
+ * server's certificate against the {@link Trust} and its name against the URL's host, as an
  * HTTPS client must. A request on a reused connection that fails before any answer arrives (the
  * server closed the idle connection) is sent once more on a new one: the supervisor's requests
  * are a GET and a merge patch of the whole owned status, so sending one twice changes nothing.
@@ -38,10 +38,15 @@ final class ApiConnection implements AutoCloseable {
   /** A whole answer: status code and body text. */
   record Response(int code, String body) {}
 
+  /** The TLS trust of a new connection, made when it is opened; null: the JDK's default. */
+  interface Trust {
+    SSLContext context() throws IOException;
+  }
+
   private static final int MAX_HEADER_LINE = 64 * 1024;
 
   private final URI base;
-  private final SSLContext ssl;
+  private final Trust trust;
   private final Duration connectTimeout;
   private final Duration timeout;
   private final String host; // without an IPv6 address's brackets
@@ -53,10 +58,10 @@ final class ApiConnection implements AutoCloseable {
   private volatile boolean closed;
 
   /**
-   * {@code base}: {@code http://} or {@code https://} host and port; {@code ssl}: the trust for
-   * https, or null for the JDK's default; {@code timeout}: the longest wait for any byte of an answer.
+   * {@code base}: {@code http://} or {@code https://} host and port; {@code trust}: for https;
+   * {@code timeout}: the longest wait for any byte of an answer.
    */
-  ApiConnection(URI base, SSLContext ssl, Duration connectTimeout, Duration timeout) {
+  ApiConnection(URI base, Trust trust, Duration connectTimeout, Duration timeout) {
     String scheme = base.getScheme() == null ? "" : base.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
       throw new IllegalArgumentException("not an http or https URL: " + base);
@@ -65,7 +70,7 @@ final class ApiConnection implements AutoCloseable {
     this.base = base;
     this.host = base.getHost().startsWith("[") ? base.getHost().substring(1, base.getHost().length() - 1)
         : base.getHost();
-    this.ssl = ssl;
+    this.trust = trust;
     this.connectTimeout = connectTimeout;
     this.timeout = timeout;
     int port = port();
@@ -254,6 +259,17 @@ final class ApiConnection implements AutoCloseable {
   }
 
   private void connect() throws IOException {
+    SSLContext context = null;
+    if (tls()) { // first, so that a CA file that cannot be read is the error, not the connection
+      context = trust == null ? null : trust.context();
+      if (context == null) {
+        try {
+          context = SSLContext.getDefault();
+        } catch (NoSuchAlgorithmException e) {
+          throw new IOException("no TLS in this Java runtime", e);
+        }
+      }
+    }
     Socket plain = new Socket();
     try {
       plain.setTcpNoDelay(true);
@@ -263,8 +279,7 @@ final class ApiConnection implements AutoCloseable {
       plain.connect(new InetSocketAddress(host, port()),
           (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
       Socket connected = plain;
-      if (tls()) {
-        SSLContext context = ssl != null ? ssl : SSLContext.getDefault();
+      if (context != null) {
         SSLSocket secure = (SSLSocket) context.getSocketFactory().createSocket(plain, host, port(), true);
         SSLParameters parameters = secure.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
@@ -275,9 +290,6 @@ final class ApiConnection implements AutoCloseable {
       }
       in = new BufferedInputStream(connected.getInputStream(), 8192);
       out = connected.getOutputStream();
-    } catch (NoSuchAlgorithmException e) {
-      closeSocket();
-      throw new IOException("no TLS in this Java runtime", e);
     } catch (IOException | RuntimeException e) {
       closeSocket();
       throw e;

@@ -40,7 +40,7 @@ public final class WorkflowStatusApi implements StatusApi, AutoCloseable {
     String master = server.url().toString();
     this.url = URI.create((master.endsWith("/") ? master : master + "/") + "apis/" + Workflow.API_VERSION
         + "/namespaces/" + namespace + "/workflows/" + name + "/status");
-    this.connection = new ApiConnection(server.url(), server.ssl(), CONNECT_TIMEOUT, timeout);
+    this.connection = new ApiConnection(server.url(), server::ssl, CONNECT_TIMEOUT, timeout);
   }
 
   /** The URL of the status subresource; the only one this class requests. */

@@ -36,7 +36,7 @@ class ApiServerTest {
         "KUBERNETES_SERVICE_PORT", "443"), dir);
     assertThat(server.url()).isEqualTo(URI.create("https://10.96.0.1:443"));
     assertThat(server.tokenFile()).as("no token file here").isNull();
-    assertThat(server.ssl()).as("no ca.crt here: the JDK's trust").isNull();
+    assertThat(server.caFile()).as("no ca.crt here: the JDK's trust").isNull();
 
     assertThat(ApiServer.fromEnvironment(Map.of("KUBERNETES_SERVICE_HOST", "fd00::1", "KUBERNETES_SERVICE_PORT",
         "6443"), dir).url()).isEqualTo(URI.create("https://[fd00::1]:6443"));
@@ -58,11 +58,35 @@ class ApiServerTest {
   }
 
   @Test
-  void aCaFileWithoutCertificatesIsAClearError() throws IOException {
+  void aCaFileWithoutCertificatesIsAClearErrorOfTheRequest() throws Exception {
     Files.writeString(dir.resolve("ca.crt"), "not a certificate\n");
-    assertThatThrownBy(() -> ApiServer.fromEnvironment(Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1"), dir))
+    ApiServer server = ApiServer.fromEnvironment(Map.of("KUBERNETES_SERVICE_HOST", "127.0.0.1",
+        "KUBERNETES_SERVICE_PORT", "1"), dir);
+    assertThat(server.caFile()).as("read when a connection opens, not before").isEqualTo(dir.resolve("ca.crt"));
+    try (WorkflowStatusApi api = new WorkflowStatusApi(server, "ns", "wf", Duration.ofSeconds(5))) {
+      assertThatThrownBy(() -> api.patch(new WorkflowStatus())).isInstanceOf(StatusApi.ApiException.class)
+          .hasMessageContaining(dir.resolve("ca.crt").toString())
+          .satisfies(e -> assertThat(((StatusApi.ApiException) e).retryable()).as("the CA may be fixed").isTrue());
+    }
+  }
+
+  /** As for fabric8: KUBERNETES_CERTS_CA_FILE and KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN name other files. */
+  @Test
+  void otherCaAndTokenFilesCanBeNamed() throws IOException {
+    Path ca = Files.writeString(dir.resolve("cluster-ca.pem"), "x");
+    Path token = Files.writeString(dir.resolve("my-token"), " t0ken\n");
+    Files.writeString(dir.resolve("ca.crt"), "the service account's");
+    ApiServer server = ApiServer.fromEnvironment(Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1",
+        ApiServer.CA_FILE_ENV, ca.toString(), ApiServer.TOKEN_FILE_ENV, token.toString()), dir);
+    assertThat(server.caFile()).isEqualTo(ca);
+    assertThat(server.token()).contains("t0ken");
+
+    assertThat(ApiServer.fromEnvironment(Map.of("KUBERNETES_MASTER", "http://127.0.0.1:8080",
+        ApiServer.CA_FILE_ENV, ca.toString()), dir).caFile()).as("no TLS, no CA").isNull();
+    assertThatThrownBy(() -> ApiServer.fromEnvironment(Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1",
+        ApiServer.CA_FILE_ENV, dir.resolve("missing.pem").toString()), dir))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("ca.crt");
+        .hasMessageContaining(ApiServer.CA_FILE_ENV).hasMessageContaining("missing.pem");
   }
 
   /**
@@ -93,7 +117,7 @@ class ApiServerTest {
     try {
       ApiServer server = ApiServer.fromEnvironment(Map.of("KUBERNETES_SERVICE_HOST", "127.0.0.1",
           "KUBERNETES_SERVICE_PORT", String.valueOf(https.getAddress().getPort())), serviceAccount);
-      assertThat(server.ssl()).isNotNull();
+      assertThat(server.caFile()).isEqualTo(serviceAccount.resolve("ca.crt"));
       WorkflowStatus status = new WorkflowStatus();
       status.phase = WorkflowPhase.Running;
       try (WorkflowStatusApi api = new WorkflowStatusApi(server, "ns", "wf", Duration.ofSeconds(10))) {
