@@ -4,7 +4,8 @@ and tini, interleaved round by round, for the supervisor's targets:
 
   startup   launch -> first step's exec, and the supervisor's RSS at that moment (probe stamp):
             `shepherd run FILE`, and `shepherd supervise` as in a Pod (the Workflow in
-            SHEPHERD_MANIFEST, status patches to a stand-in API server in this script)
+            SHEPHERD_MANIFEST, status patches over HTTPS to a stand-in API server in this script,
+            which a service account's ca.crt and token let it reach)
   rss       RSS of a running `shepherd run`, and of `shepherd supervise`, 1.5 s and 7.5 s after
             launch (one `sleep 9` step)
   steps     1,000 sequential /bin/true steps: bare sh loop, tini -s around the loop, shepherd
@@ -12,9 +13,10 @@ and tini, interleaved round by round, for the supervisor's targets:
   orphans   10,000 orphan zombies drained (probe orphans): tini and shepherd as PID 1, shepherd
             as a subreaper
 
-Usage (as root; needs the probe built by common.sh, tini, unshare):
-  bench/supervisor/compare.py [--only KIND,...] ROUNDS NAME=RUNTIME_DIR [NAME=RUNTIME_DIR ...]
-KIND is startup, rss, steps or orphans (default: all).
+Usage (as root; needs the probe built by common.sh, tini, unshare, openssl):
+  bench/supervisor/compare.py [--only KIND,...] [--http] ROUNDS NAME=RUNTIME_DIR [NAME=RUNTIME_DIR ...]
+KIND is startup, rss, steps or orphans (default: all). --http: the stand-in API server speaks plain
+HTTP, reached through KUBERNETES_MASTER (for runtimes before KUBERNETES_CERTS_CA_FILE, 6205d30).
 e.g.
   bench/supervisor/compare.py 5 before=/tmp/rt-before after=target/supervisor-runtime
 
@@ -24,6 +26,7 @@ Tables give median [min..max].
 import json
 import os
 import resource
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import statistics
@@ -66,6 +69,7 @@ class StandInApi(BaseHTTPRequestHandler):
     supervisor that does not take SHEPHERD_MANIFEST, such as an older runtime, reads it with GET)."""
     protocol_version = "HTTP/1.1"
     manifests = {}
+    patches = 0
 
     def log_message(self, *args):
         pass
@@ -84,18 +88,37 @@ class StandInApi(BaseHTTPRequestHandler):
 
     def do_PATCH(self):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        StandInApi.patches += 1
         self.answer()
 
 
-def supervise_env(api_port, tmp, name, steps):
+def serve_tls(api, tmp):
+    """Makes the stand-in API server speak HTTPS with a certificate for 127.0.0.1, as a cluster's
+    API server does; returns the service account's files (ca.crt, token) that let a client in."""
+    key, cert, token = (os.path.join(tmp, f) for f in ("api.key", "ca.crt", "token"))
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=kubernetes",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    with open(token, "w") as f:
+        f.write("bench-token\n")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    api.socket = context.wrap_socket(api.socket, server_side=True)
+    return {"KUBERNETES_CERTS_CA_FILE": cert, "KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN": token}
+
+
+def supervise_env(api_port, tls, tmp, name, steps):
     """The environment of `shepherd supervise` in a Pod, the Workflow carried in SHEPHERD_MANIFEST."""
     manifest = {"apiVersion": "shepherd.dev/v1alpha1", "kind": "Workflow",
                 "metadata": {"name": name, "namespace": "bench", "generation": 1},
                 "spec": {"executor": "supervisor", "steps": steps}}
     StandInApi.manifests[name] = manifest
-    return dict(os.environ, KUBERNETES_MASTER=f"http://127.0.0.1:{api_port}", SHEPHERD_WORKFLOW=name,
-                SHEPHERD_NAMESPACE="bench", SHEPHERD_TERMINATION_LOG=os.path.join(tmp, "termination-log"),
-                SHEPHERD_MANIFEST=json.dumps(manifest))
+    if tls:  # as in a Pod: the service host and port, the service account's CA and token
+        api = dict(tls, KUBERNETES_SERVICE_HOST="127.0.0.1", KUBERNETES_SERVICE_PORT=str(api_port))
+    else:
+        api = {"KUBERNETES_MASTER": f"http://127.0.0.1:{api_port}"}
+    return dict(os.environ, **api, SHEPHERD_WORKFLOW=name, SHEPHERD_NAMESPACE="bench",
+                SHEPHERD_TERMINATION_LOG=os.path.join(tmp, "termination-log"), SHEPHERD_MANIFEST=json.dumps(manifest))
 
 
 def summary(values):
@@ -108,9 +131,14 @@ def summary(values):
 def main():
     args = sys.argv[1:]
     only = None
-    if args and args[0] == "--only":
-        only = set(args[1].split(","))
-        args = args[2:]
+    http = False
+    while args and args[0] in ("--only", "--http"):
+        if args[0] == "--only":
+            only = set(args[1].split(","))
+            args = args[2:]
+        else:
+            http = True
+            args = args[1:]
     rounds = int(args[0])
     runtimes = dict(arg.split("=", 1) for arg in args[1:])
     tmp = tempfile.mkdtemp(prefix="shepherd-compare-")
@@ -122,9 +150,10 @@ def main():
     workflow(wf["orphans"], f"    - {{name: s0, command: [{PROBE}, orphans, '10000']}}\n")
     stamp_file = os.path.join(tmp, "launch.ns")
     api = ThreadingHTTPServer(("127.0.0.1", 0), StandInApi)
+    tls = None if http else serve_tls(api, tmp)
     threading.Thread(target=api.serve_forever, daemon=True).start()
-    env_first = supervise_env(api.server_address[1], tmp, "first", [{"name": "s0", "command": [PROBE, "stamp"]}])
-    env_sleep = supervise_env(api.server_address[1], tmp, "sleep", [{"name": "s0", "command": ["sleep", "9"]}])
+    env_first = supervise_env(api.server_address[1], tls, tmp, "first", [{"name": "s0", "command": [PROBE, "stamp"]}])
+    env_sleep = supervise_env(api.server_address[1], tls, tmp, "sleep", [{"name": "s0", "command": ["sleep", "9"]}])
 
     results = {}
 
@@ -206,6 +235,7 @@ def main():
         for (m, name), values in results.items():
             if m == metric:
                 print(f"| {name} | {summary(values)} |")
+    print(f"\nstatus patches the stand-in API server got ({'http' if http else 'https'}): {StandInApi.patches}")
 
 
 if __name__ == "__main__":

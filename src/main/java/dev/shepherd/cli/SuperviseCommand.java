@@ -100,10 +100,10 @@ final class SuperviseCommand {
     try (WorkflowStatusApi api = new WorkflowStatusApi(server, namespace, name, Duration.ofSeconds(10));
         Supervisor supervisor = Supervisor.start()) {
       Run carried = carried(env.get(MANIFEST_ENV), name);
-      log.info("supervising workflow {}/{} ({}) in pod {} (pid {}{})", namespace, name,
+      log.info("supervising workflow {}/{} ({}) in pod {} (pid {}{}); status to {}", namespace, name,
           carried != null ? "from " + MANIFEST_ENV : "read from the API server",
           env.getOrDefault("SHEPHERD_POD_NAME", "?"), ProcessHandle.current().pid(),
-          supervisor.isPid1() ? ", PID 1" : ", subreaper");
+          supervisor.isPid1() ? ", PID 1" : ", subreaper", server.url());
       return new Session(name, supervisor, api, terminationLog, grace, reportTimeout).run(carried);
     }
   }

@@ -6,6 +6,7 @@ import dev.shepherd.cli.run.WorkflowFile;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -31,11 +32,34 @@ class AotTrainingTest {
 
   @Test
   void supervisesTheTrainingWorkflowToTheEnd() throws Exception {
+    String out = train();
+    assertThat(out).contains("[first] hello", "[left] left", "step right attempt 2 exited with code 0",
+        "step last attempt 1 exited with code 0", "workflow aot-training Succeeded", "final status written");
+  }
+
+  /** As the build runs it: the stand-in speaks HTTPS, and the supervisor trusts it through a CA file. */
+  @Test
+  void overHttpsWithTheBuildsKeystore() throws Exception {
+    Path keystore = dir.resolve("aot-training.p12");
+    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", "api", "-keyalg", "EC", "-dname", "CN=kubernetes", "-ext", "san=ip:127.0.0.1",
+        "-validity", "2", "-storetype", "PKCS12", "-storepass", AotTraining.KEYSTORE_PASSWORD,
+        "-keystore", keystore.toString()).redirectErrorStream(true).start();
+    String keytoolOutput = new String(keytool.getInputStream().readAllBytes());
+    assertThat(keytool.waitFor()).as(keytoolOutput).isZero();
+    String out = train(keystore.toString());
+    assertThat(out).contains("workflow aot-training Succeeded", "final status written", "https://127.0.0.1:")
+        .doesNotContain("cannot write the status");
+  }
+
+  private String train(String... keystore) throws Exception {
     Path output = dir.resolve("out.txt");
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    ProcessBuilder builder = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath,
-        Main.class.getName(), "aot-training", Path.of("src/main/launcher/aot-training.json").toAbsolutePath().toString()))
+        Main.class.getName(), "aot-training", Path.of("src/main/launcher/aot-training.json").toAbsolutePath().toString()));
+    command.addAll(List.of(keystore));
+    ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true).redirectOutput(output.toFile()).directory(dir.toFile());
     builder.environment().put("_JAVA_SR_SIGNUM", "39");
     builder.environment().remove("KUBECONFIG");
@@ -43,7 +67,6 @@ class AotTrainingTest {
     assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("finished").isTrue();
     String out = Files.readString(output);
     assertThat(process.exitValue()).as(out).isZero();
-    assertThat(out).contains("[first] hello", "[left] left", "step right attempt 2 exited with code 0",
-        "step last attempt 1 exited with code 0", "workflow aot-training Succeeded", "final status written");
+    return out;
   }
 }
