@@ -40,6 +40,13 @@ class AotTrainingTest {
   /** As the build runs it: the stand-in speaks HTTPS, and the supervisor trusts it through a CA file. */
   @Test
   void overHttpsWithTheBuildsKeystore() throws Exception {
+    String out = train(keystore(dir).toString());
+    assertThat(out).contains("workflow aot-training Succeeded", "final status written", "https://127.0.0.1:")
+        .doesNotContain("cannot write the status");
+  }
+
+  /** A keystore as the build makes it for the training: a key and certificate for 127.0.0.1. */
+  static Path keystore(Path dir) throws Exception {
     Path keystore = dir.resolve("aot-training.p12");
     Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
         "-genkeypair", "-alias", "api", "-keyalg", "EC", "-dname", "CN=kubernetes", "-ext", "san=ip:127.0.0.1",
@@ -47,9 +54,7 @@ class AotTrainingTest {
         "-keystore", keystore.toString()).redirectErrorStream(true).start();
     String keytoolOutput = new String(keytool.getInputStream().readAllBytes());
     assertThat(keytool.waitFor()).as(keytoolOutput).isZero();
-    String out = train(keystore.toString());
-    assertThat(out).contains("workflow aot-training Succeeded", "final status written", "https://127.0.0.1:")
-        .doesNotContain("cannot write the status");
+    return keystore;
   }
 
   private String train(String... keystore) throws Exception {

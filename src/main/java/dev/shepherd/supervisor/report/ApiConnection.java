@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
@@ -260,9 +261,11 @@ final class ApiConnection implements AutoCloseable {
 
   private void connect() throws IOException {
     SSLContext context = null;
+    boolean defaultTrust = false;
     if (tls()) { // first, so that a CA file that cannot be read is the error, not the connection
       context = trust == null ? null : trust.context();
       if (context == null) {
+        defaultTrust = true;
         try {
           context = SSLContext.getDefault();
         } catch (NoSuchAlgorithmException e) {
@@ -285,7 +288,15 @@ final class ApiConnection implements AutoCloseable {
         parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
         secure.setSSLParameters(parameters);
         socket = secure;
-        secure.startHandshake();
+        try {
+          secure.startHandshake();
+        } catch (SSLHandshakeException e) {
+          if (!defaultTrust) throw e;
+          // The supervisor runtime ships no public CAs (deploy/SUPERVISOR-RUNTIME.md): say why.
+          throw (SSLHandshakeException) new SSLHandshakeException(e.getMessage() + " (no CA file to trust: neither"
+              + " the service account's ca.crt nor KUBERNETES_CERTS_CA_FILE; the JDK's default trust instead)")
+              .initCause(e);
+        }
         connected = secure;
       }
       in = new BufferedInputStream(connected.getInputStream(), 8192);

@@ -132,6 +132,7 @@ class ApiServerTest {
       ApiServer untrusting = new ApiServer(server.url(), null, null);
       try (WorkflowStatusApi api = new WorkflowStatusApi(untrusting, "ns", "wf", Duration.ofSeconds(10))) {
         assertThatThrownBy(() -> api.patch(status)).isInstanceOf(StatusApi.ApiException.class)
+            .hasMessageContaining("no CA file to trust")
             .satisfies(e -> assertThat(((StatusApi.ApiException) e).retryable()).isTrue());
       }
       assertThat(seen).hasSize(2);
