@@ -32,7 +32,7 @@ class AotTrainingTest {
 
   @Test
   void supervisesTheTrainingWorkflowToTheEnd() throws Exception {
-    String out = train();
+    String out = train(List.of());
     assertThat(out).contains("[first] hello", "[left] left", "step right attempt 2 exited with code 0",
         "step last attempt 1 exited with code 0", "workflow aot-training Succeeded", "final status written");
   }
@@ -40,7 +40,7 @@ class AotTrainingTest {
   /** As the build runs it: the stand-in speaks HTTPS, and the supervisor trusts it through a CA file. */
   @Test
   void overHttpsWithTheBuildsKeystore() throws Exception {
-    String out = train(keystore(dir).toString());
+    String out = train(List.of(), keystore(dir).toString());
     assertThat(out).contains("workflow aot-training Succeeded", "final status written", "https://127.0.0.1:")
         .doesNotContain("cannot write the status");
   }
@@ -57,12 +57,32 @@ class AotTrainingTest {
     return keystore;
   }
 
-  private String train(String... keystore) throws Exception {
+  /**
+   * What the training loads is what every supervisor loads from the cache: none of the YAML
+   * parser, the JDK's HTTP client or server, Jackson's generator or java.time's formatter, which
+   * supervise has no use for (each was there once, through one innocent-looking reference).
+   */
+  @Test
+  void theSuperviseCacheHoldsNothingSuperviseDoesNotUse() throws Exception {
+    Path classes = dir.resolve("classes.log");
+    train(List.of("-Xlog:class+load=info:file=" + classes), keystore(dir).toString());
+    List<String> loaded = Files.readAllLines(classes).stream().map(l -> l.split(" ")[1]).toList();
+    assertThat(loaded).as("classes loaded").hasSizeGreaterThan(1000)
+        .contains("dev.shepherd.supervisor.report.ApiConnection", "sun.security.ssl.SSLSocketImpl")
+        .noneMatch(c -> c.startsWith("org.yaml.snakeyaml.") || c.startsWith("com.fasterxml.jackson.dataformat.yaml.")
+            || c.startsWith("java.net.http.") || c.startsWith("jdk.internal.net.http.")
+            || c.startsWith("com.sun.net.httpserver.") || c.startsWith("java.time.format.")
+            || c.equals("com.fasterxml.jackson.core.JsonGenerator"));
+  }
+
+  private String train(List<String> jvmOptions, String... keystore) throws Exception {
     Path output = dir.resolve("out.txt");
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath,
-        Main.class.getName(), "aot-training", Path.of("src/main/launcher/aot-training.json").toAbsolutePath().toString()));
+        "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", classpath, Main.class.getName(), "aot-training",
+        Path.of("src/main/launcher/aot-training.json").toAbsolutePath().toString()));
     command.addAll(List.of(keystore));
     ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true).redirectOutput(output.toFile()).directory(dir.toFile());

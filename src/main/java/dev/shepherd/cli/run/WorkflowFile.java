@@ -97,9 +97,23 @@ public final class WorkflowFile {
     }
   }
 
-  /** Made on first use: a supervisor reading its manifest in JSON never loads the YAML parser. */
+  /**
+   * The YAML parser, made on first use: a supervisor reading its manifest in JSON never loads it.
+   * Only this class names the YAML types; the methods of {@code WorkflowFile}, which every
+   * supervisor loads, see a {@code JsonParser} and an {@code ObjectMapper}: a YAMLFactory passed
+   * where a JsonFactory is taken would make the verifier load it, and SnakeYAML with it, into the
+   * supervisor's AOT cache.
+   */
   private static final class Yaml {
-    static final YAMLFactory FACTORY = new YAMLFactory();
+    private static final YAMLFactory FACTORY = new YAMLFactory();
+
+    static JsonParser parser(String text) throws IOException {
+      return FACTORY.createParser(text);
+    }
+
+    static ObjectMapper mapper() {
+      return new ObjectMapper(FACTORY);
+    }
   }
 
 
@@ -196,7 +210,7 @@ public final class WorkflowFile {
   /** Reads the YAML once token by token, for the syntax errors and the line of every field. */
   private static void scan(String source, String text, List<Map<String, Integer>> lines, List<Integer> starts,
       List<JsonNode> trees) throws InvalidFile {
-    try (JsonParser parser = Yaml.FACTORY.createParser(text)) {
+    try (JsonParser parser = Yaml.parser(text)) {
       JsonToken token;
       while ((token = parser.nextToken()) != null) {
         Map<String, Integer> docLines = new HashMap<>();
@@ -225,12 +239,12 @@ public final class WorkflowFile {
     }
     // The trees, now that the text is known to parse.
     try {
-      try (JsonParser parser = Yaml.FACTORY.createParser(text)) {
+      try (JsonParser parser = Yaml.parser(text)) {
         for (int i = 0; parser.nextToken() != null; i++) trees.set(i, PlainTree.read(parser));
       } catch (PlainTree.Unusual e) {
         // Something PlainTree leaves to Jackson (a duplicate key, a float...): all documents again with it.
-        ObjectMapper plain = new ObjectMapper(Yaml.FACTORY).enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
-        try (JsonParser parser = Yaml.FACTORY.createParser(text)) {
+        ObjectMapper plain = Yaml.mapper().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+        try (JsonParser parser = Yaml.parser(text)) {
           for (int i = 0; parser.nextToken() != null; i++) {
             JsonNode tree = plain.readTree(parser);
             trees.set(i, tree == null ? plain.nullNode() : tree);
@@ -423,7 +437,7 @@ public final class WorkflowFile {
         return builder;
       }
     });
-    return new ObjectMapper(Yaml.FACTORY)
+    return Yaml.mapper()
         .registerModule(strict)
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
