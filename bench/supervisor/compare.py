@@ -12,10 +12,14 @@ and tini, interleaved round by round, for the supervisor's targets:
             (per step = (1,000-step run - 1-step run) / 999, paired by round)
   orphans   10,000 orphan zombies drained (probe orphans): tini and shepherd as PID 1, shepherd
             as a subreaper
+  floor     the JVM floor (Floor.java, run by the first runtime's java with its launcher's flags and
+            an AOT cache of its own): start-up and RSS as for startup and rss, of a main that only
+            runs the step (floor-jvm) and of one that also PATCHes once over HTTPS as the supervisor
+            does, trusting the CA file, the host name checked (floor-jvm-tls)
 
-Usage (as root; needs the probe built by common.sh, tini, unshare, openssl):
+Usage (as root; needs the probe built by common.sh, tini, unshare, openssl; javac in $JAVA_HOME for floor):
   bench/supervisor/compare.py [--only KIND,...] [--http] ROUNDS NAME=RUNTIME_DIR [NAME=RUNTIME_DIR ...]
-KIND is startup, rss, steps or orphans (default: all). --http: the stand-in API server speaks plain
+KIND is startup, rss, steps, orphans or floor (default: all). --http: the stand-in API server speaks plain
 HTTP, reached through KUBERNETES_MASTER (for runtimes before KUBERNETES_CERTS_CA_FILE, 6205d30).
 e.g.
   bench/supervisor/compare.py 5 before=/tmp/rt-before after=target/supervisor-runtime
@@ -104,7 +108,8 @@ def serve_tls(api, tmp):
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     api.socket = context.wrap_socket(api.socket, server_side=True)
-    return {"KUBERNETES_CERTS_CA_FILE": cert, "KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN": token}
+    return {"KUBERNETES_CERTS_CA_FILE": cert, "KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN": token,
+            "port": api.server_address[1]}
 
 
 def supervise_env(api_port, tls, tmp, name, steps):
@@ -114,11 +119,41 @@ def supervise_env(api_port, tls, tmp, name, steps):
                 "spec": {"executor": "supervisor", "steps": steps}}
     StandInApi.manifests[name] = manifest
     if tls:  # as in a Pod: the service host and port, the service account's CA and token
-        api = dict(tls, KUBERNETES_SERVICE_HOST="127.0.0.1", KUBERNETES_SERVICE_PORT=str(api_port))
+        api = {k: v for k, v in tls.items() if k != "port"}
+        api.update(KUBERNETES_SERVICE_HOST="127.0.0.1", KUBERNETES_SERVICE_PORT=str(api_port))
     else:
         api = {"KUBERNETES_MASTER": f"http://127.0.0.1:{api_port}"}
     return dict(os.environ, **api, SHEPHERD_WORKFLOW=name, SHEPHERD_NAMESPACE="bench",
                 SHEPHERD_TERMINATION_LOG=os.path.join(tmp, "termination-log"), SHEPHERD_MANIFEST=json.dumps(manifest))
+
+
+def launcher_flags(runtime):
+    """The JVM options the runtime's launcher gives java (the exec line, up to the AOT cache)."""
+    text = open(os.path.join(runtime, "bin", "shepherd")).read()
+    line = text[text.index('exec "$home/bin/java"') + len('exec "$home/bin/java"'):text.index("$aot")]
+    return [w for w in line.replace("\\\n", " ").split() if w != "\\"]
+
+
+def floor_setup(runtime, tmp, tls):
+    """Compiles Floor.java and trains its AOT caches with the runtime's java and launcher flags;
+    returns the command prefixes of floor-jvm and (with tls) floor-jvm-tls."""
+    jdk = os.path.join(os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64"), "bin")
+    subprocess.run([os.path.join(jdk, "javac"), "-d", os.path.join(tmp, "floor"), os.path.join(HERE, "Floor.java")],
+                   check=True)
+    classes = os.path.join(tmp, "floor.jar")  # a jar: an AOT cache takes no class directory
+    subprocess.run([os.path.join(jdk, "jar"), "cf", classes, "-C", os.path.join(tmp, "floor"), "."], check=True)
+    java = [os.path.join(runtime, "bin", "java")] + launcher_flags(runtime)
+    prefixes = {}
+    variants = {"floor-jvm": []}
+    if tls:
+        StandInApi.manifests["floor"] = {}
+        variants["floor-jvm-tls"] = ["--tls", str(tls["port"]), tls["KUBERNETES_CERTS_CA_FILE"]]
+    for name, extra in variants.items():
+        cache = os.path.join(tmp, name + ".aot")
+        subprocess.run(java + [f"-XX:AOTCacheOutput={cache}", "-cp", classes, "Floor"] + extra + ["/bin/true"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        prefixes[name] = java + [f"-XX:AOTCache={cache}", "-cp", classes, "Floor"] + extra
+    return prefixes
 
 
 def summary(values):
@@ -216,6 +251,10 @@ def main():
         variants.append(("orphans", lambda n=name, s=sh: orphans(n + "-subreaper", [
             "unshare", "-pf", "--mount-proc", "sh", "-c", f"{s} run {wf['orphans']} --plain; exit $?"])))
 
+    if only is None or "floor" in only:
+        for name, prefix in floor_setup(next(iter(runtimes.values())), tmp, tls).items():
+            variants.append(("floor", lambda n=name, p=prefix: startup(n, p + [PROBE, "stamp"])))
+            variants.append(("floor", lambda n=name, p=prefix: steady_rss(n, p + ["sleep", "9"])))
     if only:
         variants = [v for v in variants if v[0] in only]
     for r in range(rounds + 1):
