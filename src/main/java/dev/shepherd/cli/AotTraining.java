@@ -2,8 +2,8 @@ package dev.shepherd.cli;
 
 import dev.shepherd.api.Workflow;
 import dev.shepherd.cli.run.WorkflowFile;
+import dev.shepherd.supervisor.report.ApiConnection;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -158,11 +158,10 @@ final class AotTraining {
     private void serve(Socket connection) {
       try (connection; InputStream in = new BufferedInputStream(connection.getInputStream());
            OutputStream out = connection.getOutputStream()) {
-        while (true) {
-          String requestLine = line(in);
-          if (requestLine == null) return;
+        for (int first = in.read(); first >= 0; first = in.read()) {
+          String requestLine = ApiConnection.line(in, first);
           long length = 0;
-          for (String header = line(in); header != null && !header.isEmpty(); header = line(in)) {
+          for (String header = ApiConnection.line(in, -1); !header.isEmpty(); header = ApiConnection.line(in, -1)) {
             if (header.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
               length = Long.parseLong(header.substring("content-length:".length()).strip());
             }
@@ -179,17 +178,6 @@ final class AotTraining {
       } catch (IOException | RuntimeException e) {
         // the supervisor closed the connection
       }
-    }
-
-    /** A request or header line without its CRLF, or null at the end of the connection. */
-    private static String line(InputStream in) throws IOException {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      int b;
-      while ((b = in.read()) != '\n') {
-        if (b < 0) return null;
-        if (b != '\r') bytes.write(b);
-      }
-      return bytes.toString(StandardCharsets.ISO_8859_1);
     }
 
     @Override

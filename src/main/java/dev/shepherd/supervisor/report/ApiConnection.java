@@ -35,7 +35,7 @@ import javax.net.ssl.SSLSocket;
  * server closed the idle connection) is sent once more on a new one: the supervisor's requests
  * are a GET and a merge patch of the whole owned status, so sending one twice changes nothing.
  */
-final class ApiConnection implements AutoCloseable {
+public final class ApiConnection implements AutoCloseable {
   /** A whole answer: status code and body text. */
   record Response(int code, String body) {}
 
@@ -243,12 +243,19 @@ final class ApiConnection implements AutoCloseable {
     return content.toByteArray();
   }
 
-  /** One header line, CRLF (or LF) cut off; {@code first} is its first byte if already read, else -1. */
   private String line(int first) throws IOException {
+    return line(in, first);
+  }
+
+  /**
+   * One line of an HTTP/1.1 head from {@code in}, CRLF (or LF) cut off; {@code first} is its first
+   * byte if already read, else -1. (Also the head reader of the build's stand-in API server.)
+   */
+  public static String line(InputStream in, int first) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
     int b = first >= 0 ? first : in.read();
     while (b != '\n') {
-      if (b < 0) throw new EOFException("the answer ended in the middle of a line");
+      if (b < 0) throw new EOFException("the stream ended in the middle of a line");
       if (bytes.size() >= MAX_HEADER_LINE) throw new IOException("a header line longer than " + MAX_HEADER_LINE);
       bytes.write(b);
       b = in.read();
