@@ -30,6 +30,7 @@ Tables give median [min..max].
 import json
 import os
 import resource
+import shlex
 import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -131,7 +132,7 @@ def launcher_flags(runtime):
     """The JVM options the runtime's launcher gives java (the exec line, up to the AOT cache)."""
     text = open(os.path.join(runtime, "bin", "shepherd")).read()
     line = text[text.index('exec "$home/bin/java"') + len('exec "$home/bin/java"'):text.index("$aot")]
-    return [w for w in line.replace("\\\n", " ").split() if w != "\\"]
+    return shlex.split(line.replace("\\\n", " "))
 
 
 def floor_setup(runtime, tmp, tls):
