@@ -87,19 +87,8 @@ public final class ApiConnection implements AutoCloseable {
     byte[] request = request(method, path, headers, body);
     synchronized (lock) {
       if (closed) throw new IOException("the connection to " + base + " is closed");
-      boolean reused = socket != null;
       try {
-        try {
-          return exchange(request);
-        } catch (StaleConnection e) {
-          if (!reused) throw e.getCause();
-          closeSocket();
-          try {
-            return exchange(request); // the idle connection was gone; once more on a new one
-          } catch (StaleConnection again) {
-            throw again.getCause();
-          }
-        }
+        return exchange(request, socket != null);
       } catch (IOException | RuntimeException e) {
         closeSocket();
         throw e;
@@ -141,19 +130,11 @@ public final class ApiConnection implements AutoCloseable {
     return all;
   }
 
-  /** An exchange that failed before the first byte of an answer. */
-  private static final class StaleConnection extends Exception {
-    StaleConnection(IOException cause) {
-      super(cause);
-    }
-
-    @Override
-    public synchronized IOException getCause() {
-      return (IOException) super.getCause();
-    }
-  }
-
-  private Response exchange(byte[] request) throws IOException, StaleConnection {
+  /**
+   * One request and its answer; {@code mayResend}: the connection is a reused one, so a failure
+   * before the first byte of an answer means the server closed it while idle.
+   */
+  private Response exchange(byte[] request, boolean mayResend) throws IOException {
     if (socket == null) connect();
     int first;
     try {
@@ -164,7 +145,9 @@ public final class ApiConnection implements AutoCloseable {
     } catch (java.net.SocketTimeoutException e) {
       throw e; // the server is there but slow: not a stale connection
     } catch (IOException e) {
-      throw new StaleConnection(e);
+      if (!mayResend) throw e;
+      closeSocket();
+      return exchange(request, false); // the idle connection was gone; once more on a new one
     }
     while (true) {
       String status = line(first);
