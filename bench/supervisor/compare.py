@@ -18,9 +18,11 @@ and tini, interleaved round by round, for the supervisor's targets:
             does, trusting the CA file, the host name checked (floor-jvm-tls)
 
 Usage (as root; needs the probe built by common.sh, tini, unshare, openssl; javac in $JAVA_HOME for floor):
-  bench/supervisor/compare.py [--only KIND,...] [--http] ROUNDS NAME=RUNTIME_DIR [NAME=RUNTIME_DIR ...]
-KIND is startup, rss, steps, orphans or floor (default: all). --http: the stand-in API server speaks plain
-HTTP, reached through KUBERNETES_MASTER (for runtimes before KUBERNETES_CERTS_CA_FILE, 6205d30).
+  bench/supervisor/compare.py [--only KIND,...] [--http | --ec] ROUNDS NAME=RUNTIME_DIR [NAME=RUNTIME_DIR ...]
+KIND is startup, rss, steps, orphans or floor (default: all). The stand-in API server's certificate is
+signed by an RSA 2048 CA, as kubeadm, EKS, GKE and AKS make them (before session 5: a self-signed
+ECDSA P-256 one, which --ec keeps, as k3s makes them). --http: it speaks plain HTTP, reached through
+KUBERNETES_MASTER (for runtimes before KUBERNETES_CERTS_CA_FILE, 6205d30).
 e.g.
   bench/supervisor/compare.py 5 before=/tmp/rt-before after=target/supervisor-runtime
 
@@ -97,17 +99,33 @@ class StandInApi(BaseHTTPRequestHandler):
         self.answer()
 
 
+CERT = "rsa"  # --ec: "ec"
+
+
 def serve_tls(api, tmp):
     """Makes the stand-in API server speak HTTPS with a certificate for 127.0.0.1, as a cluster's
     API server does; returns the service account's files (ca.crt, token) that let a client in."""
     key, cert, token = (os.path.join(tmp, f) for f in ("api.key", "ca.crt", "token"))
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                    "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=kubernetes",
-                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    if CERT == "ec":  # as k3s makes them: ECDSA P-256 (here the server's certificate is its own CA)
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                        "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=kubernetes",
+                        "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+        serving = cert
+    else:  # as kubeadm, EKS, GKE and AKS make them: an RSA 2048 CA that signs the server's RSA certificate
+        ca_key, csr, serving = (os.path.join(tmp, f) for f in ("ca.key", "api.csr", "api.crt"))
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", cert,
+                        "-days", "2", "-subj", "/CN=kubernetes"], check=True, capture_output=True)
+        subprocess.run(["openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr,
+                        "-subj", "/CN=kube-apiserver"], check=True, capture_output=True)
+        ext = os.path.join(tmp, "api.ext")
+        with open(ext, "w") as f:
+            f.write("subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+        subprocess.run(["openssl", "x509", "-req", "-in", csr, "-CA", cert, "-CAkey", ca_key, "-CAcreateserial",
+                        "-out", serving, "-days", "2", "-extfile", ext], check=True, capture_output=True)
     with open(token, "w") as f:
         f.write("bench-token\n")
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
+    context.load_cert_chain(serving, key)
     api.socket = context.wrap_socket(api.socket, server_side=True)
     return {"KUBERNETES_CERTS_CA_FILE": cert, "KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN": token,
             "port": api.server_address[1]}
@@ -168,10 +186,14 @@ def main():
     args = sys.argv[1:]
     only = None
     http = False
-    while args and args[0] in ("--only", "--http"):
+    global CERT
+    while args and args[0] in ("--only", "--http", "--ec"):
         if args[0] == "--only":
             only = set(args[1].split(","))
             args = args[2:]
+        elif args[0] == "--ec":
+            CERT = "ec"
+            args = args[1:]
         else:
             http = True
             args = args[1:]

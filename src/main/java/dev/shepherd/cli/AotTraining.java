@@ -15,85 +15,80 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.util.Base64;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import javax.net.ServerSocketFactory;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /**
- * {@code shepherd aot-training FILE.json [KEYSTORE.p12]}, for the build only: the training run of
- * the supervisor runtime's AOT cache for {@code supervise} ({@code mvn package} runs it through the
- * launcher with {@code -XX:AOTCacheOutput=shepherd-supervise.aot}). It runs {@code supervise} of
- * the file's first Workflow, carried in {@code SHEPHERD_MANIFEST} as a Pod carries it, against a
- * stand-in for the API server in this JVM (GET and PATCH of the Workflow's status, which is all
- * the supervisor asks for), so the cache holds what {@code supervise} starts with: the manifest's
- * binding, the API connection and the status patches. With a keystore (PKCS12, password
- * {@value #KEYSTORE_PASSWORD}, whose first key's certificate names 127.0.0.1; the build makes one
- * with keytool), the stand-in speaks HTTPS and the supervisor reaches it as in a Pod, through
- * {@code KUBERNETES_SERVICE_HOST}, a CA file and a token file: the cache then holds TLS too, which
- * every supervisor in a cluster needs. (Not the GET, which only a workflow too large for the
- * variable needs: its JSON binding would load fabric8's model into every supervisor.) ({@code run}
- * has a cache of its own, trained by a plain {@code shepherd run}: one cache for both would load
- * the client's classes into every {@code run} too.)
+ * {@code java -cp shepherd.jar dev.shepherd.cli.AotTraining FILE.json COMMAND...}, for the build
+ * only: the harness of the training run of the supervisor runtime's {@code supervise} AOT cache.
+ * {@code mvn package} runs it on the build's JDK with COMMAND = {@code RUNTIME/bin/shepherd
+ * supervise} and {@code SHEPHERD_JAVA_OPTIONS=-XX:AOTCacheOutput=RUNTIME/shepherd-supervise.aot},
+ * which the child inherits.
  *
- * <p>The stand-in is a plain (or TLS) server socket, not the JDK's HTTP server: every class the
- * training loads is loaded again by every supervisor that uses the cache.
+ * <p>The child is a supervisor as a Pod starts it, and nothing else: the file's Workflow in
+ * {@code SHEPHERD_MANIFEST}, the API server reached through {@code KUBERNETES_SERVICE_HOST} over
+ * HTTPS, trusted through a CA file, with a token file. The stand-in API server (GET and PATCH of
+ * the Workflow's status, answered with the Workflow) runs here, in the harness's JVM, as do the
+ * keytool runs that make its certificate: a cluster's shape, a CA (RSA 2048, as kubeadm, EKS, GKE
+ * and AKS make them) that signs the server's certificate for 127.0.0.1. Every class the training
+ * loads is in the cache, and the JVM loads every class of the cache into every supervisor at
+ * start-up: a server's TLS, key stores and key managers have no business there.
  */
-final class AotTraining {
-  static final String KEYSTORE_PASSWORD = "aot-training";
+public final class AotTraining {
   private static final String NAMESPACE = "aot-training";
+  private static final String PASSWORD = "aot-training";
 
   private AotTraining() {}
 
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
   static int run(String[] args) {
-    if (args.length != 1 && args.length != 2) {
-      System.err.println("usage: shepherd aot-training FILE.json [KEYSTORE.p12] (the build's training run of the AOT cache)");
+    if (args.length < 2) {
+      System.err.println("usage: AotTraining FILE.json COMMAND... (the build's training run of the supervise AOT cache)");
       return 2;
     }
     Path file = Path.of(args[0]);
+    List<String> command = Arrays.asList(args).subList(1, args.length);
     String name;
     String manifest;
     try {
-      // JSON, read as the supervisor reads SHEPHERD_MANIFEST (YAML would put SnakeYAML in the
-      // cache), and passed on as it is (JsonNode.toString would put Jackson's ObjectMapper in it).
       manifest = Files.readString(file);
       name = WorkflowFile.parseJson(file.toString(), manifest).name();
     } catch (IOException | WorkflowFile.InvalidFile e) {
-      System.err.println("shepherd aot-training: " + e.getMessage());
+      System.err.println("AotTraining: " + e.getMessage());
       return 2;
     }
     String path = "/apis/" + Workflow.API_VERSION + "/namespaces/" + NAMESPACE + "/workflows/" + name + "/status";
     Path work = null;
     try {
       work = Files.createTempDirectory("shepherd-aot-training");
-      Map<String, String> env = new HashMap<>();
-      SSLContext tls = null;
-      if (args.length == 2) {
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(Path.of(args[1]))) {
-          keys.load(in, KEYSTORE_PASSWORD.toCharArray());
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, KEYSTORE_PASSWORD.toCharArray());
-        tls = SSLContext.getInstance("TLS");
-        tls.init(kmf.getKeyManagers(), null, null);
-        byte[] certificate = keys.getCertificate(keys.aliases().nextElement()).getEncoded();
-        env.put("KUBERNETES_CERTS_CA_FILE", Files.writeString(work.resolve("ca.crt"), "-----BEGIN CERTIFICATE-----\n"
-            + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(certificate)
-            + "\n-----END CERTIFICATE-----\n").toString());
-        env.put("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN", Files.writeString(work.resolve("token"), "aot-training\n").toString());
+      Path keystore = clusterKeys(work);
+      KeyStore keys = KeyStore.getInstance("PKCS12");
+      try (InputStream in = Files.newInputStream(keystore)) {
+        keys.load(in, PASSWORD.toCharArray());
       }
-      try (StandIn api = new StandIn(tls == null ? ServerSocketFactory.getDefault() : tls.getServerSocketFactory(),
+      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(keys, PASSWORD.toCharArray());
+      SSLContext tls = SSLContext.getInstance("TLS");
+      tls.init(kmf.getKeyManagers(), null, null);
+      try (StandIn api = new StandIn(tls.getServerSocketFactory().createServerSocket(0, 16, InetAddress.getLoopbackAddress()),
           path, manifest)) {
-        if (tls != null) {
-          env.put("KUBERNETES_SERVICE_HOST", "127.0.0.1");
-          env.put("KUBERNETES_SERVICE_PORT", String.valueOf(api.port()));
-        } else {
-          env.put("KUBERNETES_MASTER", "http://127.0.0.1:" + api.port() + "/");
-        }
+        ProcessBuilder supervisor = new ProcessBuilder(command).inheritIO();
+        Map<String, String> env = supervisor.environment();
+        env.remove("KUBECONFIG");
+        env.remove("KUBERNETES_MASTER");
+        env.put("KUBERNETES_SERVICE_HOST", "127.0.0.1");
+        env.put("KUBERNETES_SERVICE_PORT", String.valueOf(api.port()));
+        env.put("KUBERNETES_CERTS_CA_FILE", work.resolve("ca.crt").toString());
+        env.put("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN", Files.writeString(work.resolve("token"), "aot-training\n").toString());
         env.put("SHEPHERD_WORKFLOW", name);
         env.put(SuperviseCommand.MANIFEST_ENV, manifest);
         env.put("SHEPHERD_NAMESPACE", NAMESPACE);
@@ -101,12 +96,20 @@ final class AotTraining {
         env.put("SHEPHERD_TERMINATION_LOG", work.resolve("termination-log").toString());
         env.put("SHEPHERD_GRACE_SECONDS", "2");
         env.put("SHEPHERD_REPORT_TIMEOUT_SECONDS", "10");
-        int supervised = SuperviseCommand.run(new String[0], Map.copyOf(env));
-        if (supervised != 0) System.err.println("shepherd aot-training: supervise exited " + supervised);
-        return supervised;
+        Process process = supervisor.start();
+        if (!process.waitFor(5, TimeUnit.MINUTES)) {
+          process.destroyForcibly();
+          System.err.println("AotTraining: " + String.join(" ", command) + " did not end within 5 minutes");
+          return 1;
+        }
+        if (process.exitValue() != 0) System.err.println("AotTraining: " + String.join(" ", command) + " exited " + process.exitValue());
+        return process.exitValue();
       }
     } catch (IOException | GeneralSecurityException e) {
-      System.err.println("shepherd aot-training: " + e);
+      System.err.println("AotTraining: " + e);
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return 1;
     } finally {
       if (work != null) {
@@ -121,16 +124,46 @@ final class AotTraining {
   }
 
   /**
-   * The stand-in API server: on loopback, one thread per connection, keep-alive; GET and PATCH of
-   * {@code path} are answered with the Workflow, as an API server answers; anything else is a 404.
+   * A cluster's keys, made with the JDK's keytool in {@code dir}: {@code ca.crt}, the CA's
+   * certificate (PEM), and {@code keys.p12} (password {@value #PASSWORD}), whose {@code api} entry
+   * is the API server's key with its certificate for 127.0.0.1, signed by the CA.
+   */
+  static Path clusterKeys(Path dir) throws IOException, InterruptedException {
+    Path keystore = dir.resolve("keys.p12");
+    List<String> store = List.of("-storetype", "PKCS12", "-storepass", PASSWORD, "-keystore", keystore.toString());
+    keytool(dir, store, "-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=kubernetes-ca",
+        "-ext", "bc:c", "-validity", "2");
+    keytool(dir, store, "-genkeypair", "-alias", "api", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=kube-apiserver",
+        "-validity", "2");
+    keytool(dir, store, "-certreq", "-alias", "api", "-file", dir.resolve("api.csr").toString());
+    keytool(dir, store, "-gencert", "-alias", "ca", "-infile", dir.resolve("api.csr").toString(),
+        "-outfile", dir.resolve("api.crt").toString(), "-ext", "san=ip:127.0.0.1", "-ext", "eku=serverAuth", "-validity", "2");
+    keytool(dir, store, "-importcert", "-alias", "api", "-file", dir.resolve("api.crt").toString(), "-noprompt");
+    keytool(dir, store, "-exportcert", "-alias", "ca", "-rfc", "-file", dir.resolve("ca.crt").toString());
+    return keystore;
+  }
+
+  private static void keytool(Path dir, List<String> store, String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+    command.addAll(List.of(args));
+    command.addAll(store);
+    Process keytool = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (keytool.waitFor() != 0) throw new IOException("keytool " + args[0] + " failed: " + output.strip());
+  }
+
+  /**
+   * The stand-in API server: one thread per connection, keep-alive; GET and PATCH of {@code path}
+   * are answered with the Workflow, as an API server answers; anything else is a 404.
    */
   private static final class StandIn implements AutoCloseable {
     private final ServerSocket listener;
     private final String path;
     private final byte[] workflow;
 
-    StandIn(ServerSocketFactory sockets, String path, String workflowJson) throws IOException {
-      this.listener = sockets.createServerSocket(0, 16, InetAddress.getLoopbackAddress());
+    StandIn(ServerSocket listener, String path, String workflowJson) {
+      this.listener = listener;
       this.path = path;
       this.workflow = workflowJson.getBytes(StandardCharsets.UTF_8);
       Thread acceptor = new Thread(this::accept, "aot-training-api");

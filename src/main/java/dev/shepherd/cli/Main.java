@@ -20,7 +20,7 @@ public final class Main {
       System.out.print(USAGE);
       System.exit(args.length == 0 ? 2 : 0);
     }
-    if (List.of("run", "supervise", "aot-training").contains(args[0])
+    if (List.of("run", "supervise").contains(args[0])
         && System.getProperty(ConsoleLog.PROVIDER_PROPERTY) == null
         && System.getProperty("logback.configurationFile") == null) {
       ConsoleLog.select(); // the roles that start processes log without logback's set-up (~30 ms)
@@ -30,7 +30,6 @@ public final class Main {
       case "operator" -> OperatorCommand.run(rest);
       case "supervise" -> SuperviseCommand.run(rest);
       case "run" -> RunCommand.run(rest);
-      case "aot-training" -> AotTraining.run(rest); // the build's training run of the AOT cache
       default -> {
         System.err.println("shepherd: unknown command '" + args[0] + "'");
         System.err.print(USAGE);

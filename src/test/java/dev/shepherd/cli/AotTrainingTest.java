@@ -13,9 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code shepherd aot-training}, the build's training run of the {@code supervise} AOT cache, really
- * supervises the Workflow against its stand-in API server: the steps run and the final status is
- * written there. (A training run that failed early would leave the cache without what it is for.)
+ * {@link AotTraining}, the harness of the build's training run of the {@code supervise} AOT cache,
+ * really has a supervisor supervise the Workflow against its stand-in API server: the steps run and
+ * the final status is written there. (A training run that failed early would leave the cache
+ * without what it is for.)
  */
 class AotTrainingTest {
   @TempDir Path dir;
@@ -30,68 +31,75 @@ class AotTrainingTest {
     assertThat(Serialization.asJson(json.spec())).isEqualTo(Serialization.asJson(yaml.spec()));
   }
 
+  /**
+   * As the build runs it: the stand-in speaks HTTPS with a certificate that the CA in the CA file
+   * signed, and the supervisor (a child of the harness) supervises the Workflow to the end.
+   */
   @Test
-  void supervisesTheTrainingWorkflowToTheEnd() throws Exception {
-    String out = train(List.of());
+  void supervisesTheTrainingWorkflowToTheEndOverHttps() throws Exception {
+    String out = harness(dir, supervise(List.of()));
     assertThat(out).contains("[first] hello", "[left] left", "step right attempt 2 exited with code 0",
-        "step last attempt 1 exited with code 0", "workflow aot-training Succeeded", "final status written");
+        "step last attempt 1 exited with code 0", "workflow aot-training Succeeded", "final status written",
+        "status to https://127.0.0.1:").doesNotContain("cannot write the status");
   }
 
-  /** As the build runs it: the stand-in speaks HTTPS, and the supervisor trusts it through a CA file. */
+  /** A training that cannot run its supervisor fails, and says which command it ran. */
   @Test
-  void overHttpsWithTheBuildsKeystore() throws Exception {
-    String out = train(List.of(), keystore(dir).toString());
-    assertThat(out).contains("workflow aot-training Succeeded", "final status written", "https://127.0.0.1:")
-        .doesNotContain("cannot write the status");
-  }
-
-  /** A keystore as the build makes it for the training: a key and certificate for 127.0.0.1. */
-  static Path keystore(Path dir) throws Exception {
-    Path keystore = dir.resolve("aot-training.p12");
-    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "api", "-keyalg", "EC", "-dname", "CN=kubernetes", "-ext", "san=ip:127.0.0.1",
-        "-validity", "2", "-storetype", "PKCS12", "-storepass", AotTraining.KEYSTORE_PASSWORD,
-        "-keystore", keystore.toString()).redirectErrorStream(true).start();
-    String keytoolOutput = new String(keytool.getInputStream().readAllBytes());
-    assertThat(keytool.waitFor()).as(keytoolOutput).isZero();
-    return keystore;
+  void aSupervisorThatFailsFailsTheTraining() throws Exception {
+    Process process = harnessProcess(dir, List.of("sh", "-c", "exit 3"));
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("finished").isTrue();
+    assertThat(process.exitValue()).isEqualTo(3);
+    assertThat(Files.readString(dir.resolve("out.txt"))).contains("AotTraining: sh -c exit 3 exited 3");
   }
 
   /**
    * What the training loads is what every supervisor loads from the cache: none of the YAML
    * parser, the JDK's HTTP client or server, Jackson's generator or java.time's formatter, which
-   * supervise has no use for (each was there once, through one innocent-looking reference).
+   * supervise has no use for (each was there once, through one innocent-looking reference), nor
+   * the stand-in's side of TLS (a server socket, a key manager), which the harness keeps to itself.
    */
   @Test
   void theSuperviseCacheHoldsNothingSuperviseDoesNotUse() throws Exception {
     Path classes = dir.resolve("classes.log");
-    train(List.of("-Xlog:class+load=info:file=" + classes), keystore(dir).toString());
+    harness(dir, supervise(List.of("-Xlog:class+load=info:file=" + classes)));
     List<String> loaded = Files.readAllLines(classes).stream().map(l -> l.split(" ")[1]).toList();
     assertThat(loaded).as("classes loaded").hasSizeGreaterThan(1000)
         .contains("dev.shepherd.supervisor.report.ApiConnection", "sun.security.ssl.SSLSocketImpl")
         .noneMatch(c -> c.startsWith("org.yaml.snakeyaml.") || c.startsWith("com.fasterxml.jackson.dataformat.yaml.")
             || c.startsWith("java.net.http.") || c.startsWith("jdk.internal.net.http.")
             || c.startsWith("com.sun.net.httpserver.") || c.startsWith("java.time.format.")
-            || c.equals("com.fasterxml.jackson.core.JsonGenerator"));
+            || c.equals("com.fasterxml.jackson.core.JsonGenerator") || c.equals("sun.security.ssl.SSLServerSocketImpl")
+            || c.startsWith("javax.net.ssl.KeyManagerFactory") || c.startsWith("dev.shepherd.cli.AotTraining"));
   }
 
-  private String train(List<String> jvmOptions, String... keystore) throws Exception {
-    Path output = dir.resolve("out.txt");
+  /** {@code java ... Main supervise}, on the tests' class path, with these JVM options. */
+  static List<String> supervise(List<String> jvmOptions) {
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
     command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", classpath, Main.class.getName(), "aot-training",
-        Path.of("src/main/launcher/aot-training.json").toAbsolutePath().toString()));
-    command.addAll(List.of(keystore));
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .redirectErrorStream(true).redirectOutput(output.toFile()).directory(dir.toFile());
-    builder.environment().put("_JAVA_SR_SIGNUM", "39");
-    builder.environment().remove("KUBECONFIG");
-    Process process = builder.start();
+    command.addAll(List.of("-cp", classpath, Main.class.getName(), "supervise"));
+    return command;
+  }
+
+  /** Runs the harness (in a JVM of its own, as the build does) around {@code command}; its output. */
+  static String harness(Path dir, List<String> command) throws Exception {
+    Process process = harnessProcess(dir, command);
     assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("finished").isTrue();
-    String out = Files.readString(output);
+    String out = Files.readString(dir.resolve("out.txt"));
     assertThat(process.exitValue()).as(out).isZero();
     return out;
+  }
+
+  private static Process harnessProcess(Path dir, List<String> command) throws Exception {
+    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> harness = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", classpath, AotTraining.class.getName(),
+        Path.of("src/main/launcher/aot-training.json").toAbsolutePath().toString()));
+    harness.addAll(command);
+    ProcessBuilder builder = new ProcessBuilder(harness)
+        .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).directory(dir.toFile());
+    builder.environment().put("_JAVA_SR_SIGNUM", "39");
+    return builder.start();
   }
 }
