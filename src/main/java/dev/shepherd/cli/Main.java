@@ -27,7 +27,7 @@ public final class Main {
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     int code = switch (args[0]) {
-      case "operator" -> OperatorCommand.run(rest);
+      case "operator" -> operator(rest);
       case "supervise" -> SuperviseCommand.run(rest);
       case "run" -> RunCommand.run(rest);
       default -> {
@@ -37,5 +37,18 @@ public final class Main {
       }
     };
     System.exit(code);
+  }
+
+  /**
+   * The operator, where it is: the supervisor runtime's jar (what a Pod copies) holds only
+   * {@code supervise} and {@code run}, without the operator's libraries.
+   */
+  private static int operator(String[] args) {
+    if (Main.class.getResource("OperatorCommand.class") == null) {
+      System.err.println("shepherd: this is the supervisor runtime, which holds 'supervise' and 'run' only;"
+          + " the operator runs from shepherd.jar (in the image: /opt/shepherd/shepherd.jar)");
+      return 2;
+    }
+    return OperatorCommand.run(args);
   }
 }

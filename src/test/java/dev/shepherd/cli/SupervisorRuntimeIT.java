@@ -1,0 +1,78 @@
+package dev.shepherd.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The supervisor runtime as a Pod runs it (its launcher, jlinked Java, AOT cache and its own jar,
+ * which holds {@code supervise} and {@code run} without the operator's libraries).
+ */
+class SupervisorRuntimeIT {
+  static final Path RUNTIME = Path.of("target", "supervisor-runtime").toAbsolutePath();
+
+  @TempDir Path dir;
+
+  /**
+   * It speaks TLS to an API server that its CA file vouches for, although it ships without the
+   * JDK's public CAs: the build's training run again ({@link AotTraining}), on the built runtime.
+   */
+  @Test
+  void theRuntimeTrustsItsCaFileAndNoPublicCa() throws Exception {
+    assertThat(RUNTIME.resolve("bin/shepherd")).as("the supervisor runtime (mvn package builds it)").exists();
+    assertThat(RUNTIME.resolve("lib/security/cacerts")).as("no public CA list in the runtime").doesNotExist();
+    String out = AotTrainingTest.harness(dir, List.of(RUNTIME.resolve("bin/shepherd").toString(), "supervise"));
+    assertThat(out).contains("status to https://127.0.0.1:", "workflow aot-training Succeeded", "final status written")
+        .doesNotContain("cannot write the status");
+  }
+
+  /**
+   * A Workflow that the Pod does not carry (too large for its environment) is read with a GET and
+   * bound by fabric8's model, which the runtime's jar keeps for that.
+   */
+  @Test
+  void aWorkflowNotCarriedIsReadFromTheApiServer() throws Exception {
+    String out = AotTrainingTest.harness(dir,
+        List.of("env", "-u", SuperviseCommand.MANIFEST_ENV, RUNTIME.resolve("bin/shepherd").toString(), "supervise"));
+    assertThat(out).contains("(read from the API server)", "workflow aot-training Succeeded", "final status written");
+  }
+
+  /** The runtime's jar has no operator, and says where it is instead of failing on a missing class. */
+  @Test
+  void theOperatorIsNotInTheRuntimeAndItSaysSo() throws Exception {
+    Process process = new ProcessBuilder(RUNTIME.resolve("bin/shepherd").toString(), "operator")
+        .redirectErrorStream(true).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(out).isEqualTo(2);
+    assertThat(out).contains("this is the supervisor runtime", "/opt/shepherd/shepherd.jar").doesNotContain("Exception");
+  }
+
+  static Stream<Path> examples() throws Exception {
+    try (Stream<Path> files = Files.list(Path.of("examples"))) {
+      return files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList().stream();
+    }
+  }
+
+  /** `shepherd run` of every example on the runtime: it ends as the example's first line says. */
+  @ParameterizedTest
+  @MethodSource("examples")
+  void everyExampleRunsOnTheRuntime(Path file) throws Exception {
+    String ends = Files.readAllLines(file).getFirst().replace("# ends:", "").strip();
+    Process process = new ProcessBuilder(RUNTIME.resolve("bin/shepherd").toString(), "run", file.toString(), "--plain")
+        .redirectErrorStream(true).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(out).containsPattern("(?m)^workflow \\S+ " + ends + "\\b").doesNotContain("Exception");
+    assertThat(process.exitValue()).as(out).isEqualTo(ends.equals("Succeeded") ? 0 : 1);
+  }
+}
