@@ -132,12 +132,13 @@ public final class AotTraining {
     Path keystore = dir.resolve("keys.p12");
     List<String> store = List.of("-storetype", "PKCS12", "-storepass", PASSWORD, "-keystore", keystore.toString());
     keytool(dir, store, "-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=kubernetes-ca",
-        "-ext", "bc:c", "-validity", "2");
+        "-ext", "bc:c", "-sigalg", "SHA256withRSA", "-validity", "2");
     keytool(dir, store, "-genkeypair", "-alias", "api", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=kube-apiserver",
         "-validity", "2");
     keytool(dir, store, "-certreq", "-alias", "api", "-file", dir.resolve("api.csr").toString());
     keytool(dir, store, "-gencert", "-alias", "ca", "-infile", dir.resolve("api.csr").toString(),
-        "-outfile", dir.resolve("api.crt").toString(), "-ext", "san=ip:127.0.0.1", "-ext", "eku=serverAuth", "-validity", "2");
+        "-outfile", dir.resolve("api.crt").toString(), "-ext", "san=ip:127.0.0.1", "-ext", "eku=serverAuth",
+        "-sigalg", "SHA256withRSA", "-validity", "2");
     keytool(dir, store, "-importcert", "-alias", "api", "-file", dir.resolve("api.crt").toString(), "-noprompt");
     keytool(dir, store, "-exportcert", "-alias", "ca", "-rfc", "-file", dir.resolve("ca.crt").toString());
     return keystore;

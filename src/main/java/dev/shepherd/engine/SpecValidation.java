@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The checks that make a spec runnable, whatever the executor. The CRD schema catches most of them
@@ -20,10 +19,8 @@ import java.util.regex.Pattern;
  * and a cycle can't be expressed in a schema at all. Each problem is a sentence naming the step.
  */
 public final class SpecValidation {
-  static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   /** Longest timeout or deadline: a year. Beyond it, time arithmetic could overflow. */
   public static final long MAX_SECONDS = 31_536_000L;
-  static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private SpecValidation() {}
 
@@ -41,7 +38,7 @@ public final class SpecValidation {
         problems.add("spec.steps[" + i + "] has no name.");
         continue;
       }
-      if (step.name.length() > 63 || !DNS_LABEL.matcher(step.name).matches()) {
+      if (step.name.length() > 63 || !isDnsLabel(step.name)) {
         problems.add("Step name \"" + step.name + "\" is not a DNS-1123 label (lowercase letters, digits and"
             + " '-', starting and ending with a letter or digit, at most 63 characters).");
       }
@@ -98,7 +95,7 @@ public final class SpecValidation {
     if (spec.params != null) {
       Set<String> seen = new HashSet<>();
       for (Param p : spec.params) {
-        if (p == null || p.name == null || !ENV_NAME.matcher(p.name).matches()) {
+        if (p == null || p.name == null || !isEnvName(p.name)) {
           problems.add("Param name \"" + (p == null ? null : p.name)
               + "\" is not a valid environment variable name.");
         } else if (!seen.add(p.name)) {
@@ -167,5 +164,30 @@ public final class SpecValidation {
     List<String> cycle = new ArrayList<>(topDown.reversed());
     cycle.add(repeated);
     return cycle;
+  }
+
+  /**
+   * Whether {@code s} matches {@code [a-z0-9]([-a-z0-9]*[a-z0-9])?} (a DNS-1123 label, but for its
+   * length). By hand, not with java.util.regex: every supervisor validates its spec, and the
+   * regex engine is ~25 classes more in the memory of each (SpecValidationTest checks it against
+   * the regex).
+   */
+  static boolean isDnsLabel(String s) {
+    if (s.isEmpty() || s.charAt(0) == '-' || s.charAt(s.length() - 1) == '-') return false;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '-') return false;
+    }
+    return true;
+  }
+
+  /** Whether {@code s} matches {@code [A-Za-z_][A-Za-z0-9_]*}: a name a shell takes for a variable. */
+  static boolean isEnvName(String s) {
+    if (s.isEmpty() || (s.charAt(0) >= '0' && s.charAt(0) <= '9')) return false;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9') && c != '_') return false;
+    }
+    return true;
   }
 }
