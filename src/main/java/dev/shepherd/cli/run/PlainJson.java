@@ -1,22 +1,22 @@
 package dev.shepherd.cli.run;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Reads the JSON a supervisor Pod carries (SHEPHERD_MANIFEST) into a tree, by hand: the first
- * parser Jackson makes initialises {@code BigDecimal}, whose static set-up multiplies big numbers
- * on the fork-join pool, some 20 ms of the supervisor's start-up. It reads objects, arrays,
- * strings, booleans, null and whole numbers of int or long size, making the nodes Jackson's
- * {@code readTree} makes; anything else (a fraction, an exponent, a duplicate key, a syntax
- * error) is {@link Unusual}, and the caller reads the text with Jackson, which gives the same
- * tree or the error message. {@code PlainJsonTest} checks that against Jackson.
+ * Reads the JSON a supervisor Pod carries (SHEPHERD_MANIFEST) into plain Java values, by hand: an
+ * object is a {@code LinkedHashMap<String, Object>} (fields in order), an array an
+ * {@code ArrayList<Object>}, then String, Boolean, null, and whole numbers of int or long size as
+ * Integer or Long (as Jackson's {@code readTree} makes int and long nodes). Not with Jackson: its
+ * first parser initialises {@code BigDecimal}, whose static set-up multiplies big numbers on the
+ * fork-join pool, some 20 ms of the supervisor's start-up, and its trees are ~60 classes in every
+ * supervisor's memory. Anything else (a fraction, an exponent, a duplicate key, a syntax error) is
+ * {@link Unusual}, and the caller reads the text with Jackson, which gives the same value or the
+ * error message. {@code PlainJsonTest} checks that against Jackson.
  */
 final class PlainJson {
-  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-
   /** The text is not in the plain subset (or not JSON): read it with Jackson. */
   static final class Unusual extends Exception {
     private static final Unusual INSTANCE = new Unusual();
@@ -34,31 +34,31 @@ final class PlainJson {
   }
 
   /** The one JSON value of {@code text}. */
-  static JsonNode read(String text) throws Unusual {
+  static Object read(String text) throws Unusual {
     PlainJson reader = new PlainJson(text);
-    JsonNode value = reader.value();
+    Object value = reader.value();
     reader.skipSpace();
     if (reader.at != text.length()) throw Unusual.INSTANCE;
     return value;
   }
 
-  private JsonNode value() throws Unusual {
+  private Object value() throws Unusual {
     skipSpace();
     if (at >= text.length()) throw Unusual.INSTANCE;
     char c = text.charAt(at);
     return switch (c) {
       case '{' -> object();
       case '[' -> array();
-      case '"' -> NODES.textNode(string());
-      case 't' -> literal("true", NODES.booleanNode(true));
-      case 'f' -> literal("false", NODES.booleanNode(false));
-      case 'n' -> literal("null", NODES.nullNode());
+      case '"' -> string();
+      case 't' -> literal("true", Boolean.TRUE);
+      case 'f' -> literal("false", Boolean.FALSE);
+      case 'n' -> literal("null", null);
       default -> number();
     };
   }
 
-  private ObjectNode object() throws Unusual {
-    ObjectNode object = NODES.objectNode();
+  private Map<String, Object> object() throws Unusual {
+    Map<String, Object> object = new LinkedHashMap<>();
     at++; // {
     skipSpace();
     if (peek() == '}') {
@@ -72,8 +72,8 @@ final class PlainJson {
       skipSpace();
       if (peek() != ':') throw Unusual.INSTANCE;
       at++;
-      if (object.has(name)) throw Unusual.INSTANCE;
-      object.set(name, value());
+      if (object.containsKey(name)) throw Unusual.INSTANCE;
+      object.put(name, value());
       skipSpace();
       char next = peek();
       at++;
@@ -82,8 +82,8 @@ final class PlainJson {
     }
   }
 
-  private ArrayNode array() throws Unusual {
-    ArrayNode array = NODES.arrayNode();
+  private List<Object> array() throws Unusual {
+    List<Object> array = new ArrayList<>();
     at++; // [
     skipSpace();
     if (peek() == ']') {
@@ -136,7 +136,7 @@ final class PlainJson {
     }
   }
 
-  private JsonNode number() throws Unusual {
+  private Object number() throws Unusual {
     int start = at;
     if (peek() == '-') at++;
     int digits = at;
@@ -148,13 +148,13 @@ final class PlainJson {
       throw Unusual.INSTANCE;
     }
     long value = Long.parseLong(text, start, at, 10);
-    return value == (int) value ? NODES.numberNode((int) value) : NODES.numberNode(value);
+    return value == (int) value ? (Object) (int) value : (Object) value;
   }
 
-  private JsonNode literal(String word, JsonNode node) throws Unusual {
+  private Object literal(String word, Boolean value) throws Unusual {
     if (!text.startsWith(word, at)) throw Unusual.INSTANCE;
     at += word.length();
-    return node;
+    return value;
   }
 
   private char peek() throws Unusual {

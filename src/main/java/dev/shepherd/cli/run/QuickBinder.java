@@ -1,6 +1,5 @@
 package dev.shepherd.cli.run;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.shepherd.api.Executor;
 import dev.shepherd.api.Param;
 import dev.shepherd.api.Retry;
@@ -9,7 +8,6 @@ import dev.shepherd.api.WorkflowSpec;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +27,12 @@ import java.util.Map;
 final class QuickBinder {
   private QuickBinder() {}
 
-  /** The manifest of this document, or null if it has anything this binder does not handle. */
-  static WorkflowFile.Manifest bind(JsonNode tree) {
+  /**
+   * The manifest of this document (a plain JSON value: a {@code Map} for an object, a {@code List}
+   * for an array, String, Integer or Long, Boolean, null; see {@link PlainJson}), or null if it has
+   * anything this binder does not handle.
+   */
+  static WorkflowFile.Manifest bind(Object tree) {
     try {
       return workflow(tree);
     } catch (NotPlain e) {
@@ -47,21 +49,21 @@ final class QuickBinder {
     }
   }
 
-  private static WorkflowFile.Manifest workflow(JsonNode tree) throws NotPlain {
+  private static WorkflowFile.Manifest workflow(Object tree) throws NotPlain {
     ObjectMeta[] metadata = {new ObjectMeta()}; // as a CustomResource starts
     WorkflowSpec[] spec = {null};
     fields(tree, (name, v) -> {
       switch (name) {
         case "apiVersion", "kind" -> text(v); // checked by WorkflowFile before; a string, as Jackson wants
-        case "metadata" -> metadata[0] = v.isNull() ? null : metadata(v);
-        case "spec" -> spec[0] = v.isNull() ? null : spec(v);
+        case "metadata" -> metadata[0] = v == null ? null : metadata(v);
+        case "spec" -> spec[0] = v == null ? null : spec(v);
         default -> throw NotPlain.INSTANCE;
       }
     });
     return new WorkflowFile.Manifest(metadata[0], spec[0]);
   }
 
-  private static ObjectMeta metadata(JsonNode node) throws NotPlain {
+  private static ObjectMeta metadata(Object node) throws NotPlain {
     ObjectMeta m = new ObjectMeta();
     fields(node, (name, v) -> {
       switch (name) {
@@ -76,7 +78,7 @@ final class QuickBinder {
     return m;
   }
 
-  private static WorkflowSpec spec(JsonNode node) throws NotPlain {
+  private static WorkflowSpec spec(Object node) throws NotPlain {
     WorkflowSpec s = new WorkflowSpec();
     fields(node, (name, v) -> {
       switch (name) {
@@ -93,7 +95,7 @@ final class QuickBinder {
     return s;
   }
 
-  private static Step step(JsonNode node) throws NotPlain {
+  private static Step step(Object node) throws NotPlain {
     Step s = new Step();
     fields(node, (name, v) -> {
       switch (name) {
@@ -104,7 +106,7 @@ final class QuickBinder {
         case "env" -> s.env = list(v, QuickBinder::env, true);
         case "workingDir" -> s.workingDir = text(v);
         case "depends" -> s.depends = list(v, QuickBinder::text, true);
-        case "retry" -> s.retry = v.isNull() ? null : retry(v);
+        case "retry" -> s.retry = v == null ? null : retry(v);
         case "timeoutSeconds" -> s.timeoutSeconds = longInteger(v);
         default -> throw NotPlain.INSTANCE;
       }
@@ -112,7 +114,7 @@ final class QuickBinder {
     return s;
   }
 
-  private static Param param(JsonNode node) throws NotPlain {
+  private static Param param(Object node) throws NotPlain {
     Param p = new Param();
     fields(node, (name, v) -> {
       switch (name) {
@@ -124,7 +126,7 @@ final class QuickBinder {
     return p;
   }
 
-  private static EnvVar env(JsonNode node) throws NotPlain {
+  private static EnvVar env(Object node) throws NotPlain {
     EnvVar e = new EnvVar();
     fields(node, (name, v) -> {
       switch (name) {
@@ -136,7 +138,7 @@ final class QuickBinder {
     return e;
   }
 
-  private static Retry retry(JsonNode node) throws NotPlain {
+  private static Retry retry(Object node) throws NotPlain {
     Retry r = new Retry();
     fields(node, (name, v) -> {
       switch (name) {
@@ -149,9 +151,9 @@ final class QuickBinder {
     return r;
   }
 
-  private static Executor executor(JsonNode v) throws NotPlain {
-    if (v.isNull()) return null;
-    return switch (v.isTextual() ? v.textValue() : "") {
+  private static Executor executor(Object v) throws NotPlain {
+    if (v == null) return null;
+    return switch (v instanceof String text ? text : "") {
       case "pod" -> Executor.POD;
       case "supervisor" -> Executor.SUPERVISOR;
       default -> throw NotPlain.INSTANCE;
@@ -160,40 +162,35 @@ final class QuickBinder {
 
   @FunctionalInterface
   private interface Field {
-    void set(String name, JsonNode value) throws NotPlain;
+    void set(String name, Object value) throws NotPlain;
   }
 
   /** Hands every field of a mapping to {@code field}. */
-  private static void fields(JsonNode node, Field field) throws NotPlain {
-    if (!node.isObject()) throw NotPlain.INSTANCE;
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> f = it.next();
-      field.set(f.getKey(), f.getValue());
-    }
+  private static void fields(Object node, Field field) throws NotPlain {
+    if (!(node instanceof Map<?, ?> map)) throw NotPlain.INSTANCE;
+    for (Map.Entry<?, ?> f : map.entrySet()) field.set((String) f.getKey(), f.getValue());
   }
 
   /** A string field: a string, or a whole number or boolean, which Jackson takes as its text too. */
-  private static String text(JsonNode v) throws NotPlain {
-    if (v.isNull()) return null;
-    if (v.isTextual()) return v.textValue();
-    if (v.isInt() || v.isLong() || v.isBoolean()) return v.asText();
+  private static String text(Object v) throws NotPlain {
+    if (v == null || v instanceof String) return (String) v;
+    if (v instanceof Integer || v instanceof Long || v instanceof Boolean) return v.toString();
     throw NotPlain.INSTANCE;
   }
 
-  private static Integer integer(JsonNode v) throws NotPlain {
-    if (v.isNull()) return null;
-    if (v.isInt()) return v.intValue();
+  private static Integer integer(Object v) throws NotPlain {
+    if (v == null || v instanceof Integer) return (Integer) v;
     throw NotPlain.INSTANCE;
   }
 
-  private static Long longInteger(JsonNode v) throws NotPlain {
-    if (v.isNull()) return null;
-    if (v.isInt() || v.isLong()) return v.longValue();
+  private static Long longInteger(Object v) throws NotPlain {
+    if (v == null) return null;
+    if (v instanceof Integer || v instanceof Long) return ((Number) v).longValue();
     throw NotPlain.INSTANCE;
   }
 
-  private static Map<String, String> stringMap(JsonNode v) throws NotPlain {
-    if (v.isNull()) return null;
+  private static Map<String, String> stringMap(Object v) throws NotPlain {
+    if (v == null) return null;
     Map<String, String> map = new LinkedHashMap<>();
     fields(v, (name, value) -> map.put(name, text(value)));
     return map;
@@ -201,16 +198,16 @@ final class QuickBinder {
 
   @FunctionalInterface
   private interface Binder<T> {
-    T bind(JsonNode node) throws NotPlain;
+    T bind(Object node) throws NotPlain;
   }
 
   /** A list; null when the value is null and {@code nullable}; no null items. */
-  private static <T> List<T> list(JsonNode v, Binder<T> item, boolean nullable) throws NotPlain {
-    if (v.isNull() && nullable) return null;
-    if (!v.isArray()) throw NotPlain.INSTANCE;
-    List<T> list = new ArrayList<>(v.size());
-    for (JsonNode n : v) {
-      if (n.isNull()) throw NotPlain.INSTANCE;
+  private static <T> List<T> list(Object v, Binder<T> item, boolean nullable) throws NotPlain {
+    if (v == null && nullable) return null;
+    if (!(v instanceof List<?> items)) throw NotPlain.INSTANCE;
+    List<T> list = new ArrayList<>(items.size());
+    for (Object n : items) {
+      if (n == null) throw NotPlain.INSTANCE;
       list.add(item.bind(n));
     }
     return list;

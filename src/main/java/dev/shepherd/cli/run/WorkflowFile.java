@@ -17,9 +17,6 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowSpec;
@@ -28,6 +25,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,10 +35,15 @@ import java.util.Map;
  * resources), which would otherwise keep unknown fields aside silently. Every error names the
  * file, the document (counting from 1), the line and the field, e.g.
  * {@code bad.yaml: document 1, line 7: unknown field "dependz" in step "build"}.
+ *
+ * <p>A document's tree is plain Java values ({@link PlainJson}: maps, lists, strings, numbers,
+ * booleans, null), bound by {@link QuickBinder} when it can. Jackson (the YAML parser, the strict
+ * mapper for the rest, its error messages) is named only in the nested holders {@code Yaml} and
+ * {@code Jackson}, loaded on first use: a supervisor reading its JSON manifest loads none of it.
  */
 public final class WorkflowFile {
   /** One document of the file. {@code line} is where it starts; {@link #lineOf} finds its fields. */
-  public record Document(String source, int index, int line, Manifest manifest, JsonNode tree,
+  public record Document(String source, int index, int line, Manifest manifest, Object tree,
       Map<String, Integer> lines) {
     public WorkflowSpec spec() {
       return manifest.spec();
@@ -116,12 +119,6 @@ public final class WorkflowFile {
     }
   }
 
-
-  /** Built on first use: a plain manifest never needs it (see {@link QuickBinder}). */
-  private static final class Strict {
-    static final ObjectMapper MAPPER = strictMapper();
-  }
-
   private WorkflowFile() {}
 
   /**
@@ -132,12 +129,12 @@ public final class WorkflowFile {
   public static List<Document> parse(String source, String text) throws InvalidFile {
     List<Map<String, Integer>> lines = new ArrayList<>();
     List<Integer> starts = new ArrayList<>();
-    List<JsonNode> trees = new ArrayList<>();
-    scan(source, text, lines, starts, trees);
+    List<Object> trees = new ArrayList<>();
+    Jackson.scan(source, text, lines, starts, trees);
     List<Document> documents = new ArrayList<>();
     for (int i = 0; i < trees.size(); i++) {
-      JsonNode tree = trees.get(i);
-      if (tree == null || tree.isNull() || tree.isMissingNode()) continue; // an empty document
+      Object tree = trees.get(i);
+      if (tree == null) continue; // an empty document
       documents.add(document(source, i + 1, starts.get(i), tree, lines.get(i)));
     }
     if (documents.isEmpty()) {
@@ -153,169 +150,57 @@ public final class WorkflowFile {
    * no line numbers.
    */
   public static Document parseJson(String source, String json) throws InvalidFile {
-    JsonNode tree;
+    Object tree;
     try {
-      return document(source, 1, 1, PlainJson.read(json), Map.of());
+      tree = PlainJson.read(json);
     } catch (PlainJson.Unusual e) {
-      // Jackson's parser then: the same tree, or the error.
-    }
-    ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
-    try (JsonParser parser = mapper.createParser(json)) {
-      if (parser.nextToken() == null) throw new InvalidFile(source + ": no Workflow in it.");
-      tree = mapper.readTree(parser);
-      if (parser.nextToken() != null) throw new InvalidFile(source + ": more than one JSON value.");
-    } catch (JsonProcessingException e) {
-      throw new InvalidFile(source + ": invalid JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new InvalidFile(source + ": " + e.getMessage());
+      tree = Jackson.readJson(source, json); // Jackson's parser then: the same value, or the error
     }
     return document(source, 1, 1, tree, Map.of());
   }
 
   /** One document's tree, checked and bound. */
-  private static Document document(String source, int index, int line, JsonNode tree, Map<String, Integer> lines)
+  private static Document document(String source, int index, int line, Object tree, Map<String, Integer> lines)
       throws InvalidFile {
     Document partial = new Document(source, index, line, null, tree, lines);
-    if (!tree.isObject()) {
+    if (!(tree instanceof Map)) {
       throw new InvalidFile(partial.where(partial.line()) + "a document must be a mapping (a Workflow), not "
-          + tree.getNodeType().name().toLowerCase() + ".");
+          + kindOf(tree) + ".");
     }
     checkKind(partial);
     Manifest manifest = QuickBinder.bind(tree);
-    if (manifest == null) {
-      try {
-        manifest = Manifest.of(bindWithJackson(tree));
-      } catch (JsonProcessingException e) {
-        throw new InvalidFile(describe(partial, e));
-      }
-    }
+    if (manifest == null) manifest = Manifest.of(Jackson.bind(partial));
     if (manifest.spec() == null) {
       throw new InvalidFile(partial.where(partial.line()) + "the Workflow has no spec.");
     }
     return new Document(source, index, line, manifest, tree, lines);
   }
 
+  /** What a plain value is, in the words Jackson's node types had: array, string, number, boolean. */
+  private static String kindOf(Object value) {
+    if (value instanceof List) return "array";
+    if (value instanceof String) return "string";
+    if (value instanceof Number) return "number";
+    if (value instanceof Boolean) return "boolean";
+    return value == null ? "null" : "binary";
+  }
+
   /** Binds a document with Jackson's strict binding, as every document not plain enough for {@link QuickBinder}. */
-  static Workflow bindWithJackson(JsonNode tree) throws JsonProcessingException {
-    return Strict.MAPPER.treeToValue(tree, Workflow.class);
+  static Workflow bindWithJackson(Object tree) throws JsonProcessingException {
+    return Jackson.bindTree(tree);
   }
 
   /** The documents' trees, as {@link #parse} reads them (null stands for an empty document). */
-  static List<JsonNode> trees(String source, String text) throws InvalidFile {
-    List<JsonNode> trees = new ArrayList<>();
-    scan(source, text, new ArrayList<>(), new ArrayList<>(), trees);
+  static List<Object> trees(String source, String text) throws InvalidFile {
+    List<Object> trees = new ArrayList<>();
+    Jackson.scan(source, text, new ArrayList<>(), new ArrayList<>(), trees);
     return trees;
   }
 
-  /** Reads the YAML once token by token, for the syntax errors and the line of every field. */
-  private static void scan(String source, String text, List<Map<String, Integer>> lines, List<Integer> starts,
-      List<JsonNode> trees) throws InvalidFile {
-    try (JsonParser parser = Yaml.parser(text)) {
-      JsonToken token;
-      while ((token = parser.nextToken()) != null) {
-        Map<String, Integer> docLines = new HashMap<>();
-        starts.add(parser.currentTokenLocation().getLineNr());
-        lines.add(docLines);
-        if (!token.isStructStart()) {
-          trees.add(null); // a scalar document: read below like the others
-          continue;
-        }
-        // Record the line of every field and list item; the tree comes from a second read below.
-        int depth = 0;
-        do {
-          docLines.putIfAbsent(parser.getParsingContext().pathAsPointer().toString(),
-              parser.currentTokenLocation().getLineNr());
-          if (token.isStructStart()) depth++;
-          if (token.isStructEnd()) depth--;
-          if (depth == 0) break;
-          token = parser.nextToken();
-        } while (token != null);
-        trees.add(null); // filled in below
-      }
-    } catch (JsonProcessingException e) {
-      throw new InvalidFile(syntaxError(source, e, starts.size()));
-    } catch (IOException e) {
-      throw new InvalidFile(source + ": " + e.getMessage());
-    }
-    // The trees, now that the text is known to parse.
-    try {
-      try (JsonParser parser = Yaml.parser(text)) {
-        for (int i = 0; parser.nextToken() != null; i++) trees.set(i, PlainTree.read(parser));
-      } catch (PlainTree.Unusual e) {
-        // Something PlainTree leaves to Jackson (a duplicate key, a float...): all documents again with it.
-        ObjectMapper plain = Yaml.mapper().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
-        try (JsonParser parser = Yaml.parser(text)) {
-          for (int i = 0; parser.nextToken() != null; i++) {
-            JsonNode tree = plain.readTree(parser);
-            trees.set(i, tree == null ? plain.nullNode() : tree);
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new InvalidFile(source + ": " + e.getMessage());
-    }
-  }
-
-  /**
-   * Reads one document into a tree without an ObjectMapper (whose set-up is a good part of the
-   * start-up of {@code shepherd run}): mappings, lists, strings, booleans, nulls and whole numbers
-   * of int or long size, as the mapper's {@code readTree} makes them. Anything else is
-   * {@link Unusual}, and the caller reads the file with the mapper instead.
-   */
-  private static final class PlainTree {
-    static final class Unusual extends Exception {
-      Unusual() {
-        super(null, null, false, false);
-      }
-    }
-
-    static JsonNode read(JsonParser p) throws IOException, Unusual {
-      JsonNodeFactory nodes = JsonNodeFactory.instance;
-      return switch (p.currentToken()) {
-        case START_OBJECT -> {
-          ObjectNode object = nodes.objectNode();
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            p.nextToken();
-            if (object.has(name)) throw new Unusual(); // the mapper reports it
-            object.set(name, read(p));
-          }
-          yield object;
-        }
-        case START_ARRAY -> {
-          ArrayNode array = nodes.arrayNode();
-          while (p.nextToken() != JsonToken.END_ARRAY) array.add(read(p));
-          yield array;
-        }
-        case VALUE_STRING -> nodes.textNode(p.getText());
-        case VALUE_TRUE -> nodes.booleanNode(true);
-        case VALUE_FALSE -> nodes.booleanNode(false);
-        case VALUE_NULL -> nodes.nullNode();
-        case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
-          case INT -> nodes.numberNode(p.getIntValue());
-          case LONG -> nodes.numberNode(p.getLongValue());
-          default -> throw new Unusual();
-        };
-        default -> throw new Unusual();
-      };
-    }
-  }
-
-  private static String syntaxError(String source, JsonProcessingException e, int documents) {
-    JsonLocation at = e.getLocation();
-    String what = e.getOriginalMessage();
-    if (what != null) {
-      // snakeyaml's messages carry a snippet with a caret after the first line; keep the sentence.
-      what = what.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("^")
-          && !l.startsWith("in 'reader'")).reduce((a, b) -> a + " " + b).orElse(what);
-    }
-    return source + ": document " + Math.max(1, documents) + (at == null || at.getLineNr() < 1 ? "" : ", line "
-        + at.getLineNr()) + ": invalid YAML: " + what;
-  }
-
   private static void checkKind(Document doc) throws InvalidFile {
-    String apiVersion = doc.tree().path("apiVersion").asText(null);
-    String kind = doc.tree().path("kind").asText(null);
+    Map<?, ?> tree = (Map<?, ?>) doc.tree();
+    String apiVersion = tree.get("apiVersion") instanceof String a ? a : null;
+    String kind = tree.get("kind") instanceof String k ? k : null;
     if (!"Workflow".equals(kind)) {
       throw new InvalidFile(doc.where(doc.lineOf("/kind")) + (kind == null ? "no kind" : "kind is \"" + kind + "\"")
           + "; shepherd run takes Workflows (apiVersion: " + Workflow.API_VERSION + ", kind: Workflow).");
@@ -324,31 +209,6 @@ public final class WorkflowFile {
       throw new InvalidFile(doc.where(doc.lineOf("/apiVersion")) + (apiVersion == null ? "no apiVersion"
           : "apiVersion is \"" + apiVersion + "\"") + "; expected " + Workflow.API_VERSION + ".");
     }
-  }
-
-  /** A message for a mapping error: where, which field, and what was wrong. */
-  static String describe(Document doc, JsonProcessingException e) {
-    List<JsonMappingException.Reference> path = e instanceof JsonMappingException m ? m.getPath() : List.of();
-    StringBuilder pointer = new StringBuilder();
-    for (JsonMappingException.Reference r : path) {
-      pointer.append('/').append(r.getFieldName() != null ? r.getFieldName() : Integer.toString(r.getIndex()));
-    }
-    int line = doc.lineOf(pointer.toString());
-    if (e instanceof UnrecognizedPropertyException u) {
-      String parent = pointer.substring(0, Math.max(0, pointer.lastIndexOf("/")));
-      return doc.where(line) + "unknown field \"" + u.getPropertyName() + "\" in " + place(doc, parent)
-          + suggestion(u.getPropertyName(), u.getKnownPropertyIds()) + ".";
-    }
-    String field = pointer.isEmpty() ? "the document" : "field " + place(doc, pointer.toString());
-    if (e instanceof InvalidFormatException f) {
-      return doc.where(line) + field + ": \"" + f.getValue() + "\" is not a valid "
-          + typeName(f.getTargetType()) + ".";
-    }
-    if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
-      return doc.where(line) + field + ": expected " + typeName(m.getTargetType()) + ".";
-    }
-    String message = e.getOriginalMessage() == null ? e.toString() : e.getOriginalMessage().lines().findFirst().orElse("");
-    return doc.where(line) + field + ": " + message;
   }
 
   /**
@@ -361,8 +221,8 @@ public final class WorkflowFile {
     StringBuilder words = new StringBuilder();
     int i = 0;
     if (parts.length >= 3 && parts[0].equals("spec") && parts[1].equals("steps") && parts[2].matches("\\d+")) {
-      JsonNode name = doc.tree().path("spec").path("steps").path(Integer.parseInt(parts[2])).path("name");
-      words.append(name.isTextual() ? "step \"" + name.asText() + "\"" : "spec.steps[" + parts[2] + "]");
+      Object name = stepName(doc.tree(), Integer.parseInt(parts[2]));
+      words.append(name instanceof String n ? "step \"" + n + "\"" : "spec.steps[" + parts[2] + "]");
       i = 3;
     }
     for (; i < parts.length; i++) {
@@ -376,18 +236,14 @@ public final class WorkflowFile {
     return words.toString();
   }
 
-  private static String typeName(Class<?> type) {
-    if (type == null) return "value";
-    if (type == Integer.class || type == int.class || type == Long.class || type == long.class) return "integer";
-    if (type == String.class) return "string";
-    if (type == Boolean.class || type == boolean.class) return "boolean";
-    if (List.class.isAssignableFrom(type) || Collection.class.isAssignableFrom(type)) return "list";
-    if (type.isEnum()) {
-      List<String> values = new ArrayList<>();
-      for (Object c : type.getEnumConstants()) values.add(Strict.MAPPER.convertValue(c, String.class));
-      return "value (one of " + String.join(", ", values) + ")";
+  /** spec.steps[index].name of a plain tree, or null. */
+  private static Object stepName(Object tree, int index) {
+    if (tree instanceof Map<?, ?> doc && doc.get("spec") instanceof Map<?, ?> spec
+        && spec.get("steps") instanceof List<?> steps && index < steps.size()
+        && steps.get(index) instanceof Map<?, ?> step) {
+      return step.get("name");
     }
-    return "mapping (" + type.getSimpleName() + ")";
+    return null;
   }
 
   /** {@code  (did you mean "depends"?)} when a known field is one or two edits away. */
@@ -423,24 +279,207 @@ public final class WorkflowFile {
   }
 
   /**
-   * A mapper that fails on unknown fields everywhere: the Kubernetes model classes keep unknown
-   * fields in an "additionalProperties" any-setter, which this removes.
+   * Everything of {@code WorkflowFile} that names Jackson's types, loaded on first use: the YAML
+   * scan (every {@code shepherd run}), and the strict binding, the JSON parser and the error
+   * messages for what {@link PlainJson} and {@link QuickBinder} leave to Jackson.
    */
-  private static ObjectMapper strictMapper() {
-    SimpleModule strict = new SimpleModule("shepherd-strict");
-    strict.setDeserializerModifier(new BeanDeserializerModifier() {
-      @Override
-      public BeanDeserializerBuilder updateBuilder(DeserializationConfig config, BeanDescription description,
-          BeanDeserializerBuilder builder) {
-        builder.setAnySetter(null);
-        builder.setIgnoreUnknownProperties(false);
-        return builder;
+  private static final class Jackson {
+    private static final ObjectMapper STRICT = strictMapper();
+
+    private Jackson() {}
+
+    /** The one JSON value of {@code json}, as {@link PlainJson} would give it, or the error. */
+    static Object readJson(String source, String json) throws InvalidFile {
+      ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+      try (JsonParser parser = mapper.createParser(json)) {
+        if (parser.nextToken() == null) throw new InvalidFile(source + ": no Workflow in it.");
+        JsonNode tree = mapper.readTree(parser);
+        if (parser.nextToken() != null) throw new InvalidFile(source + ": more than one JSON value.");
+        return mapper.convertValue(tree, Object.class);
+      } catch (JsonProcessingException e) {
+        throw new InvalidFile(source + ": invalid JSON: " + e.getOriginalMessage());
+      } catch (IOException e) {
+        throw new InvalidFile(source + ": " + e.getMessage());
       }
-    });
-    return Yaml.mapper()
-        .registerModule(strict)
-        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-        .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+    }
+
+    /** Binds the document's tree strictly, or says what is wrong with it and where. */
+    static Workflow bind(Document partial) throws InvalidFile {
+      try {
+        return bindTree(partial.tree());
+      } catch (JsonProcessingException e) {
+        throw new InvalidFile(describe(partial, e));
+      }
+    }
+
+    static Workflow bindTree(Object tree) throws JsonProcessingException {
+      return STRICT.treeToValue(STRICT.valueToTree(tree), Workflow.class);
+    }
+
+    /** Reads the YAML once token by token, for the syntax errors and the line of every field. */
+    static void scan(String source, String text, List<Map<String, Integer>> lines, List<Integer> starts,
+        List<Object> trees) throws InvalidFile {
+      try (JsonParser parser = Yaml.parser(text)) {
+        JsonToken token;
+        while ((token = parser.nextToken()) != null) {
+          Map<String, Integer> docLines = new HashMap<>();
+          starts.add(parser.currentTokenLocation().getLineNr());
+          lines.add(docLines);
+          if (!token.isStructStart()) {
+            trees.add(null); // a scalar document: read below like the others
+            continue;
+          }
+          // Record the line of every field and list item; the tree comes from a second read below.
+          int depth = 0;
+          do {
+            docLines.putIfAbsent(parser.getParsingContext().pathAsPointer().toString(),
+                parser.currentTokenLocation().getLineNr());
+            if (token.isStructStart()) depth++;
+            if (token.isStructEnd()) depth--;
+            if (depth == 0) break;
+            token = parser.nextToken();
+          } while (token != null);
+          trees.add(null); // filled in below
+        }
+      } catch (JsonProcessingException e) {
+        throw new InvalidFile(syntaxError(source, e, starts.size()));
+      } catch (IOException e) {
+        throw new InvalidFile(source + ": " + e.getMessage());
+      }
+      // The trees, now that the text is known to parse.
+      try {
+        try (JsonParser parser = Yaml.parser(text)) {
+          for (int i = 0; parser.nextToken() != null; i++) trees.set(i, PlainTree.read(parser));
+        } catch (PlainTree.Unusual e) {
+          // Something PlainTree leaves to Jackson (a duplicate key, a float...): all documents again with it.
+          ObjectMapper plain = Yaml.mapper().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+          try (JsonParser parser = Yaml.parser(text)) {
+            for (int i = 0; parser.nextToken() != null; i++) {
+              JsonNode tree = plain.readTree(parser);
+              trees.set(i, tree == null ? null : plain.convertValue(tree, Object.class));
+            }
+          }
+        }
+      } catch (IOException e) {
+        throw new InvalidFile(source + ": " + e.getMessage());
+      }
+    }
+
+    /**
+     * Reads one document into plain values without an ObjectMapper (whose set-up is a good part of
+     * the start-up of {@code shepherd run}): mappings, lists, strings, booleans, nulls and whole
+     * numbers of int or long size, as {@link PlainJson} makes them from JSON. Anything else is
+     * {@link Unusual}, and the caller reads the file with the mapper instead.
+     */
+    private static final class PlainTree {
+      static final class Unusual extends Exception {
+        Unusual() {
+          super(null, null, false, false);
+        }
+      }
+
+      static Object read(JsonParser p) throws IOException, Unusual {
+        return switch (p.currentToken()) {
+          case START_OBJECT -> {
+            Map<String, Object> object = new LinkedHashMap<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              String name = p.currentName();
+              p.nextToken();
+              if (object.containsKey(name)) throw new Unusual(); // the mapper reports it
+              object.put(name, read(p));
+            }
+            yield object;
+          }
+          case START_ARRAY -> {
+            List<Object> array = new ArrayList<>();
+            while (p.nextToken() != JsonToken.END_ARRAY) array.add(read(p));
+            yield array;
+          }
+          case VALUE_STRING -> p.getText();
+          case VALUE_TRUE -> Boolean.TRUE;
+          case VALUE_FALSE -> Boolean.FALSE;
+          case VALUE_NULL -> null;
+          case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
+            case INT -> (Object) p.getIntValue();
+            case LONG -> (Object) p.getLongValue();
+            default -> throw new Unusual();
+          };
+          default -> throw new Unusual();
+        };
+      }
+    }
+
+    private static String syntaxError(String source, JsonProcessingException e, int documents) {
+      JsonLocation at = e.getLocation();
+      String what = e.getOriginalMessage();
+      if (what != null) {
+        // snakeyaml's messages carry a snippet with a caret after the first line; keep the sentence.
+        what = what.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("^")
+            && !l.startsWith("in 'reader'")).reduce((a, b) -> a + " " + b).orElse(what);
+      }
+      return source + ": document " + Math.max(1, documents) + (at == null || at.getLineNr() < 1 ? "" : ", line "
+          + at.getLineNr()) + ": invalid YAML: " + what;
+    }
+
+    /** A message for a mapping error: where, which field, and what was wrong. */
+    static String describe(Document doc, JsonProcessingException e) {
+      List<JsonMappingException.Reference> path = e instanceof JsonMappingException m ? m.getPath() : List.of();
+      StringBuilder pointer = new StringBuilder();
+      for (JsonMappingException.Reference r : path) {
+        pointer.append('/').append(r.getFieldName() != null ? r.getFieldName() : Integer.toString(r.getIndex()));
+      }
+      int line = doc.lineOf(pointer.toString());
+      if (e instanceof UnrecognizedPropertyException u) {
+        String parent = pointer.substring(0, Math.max(0, pointer.lastIndexOf("/")));
+        return doc.where(line) + "unknown field \"" + u.getPropertyName() + "\" in " + place(doc, parent)
+            + suggestion(u.getPropertyName(), u.getKnownPropertyIds()) + ".";
+      }
+      String field = pointer.isEmpty() ? "the document" : "field " + place(doc, pointer.toString());
+      if (e instanceof InvalidFormatException f) {
+        return doc.where(line) + field + ": \"" + f.getValue() + "\" is not a valid "
+            + typeName(f.getTargetType()) + ".";
+      }
+      if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+        return doc.where(line) + field + ": expected " + typeName(m.getTargetType()) + ".";
+      }
+      String message = e.getOriginalMessage() == null ? e.toString() : e.getOriginalMessage().lines().findFirst().orElse("");
+      return doc.where(line) + field + ": " + message;
+    }
+
+    private static String typeName(Class<?> type) {
+      if (type == null) return "value";
+      if (type == Integer.class || type == int.class || type == Long.class || type == long.class) return "integer";
+      if (type == String.class) return "string";
+      if (type == Boolean.class || type == boolean.class) return "boolean";
+      if (List.class.isAssignableFrom(type) || Collection.class.isAssignableFrom(type)) return "list";
+      if (type.isEnum()) {
+        List<String> values = new ArrayList<>();
+        for (Object c : type.getEnumConstants()) values.add(STRICT.convertValue(c, String.class));
+        return "value (one of " + String.join(", ", values) + ")";
+      }
+      return "mapping (" + type.getSimpleName() + ")";
+    }
+
+    /**
+     * A mapper that fails on unknown fields everywhere: the Kubernetes model classes keep unknown
+     * fields in an "additionalProperties" any-setter, which this removes.
+     */
+    private static ObjectMapper strictMapper() {
+      SimpleModule strict = new SimpleModule("shepherd-strict");
+      strict.setDeserializerModifier(new BeanDeserializerModifier() {
+        @Override
+        public BeanDeserializerBuilder updateBuilder(DeserializationConfig config, BeanDescription description,
+            BeanDeserializerBuilder builder) {
+          builder.setAnySetter(null);
+          builder.setIgnoreUnknownProperties(false);
+          return builder;
+        }
+      });
+      return Yaml.mapper()
+          .registerModule(strict)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+    }
   }
 }

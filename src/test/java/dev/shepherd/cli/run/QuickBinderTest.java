@@ -27,6 +27,12 @@ import org.junit.jupiter.api.Test;
  */
 class QuickBinderTest {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** A Jackson tree as plain values, as PlainJson and WorkflowFile make them. */
+  private static Object plain(JsonNode tree) {
+    return MAPPER.convertValue(tree, Object.class);
+  }
 
   @Test
   void everyExampleTakesTheQuickPathToTheSameWorkflow() throws Exception {
@@ -57,9 +63,9 @@ class QuickBinderTest {
           steps:
             - {name: a, command: [echo, 1, true], env: [{name: X, value: 0}], depends: [], retry: {limit: 1}, timeoutSeconds: 5}
         """);
-    WorkflowFile.Manifest quick = QuickBinder.bind(tree);
+    WorkflowFile.Manifest quick = QuickBinder.bind(plain(tree));
     assertThat(quick).isNotNull();
-    assertThat(json(quick)).isEqualTo(json(WorkflowFile.Manifest.of(WorkflowFile.bindWithJackson(tree))));
+    assertThat(json(quick)).isEqualTo(json(WorkflowFile.Manifest.of(WorkflowFile.bindWithJackson(plain(tree)))));
     assertThat(quick.spec().params.getFirst().value).isEqualTo("3");
   }
 
@@ -77,7 +83,7 @@ class QuickBinderTest {
         "steps: [null]",
         "steps: null")) {
       JsonNode tree = yaml("apiVersion: shepherd.dev/v1alpha1\nkind: Workflow\nmetadata: {name: w}\nspec:\n  " + spec);
-      assertThat(QuickBinder.bind(tree)).as(spec).isNull();
+      assertThat(QuickBinder.bind(plain(tree))).as(spec).isNull();
     }
   }
 
@@ -118,7 +124,11 @@ class QuickBinderTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> WorkflowFile.trees("t.yaml", text))
             .hasMessage("t.yaml: " + expectedError);
       } else {
-        assertThat(WorkflowFile.trees("t.yaml", text)).as(text).isEqualTo(expected);
+        List<Object> actual = WorkflowFile.trees("t.yaml", text);
+        assertThat(actual).as(text).hasSameSizeAs(expected);
+        for (int i = 0; i < actual.size(); i++) {
+          assertThat(PlainJsonTest.node(actual.get(i))).as(text + " document " + i).isEqualTo(expected.get(i));
+        }
       }
     }
   }
@@ -131,10 +141,10 @@ class QuickBinderTest {
     int damage = random.nextInt(4);
     for (int i = 0; i < damage; i++) damage(doc, random);
 
-    WorkflowFile.Manifest quick = QuickBinder.bind(doc);
+    WorkflowFile.Manifest quick = QuickBinder.bind(plain(doc));
     WorkflowFile.Manifest jackson;
     try {
-      jackson = WorkflowFile.Manifest.of(WorkflowFile.bindWithJackson(doc));
+      jackson = WorkflowFile.Manifest.of(WorkflowFile.bindWithJackson(plain(doc)));
     } catch (JsonProcessingException e) {
       assertThat(quick).as("Jackson rejects %s (%s), so must the quick binder", doc, e.getOriginalMessage()).isNull();
       return;
