@@ -284,9 +284,12 @@ public final class WorkflowFile {
    * messages for what {@link PlainJson} and {@link QuickBinder} leave to Jackson.
    */
   private static final class Jackson {
-    private static final ObjectMapper STRICT = strictMapper();
-
     private Jackson() {}
+
+    /** Built on first use: a plain manifest never needs it (see {@link QuickBinder}). */
+    private static final class Strict {
+      static final ObjectMapper MAPPER = strictMapper();
+    }
 
     /** The one JSON value of {@code json}, as {@link PlainJson} would give it, or the error. */
     static Object readJson(String source, String json) throws InvalidFile {
@@ -313,7 +316,7 @@ public final class WorkflowFile {
     }
 
     static Workflow bindTree(Object tree) throws JsonProcessingException {
-      return STRICT.treeToValue(STRICT.valueToTree(tree), Workflow.class);
+      return Strict.MAPPER.treeToValue(Strict.MAPPER.valueToTree(tree), Workflow.class);
     }
 
     /** Reads the YAML once token by token, for the syntax errors and the line of every field. */
@@ -454,7 +457,7 @@ public final class WorkflowFile {
       if (List.class.isAssignableFrom(type) || Collection.class.isAssignableFrom(type)) return "list";
       if (type.isEnum()) {
         List<String> values = new ArrayList<>();
-        for (Object c : type.getEnumConstants()) values.add(STRICT.convertValue(c, String.class));
+        for (Object c : type.getEnumConstants()) values.add(Strict.MAPPER.convertValue(c, String.class));
         return "value (one of " + String.join(", ", values) + ")";
       }
       return "mapping (" + type.getSimpleName() + ")";

@@ -1,31 +1,31 @@
 package dev.shepherd.supervisor.report;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shepherd.api.StepStatus;
 import dev.shepherd.api.WorkflowStatus;
 import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A status as JSON, by hand: the tree Jackson's {@code valueToTree} makes of a
- * {@link WorkflowStatus} (null fields left out, enums by name), and compact JSON text of a tree.
- * The supervisor writes a status at every change of a step; an ObjectMapper would make it build
- * Jackson's serializers for the model by reflection, and the AOT cache then hold them in every
- * supervisor's memory. {@code StatusJsonTest} checks it against the ObjectMapper for random
- * statuses.
+ * {@link WorkflowStatus} (null fields left out, enums by name), in plain Java values, and compact
+ * JSON text of such a tree. An object is a {@link LinkedHashMap} (in field order), an array an
+ * {@link ArrayList}, a string a String, a whole number an Integer or a Long (where Jackson has an
+ * int or a long), a boolean a Boolean, JSON null a Java null. The supervisor writes a status at
+ * every change of a step; an ObjectMapper would make it build Jackson's serializers for the model
+ * by reflection, and Jackson's trees bring their own classes: with plain values, writing a status
+ * loads no Jackson class, and the AOT cache holds none for it in every supervisor's memory. Only
+ * the nested {@code Mapper}, loaded for what a status made by shepherd never has, names Jackson.
+ * {@code StatusJsonTest} checks it against the ObjectMapper for random statuses.
  */
 final class StatusJson {
-  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-
   private StatusJson() {}
 
-  static ObjectNode tree(WorkflowStatus s) {
-    ObjectNode o = NODES.objectNode();
+  /** The status as a JSON object: a LinkedHashMap in the order of the model's fields. */
+  static Map<String, Object> tree(WorkflowStatus s) {
+    Map<String, Object> o = new LinkedHashMap<>();
     put(o, "phase", s.phase == null ? null : s.phase.name());
     put(o, "progress", s.progress);
     put(o, "startedAt", s.startedAt);
@@ -33,23 +33,25 @@ final class StatusJson {
     put(o, "message", s.message);
     put(o, "observedGeneration", s.observedGeneration);
     if (s.steps != null) {
-      ArrayNode steps = o.putArray("steps");
-      for (StepStatus step : s.steps) steps.add(step == null ? NODES.nullNode() : step(step));
+      List<Object> steps = new ArrayList<>(s.steps.size());
+      for (StepStatus step : s.steps) steps.add(step == null ? null : step(step));
+      o.put("steps", steps);
     }
     if (s.conditions != null) {
-      ArrayNode conditions = o.putArray("conditions");
-      for (Condition c : s.conditions) conditions.add(c == null ? NODES.nullNode() : condition(c));
+      List<Object> conditions = new ArrayList<>(s.conditions.size());
+      for (Condition c : s.conditions) conditions.add(c == null ? null : condition(c));
+      o.put("conditions", conditions);
     }
     return o;
   }
 
-  private static ObjectNode step(StepStatus s) {
-    ObjectNode o = NODES.objectNode();
+  private static Map<String, Object> step(StepStatus s) {
+    Map<String, Object> o = new LinkedHashMap<>();
     put(o, "name", s.name);
     put(o, "phase", s.phase == null ? null : s.phase.name());
-    if (s.exitCode != null) o.put("exitCode", s.exitCode);
+    put(o, "exitCode", s.exitCode);
     put(o, "reason", s.reason);
-    if (s.attempts != null) o.put("attempts", s.attempts);
+    put(o, "attempts", s.attempts);
     put(o, "startedAt", s.startedAt);
     put(o, "finishedAt", s.finishedAt);
     put(o, "podName", s.podName);
@@ -57,10 +59,10 @@ final class StatusJson {
     return o;
   }
 
-  private static JsonNode condition(Condition c) {
+  private static Object condition(Condition c) {
     Map<String, Object> more = c.getAdditionalProperties();
-    if (more != null && !more.isEmpty()) return Mapper.INSTANCE.valueToTree(c); // never made by shepherd
-    ObjectNode o = NODES.objectNode();
+    if (more != null && !more.isEmpty()) return Mapper.plain(c); // never made by shepherd
+    Map<String, Object> o = new LinkedHashMap<>();
     put(o, "lastTransitionTime", c.getLastTransitionTime());
     put(o, "message", c.getMessage());
     put(o, "observedGeneration", c.getObservedGeneration());
@@ -70,71 +72,84 @@ final class StatusJson {
     return o;
   }
 
-  /** For what the hand-made tree and text do not cover; made only if ever needed. */
+  /**
+   * For what the hand-made tree and text do not cover; loaded, and made, only if ever needed. The
+   * only class here that names Jackson (by full names, not imports, to keep it so): a Jackson type
+   * in a signature or a local variable of the others would have the JVM's verifier load Jackson.
+   */
   private static final class Mapper {
-    static final ObjectMapper INSTANCE = new ObjectMapper();
+    static final com.fasterxml.jackson.databind.ObjectMapper INSTANCE =
+        new com.fasterxml.jackson.databind.ObjectMapper();
 
-    static String text(JsonNode node) {
+    /**
+     * {@code c} as plain values: the mapper's tree of it, read back as Object (LinkedHashMap,
+     * ArrayList, String, Integer, Long, Boolean, null; and Double, BigInteger, bytes... that only
+     * the mapper writes). Through the tree, so that each value is what the tree has (its
+     * BigDecimals normalized, for one), and the text the tree's.
+     */
+    static Object plain(Condition c) {
       try {
-        return INSTANCE.writeValueAsString(node);
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException(e); // a number node always writes
+        return INSTANCE.treeToValue(INSTANCE.valueToTree(c), Object.class);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e); // a tree always reads as Object
+      }
+    }
+
+    /** The JSON text of a value that is not a plain string, whole number, boolean, object or array. */
+    static String text(Object value) {
+      try {
+        return INSTANCE.writeValueAsString(value);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e); // a number or bytes always write
       }
     }
   }
 
-  private static void put(ObjectNode o, String field, String value) {
+  /** Puts {@code value} unless it is null: the tree leaves null fields out. */
+  private static void put(Map<String, Object> o, String field, Object value) {
     if (value != null) o.put(field, value);
   }
 
-  private static void put(ObjectNode o, String field, Long value) {
-    if (value != null) o.put(field, value.longValue());
-  }
-
   /**
-   * Compact JSON text of {@code node}, as Jackson's generator writes it (and {@code node.toString()}):
-   * by hand, since Jackson's generator brings its factory, buffer recyclers and symbol tables, some
-   * sixty classes, into every supervisor's memory for the few kinds of value a status has.
+   * Compact JSON text of {@code value}, a tree as {@link #tree} makes it, as Jackson's generator
+   * writes the same tree (and {@code JsonNode.toString()}): by hand, since Jackson's generator
+   * brings its factory, buffer recyclers and symbol tables, some sixty classes, into every
+   * supervisor's memory for the few kinds of value a status has.
    */
-  static String write(JsonNode node) {
+  static String write(Object value) {
     StringBuilder out = new StringBuilder(256);
-    write(node, out);
+    write(value, out);
     return out.toString();
   }
 
-  private static void write(JsonNode node, StringBuilder out) {
-    switch (node.getNodeType()) {
-      case OBJECT -> {
-        out.append('{');
-        boolean first = true;
-        for (Map.Entry<String, JsonNode> field : node.properties()) {
-          if (!first) out.append(',');
-          first = false;
-          string(field.getKey(), out);
-          out.append(':');
-          write(field.getValue(), out);
-        }
-        out.append('}');
+  // Not a pattern switch: that would bring SwitchBootstraps and its classes for six instanceofs.
+  private static void write(Object value, StringBuilder out) {
+    if (value == null) {
+      out.append("null");
+    } else if (value instanceof String s) {
+      string(s, out);
+    } else if (value instanceof Map<?, ?> object) {
+      out.append('{');
+      boolean first = true;
+      for (Map.Entry<?, ?> field : object.entrySet()) {
+        if (!first) out.append(',');
+        first = false;
+        string((String) field.getKey(), out);
+        out.append(':');
+        write(field.getValue(), out);
       }
-      case ARRAY -> {
-        out.append('[');
-        for (int i = 0; i < node.size(); i++) {
-          if (i > 0) out.append(',');
-          write(node.get(i), out);
-        }
-        out.append(']');
+      out.append('}');
+    } else if (value instanceof List<?> array) {
+      out.append('[');
+      for (int i = 0; i < array.size(); i++) {
+        if (i > 0) out.append(',');
+        write(array.get(i), out);
       }
-      case STRING -> string(node.textValue(), out);
-      case BOOLEAN -> out.append(node.booleanValue());
-      case NULL, MISSING -> out.append("null");
-      case NUMBER -> {
-        if (node.isInt() || node.isLong() || node.isShort()) {
-          out.append(node.longValue());
-        } else {
-          out.append(Mapper.text(node)); // BigInteger, floating point: never made by shepherd
-        }
-      }
-      default -> string(node.asText(), out); // BINARY, POJO: not in a status
+      out.append(']');
+    } else if (value instanceof Integer || value instanceof Long || value instanceof Boolean) {
+      out.append(value);
+    } else {
+      out.append(Mapper.text(value)); // Double, BigInteger, bytes...: never made by shepherd
     }
   }
 

@@ -1,15 +1,16 @@
 package dev.shepherd.supervisor.report;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shepherd.api.WorkflowStatus;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The JSON merge patch (RFC 7386) with which the supervisor writes a status: exactly the fields it
  * owns, each one present (a field the snapshot does not have is sent as null, which removes it),
  * and nothing else, so {@code observedGeneration}, which the controller owns, is never touched.
- * Lists ({@code steps}, {@code conditions}) replace the stored lists as a whole.
+ * Lists ({@code steps}, {@code conditions}) replace the stored lists as a whole. Made of the plain
+ * values of {@link StatusJson}, so no Jackson class is loaded for it.
  */
 public final class StatusPatch {
   /** The status fields the supervisor owns while its Pod lives. */
@@ -22,13 +23,13 @@ public final class StatusPatch {
 
   /** {@code {"status": {owned fields}}}. */
   public static String of(WorkflowStatus status) {
-    ObjectNode all = StatusJson.tree(status);
-    ObjectNode owned = JsonNodeFactory.instance.objectNode();
+    Map<String, Object> all = StatusJson.tree(status);
+    Map<String, Object> owned = new LinkedHashMap<>();
     for (String field : OWNED_FIELDS) {
-      owned.set(field, all.hasNonNull(field) ? all.get(field) : JsonNodeFactory.instance.nullNode());
+      owned.put(field, all.get(field)); // null, written as JSON null, when the status has none
     }
-    ObjectNode patch = JsonNodeFactory.instance.objectNode();
-    patch.set("status", owned);
+    Map<String, Object> patch = new LinkedHashMap<>();
+    patch.put("status", owned);
     return StatusJson.write(patch);
   }
 }

@@ -1,9 +1,5 @@
 package dev.shepherd.supervisor.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.WorkflowStatus;
 import java.io.IOException;
@@ -13,7 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -22,7 +20,8 @@ import java.util.Set;
  * Pod is terminal. Kubernetes keeps at most {@value #MAX_BYTES} bytes of it, so a status that does
  * not fit is reduced, never cut: first the Succeeded steps go (progress still counts them), then
  * the details of the other steps, then as many of the remaining steps as needed (Failed ones kept
- * longest), then long messages are shortened.
+ * longest), then long messages are shortened. It works on the plain values of {@link StatusJson}
+ * (maps, lists, strings), so no Jackson class is loaded for it.
  */
 public final class TerminationMessage {
   public static final int MAX_BYTES = 4096;
@@ -40,18 +39,18 @@ public final class TerminationMessage {
 
   /** The message for {@code status}: at most {@value #MAX_BYTES} bytes of UTF-8, always whole JSON. */
   public static String render(WorkflowStatus status) {
-    ObjectNode full = JsonNodeFactory.instance.objectNode();
-    ObjectNode all = StatusJson.tree(status);
+    Map<String, Object> full = new LinkedHashMap<>();
+    Map<String, Object> all = StatusJson.tree(status);
     for (String field : StatusPatch.OWNED_FIELDS) {
-      if (all.hasNonNull(field)) full.set(field, all.get(field));
+      if (all.get(field) != null) full.put(field, all.get(field));
     }
     String text = StatusJson.write(full);
     if (fits(text)) return text;
 
-    ObjectNode reduced = full.deepCopy();
-    ArrayNode steps = array(reduced, "steps");
+    Map<String, Object> reduced = object(copy(full)); // reduced in place: full stays whole
+    List<Object> steps = array(reduced, "steps");
     for (int i = steps.size() - 1; i >= 0; i--) {
-      if (StepPhase.Succeeded.name().equals(steps.get(i).path("phase").asText())) steps.remove(i);
+      if (StepPhase.Succeeded.name().equals(string(steps.get(i), "phase"))) steps.remove(i);
     }
     if (steps.isEmpty()) reduced.remove("steps");
     if (fits(text = StatusJson.write(reduced))) return text;
@@ -66,8 +65,7 @@ public final class TerminationMessage {
     if (fits(text = StatusJson.write(reduced))) return text;
 
     // Still too big: keep the most telling steps, as many as fit (a binary search on the count).
-    List<JsonNode> ranked = new ArrayList<>();
-    array(reduced, "steps").forEach(ranked::add);
+    List<Object> ranked = new ArrayList<>(array(reduced, "steps"));
     ranked.sort(Comparator.comparingInt(TerminationMessage::rank));
     int lo = 0;
     int hi = ranked.size();
@@ -75,19 +73,19 @@ public final class TerminationMessage {
       int mid = (lo + hi + 1) / 2;
       if (fits(StatusJson.write(withSteps(reduced, ranked.subList(0, mid))))) lo = mid; else hi = mid - 1;
     }
-    ObjectNode best = withSteps(reduced, ranked.subList(0, lo));
+    Map<String, Object> best = withSteps(reduced, ranked.subList(0, lo));
     if (fits(text = StatusJson.write(best))) return text;
 
     // Only the summary: phase, progress, times and a short message always fit.
-    ObjectNode summary = JsonNodeFactory.instance.objectNode();
+    Map<String, Object> summary = new LinkedHashMap<>();
     for (String field : List.of("phase", "progress", "startedAt", "finishedAt", "message")) {
-      if (full.hasNonNull(field)) summary.set(field, full.get(field));
+      if (full.get(field) != null) summary.put(field, full.get(field));
     }
     shorten(summary, "message", 1000);
     if (fits(text = StatusJson.write(summary))) return text;
     shorten(summary, "message", 100);
     for (String field : List.of("progress", "startedAt", "finishedAt")) {
-      if (summary.path(field).asText().length() > 100) summary.remove(field);
+      if (string(summary, field).length() > 100) summary.remove(field);
     }
     return StatusJson.write(summary);
   }
@@ -102,46 +100,73 @@ public final class TerminationMessage {
     return text.getBytes(StandardCharsets.UTF_8).length <= MAX_BYTES;
   }
 
-  private static int rank(JsonNode step) {
+  private static int rank(Object step) {
     for (int i = 0; i < KEEP_ORDER.size(); i++) {
-      if (KEEP_ORDER.get(i).name().equals(step.path("phase").asText())) return i;
+      if (KEEP_ORDER.get(i).name().equals(string(step, "phase"))) return i;
     }
     return KEEP_ORDER.size();
   }
 
-  private static ObjectNode withSteps(ObjectNode status, List<JsonNode> steps) {
-    ObjectNode copy = status.deepCopy();
+  /** A copy of {@code status} with {@code steps} as its steps (or none); never changed after. */
+  private static Map<String, Object> withSteps(Map<String, Object> status, List<Object> steps) {
+    Map<String, Object> copy = new LinkedHashMap<>(status);
     if (steps.isEmpty()) {
       copy.remove("steps");
     } else {
-      copy.putArray("steps").addAll(steps);
+      copy.put("steps", new ArrayList<>(steps)); // in the place of the steps it had
     }
     return copy;
   }
 
-  /** The array field, or a detached empty array when there is none (so nothing is added). */
-  private static ArrayNode array(ObjectNode object, String field) {
-    return object.get(field) instanceof ArrayNode array ? array : JsonNodeFactory.instance.arrayNode();
+  /** The string field of {@code item} if it is an object that has one, else "" (also for null). */
+  private static String string(Object item, String field) {
+    return item instanceof Map<?, ?> object && object.get(field) instanceof String value ? value : "";
   }
 
-  private static void keepOnly(ArrayNode items, Set<String> fields) {
-    for (JsonNode item : items) {
-      if (item instanceof ObjectNode object) object.retain(fields);
+  /** A deep copy of objects and arrays; the rest (strings, numbers, booleans) is never changed. */
+  private static Object copy(Object value) {
+    if (value instanceof Map<?, ?> object) {
+      Map<String, Object> copy = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> field : object.entrySet()) copy.put((String) field.getKey(), copy(field.getValue()));
+      return copy;
+    }
+    if (value instanceof List<?> array) {
+      List<Object> copy = new ArrayList<>(array.size());
+      for (Object item : array) copy.add(copy(item));
+      return copy;
+    }
+    return value;
+  }
+
+  /** {@code value} as an object that can be changed: status trees are Map&lt;String, Object&gt;. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> object(Object value) {
+    return (Map<String, Object>) value;
+  }
+
+  /** The array field, or a detached empty array when there is none (so nothing is added to the object). */
+  @SuppressWarnings("unchecked")
+  private static List<Object> array(Map<String, Object> object, String field) {
+    return object.get(field) instanceof List<?> array ? (List<Object>) array : new ArrayList<>();
+  }
+
+  private static void keepOnly(List<Object> items, Set<String> fields) {
+    for (Object item : items) {
+      if (item instanceof Map<?, ?> object) object.keySet().retainAll(fields);
     }
   }
 
-  private static void shorten(ArrayNode items, String field, int max) {
-    for (JsonNode item : items) {
-      if (item instanceof ObjectNode object) shorten(object, field, max);
+  private static void shorten(List<Object> items, String field, int max) {
+    for (Object item : items) {
+      if (item instanceof Map<?, ?> object) shorten(object(object), field, max);
     }
   }
 
-  private static void shorten(ObjectNode object, String field, int max) {
-    JsonNode value = object.get(field);
-    if (value != null && value.isTextual() && value.asText().length() > max) {
+  private static void shorten(Map<String, Object> object, String field, int max) {
+    if (object.get(field) instanceof String value && value.length() > max) {
       int end = max - 3;
-      if (Character.isHighSurrogate(value.asText().charAt(end - 1))) end--; // never half a character
-      object.put(field, value.asText().substring(0, end) + "...");
+      if (Character.isHighSurrogate(value.charAt(end - 1))) end--; // never half a character
+      object.put(field, value.substring(0, end) + "...");
     }
   }
 }

@@ -10,12 +10,21 @@ import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
 
-/** {@link StatusJson} makes what Jackson's ObjectMapper makes of a status: the same tree, the same text. */
+/**
+ * {@link StatusJson} makes what Jackson's ObjectMapper makes of a status: the same tree, in plain
+ * Java values, and the same text, byte for byte.
+ */
 class StatusJsonTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -23,12 +32,55 @@ class StatusJsonTest {
   void theTreeAndTheTextAreTheMappers(@ForAll long seed) throws Exception {
     WorkflowStatus status = random(new Random(seed));
     JsonNode expected = MAPPER.valueToTree(status);
-    JsonNode tree = StatusJson.tree(status);
-    // JsonNode.equals (field order aside): AssertJ compares JsonNodes as Iterables, values in order.
-    assertThat(tree.equals(expected)).as("%s is the mapper's %s", tree, expected).isTrue();
-    assertThat(StatusJson.write(tree)).isEqualTo(MAPPER.writeValueAsString(tree));
-    assertThat(MAPPER.readTree(StatusJson.write(tree)).equals(MAPPER.readTree(MAPPER.writeValueAsString(status))))
+    Map<String, Object> tree = StatusJson.tree(status);
+    plain(tree);
+    // The plain values as the mapper's tree: IntNode and LongNode differ, so Integer and Long must be
+    // where Jackson has them. JsonNode.equals (field order aside; the text below checks the order):
+    // AssertJ compares JsonNodes as Iterables, values in order.
+    JsonNode asTree = MAPPER.valueToTree(tree);
+    assertThat(asTree.equals(expected)).as("%s is the mapper's %s", asTree, expected).isTrue();
+    String text = StatusJson.write(tree);
+    assertThat(text).as("the text of the mapper's tree").isEqualTo(MAPPER.writeValueAsString(expected));
+    assertThat(text).as("the mapper's text of the plain values").isEqualTo(MAPPER.writeValueAsString(tree));
+    assertThat(MAPPER.readTree(text).equals(MAPPER.readTree(MAPPER.writeValueAsString(status))))
         .as("the text reads back as the mapper's text of the status").isTrue();
+  }
+
+  /** Plain values of JSON all through: maps in field order, lists, strings, numbers, booleans, null. */
+  private static void plain(Object value) {
+    if (value instanceof Map<?, ?> object) {
+      assertThat(object).isInstanceOf(LinkedHashMap.class);
+      assertThat(object.keySet()).allMatch(String.class::isInstance);
+      object.values().forEach(StatusJsonTest::plain);
+    } else if (value instanceof List<?> array) {
+      assertThat(array).isInstanceOf(ArrayList.class);
+      array.forEach(StatusJsonTest::plain);
+    } else if (value != null) {
+      assertThat(value).isInstanceOfAny(String.class, Integer.class, Long.class, Boolean.class, Double.class);
+    }
+  }
+
+  /** Each kind of value a tree can hold, and one of each that only the mapper writes. */
+  @Test
+  void writesEachKindOfValueAsTheMapper() throws Exception {
+    Map<String, Object> object = new LinkedHashMap<>();
+    object.put("z", "first field, \"quoted\"\n");
+    object.put("int", Integer.MIN_VALUE);
+    object.put("long", Long.MAX_VALUE);
+    object.put("true", true);
+    object.put("false", false);
+    object.put("null", null);
+    object.put("empty", new LinkedHashMap<>());
+    object.put("array", new ArrayList<>(Arrays.asList(1, null, "a", new ArrayList<>(), -2L)));
+    object.put("double", 1.5);
+    object.put("nan", Double.NaN);
+    object.put("big", new BigInteger("123456789012345678901234567890"));
+    object.put("bytes", new byte[] {1, 2, -1});
+    String text = StatusJson.write(object);
+    assertThat(text).startsWith("{\"z\":\"first field, \\\"quoted\\\"\\n\",\"int\":-2147483648,")
+        .isEqualTo(MAPPER.writeValueAsString(object)).isEqualTo(MAPPER.valueToTree(object).toString());
+    assertThat(StatusJson.write(null)).isEqualTo("null");
+    assertThat(StatusJson.write(List.of())).isEqualTo("[]");
   }
 
   private static WorkflowStatus random(Random r) {

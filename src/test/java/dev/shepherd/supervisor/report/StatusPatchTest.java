@@ -5,6 +5,8 @@ import dev.shepherd.operator.TestingCluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowStatus;
 import java.util.ArrayList;
@@ -24,6 +26,24 @@ class StatusPatchTest {
     assertThat(patch.at("/status/finishedAt").isNull()).as("unset finishedAt is sent as null (removes it)").isTrue();
     assertThat(patch.at("/status/steps").size()).isEqualTo(2);
     assertThat(patch.at("/status/steps/1/exitCode").isMissingNode()).isTrue();
+  }
+
+  /** The text is Jackson's text of the owned fields of the mapper's tree: order, escapes, nulls. */
+  @Test
+  void isTheMappersTextOfTheOwnedFields() throws Exception {
+    WorkflowStatus status =
+        Statuses.status(WorkflowPhase.Failed, 3, 1, "quote \" backslash \\ newline \n ctrl \u0001 é 𝄞");
+    status.steps.get(2).exitCode = 137;
+    status.steps.get(2).message = "tab \t end";
+    status.conditions.get(0).setObservedGeneration(7L);
+    JsonNode all = Statuses.JSON.valueToTree(status);
+    ObjectNode expected = Statuses.JSON.createObjectNode();
+    ObjectNode owned = expected.putObject("status");
+    for (String field : StatusPatch.OWNED_FIELDS) {
+      owned.set(field, all.hasNonNull(field) ? all.get(field) : NullNode.instance);
+    }
+    assertThat(StatusPatch.of(status)).isEqualTo(Statuses.JSON.writeValueAsString(expected))
+        .contains("\"finishedAt\":null,").contains("\"exitCode\":137,");
   }
 
   /** The examples of RFC 7386, appendix A, for the test server's merge. */

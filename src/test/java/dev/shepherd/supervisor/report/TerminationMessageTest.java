@@ -2,6 +2,7 @@ package dev.shepherd.supervisor.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.StepStatus;
 import dev.shepherd.api.WorkflowPhase;
@@ -26,7 +27,11 @@ class TerminationMessageTest {
 
   @Test
   void aSmallStatusIsWrittenWhole() throws Exception {
-    WorkflowStatus status = Statuses.status(WorkflowPhase.Running, 3, 1, "1 of 3");
+    WorkflowStatus status = Statuses.status(WorkflowPhase.Running, 3, 1, "1 of 3, \"quoted\"\n é 𝄞");
+    // Whole: Jackson's text of the owned fields of the mapper's tree, byte for byte.
+    ObjectNode owned = Statuses.JSON.valueToTree(status);
+    owned.retain(StatusPatch.OWNED_FIELDS);
+    assertThat(TerminationMessage.render(status)).isEqualTo(Statuses.JSON.writeValueAsString(owned));
     WorkflowStatus back = roundTrip(status);
     assertThat(Statuses.JSON.writeValueAsString(back.steps)).isEqualTo(Statuses.JSON.writeValueAsString(status.steps));
     assertThat(back.conditions).hasSize(1);
