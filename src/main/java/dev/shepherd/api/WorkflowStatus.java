@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.PrinterColumn;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -63,7 +62,7 @@ public class WorkflowStatus {
     }
     c.conditions = new ArrayList<>();
     if (conditions != null) {
-      conditions.forEach(k -> c.conditions.add(new ConditionBuilder(k).build()));
+      for (Condition k : conditions) c.conditions.add(copy(k));
     }
     return c;
   }
@@ -88,5 +87,19 @@ public class WorkflowStatus {
       }
     }
     return null;
+  }
+
+  /**
+   * A copy of a condition: its fields and extra properties, as fabric8's {@code ConditionBuilder}
+   * copies them, without the builder's ~10 classes in every supervisor's memory.
+   */
+  private static Condition copy(Condition k) {
+    if (k == null) return null;
+    Condition c = new Condition(k.getLastTransitionTime(), k.getMessage(), k.getObservedGeneration(), k.getReason(),
+        k.getStatus(), k.getType());
+    if (k.getAdditionalProperties() != null) {
+      for (var e : k.getAdditionalProperties().entrySet()) c.setAdditionalProperty(e.getKey(), e.getValue());
+    }
+    return c;
   }
 }

@@ -89,7 +89,8 @@ class StatusCopyTest {
     st.message = "boom";
     s.steps.add(st);
     s.conditions.add(new ConditionBuilder().withType("Reconciling").withStatus("True").withReason("Running")
-        .withMessage("Running a.").withLastTransitionTime("2026-11-29T10:00:00Z").withObservedGeneration(3L).build());
+        .withMessage("Running a.").withLastTransitionTime("2026-11-29T10:00:00Z").withObservedGeneration(3L)
+        .addToAdditionalProperties("severity", "Info").build());
     return s;
   }
 }
