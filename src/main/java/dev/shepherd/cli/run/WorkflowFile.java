@@ -199,8 +199,8 @@ public final class WorkflowFile {
 
   private static void checkKind(Document doc) throws InvalidFile {
     Map<?, ?> tree = (Map<?, ?>) doc.tree();
-    String apiVersion = tree.get("apiVersion") instanceof String a ? a : null;
-    String kind = tree.get("kind") instanceof String k ? k : null;
+    String apiVersion = asText(tree.get("apiVersion"));
+    String kind = asText(tree.get("kind"));
     if (!"Workflow".equals(kind)) {
       throw new InvalidFile(doc.where(doc.lineOf("/kind")) + (kind == null ? "no kind" : "kind is \"" + kind + "\"")
           + "; shepherd run takes Workflows (apiVersion: " + Workflow.API_VERSION + ", kind: Workflow).");
@@ -234,6 +234,16 @@ public final class WorkflowFile {
       }
     }
     return words.toString();
+  }
+
+  /**
+   * A plain value as text, as Jackson's {@code asText(null)} gives it: null for null (or absent),
+   * "" for a mapping or a list, the text of a string, number or boolean ({@code kind: 3} is
+   * {@code kind is "3"}, not "no kind").
+   */
+  private static String asText(Object value) {
+    if (value == null) return null;
+    return value instanceof Map || value instanceof List ? "" : value.toString();
   }
 
   /** spec.steps[index].name of a plain tree, or null. */

@@ -43,6 +43,11 @@ class WorkflowFileJsonTest {
         .isInstanceOf(WorkflowFile.InvalidFile.class).hasMessage("M: more than one JSON value.");
     assertThatThrownBy(() -> WorkflowFile.parseJson("M", "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"spec\":{}}"))
         .isInstanceOf(WorkflowFile.InvalidFile.class).hasMessageContaining("kind is \"Pod\"");
+    // Not a string: its text, as the message always said it.
+    assertThatThrownBy(() -> WorkflowFile.parseJson("M", "{\"apiVersion\":\"v1\",\"kind\":3,\"spec\":{}}"))
+        .isInstanceOf(WorkflowFile.InvalidFile.class).hasMessageContaining("kind is \"3\"");
+    assertThatThrownBy(() -> WorkflowFile.parseJson("M", "{\"apiVersion\":true,\"kind\":\"Workflow\",\"spec\":{}}"))
+        .isInstanceOf(WorkflowFile.InvalidFile.class).hasMessageContaining("apiVersion is \"true\"");
     assertThatThrownBy(() -> WorkflowFile.parseJson("M", HEAD + "\"metadata\":{\"name\":\"w\"}}"))
         .isInstanceOf(WorkflowFile.InvalidFile.class).hasMessageContaining("has no spec");
   }
