@@ -109,6 +109,8 @@ public final class WorkflowRunner {
   private final Map<String, Attempt> current = new HashMap<>();
   private final Map<StepProcess, Attempt> live = new LinkedHashMap<>();
   private WorkflowStatus published;
+  private WorkflowSpec indexedSpec;
+  private Map<String, Step> stepsByName;
 
   public WorkflowRunner(Supervisor supervisor, Clock clock, Listener listener) {
     this(supervisor, clock, listener, DEFAULT_STOP_GRACE);
@@ -132,6 +134,7 @@ public final class WorkflowRunner {
     if (status.steps == null) status.steps = new ArrayList<>();
     if (status.conditions == null) status.conditions = new ArrayList<>();
     current.clear();
+    indexedSpec = null; // a new run may bring the same spec object, changed
     live.clear();
     published = null;
     try {
@@ -224,8 +227,8 @@ public final class WorkflowRunner {
   }
 
   private void start(String workflowName, WorkflowSpec spec, WorkflowStatus status, List<StepStart> starts) {
-    Map<String, Step> steps = new HashMap<>();
-    for (Step s : spec.steps) steps.putIfAbsent(s.name, s);
+    if (starts.isEmpty()) return;
+    Map<String, Step> steps = stepsByName(spec);
     for (StepStart s : starts) {
       Command command = command(workflowName, spec, steps.get(s.step()), s.attempt());
       listener.attemptStarting(s.step(), s.attempt());
@@ -251,6 +254,21 @@ public final class WorkflowRunner {
       process.exit().whenComplete((exit, failure) ->
           events.add(new Exited(name, number, process, exit, failure, System.nanoTime())));
     }
+  }
+
+  /**
+   * The spec's steps by name (the first of a name), kept while the spec object stays the same: a
+   * map per start was one more pass and a thousand map entries of garbage per step of a long
+   * workflow.
+   */
+  private Map<String, Step> stepsByName(WorkflowSpec spec) {
+    if (spec != indexedSpec) {
+      Map<String, Step> steps = new HashMap<>();
+      for (Step s : spec.steps) steps.putIfAbsent(s.name, s);
+      stepsByName = steps;
+      indexedSpec = spec;
+    }
+    return stepsByName;
   }
 
   // ---- what a step is ----
