@@ -26,8 +26,16 @@ final class PlainJson {
     }
   }
 
+  /**
+   * Deeper than this is Unusual, so Jackson reads it (up to its own limit, 500, beyond which its
+   * error names the depth). A manifest nests a few levels; without a limit a hostile one of
+   * thousands of brackets would end the supervisor with a StackOverflowError.
+   */
+  static final int MAX_DEPTH = 100;
+
   private final String text;
   private int at;
+  private int depth;
 
   private PlainJson(String text) {
     this.text = text;
@@ -46,6 +54,7 @@ final class PlainJson {
     skipSpace();
     if (at >= text.length()) throw Unusual.INSTANCE;
     char c = text.charAt(at);
+    if ((c == '{' || c == '[') && depth == MAX_DEPTH) throw Unusual.INSTANCE;
     return switch (c) {
       case '{' -> object();
       case '[' -> array();
@@ -65,6 +74,7 @@ final class PlainJson {
       at++;
       return object;
     }
+    depth++;
     while (true) {
       skipSpace();
       if (peek() != '"') throw Unusual.INSTANCE;
@@ -77,7 +87,10 @@ final class PlainJson {
       skipSpace();
       char next = peek();
       at++;
-      if (next == '}') return object;
+      if (next == '}') {
+        depth--;
+        return object;
+      }
       if (next != ',') throw Unusual.INSTANCE;
     }
   }
@@ -90,12 +103,16 @@ final class PlainJson {
       at++;
       return array;
     }
+    depth++;
     while (true) {
       array.add(value());
       skipSpace();
       char next = peek();
       at++;
-      if (next == ']') return array;
+      if (next == ']') {
+        depth--;
+        return array;
+      }
       if (next != ',') throw Unusual.INSTANCE;
     }
   }

@@ -1,6 +1,7 @@
 package dev.shepherd.cli.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -72,6 +73,18 @@ class PlainJsonTest {
         "\"\\x\"", "\"\\u12\"", "[1] x", "", "   ", "123456789012345678901234", "{\"a\":1}{}", "'a'")) {
       sameAsJackson(text);
     }
+  }
+
+  @Test
+  void deepNestingIsLeftToJacksonNotAStackOverflow() throws Exception {
+    int max = PlainJson.MAX_DEPTH;
+    String atLimit = "[".repeat(max - 1) + "{\"a\":1}" + "]".repeat(max - 1); // max containers
+    assertThat(node(PlainJson.read(atLimit))).isEqualTo(JACKSON.readTree(atLimit));
+    String over = "[".repeat(max) + "{}" + "]".repeat(max);
+    assertThatThrownBy(() -> PlainJson.read(over)).isInstanceOf(PlainJson.Unusual.class);
+    // Thousands of levels: Unusual, long before the thread's stack (a supervisor runs with 256 KB).
+    String hostile = "{\"a\":".repeat(50_000) + "1" + "}".repeat(50_000);
+    assertThatThrownBy(() -> PlainJson.read(hostile)).isInstanceOf(PlainJson.Unusual.class);
   }
 
   @Property(tries = 500)

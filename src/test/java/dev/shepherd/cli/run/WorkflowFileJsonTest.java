@@ -34,6 +34,15 @@ class WorkflowFileJsonTest {
   }
 
   @Test
+  void aManifestNestedThousandsDeepIsAnErrorNotAStackOverflow() {
+    String deep = HEAD + "\"metadata\":{\"name\":\"w\"},\"spec\":{\"steps\":[{\"name\":\"a\","
+        + "\"command\":[\"true\"],\"env\":" + "[".repeat(20_000) + "]".repeat(20_000) + "}]}}";
+    assertThatThrownBy(() -> WorkflowFile.parseJson("M", deep))
+        .isInstanceOf(WorkflowFile.InvalidFile.class).hasMessageStartingWith("M: invalid JSON")
+        .hasMessageContaining("nesting depth");
+  }
+
+  @Test
   void badInputIsAnErrorThatSaysWhat() {
     assertThatThrownBy(() -> WorkflowFile.parseJson("M", "{\"kind\": "))
         .isInstanceOf(WorkflowFile.InvalidFile.class).hasMessageStartingWith("M: invalid JSON");
