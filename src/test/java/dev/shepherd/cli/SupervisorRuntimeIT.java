@@ -46,6 +46,21 @@ class SupervisorRuntimeIT {
     assertThat(out).contains("(read from the API server)", "workflow aot-training Succeeded", "final status written");
   }
 
+  /**
+   * A carried manifest nested 30,000 deep (a runtime thread has 256 KB of stack and 40 KB shadow
+   * zones): the supervisor says it cannot read it, naming the depth, and reads its Workflow from
+   * the API server, rather than dying of a StackOverflowError.
+   */
+  @Test
+  void aManifestNestedThousandsDeepIsSetAsideNotAStackOverflow() throws Exception {
+    String deep = "{\"apiVersion\":\"shepherd.dev/v1alpha1\",\"kind\":\"Workflow\",\"metadata\":{\"name\":"
+        + "\"aot-training\"},\"spec\":{\"steps\":" + "[".repeat(30_000) + "]".repeat(30_000) + "}}";
+    String out = AotTrainingTest.harness(dir, List.of("env", SuperviseCommand.MANIFEST_ENV + "=" + deep,
+        RUNTIME.resolve("bin/shepherd").toString(), "supervise"));
+    assertThat(out).contains("cannot be read", "nesting depth", "(read from the API server)",
+        "workflow aot-training Succeeded").doesNotContain("StackOverflowError");
+  }
+
   /** The runtime's jar has no operator, and says where it is instead of failing on a missing class. */
   @Test
   void theOperatorIsNotInTheRuntimeAndItSaysSo() throws Exception {
