@@ -248,6 +248,22 @@ class RunCommandTest {
         + ": document 1, line [78]: invalid YAML: ");
   }
 
+  /** Nested past the limit a manifest has (PlainJson's), in YAML or JSON: an error naming the depth. */
+  @Test
+  void fileNestedTooDeepIsInvalidNotAStackOverflow() throws Exception {
+    for (String name : List.of("deep.yaml", "deep.json")) {
+      String steps = "[".repeat(490) + "]".repeat(490);
+      Path file = write(name, name.endsWith(".json")
+          ? "{\"apiVersion\":\"shepherd.dev/v1alpha1\",\"kind\":\"Workflow\",\"metadata\":{\"name\":\"d\"},"
+              + "\"spec\":{\"steps\":" + steps + "}}"
+          : "apiVersion: shepherd.dev/v1alpha1\nkind: Workflow\nmetadata: {name: d}\nspec:\n  steps: " + steps + "\n");
+      Result r = run(null, "run", file.toString());
+      assertThat(r.exit()).as(r.stderr()).isEqualTo(2);
+      assertThat(r.stderr()).contains(file + ": document 1: invalid YAML: Document nesting depth (101) exceeds")
+          .doesNotContain("StackOverflowError");
+    }
+  }
+
   @Test
   void stdinAndMissingCommand() throws Exception {
     Result r = run("""

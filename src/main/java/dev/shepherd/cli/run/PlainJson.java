@@ -27,9 +27,9 @@ final class PlainJson {
   }
 
   /**
-   * Deeper than this is Unusual, so Jackson reads it (up to its own limit, 500, beyond which its
-   * error names the depth). A manifest nests a few levels; without a limit a hostile one of
-   * thousands of brackets would end the supervisor with a StackOverflowError.
+   * Deeper than this is Unusual, so Jackson reads it, with this as its limit too (its error names
+   * the depth). A manifest nests a few levels; without a limit a hostile one of thousands of
+   * brackets would end the supervisor with a StackOverflowError.
    */
   static final int MAX_DEPTH = 100;
 

@@ -1,10 +1,12 @@
 package dev.shepherd.cli.run;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -108,7 +110,10 @@ public final class WorkflowFile {
    * supervisor's AOT cache.
    */
   private static final class Yaml {
-    private static final YAMLFactory FACTORY = new YAMLFactory();
+    /** Nested no deeper than a manifest may be: binding recurses, and 490 levels of a file (under
+     *  Jackson's own limit, 500) overflowed the runtime's 256 KB stack. */
+    private static final YAMLFactory FACTORY = (YAMLFactory) new YAMLFactory() // not its builder: other defaults
+        .setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(PlainJson.MAX_DEPTH).build());
 
     static JsonParser parser(String text) throws IOException {
       return FACTORY.createParser(text);
@@ -301,9 +306,15 @@ public final class WorkflowFile {
       static final ObjectMapper MAPPER = strictMapper();
     }
 
-    /** The one JSON value of {@code json}, as {@link PlainJson} would give it, or the error. */
+    /**
+     * The one JSON value of {@code json}, as {@link PlainJson} would give it, or the error. Nested
+     * no deeper than PlainJson reads: binding a value converts it recursively, and a manifest 490
+     * deep (under Jackson's own limit, 500) overflowed a supervisor thread's 256 KB stack.
+     */
     static Object readJson(String source, String json) throws InvalidFile {
-      ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+      ObjectMapper mapper = new ObjectMapper(JsonFactory.builder()
+          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(PlainJson.MAX_DEPTH).build())
+          .build()).enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
       try (JsonParser parser = mapper.createParser(json)) {
         if (parser.nextToken() == null) throw new InvalidFile(source + ": no Workflow in it.");
         JsonNode tree = mapper.readTree(parser);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link WorkflowFile#parseJson}: the manifest a supervisor Pod carries, read as a file would be. */
 class WorkflowFileJsonTest {
@@ -33,13 +35,14 @@ class WorkflowFileJsonTest {
         .isEqualTo(2);
   }
 
-  @Test
-  void aManifestNestedThousandsDeepIsAnErrorNotAStackOverflow() {
-    String deep = HEAD + "\"metadata\":{\"name\":\"w\"},\"spec\":{\"steps\":[{\"name\":\"a\","
-        + "\"command\":[\"true\"],\"env\":" + "[".repeat(20_000) + "]".repeat(20_000) + "}]}}";
+  @ParameterizedTest
+  @ValueSource(ints = {PlainJson.MAX_DEPTH + 1, 490, 20_000})
+  void aManifestNestedDeeperThanTheLimitIsAnErrorNotAStackOverflow(int depth) {
+    String deep = HEAD + "\"metadata\":{\"name\":\"w\"},\"spec\":{\"steps\":"
+        + "[".repeat(depth) + "]".repeat(depth) + "}}";
     assertThatThrownBy(() -> WorkflowFile.parseJson("M", deep))
         .isInstanceOf(WorkflowFile.InvalidFile.class).hasMessageStartingWith("M: invalid JSON")
-        .hasMessageContaining("nesting depth");
+        .hasMessageContaining("nesting depth").hasMessageContaining("(" + PlainJson.MAX_DEPTH);
   }
 
   @Test
