@@ -54,10 +54,14 @@ final class PlainJson {
     skipSpace();
     if (at >= text.length()) throw Unusual.INSTANCE;
     char c = text.charAt(at);
-    if ((c == '{' || c == '[') && depth == MAX_DEPTH) throw Unusual.INSTANCE;
+    if (c == '{' || c == '[') {
+      if (depth == MAX_DEPTH) throw Unusual.INSTANCE;
+      depth++;
+      Object container = c == '{' ? object() : array();
+      depth--;
+      return container;
+    }
     return switch (c) {
-      case '{' -> object();
-      case '[' -> array();
       case '"' -> string();
       case 't' -> literal("true", Boolean.TRUE);
       case 'f' -> literal("false", Boolean.FALSE);
@@ -74,7 +78,6 @@ final class PlainJson {
       at++;
       return object;
     }
-    depth++;
     while (true) {
       skipSpace();
       if (peek() != '"') throw Unusual.INSTANCE;
@@ -87,10 +90,7 @@ final class PlainJson {
       skipSpace();
       char next = peek();
       at++;
-      if (next == '}') {
-        depth--;
-        return object;
-      }
+      if (next == '}') return object;
       if (next != ',') throw Unusual.INSTANCE;
     }
   }
@@ -103,16 +103,12 @@ final class PlainJson {
       at++;
       return array;
     }
-    depth++;
     while (true) {
       array.add(value());
       skipSpace();
       char next = peek();
       at++;
-      if (next == ']') {
-        depth--;
-        return array;
-      }
+      if (next == ']') return array;
       if (next != ',') throw Unusual.INSTANCE;
     }
   }

@@ -110,10 +110,8 @@ public final class WorkflowFile {
    * supervisor's AOT cache.
    */
   private static final class Yaml {
-    /** Nested no deeper than a manifest may be: binding recurses, and 490 levels of a file (under
-     *  Jackson's own limit, 500) overflowed the runtime's 256 KB stack. */
     private static final YAMLFactory FACTORY = (YAMLFactory) new YAMLFactory() // not its builder: other defaults
-        .setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(PlainJson.MAX_DEPTH).build());
+        .setStreamReadConstraints(Jackson.NESTING);
 
     static JsonParser parser(String text) throws IOException {
       return FACTORY.createParser(text);
@@ -307,14 +305,17 @@ public final class WorkflowFile {
     }
 
     /**
-     * The one JSON value of {@code json}, as {@link PlainJson} would give it, or the error. Nested
-     * no deeper than PlainJson reads: binding a value converts it recursively, and a manifest 490
-     * deep (under Jackson's own limit, 500) overflowed a supervisor thread's 256 KB stack.
+     * What the JSON and YAML parsers read: nested no deeper than {@link PlainJson} reads. Binding a
+     * value converts it recursively, and a file or manifest 490 deep (under Jackson's own limit,
+     * 500) overflowed the 256 KB stack of the runtime's threads.
      */
+    static final StreamReadConstraints NESTING =
+        StreamReadConstraints.builder().maxNestingDepth(PlainJson.MAX_DEPTH).build();
+
+    /** The one JSON value of {@code json}, as {@link PlainJson} would give it, or the error. */
     static Object readJson(String source, String json) throws InvalidFile {
-      ObjectMapper mapper = new ObjectMapper(JsonFactory.builder()
-          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(PlainJson.MAX_DEPTH).build())
-          .build()).enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+      ObjectMapper mapper = new ObjectMapper(JsonFactory.builder().streamReadConstraints(NESTING).build())
+          .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
       try (JsonParser parser = mapper.createParser(json)) {
         if (parser.nextToken() == null) throw new InvalidFile(source + ": no Workflow in it.");
         JsonNode tree = mapper.readTree(parser);
