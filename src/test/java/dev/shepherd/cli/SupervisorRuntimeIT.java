@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,15 +74,9 @@ class SupervisorRuntimeIT {
     assertThat(out).contains("this is the supervisor runtime", "/opt/shepherd/shepherd.jar").doesNotContain("Exception");
   }
 
-  static Stream<Path> examples() throws Exception {
-    try (Stream<Path> files = Files.list(Path.of("examples"))) {
-      return files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList().stream();
-    }
-  }
-
   /** `shepherd run` of every example on the runtime: it ends as the example's first line says. */
   @ParameterizedTest
-  @MethodSource("examples")
+  @MethodSource("dev.shepherd.cli.RunCommandTest#examples")
   void everyExampleRunsOnTheRuntime(Path file) throws Exception {
     String ends = Files.readAllLines(file).getFirst().replace("# ends:", "").strip();
     Process process = new ProcessBuilder(RUNTIME.resolve("bin/shepherd").toString(), "run", file.toString(), "--plain")
