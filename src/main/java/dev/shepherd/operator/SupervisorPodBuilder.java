@@ -54,7 +54,14 @@ public final class SupervisorPodBuilder {
   public static final String RUNTIME_DIR = "/shepherd";
   /** Where the shepherd image keeps the runtime (deploy/Dockerfile). */
   public static final String IMAGE_RUNTIME_DIR = "/opt/shepherd/runtime";
-  public static final List<String> INIT_COMMAND = List.of("cp", "-a", IMAGE_RUNTIME_DIR + "/.", RUNTIME_DIR + "/");
+  /**
+   * Copies the runtime into the emptyDir. {@code -R}, not {@code -a}: the init container runs as
+   * {@link #SHEPHERD_UID} with no capability, and the emptyDir's own directory belongs to root, so
+   * preserving its times or mode fails (EPERM) on a real kubelet. The copies get the shepherd
+   * user's default modes, readable and (where the source is) executable by every uid; the AOT
+   * caches do not depend on the files' times.
+   */
+  public static final List<String> INIT_COMMAND = List.of("cp", "-R", IMAGE_RUNTIME_DIR + "/.", RUNTIME_DIR + "/");
   public static final List<String> COMMAND = List.of(RUNTIME_DIR + "/bin/shepherd", "supervise");
   public static final String DEFAULT_IMAGE = "ghcr.io/shepherd-dev/shepherd:0.1.0";
   /** The operator's environment variable that names the shepherd image of the init container. */

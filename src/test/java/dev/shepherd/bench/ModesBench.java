@@ -506,7 +506,7 @@ public final class ModesBench {
         if (opts.modes.contains("supervisor")) {
           List<Result> sup = of(results, shape, "supervisor");
           b.append("\nsupervisor mode, inside: create → Pod created ").append(stat(sup, Result::firstPodMs, 0))
-              .append(" ms; → Pod Running (the init container's `cp -a` of the runtime done) ")
+              .append(" ms; → Pod Running (the init container's copy of the runtime done) ")
               .append(stat(sup, Result::podRunningMs, 0))
               .append(" ms; → `shepherd supervise` logged `supervising workflow` (JVM start, API client built, Supervisor started; before its first API request) ")
               .append(stat(sup, Result::supervisingMs, 0)).append(" ms; → first step ended (after the Workflow's GET, the runner's start and the first spawn) ")

@@ -343,11 +343,11 @@ class DeployManifestsTest {
     assertTrue(lines.contains("USER 65532:65532"));
     // The supervisor runtime, where the init container of a supervisor-mode Pod copies it from.
     assertTrue(lines.contains("COPY --from=build /src/target/supervisor-runtime /opt/shepherd/runtime"));
-    assertEquals(List.of("cp", "-a", "/opt/shepherd/runtime/.", "/shepherd/"),
+    assertEquals(List.of("cp", "-R", "/opt/shepherd/runtime/.", "/shepherd/"),
         dev.shepherd.operator.SupervisorPodBuilder.INIT_COMMAND);
     assertTrue(lines.stream().anyMatch(l -> l.contains("/opt/shepherd/runtime/bin/shepherd --help")),
         "the image build runs the runtime once");
-    assertTrue(Files.readString(DEPLOY.resolve("Dockerfile")).contains("cp -a /opt/shepherd/runtime/. /shepherd/"),
+    assertTrue(Files.readString(DEPLOY.resolve("Dockerfile")).contains("cp -R /opt/shepherd/runtime/. /shepherd/"),
         "the Dockerfile names the init container's copy command");
     assertTrue(lines.contains(
         "ENTRYPOINT [\"java\", \"--enable-native-access=ALL-UNNAMED\", \"-jar\", \"/opt/shepherd/shepherd.jar\"]"));
