@@ -1,0 +1,243 @@
+package dev.shepherd.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.shepherd.api.Executor;
+import dev.shepherd.api.StepPhase;
+import dev.shepherd.api.Workflow;
+import dev.shepherd.api.WorkflowPhase;
+import dev.shepherd.operator.StepPodBuilder;
+import dev.shepherd.operator.SupervisorPodBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The real-cluster tier: shepherd as a user installs it, on a real API server, scheduler, garbage
+ * collector and kubelet (kind, any cluster, or {@code ../shared/kube-real} on the project's
+ * machines). It runs only when a cluster is named, and is skipped, saying why, otherwise:
+ *
+ * <ul>
+ *   <li>{@code SHEPHERD_E2E_KUBECONFIG}: the kubeconfig of the cluster (required);
+ *   <li>{@code SHEPHERD_E2E_IMAGE}: the shepherd image, already in the cluster or pullable by it
+ *       (default {@value SupervisorPodBuilder#DEFAULT_IMAGE}, the name deploy/ uses);
+ *   <li>{@code SHEPHERD_E2E_SUPERVISOR_IMAGE}: the image that supervisor-mode examples run in
+ *       (default {@code debian:bookworm-slim}: the injected runtime needs glibc and /bin/sh);
+ *   <li>{@code SHEPHERD_E2E_POD_SECURITY}: if set, the Pod Security level ({@code privileged},
+ *       {@code baseline}) that the operator's and the test's namespaces enforce instead of
+ *       deploy/'s {@code restricted}; for clusters whose admission changes every Pod (kube-real
+ *       puts every Pod on the host network, which {@code restricted} refuses).
+ * </ul>
+ *
+ * <p>It installs deploy/ with {@code kubectl apply -k} (the operator as a real Pod, restarted so
+ * that it runs the image just built), runs every example in both executors in a namespace of its
+ * own and checks the phase each file states, reads a supervisor Pod's log, and deletes running
+ * workflows and waits for their Pods to go. The namespace is deleted at the end; the operator
+ * stays installed.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RealClusterIT {
+  static final String NAMESPACE = "shepherd-e2e";
+  static final String OPERATOR_NAMESPACE = "shepherd-system";
+  static final String DEPLOYMENT = "shepherd-operator";
+  static final String POD_SECURITY_LABEL = "pod-security.kubernetes.io/enforce";
+  static final Duration WORKFLOW_TIMEOUT = Duration.ofMinutes(4);
+
+  private static Path kubeconfig;
+  private static String image;
+  private static String supervisorImage;
+  private static KubernetesClient client;
+  /** The example workflows, created at once so that they run side by side: name to example. */
+  private static final Map<String, Example> created = new LinkedHashMap<>();
+
+  @BeforeAll
+  static void install() throws Exception {
+    String config = System.getenv("SHEPHERD_E2E_KUBECONFIG");
+    if (config == null || config.isBlank()) {
+      String why = "SHEPHERD_E2E_KUBECONFIG is not set: no cluster is named for the real-cluster tier"
+          + " (README, \"Tests on a real cluster\")";
+      System.out.println("RealClusterIT skipped: " + why);
+      assumeTrue(false, why);
+    }
+    kubeconfig = Path.of(config);
+    assertThat(kubeconfig).as("SHEPHERD_E2E_KUBECONFIG").isReadable();
+    image = env("SHEPHERD_E2E_IMAGE", SupervisorPodBuilder.DEFAULT_IMAGE);
+    supervisorImage = env("SHEPHERD_E2E_SUPERVISOR_IMAGE", "debian:bookworm-slim");
+    client = new KubernetesClientBuilder()
+        .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+
+    kubectl("apply", "-k", "deploy/");
+    String podSecurity = System.getenv("SHEPHERD_E2E_POD_SECURITY");
+    if (podSecurity != null && !podSecurity.isBlank()) {
+      kubectl("label", "namespace", OPERATOR_NAMESPACE, POD_SECURITY_LABEL + "=" + podSecurity.strip(), "--overwrite");
+    }
+    if (!image.equals(SupervisorPodBuilder.DEFAULT_IMAGE)) {
+      kubectl("-n", OPERATOR_NAMESPACE, "set", "image", "deployment/" + DEPLOYMENT, "operator=" + image);
+      kubectl("-n", OPERATOR_NAMESPACE, "set", "env", "deployment/" + DEPLOYMENT, SupervisorPodBuilder.IMAGE_ENV + "=" + image);
+    }
+    // A new operator Pod, so that it runs the image as it is now even when its tag did not change.
+    kubectl("-n", OPERATOR_NAMESPACE, "rollout", "restart", "deployment/" + DEPLOYMENT);
+    kubectl("-n", OPERATOR_NAMESPACE, "rollout", "status", "deployment/" + DEPLOYMENT, "--timeout=180s");
+
+    recreateNamespace(podSecurity);
+    for (Executor executor : Executor.values()) {
+      for (Path file : exampleFiles()) {
+        Example example = Example.read(file);
+        Workflow w = example.workflow();
+        String name = w.getMetadata().getName() + "-" + executor.name().toLowerCase();
+        w.getMetadata().setName(name);
+        w.getMetadata().setNamespace(NAMESPACE);
+        w.getSpec().executor = executor;
+        if (executor == Executor.SUPERVISOR) {
+          w.getSpec().image = supervisorImage;
+        }
+        client.resource(w).create();
+        created.put(name, example);
+      }
+    }
+  }
+
+  @AfterAll
+  static void cleanUp() {
+    if (client != null) {
+      client.namespaces().withName(NAMESPACE).delete();
+      client.close();
+    }
+  }
+
+  static Stream<Arguments> examples() throws IOException {
+    List<Arguments> cases = new ArrayList<>();
+    for (Executor executor : Executor.values()) {
+      for (Path file : exampleFiles()) {
+        cases.add(Arguments.of(executor, file));
+      }
+    }
+    return cases.stream();
+  }
+
+  @Order(1)
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("examples")
+  void exampleEndsInThePhaseItsHeaderStates(Executor executor, Path file) throws IOException {
+    String name = Example.read(file).workflow().getMetadata().getName() + "-" + executor.name().toLowerCase();
+    Example example = created.get(name);
+    Workflow done = awaitFinal(name, WORKFLOW_TIMEOUT);
+    assertThat(done.getStatus().phase).as("%s: %s", name, done.getStatus().message).isEqualTo(example.ends());
+    example.assertStepsConsistent(done);
+    assertThat(done.getStatus().observedGeneration).isEqualTo(done.getMetadata().getGeneration());
+  }
+
+  /** The supervisor writes each step's output to the Pod's log, each line prefixed with the step. */
+  @Order(2)
+  @Test
+  void aSupervisorPodsLogHoldsItsStepsOutputPrefixedWithTheStepName() {
+    Workflow done = awaitFinal("hello-supervisor", WORKFLOW_TIMEOUT);
+    assertThat(done.getStatus().phase).isEqualTo(WorkflowPhase.Succeeded);
+    String pod = SupervisorPodBuilder.name("hello-supervisor");
+    String log = client.pods().inNamespace(NAMESPACE).withName(pod).inContainer(SupervisorPodBuilder.CONTAINER).getLog();
+    assertThat(log).contains("[hello] hello from shepherd");
+  }
+
+  /** Deleting a running Workflow deletes its Pods (the garbage collector, through ownerReferences). */
+  @Order(3)
+  @ParameterizedTest
+  @EnumSource(Executor.class)
+  void deletingARunningWorkflowDeletesItsPods(Executor executor) {
+    String name = "endless-" + executor.name().toLowerCase();
+    Workflow w = Example.inline("""
+        apiVersion: shepherd.dev/v1alpha1
+        kind: Workflow
+        metadata: {name: %s, namespace: %s}
+        spec:
+          image: %s
+          steps:
+            - {name: forever, command: [sh, -c, 'sleep 300 & sleep 300; wait']}
+            - {name: after, depends: [forever], command: [sh, -c, 'echo never']}
+        """.formatted(name, NAMESPACE, executor == Executor.SUPERVISOR ? supervisorImage : "busybox:1.36"));
+    w.getSpec().executor = executor;
+    client.resource(w).create();
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> {
+      Workflow x = get(name);
+      return x != null && x.getStatus() != null && x.getStatus().step("forever") != null
+          && x.getStatus().step("forever").phase == StepPhase.Running
+          && pods(name).stream().anyMatch(p -> "Running".equals(p.getStatus().getPhase()));
+    });
+
+    client.resource(w).delete();
+
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+        .untilAsserted(() -> assertThat(pods(name)).isEmpty());
+    assertThat(get(name)).isNull();
+  }
+
+  private static Workflow awaitFinal(String name, Duration within) {
+    return await().atMost(within).pollInterval(Duration.ofMillis(500)).until(() -> get(name),
+        x -> x != null && x.getStatus() != null && x.getStatus().phase != null && x.getStatus().phase.isFinal());
+  }
+
+  private static Workflow get(String name) {
+    return client.resources(Workflow.class).inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  private static List<Pod> pods(String workflow) {
+    return client.pods().inNamespace(NAMESPACE).withLabel(StepPodBuilder.WORKFLOW_LABEL, workflow).list().getItems();
+  }
+
+  private static void recreateNamespace(String podSecurity) {
+    if (client.namespaces().withName(NAMESPACE).get() != null) {
+      client.namespaces().withName(NAMESPACE).delete();
+      client.namespaces().withName(NAMESPACE).waitUntilCondition(ns -> ns == null, 3, TimeUnit.MINUTES);
+    }
+    NamespaceBuilder ns = new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata();
+    if (podSecurity != null && !podSecurity.isBlank()) {
+      ns.editMetadata().addToLabels(POD_SECURITY_LABEL, podSecurity.strip()).endMetadata();
+    }
+    client.namespaces().resource(ns.build()).create();
+  }
+
+  private static List<Path> exampleFiles() throws IOException {
+    try (Stream<Path> list = Files.list(Path.of("examples"))) {
+      return list.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+    }
+  }
+
+  private static String env(String name, String otherwise) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? otherwise : value.strip();
+  }
+
+  /** kubectl with the named cluster's kubeconfig; fails the tier with its output when it fails. */
+  private static void kubectl(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("%s ends", command).isTrue();
+    assertThat(p.exitValue()).as("%s:%n%s", String.join(" ", command), out).isZero();
+  }
+}
