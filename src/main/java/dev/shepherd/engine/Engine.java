@@ -21,8 +21,9 @@ import java.util.Map;
  *
  * <p>The status is the whole state: an executor that restarts rebuilds nothing but the status.
  * The executor reports what happened ({@link #finished}), asks what to do ({@link #plan}), does it,
- * and asks again at the latest at {@link Plan#wakeAt()}. No Kubernetes client, no process, and the
- * clock is injected.
+ * and asks again at the latest at {@link Plan#wakeAt()}. Steps that must end before they end on
+ * their own (the workflow's deadline, a cancel, a lost executor) are ended by {@link #abort}, and
+ * only there. No Kubernetes client, no process, and the clock is injected.
  */
 public final class Engine {
   /** A failed attempt's message is cut to its last characters, to keep the status small. */
@@ -59,13 +60,8 @@ public final class Engine {
     if (status.phase != null && status.phase.isFinal()) {
       return Plan.NOTHING;
     }
-    if (spec != lastValid) {
-      List<String> problems = SpecValidation.problems(spec);
-      if (!problems.isEmpty()) {
-        reject(status, problems, generation);
-        return Plan.NOTHING;
-      }
-      lastValid = spec;
+    if (!accepted(spec, status, generation)) {
+      return Plan.NOTHING;
     }
     Instant now = clock.instant();
     status.observedGeneration = generation;
@@ -81,21 +77,7 @@ public final class Engine {
     Instant deadline = workflowDeadline(spec, status);
     boolean unfinished = status.steps.stream().anyMatch(st -> !st.phase.isFinal());
     if (unfinished && deadline != null && !now.isBefore(deadline)) {
-      String why = "The workflow exceeded its activeDeadlineSeconds of " + spec.activeDeadlineSeconds + " s.";
-      for (StepStatus st : status.steps) {
-        switch (st.phase) {
-          case Running -> {
-            stop.add(st.name);
-            end(st, StepPhase.Failed, now, null, Reason.DeadlineExceeded.name(), "Stopped: " + why);
-          }
-          case Retrying -> end(st, StepPhase.Failed, now, st.exitCode, Reason.DeadlineExceeded.name(),
-              "Not retried: " + why);
-          case Pending -> end(st, StepPhase.Skipped, now, null, null, "Not run: " + why);
-          default -> { }
-        }
-      }
-      summarize(spec, status, generation, now, Reason.DeadlineExceeded, why);
-      return new Plan(List.of(), stop, null);
+      return endSteps(status, Abort.deadline(spec.activeDeadlineSeconds), generation, now, stop);
     }
 
     for (StepStatus st : status.steps) {
@@ -144,7 +126,7 @@ public final class Engine {
       }
     }
 
-    summarize(spec, status, generation, now, null, null);
+    summarize(status, generation, now, null);
     return new Plan(start, stop, status.phase.isFinal() ? null : wakeAt(index, status, deadline, now));
   }
 
@@ -174,27 +156,69 @@ public final class Engine {
    * Cancelled and are returned to be stopped, the others are skipped, and the phase is Cancelled.
    */
   public Plan cancel(WorkflowSpec spec, WorkflowStatus status, String why, long generation) {
+    return abort(spec, status, Abort.cancel(why), generation);
+  }
+
+  /**
+   * Ends the unfinished steps that {@code abort} names before they end on their own: running ones
+   * fail and are returned to be stopped, retrying ones fail without a retry, pending ones are
+   * skipped. Once no step is left unfinished, the workflow ends as the abort says; until then it
+   * goes on (ask {@link #plan} what follows). The status is first brought up to date with the spec,
+   * as by {@link #plan}, so a step it has no entry for yet gets one (and is skipped).
+   */
+  public Plan abort(WorkflowSpec spec, WorkflowStatus status, Abort abort, long generation) {
     if (status.phase != null && status.phase.isFinal()) {
       return Plan.NOTHING;
     }
-    Instant now = clock.instant();
-    List<String> stop = new ArrayList<>();
-    for (StepStatus st : status.steps) {
-      switch (st.phase) {
-        case Running -> {
-          stop.add(st.name);
-          end(st, StepPhase.Failed, now, null, Reason.Cancelled.name(), "Stopped: " + why);
-        }
-        case Retrying -> end(st, StepPhase.Failed, now, st.exitCode, Reason.Cancelled.name(), "Not retried: " + why);
-        case Pending -> end(st, StepPhase.Skipped, now, null, null, "Not run: " + why);
-        default -> { }
-      }
+    if (!accepted(spec, status, generation)) {
+      return Plan.NOTHING;
     }
+    status.observedGeneration = generation;
+    List<String> stop = new ArrayList<>(syncSteps(spec, status));
+    return endSteps(status, abort, generation, clock.instant(), stop);
+  }
+
+  /** {@link #abort} on a status in step with its spec; adds the steps to stop to {@code stop}. */
+  private static Plan endSteps(WorkflowStatus status, Abort abort, long generation, Instant now, List<String> stop) {
     if (status.startedAt == null) {
       status.startedAt = Timestamps.format(now);
     }
-    summarize(spec, status, generation, now, Reason.Cancelled, why);
+    boolean goesOn = false;
+    for (StepStatus st : status.steps) {
+      if (st.phase.isFinal()) {
+        continue;
+      }
+      if (!abort.ends().test(st.name)) {
+        goesOn = true;
+        continue;
+      }
+      switch (st.phase) {
+        case Running -> {
+          stop.add(st.name);
+          end(st, StepPhase.Failed, now, null, abort.stepReason(), abort.stopped());
+        }
+        case Retrying -> end(st, StepPhase.Failed, now, st.exitCode, abort.stepReason(), "Not retried: " + abort.why());
+        default -> end(st, StepPhase.Skipped, now, null, null, "Not run: " + abort.why());
+      }
+    }
+    summarize(status, generation, now, goesOn ? null : abort);
     return new Plan(List.of(), stop, null);
+  }
+
+  /**
+   * Whether the spec can run; if not, the status is rejected. Checked once per spec object: a
+   * spec is never changed in place.
+   */
+  private boolean accepted(WorkflowSpec spec, WorkflowStatus status, long generation) {
+    if (spec != lastValid) {
+      List<String> problems = SpecValidation.problems(spec);
+      if (!problems.isEmpty()) {
+        reject(status, problems, generation);
+        return false;
+      }
+      lastValid = spec;
+    }
+    return true;
   }
 
   /** Fails the workflow for a spec that can't run, before anything starts. Nothing is created. */
@@ -231,7 +255,7 @@ public final class Engine {
   }
 
   private static void attemptFailed(Step step, StepStatus st, Instant now, Outcome outcome) {
-    String reason = outcome.reason() == null || outcome.reason().equals("Completed") ? "Error" : outcome.reason();
+    String reason = Outcome.failureReason(outcome.reason());
     boolean retry = st.attemptsOrZero() <= retryLimit(step);
     end(st, retry ? StepPhase.Retrying : StepPhase.Failed, now, outcome.exitCode(), reason, tail(outcome.message()));
   }
@@ -372,9 +396,11 @@ public final class Engine {
     return wake;
   }
 
-  /** Sets phase, progress, times, message and conditions from the steps. */
-  private static void summarize(WorkflowSpec spec, WorkflowStatus status, long generation, Instant now,
-      Reason forced, String forcedMessage) {
+  /**
+   * Sets phase, progress, times, message and conditions from the steps, or, after an {@code abort}
+   * that ended the workflow, as the abort says.
+   */
+  private static void summarize(WorkflowStatus status, long generation, Instant now, Abort abort) {
     int total = status.steps.size();
     List<StepStatus> failed = new ArrayList<>();
     List<String> running = new ArrayList<>();
@@ -395,10 +421,10 @@ public final class Engine {
     }
     status.progress = done + "/" + total;
     Reason reason;
-    if (forced != null) {
-      status.phase = forced == Reason.Cancelled ? WorkflowPhase.Cancelled : WorkflowPhase.Failed;
-      reason = forced;
-      status.message = forcedMessage;
+    if (abort != null && abort.reason() != null) {
+      status.phase = abort.reason() == Reason.Cancelled ? WorkflowPhase.Cancelled : WorkflowPhase.Failed;
+      reason = abort.reason();
+      status.message = abort.message();
     } else if (done == total && allSucceeded) {
       status.phase = WorkflowPhase.Succeeded;
       reason = Reason.Succeeded;
@@ -407,6 +433,9 @@ public final class Engine {
       status.phase = WorkflowPhase.Failed;
       reason = Reason.StepFailed;
       status.message = failureMessage(failed, skipped);
+      if (abort != null) {
+        status.message = abort.message() + " " + status.message;
+      }
     } else {
       status.phase = running.isEmpty() ? WorkflowPhase.Pending : WorkflowPhase.Running;
       reason = running.isEmpty() ? Reason.Pending : Reason.Running;
@@ -427,7 +456,7 @@ public final class Engine {
     if (first.exitCode != null) {
       m.append(" with exit code ").append(first.exitCode);
     }
-    if (first.reason != null && !first.reason.equals("Error")) {
+    if (first.reason != null && !first.reason.equals(Outcome.ERROR)) {
       m.append(" (").append(first.reason).append(')');
     }
     int attempts = first.attemptsOrZero();

@@ -10,11 +10,28 @@ package dev.shepherd.engine;
  * @param message the last lines of output, or what the executor knows; may be null
  */
 public record Outcome(Integer exitCode, String reason, String message) {
+  /** The reason of a failure that says nothing more. */
+  public static final String ERROR = "Error";
+  /** The reason a container reports for a clean exit. */
+  static final String COMPLETED = "Completed";
+
   public static Outcome exited(int exitCode) {
-    return new Outcome(exitCode, exitCode == 0 ? null : "Error", null);
+    return new Outcome(exitCode, exitCode == 0 ? null : ERROR, null);
+  }
+
+  /**
+   * The reason to record for something that failed, given the reason its container or process
+   * reports: a clean one (none, or Completed) explains nothing, so it counts as Error.
+   */
+  public static String failureReason(String reported) {
+    return clean(reported) ? ERROR : reported;
   }
 
   public boolean succeeded() {
-    return exitCode != null && exitCode == 0 && (reason == null || reason.equals("Completed"));
+    return exitCode != null && exitCode == 0 && clean(reason);
+  }
+
+  private static boolean clean(String reason) {
+    return reason == null || reason.equals(COMPLETED);
   }
 }

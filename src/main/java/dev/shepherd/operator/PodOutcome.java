@@ -33,10 +33,8 @@ public final class PodOutcome {
       if ("Succeeded".equals(phase)) {
         return Optional.of(new Outcome(exitCode == null ? 0 : exitCode, null, null));
       }
-      if (exitCode != null && exitCode == 0 && reason == null) {
-        reason = "Error"; // a Failed pod never counts as a success
-      }
-      return Optional.of(new Outcome(exitCode, reason == null ? "Error" : reason, message));
+      // A Failed pod never counts as a success, whatever its container says.
+      return Optional.of(new Outcome(exitCode, Outcome.failureReason(reason), message));
     }
     if (state != null && state.getWaiting() != null && FATAL_WAITING.contains(state.getWaiting().getReason())) {
       return Optional.of(new Outcome(null, state.getWaiting().getReason(), state.getWaiting().getMessage()));

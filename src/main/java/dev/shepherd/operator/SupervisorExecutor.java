@@ -74,7 +74,7 @@ final class SupervisorExecutor {
     this.events = events;
     this.metrics = metrics;
     this.shepherdImage = shepherdImage;
-    this.takeover = new SupervisorTakeover(engine, clock);
+    this.takeover = new SupervisorTakeover(engine);
   }
 
   UpdateControl<Workflow> reconcile(Workflow workflow, Context<Workflow> context) {

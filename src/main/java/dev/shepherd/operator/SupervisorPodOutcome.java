@@ -1,5 +1,6 @@
 package dev.shepherd.operator;
 
+import dev.shepherd.engine.Outcome;
 import dev.shepherd.engine.Timestamps;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
@@ -51,15 +52,13 @@ public record SupervisorPodOutcome(String reason, String message, String termina
         return Optional.of(new SupervisorPodOutcome(pod.getStatus().getReason(), m, termination, false));
       }
       if (terminated == null && initFailure != null) {
-        String reason = initFailure.getReason() == null || initFailure.getReason().equals("Completed")
-            ? "Error" : initFailure.getReason();
+        String reason = Outcome.failureReason(initFailure.getReason());
         return Optional.of(new SupervisorPodOutcome(reason, "The init container " + SupervisorPodBuilder.INIT_CONTAINER
             + " of " + name + " failed with exit code " + initFailure.getExitCode() + " (" + reason + ")"
             + (initFailure.getMessage() == null ? "." : ": " + initFailure.getMessage().strip()), termination, false));
       }
       Integer code = terminated == null ? null : terminated.getExitCode();
-      String reason = terminated == null || terminated.getReason() == null || terminated.getReason().equals("Completed")
-          ? "Error" : terminated.getReason();
+      String reason = Outcome.failureReason(terminated == null ? null : terminated.getReason());
       return Optional.of(new SupervisorPodOutcome(reason, "The supervisor of " + name
           + (code == null ? " ended" : " exited with code " + code) + " (" + reason + ")"
           + " before it reported the end of the workflow.", termination, false));

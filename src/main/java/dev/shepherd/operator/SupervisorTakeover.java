@@ -1,16 +1,12 @@
 package dev.shepherd.operator;
 
-import dev.shepherd.api.Step;
 import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.StepStatus;
-import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.engine.Abort;
 import dev.shepherd.engine.Engine;
-import dev.shepherd.engine.Timestamps;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,20 +24,18 @@ import java.util.Optional;
  *       first; a step left out while the message counts more finished steps than it lists is taken
  *       as Succeeded (said in its message), otherwise the stored entry of a left-out step stands.
  *   <li>If that state is final, it is the result.
- *   <li>Otherwise every unfinished step ends with the Pod's reason: Running and Retrying steps
- *       Failed, Pending steps Skipped; the {@link Engine} then sums up (phase Failed, progress,
- *       finishedAt, conditions), and the workflow's message says what happened to the Pod.
+ *   <li>Otherwise the {@link Engine} aborts the workflow ({@link Abort#lost}): every unfinished
+ *       step ends with the Pod's reason (Running and Retrying steps Failed, Pending steps Skipped),
+ *       and the workflow fails with a message that says what happened to the Pod.
  * </ol>
  */
 public final class SupervisorTakeover {
   static final int MAX_POD_MESSAGE = 200;
 
   private final Engine engine;
-  private final Clock clock;
 
-  public SupervisorTakeover(Engine engine, Clock clock) {
+  public SupervisorTakeover(Engine engine) {
     this.engine = engine;
-    this.clock = clock;
   }
 
   /** The status after the takeover; {@code stored} is not changed. */
@@ -56,36 +50,7 @@ public final class SupervisorTakeover {
     if (status.phase != null && status.phase.isFinal()) {
       return status;
     }
-    String now = Timestamps.format(clock.instant());
-    Map<String, StepStatus> known = new HashMap<>();
-    status.steps.forEach(st -> known.put(st.name, st));
-    for (Step step : spec.steps) {
-      if (!known.containsKey(step.name)) {
-        StepStatus st = new StepStatus(step.name);
-        status.steps.add(st);
-        known.put(step.name, st);
-      }
-    }
-    String what = shorten(pod.message());
-    for (StepStatus st : status.steps) {
-      switch (st.phase) {
-        case Running -> end(st, StepPhase.Failed, now, null, pod.reason(), "The supervisor Pod ended while the step ran: " + what);
-        case Retrying -> end(st, StepPhase.Failed, now, st.exitCode, pod.reason(), "Not retried: " + what);
-        case Pending -> end(st, StepPhase.Skipped, now, null, null, "Not run: " + what);
-        default -> { }
-      }
-    }
-    engine.plan(spec, status, generation); // every step is final: this only sums up
-    if (status.phase == WorkflowPhase.Failed) {
-      String summary = status.message;
-      status.message = "The supervisor Pod failed (" + pod.reason() + "): " + what
-          + (summary == null ? "" : " " + summary);
-      for (Condition c : status.conditions) {
-        if (summary != null && summary.equals(c.getMessage())) {
-          c.setMessage(status.message);
-        }
-      }
-    }
+    engine.abort(spec, status, abort(pod), generation);
     return status;
   }
 
@@ -182,12 +147,11 @@ public final class SupervisorTakeover {
     return m;
   }
 
-  private static void end(StepStatus st, StepPhase phase, String now, Integer exitCode, String reason, String message) {
-    st.phase = phase;
-    st.finishedAt = now;
-    st.exitCode = exitCode;
-    st.reason = reason;
-    st.message = message;
+  /** What the end of the supervisor Pod does to the steps it ran, and what the workflow says about it. */
+  static Abort abort(SupervisorPodOutcome pod) {
+    String what = shorten(pod.message());
+    return Abort.lost(pod.reason(), what, "The supervisor Pod ended while the step ran: " + what,
+        "The supervisor Pod failed (" + pod.reason() + "): " + what);
   }
 
   private static String shorten(String message) {

@@ -154,9 +154,6 @@ public final class WorkflowRunner {
         Cancel cancel = cancelRequest;
         if (cancel != null && !cancelled) {
           cancelled = true;
-          if (status.steps.isEmpty()) { // cancelled before the first plan: every step is skipped
-            for (Step step : spec.steps) status.steps.add(new StepStatus(step.name));
-          }
           Plan stop = engine.cancel(spec, status, cancel.why(), generation);
           stop(stop.stop(), cancel.grace());
           // Whatever the engine already stopped (a timeout in its grace period) goes now, too.

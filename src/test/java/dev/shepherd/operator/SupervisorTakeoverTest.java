@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class SupervisorTakeoverTest {
   static final KubernetesSerialization JSON = new KubernetesSerialization();
   final TestingClock clock = new TestingClock(Instant.parse("2026-11-29T10:05:00Z"));
-  final SupervisorTakeover takeover = new SupervisorTakeover(new Engine(clock), clock);
+  final SupervisorTakeover takeover = new SupervisorTakeover(new Engine(clock));
 
   static WorkflowSpec spec(Step... steps) {
     WorkflowSpec spec = new WorkflowSpec();
@@ -94,6 +94,28 @@ class SupervisorTakeoverTest {
     assertThat(Conditions.find(after, Conditions.FAILED).getMessage()).isEqualTo(after.message);
     assertThat(after.observedGeneration).isEqualTo(3L);
     assertThat(stored.step("a").phase).as("the input is not changed").isEqualTo(StepPhase.Running);
+  }
+
+  @Test
+  void theTakeoverIsTheEnginesAbortOfTheStoredStatusWithNothingOfItsOwn() {
+    Step retried = step("c");
+    retried.retry = new Retry(3, 10, null);
+    WorkflowSpec spec = spec(step("a"), step("b"), retried, step("d", "a"), step("e"));
+    StepStatus c = st("c", StepPhase.Retrying, 1);
+    c.exitCode = 3;
+    // Out of spec order, with a step the spec no longer has, and none for e.
+    WorkflowStatus stored = running(c, st("a", StepPhase.Running, 1), st("old", StepPhase.Running, 1),
+        st("b", StepPhase.Succeeded, 1), st("d", StepPhase.Pending, 0));
+    SupervisorPodOutcome pod = oom(null);
+
+    WorkflowStatus after = takeover.takeOver(spec, stored, pod, 3, JSON);
+
+    WorkflowStatus aborted = JSON.clone(stored);
+    new Engine(clock).abort(spec, aborted, SupervisorTakeover.abort(pod), 3);
+    assertThat(after).isEqualTo(aborted);
+    assertThat(after.steps).extracting(s -> s.name).containsExactly("a", "b", "c", "d", "e");
+    assertThat(after.message).isEqualTo("The supervisor Pod failed (OOMKilled): The supervisor exited with code 137"
+        + " (OOMKilled). Step a failed (OOMKilled) after 1 attempt; 1 more failed; 2 steps were skipped.");
   }
 
   @Test
