@@ -33,7 +33,10 @@ public final class SpecValidation {
      * supervisor replaces the entrypoint of.
      */
     SUPERVISOR,
-    /** {@code shepherd run}: every step a process of this machine; images are ignored. */
+    /**
+     * Every step a process of the machine this runs on, images ignored: {@code shepherd run}, and
+     * {@code shepherd supervise} in the Pod whose image the operator checked as {@link #SUPERVISOR}.
+     */
     LOCAL
   }
 
@@ -49,39 +52,40 @@ public final class SpecValidation {
     Map<String, Integer> byName = new LinkedHashMap<>();
     for (int i = 0; i < spec.steps.size(); i++) {
       Step step = spec.steps.get(i);
-      String at = "spec.steps[" + i + "]";
       if (step == null || step.name == null || step.name.isEmpty()) {
-        problems.add(new Problem(at + ".name", null, at + " has no name."));
+        problems.add(new Problem(stepPath(i) + ".name", null, stepPath(i) + " has no name."));
         continue;
       }
       String name = step.name;
       if (name.length() > 63 || !isDnsLabel(name)) {
-        problems.add(new Problem(at + ".name", name, "Step name \"" + name + "\" is not a DNS-1123 label (lowercase"
-            + " letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)."));
+        problems.add(new Problem(stepPath(i) + ".name", name, "Step name \"" + name + "\" is not a DNS-1123 label"
+            + " (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63"
+            + " characters)."));
       }
       if (byName.putIfAbsent(name, i) != null) {
-        problems.add(new Problem(at + ".name", name, "Step name \"" + name + "\" is used more than once."));
+        problems.add(new Problem(stepPath(i) + ".name", name, "Step name \"" + name + "\" is used more than once."));
       }
       if (step.retry != null) {
         if (step.retry.limit != null && step.retry.limit < 0) {
-          problems.add(new Problem(at + ".retry.limit", name, "Step \"" + name + "\" has a negative retry.limit."));
+          problems.add(new Problem(stepPath(i) + ".retry.limit", name,
+              "Step \"" + name + "\" has a negative retry.limit."));
         }
         if (step.retry.backoffSeconds != null && step.retry.backoffSeconds < 0) {
-          problems.add(new Problem(at + ".retry.backoffSeconds", name,
+          problems.add(new Problem(stepPath(i) + ".retry.backoffSeconds", name,
               "Step \"" + name + "\" has a negative retry.backoffSeconds."));
         }
         if (step.retry.maxBackoffSeconds != null && step.retry.maxBackoffSeconds < 0) {
-          problems.add(new Problem(at + ".retry.maxBackoffSeconds", name,
+          problems.add(new Problem(stepPath(i) + ".retry.maxBackoffSeconds", name,
               "Step \"" + name + "\" has a negative retry.maxBackoffSeconds."));
         }
       }
       if (step.timeoutSeconds != null && (step.timeoutSeconds < 1 || step.timeoutSeconds > MAX_SECONDS)) {
-        problems.add(new Problem(at + ".timeoutSeconds", name, "Step \"" + name + "\" has timeoutSeconds "
+        problems.add(new Problem(stepPath(i) + ".timeoutSeconds", name, "Step \"" + name + "\" has timeoutSeconds "
             + step.timeoutSeconds + "; it must be from 1 to " + MAX_SECONDS + "."));
       }
       int empty = indexOfEmpty(step.depends);
       if (empty >= 0) {
-        problems.add(new Problem(at + ".depends[" + empty + "]", name,
+        problems.add(new Problem(stepPath(i) + ".depends[" + empty + "]", name,
             "Step \"" + name + "\" has an empty entry in depends."));
       }
     }
@@ -90,15 +94,15 @@ public final class SpecValidation {
       List<String> depends = step.dependsOrEmpty();
       for (int d = 0; d < depends.size(); d++) {
         String dep = depends.get(d);
-        String at = "spec.steps[" + i + "].depends[" + d + "]";
         if (dep == null || dep.isEmpty()) {
           continue;
         }
         if (dep.equals(step.name)) {
-          problems.add(new Problem(at, step.name, "Step \"" + step.name + "\" depends on itself."));
+          problems.add(new Problem(stepPath(i) + ".depends[" + d + "]", step.name,
+              "Step \"" + step.name + "\" depends on itself."));
         } else if (!byName.containsKey(dep)) {
-          problems.add(new Problem(at, step.name, "Step \"" + step.name + "\" depends on \"" + dep
-              + "\", which is not a step of this workflow."));
+          problems.add(new Problem(stepPath(i) + ".depends[" + d + "]", step.name,
+              "Step \"" + step.name + "\" depends on \"" + dep + "\", which is not a step of this workflow."));
         }
       }
     }
@@ -108,7 +112,7 @@ public final class SpecValidation {
       for (String name : cycle.subList(1, cycle.size())) {
         sentence.append(" depends on \"").append(name).append('"');
       }
-      problems.add(new Problem("spec.steps[" + byName.get(cycle.getFirst()) + "]", cycle.getFirst(),
+      problems.add(new Problem(stepPath(byName.get(cycle.getFirst())), cycle.getFirst(),
           sentence.append('.').toString()));
     }
     if (spec.parallelism != null && spec.parallelism < 1) {
@@ -124,22 +128,20 @@ public final class SpecValidation {
       Set<String> seen = new HashSet<>();
       for (int i = 0; i < spec.params.size(); i++) {
         Param p = spec.params.get(i);
-        String at = "spec.params[" + i + "]";
         if (p == null || p.name == null || !isEnvName(p.name)) {
-          problems.add(new Problem(p == null ? at : at + ".name", null, "Param name \"" + (p == null ? null : p.name)
-              + "\" is not a valid environment variable name."));
+          problems.add(new Problem("spec.params[" + i + (p == null ? "]" : "].name"), null,
+              "Param name \"" + (p == null ? null : p.name) + "\" is not a valid environment variable name."));
         } else if (!seen.add(p.name)) {
-          problems.add(new Problem(at + ".name", null, "Param \"" + p.name + "\" is given more than once."));
+          problems.add(new Problem("spec.params[" + i + "].name", null,
+              "Param \"" + p.name + "\" is given more than once."));
         }
       }
     }
-    switch (target) {
-      case POD -> podProblems(spec, problems);
-      case SUPERVISOR -> {
-        supervisorProblems(spec, problems);
-        processProblems(spec, true, problems);
-      }
-      case LOCAL -> processProblems(spec, false, problems);
+    if (target == Target.POD) {
+      podProblems(spec, problems);
+    } else {
+      if (target == Target.SUPERVISOR) supervisorProblems(spec, problems);
+      processProblems(spec, target == Target.SUPERVISOR, problems);
     }
     return problems;
   }
@@ -149,7 +151,7 @@ public final class SpecValidation {
     for (int i = 0; i < spec.steps.size(); i++) {
       Step step = spec.steps.get(i);
       if (step != null && step.name != null && blank(step.image) && blank(spec.image)) {
-        problems.add(new Problem("spec.steps[" + i + "].image", step.name,
+        problems.add(new Problem(stepPath(i) + ".image", step.name,
             "Step \"" + step.name + "\" has no image, and spec.image is not set."));
       }
     }
@@ -181,33 +183,38 @@ public final class SpecValidation {
       if (step == null || step.name == null) {
         continue; // named above
       }
-      String at = "spec.steps[" + i + "]";
       String name = step.name;
       if (oneImage && !blank(step.image) && !blank(spec.image) && !step.image.strip().equals(spec.image.strip())) {
-        problems.add(new Problem(at + ".image", name, "Step \"" + name + "\" has image " + step.image + ", but with"
-            + " executor supervisor all steps run in one container of spec.image " + spec.image
+        problems.add(new Problem(stepPath(i) + ".image", name, "Step \"" + name + "\" has image " + step.image
+            + ", but with executor supervisor all steps run in one container of spec.image " + spec.image
             + "; remove the step's image or use executor pod."));
       }
       if (step.command == null || step.command.isEmpty()) {
-        problems.add(new Problem(at + ".command", name, "Step \"" + name + "\" has no command; executor supervisor"
-            + " and `shepherd run` do not run the image's entrypoint, so every step needs one."));
+        problems.add(new Problem(stepPath(i) + ".command", name, "Step \"" + name + "\" has no command; executor"
+            + " supervisor and `shepherd run` do not run the image's entrypoint, so every step needs one."));
       } else if (step.command.getFirst() == null || step.command.getFirst().isEmpty()) {
-        problems.add(new Problem(at + ".command[0]", name, "Step \"" + name + "\" has an empty command[0]."));
+        problems.add(new Problem(stepPath(i) + ".command[0]", name,
+            "Step \"" + name + "\" has an empty command[0]."));
       }
       if (step.env != null) {
         for (int e = 0; e < step.env.size(); e++) {
           EnvVar v = step.env.get(e);
           if (v == null || v.getName() == null || v.getName().isEmpty()) {
-            problems.add(new Problem(at + ".env[" + e + "]", name, "Step \"" + name + "\": env[" + e
+            problems.add(new Problem(stepPath(i) + ".env[" + e + "]", name, "Step \"" + name + "\": env[" + e
                 + "] has no name."));
           } else if (v.getValueFrom() != null) {
-            problems.add(new Problem(at + ".env[" + e + "].valueFrom", name, "Step \"" + name + "\": env \""
-                + v.getName() + "\" uses valueFrom, which only executor pod can resolve; executor supervisor and"
-                + " `shepherd run` take a plain value."));
+            problems.add(new Problem(stepPath(i) + ".env[" + e + "].valueFrom", name, "Step \"" + name
+                + "\": env \"" + v.getName() + "\" uses valueFrom, which only executor pod can resolve; executor"
+                + " supervisor and `shepherd run` take a plain value."));
           }
         }
       }
     }
+  }
+
+  /** The path of the step at index {@code i}; made only for a problem, not for every step. */
+  private static String stepPath(int i) {
+    return "spec.steps[" + i + "]";
   }
 
   private static int indexOfEmpty(List<String> list) {
