@@ -10,6 +10,7 @@ import dev.shepherd.cli.run.Output;
 import dev.shepherd.cli.run.Progress;
 import dev.shepherd.cli.run.TerminalSize;
 import dev.shepherd.cli.run.WorkflowFile;
+import dev.shepherd.engine.Problem;
 import dev.shepherd.engine.SpecValidation;
 import dev.shepherd.supervisor.ConsoleLog;
 import dev.shepherd.supervisor.Signal;
@@ -100,9 +101,9 @@ final class RunCommand {
       List<String> problems = new ArrayList<>();
       for (WorkflowFile.Document doc : documents) {
         applyParams(doc.spec(), options.params());
-        List<String> mine = new ArrayList<>(SpecValidation.problems(doc.spec()));
-        mine.addAll(WorkflowRunner.localProblems(doc.spec()));
-        for (String p : mine) problems.add(doc.where(lineOfProblem(doc, p)) + p);
+        for (Problem p : SpecValidation.problems(doc.spec(), SpecValidation.Target.LOCAL)) {
+          problems.add(doc.where(doc.lineOfField(p.path())) + p.message());
+        }
       }
       if (!problems.isEmpty()) throw new WorkflowFile.InvalidFile(String.join("\n", problems));
     } catch (WorkflowFile.InvalidFile e) {
@@ -254,22 +255,6 @@ final class RunCommand {
       }
     }
     spec.params = params;
-  }
-
-  private static final Pattern NAMED_STEP = Pattern.compile("^(?:Step name|Step|Steps form a cycle:) \"([^\"]+)\"");
-
-  /** The line of the step a validation problem names, or of spec.steps. */
-  private static int lineOfProblem(WorkflowFile.Document doc, String problem) {
-    var m = NAMED_STEP.matcher(problem);
-    List<Step> steps = doc.spec().steps;
-    if (m.find() && steps != null) {
-      for (int i = 0; i < steps.size(); i++) {
-        if (steps.get(i) != null && m.group(1).equals(steps.get(i).name)) return doc.lineOf("/spec/steps/" + i);
-      }
-    }
-    if (problem.startsWith("Param")) return doc.lineOf("/spec/params");
-    if (problem.startsWith("spec.")) return doc.lineOf("/" + problem.substring(0, problem.indexOf(' ')).replace('.', '/'));
-    return doc.lineOf("/spec/steps");
   }
 
   private static boolean usesImages(WorkflowFile.Document doc) {

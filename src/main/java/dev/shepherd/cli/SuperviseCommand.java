@@ -5,6 +5,8 @@ import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.api.WorkflowStatus;
 import dev.shepherd.engine.Outcome;
+import dev.shepherd.engine.Problem;
+import dev.shepherd.engine.SpecValidation;
 import dev.shepherd.supervisor.ExitStatus;
 import dev.shepherd.supervisor.Signal;
 import dev.shepherd.supervisor.Supervisor;
@@ -19,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -205,7 +208,9 @@ final class SuperviseCommand {
 
         WorkflowStatus done;
         try {
-          done = r.run(name, what.spec(), what.initial(), what.generation());
+          List<Problem> problems = SpecValidation.problems(what.spec(), SpecValidation.Target.LOCAL);
+          done = problems.isEmpty() ? r.run(name, what.spec(), what.initial(), what.generation())
+              : r.reject(problems, what.initial(), what.generation());
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return 1;

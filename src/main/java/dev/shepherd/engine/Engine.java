@@ -33,11 +33,9 @@ public final class Engine {
 
   private final Clock clock;
   /**
-   * The spec object last found valid. A local executor plans the same spec object after every
-   * step, so it is validated once, not once per step; a spec is never changed in place.
+   * The positions of the last spec's steps by name, built once per spec object: a local executor
+   * plans the same spec object after every step.
    */
-  private volatile WorkflowSpec lastValid;
-  /** The positions of the last spec's steps by name; built once per spec object, like {@link #lastValid}. */
   private volatile SpecIndex lastIndex;
 
   /** The steps of one spec object by name, and their positions in {@code spec.steps}. */
@@ -55,12 +53,12 @@ public final class Engine {
   /**
    * Brings the status up to date with the spec and the time, and says what to start and stop.
    * The status is changed in place to what it will be once the plan is carried out.
+   *
+   * <p>The spec is one that {@link SpecValidation#problems} found no problem in: each executor
+   * validates once, for what it runs on, and {@link #reject}s a spec that can't run instead.
    */
   public Plan plan(WorkflowSpec spec, WorkflowStatus status, long generation) {
     if (status.phase != null && status.phase.isFinal()) {
-      return Plan.NOTHING;
-    }
-    if (!accepted(spec, status, generation)) {
       return Plan.NOTHING;
     }
     Instant now = clock.instant();
@@ -170,9 +168,6 @@ public final class Engine {
     if (status.phase != null && status.phase.isFinal()) {
       return Plan.NOTHING;
     }
-    if (!accepted(spec, status, generation)) {
-      return Plan.NOTHING;
-    }
     status.observedGeneration = generation;
     List<String> stop = new ArrayList<>(syncSteps(spec, status));
     return endSteps(status, abort, generation, clock.instant(), stop);
@@ -209,25 +204,17 @@ public final class Engine {
    * Whether the spec can run; if not, the status is rejected. Checked once per spec object: a
    * spec is never changed in place.
    */
-  private boolean accepted(WorkflowSpec spec, WorkflowStatus status, long generation) {
-    if (spec != lastValid) {
-      List<String> problems = SpecValidation.problems(spec);
-      if (!problems.isEmpty()) {
-        reject(status, problems, generation);
-        return false;
-      }
-      lastValid = spec;
-    }
-    return true;
-  }
-
   /** Fails the workflow for a spec that can't run, before anything starts. Nothing is created. */
-  public void reject(WorkflowStatus status, List<String> problems, long generation) {
+  public void reject(WorkflowStatus status, List<Problem> problems, long generation) {
     Instant now = clock.instant();
     status.observedGeneration = generation;
     status.phase = WorkflowPhase.Failed;
     status.finishedAt = Timestamps.format(now);
-    status.message = "Invalid spec: " + String.join(" ", problems);
+    StringBuilder message = new StringBuilder("Invalid spec:");
+    for (Problem p : problems) {
+      message.append(' ').append(p.message());
+    }
+    status.message = message.toString();
     Conditions.update(status, Reason.InvalidSpec, status.message, generation, now);
   }
 

@@ -3,6 +3,7 @@ package dev.shepherd.engine;
 import dev.shepherd.api.Param;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.WorkflowSpec;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -14,103 +15,225 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The checks that make a spec runnable, whatever the executor. The CRD schema catches most of them
- * at {@code kubectl apply} time, but a Workflow file run locally has no API server in front of it,
- * and a cycle can't be expressed in a schema at all. Each problem is a sentence naming the step.
+ * The checks that make a spec runnable where it will run: the one validation of the operator (both
+ * executors), the supervisor and {@code shepherd run}. The CRD schema catches most of them at
+ * {@code kubectl apply} time, but a Workflow file run locally has no API server in front of it, and
+ * a cycle can't be expressed in a schema at all. Each problem names its field and its step.
  */
 public final class SpecValidation {
   /** Longest timeout or deadline: a year. Beyond it, time arithmetic could overflow. */
   public static final long MAX_SECONDS = 31_536_000L;
 
+  /** What runs the spec; each adds its own needs to the checks every spec passes. */
+  public enum Target {
+    /** {@code executor: pod}: each step a Pod of its image (or spec.image). */
+    POD,
+    /**
+     * {@code executor: supervisor}: every step a process in one container of spec.image, which the
+     * supervisor replaces the entrypoint of.
+     */
+    SUPERVISOR,
+    /**
+     * Every step a process of the machine this runs on, images ignored: {@code shepherd run}, and
+     * {@code shepherd supervise} in the Pod whose image the operator checked as {@link #SUPERVISOR}.
+     */
+    LOCAL
+  }
+
   private SpecValidation() {}
 
-  /** All problems of the spec, in a stable order; empty when it can run. */
-  public static List<String> problems(WorkflowSpec spec) {
-    List<String> problems = new ArrayList<>();
+  /** All problems of the spec for {@code target}, in a stable order; empty when it can run there. */
+  public static List<Problem> problems(WorkflowSpec spec, Target target) {
+    List<Problem> problems = new ArrayList<>();
     if (spec == null || spec.steps == null || spec.steps.isEmpty()) {
-      problems.add("spec.steps is empty: a workflow needs at least one step.");
+      problems.add(new Problem("spec.steps", null, "spec.steps is empty: a workflow needs at least one step."));
       return problems;
     }
-    Map<String, Step> byName = new LinkedHashMap<>();
+    Map<String, Integer> byName = new LinkedHashMap<>();
     for (int i = 0; i < spec.steps.size(); i++) {
       Step step = spec.steps.get(i);
       if (step == null || step.name == null || step.name.isEmpty()) {
-        problems.add("spec.steps[" + i + "] has no name.");
+        problems.add(new Problem(stepPath(i) + ".name", null, stepPath(i) + " has no name."));
         continue;
       }
-      if (step.name.length() > 63 || !isDnsLabel(step.name)) {
-        problems.add("Step name \"" + step.name + "\" is not a DNS-1123 label (lowercase letters, digits and"
-            + " '-', starting and ending with a letter or digit, at most 63 characters).");
+      String name = step.name;
+      if (name.length() > 63 || !isDnsLabel(name)) {
+        problems.add(new Problem(stepPath(i) + ".name", name, "Step name \"" + name + "\" is not a DNS-1123 label"
+            + " (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63"
+            + " characters)."));
       }
-      if (byName.putIfAbsent(step.name, step) != null) {
-        problems.add("Step name \"" + step.name + "\" is used more than once.");
+      if (byName.putIfAbsent(name, i) != null) {
+        problems.add(new Problem(stepPath(i) + ".name", name, "Step name \"" + name + "\" is used more than once."));
       }
       if (step.retry != null) {
         if (step.retry.limit != null && step.retry.limit < 0) {
-          problems.add("Step \"" + step.name + "\" has a negative retry.limit.");
+          problems.add(new Problem(stepPath(i) + ".retry.limit", name,
+              "Step \"" + name + "\" has a negative retry.limit."));
         }
         if (step.retry.backoffSeconds != null && step.retry.backoffSeconds < 0) {
-          problems.add("Step \"" + step.name + "\" has a negative retry.backoffSeconds.");
+          problems.add(new Problem(stepPath(i) + ".retry.backoffSeconds", name,
+              "Step \"" + name + "\" has a negative retry.backoffSeconds."));
         }
         if (step.retry.maxBackoffSeconds != null && step.retry.maxBackoffSeconds < 0) {
-          problems.add("Step \"" + step.name + "\" has a negative retry.maxBackoffSeconds.");
+          problems.add(new Problem(stepPath(i) + ".retry.maxBackoffSeconds", name,
+              "Step \"" + name + "\" has a negative retry.maxBackoffSeconds."));
         }
       }
       if (step.timeoutSeconds != null && (step.timeoutSeconds < 1 || step.timeoutSeconds > MAX_SECONDS)) {
-        problems.add("Step \"" + step.name + "\" has timeoutSeconds " + step.timeoutSeconds
-            + "; it must be from 1 to " + MAX_SECONDS + ".");
+        problems.add(new Problem(stepPath(i) + ".timeoutSeconds", name, "Step \"" + name + "\" has timeoutSeconds "
+            + step.timeoutSeconds + "; it must be from 1 to " + MAX_SECONDS + "."));
       }
-      if (step.depends != null && step.depends.stream().anyMatch(d -> d == null || d.isEmpty())) {
-        problems.add("Step \"" + step.name + "\" has an empty entry in depends.");
+      int empty = indexOfEmpty(step.depends);
+      if (empty >= 0) {
+        problems.add(new Problem(stepPath(i) + ".depends[" + empty + "]", name,
+            "Step \"" + name + "\" has an empty entry in depends."));
       }
     }
-    for (Step step : byName.values()) {
-      for (String dep : step.dependsOrEmpty()) {
+    for (int i : byName.values()) {
+      Step step = spec.steps.get(i);
+      List<String> depends = step.dependsOrEmpty();
+      for (int d = 0; d < depends.size(); d++) {
+        String dep = depends.get(d);
         if (dep == null || dep.isEmpty()) {
           continue;
         }
         if (dep.equals(step.name)) {
-          problems.add("Step \"" + step.name + "\" depends on itself.");
+          problems.add(new Problem(stepPath(i) + ".depends[" + d + "]", step.name,
+              "Step \"" + step.name + "\" depends on itself."));
         } else if (!byName.containsKey(dep)) {
-          problems.add("Step \"" + step.name + "\" depends on \"" + dep + "\", which is not a step of this workflow.");
+          problems.add(new Problem(stepPath(i) + ".depends[" + d + "]", step.name,
+              "Step \"" + step.name + "\" depends on \"" + dep + "\", which is not a step of this workflow."));
         }
       }
     }
-    List<String> cycle = findCycle(byName);
+    List<String> cycle = findCycle(spec, byName);
     if (!cycle.isEmpty()) {
       StringBuilder sentence = new StringBuilder("Steps form a cycle: \"" + cycle.getFirst() + "\"");
       for (String name : cycle.subList(1, cycle.size())) {
         sentence.append(" depends on \"").append(name).append('"');
       }
-      problems.add(sentence.append('.').toString());
+      problems.add(new Problem(stepPath(byName.get(cycle.getFirst())), cycle.getFirst(),
+          sentence.append('.').toString()));
     }
     if (spec.parallelism != null && spec.parallelism < 1) {
-      problems.add("spec.parallelism is " + spec.parallelism + "; it must be at least 1.");
+      problems.add(new Problem("spec.parallelism", null,
+          "spec.parallelism is " + spec.parallelism + "; it must be at least 1."));
     }
     if (spec.activeDeadlineSeconds != null
         && (spec.activeDeadlineSeconds < 1 || spec.activeDeadlineSeconds > MAX_SECONDS)) {
-      problems.add("spec.activeDeadlineSeconds is " + spec.activeDeadlineSeconds + "; it must be from 1 to "
-          + MAX_SECONDS + ".");
+      problems.add(new Problem("spec.activeDeadlineSeconds", null, "spec.activeDeadlineSeconds is "
+          + spec.activeDeadlineSeconds + "; it must be from 1 to " + MAX_SECONDS + "."));
     }
     if (spec.params != null) {
       Set<String> seen = new HashSet<>();
-      for (Param p : spec.params) {
+      for (int i = 0; i < spec.params.size(); i++) {
+        Param p = spec.params.get(i);
         if (p == null || p.name == null || !isEnvName(p.name)) {
-          problems.add("Param name \"" + (p == null ? null : p.name)
-              + "\" is not a valid environment variable name.");
+          problems.add(new Problem("spec.params[" + i + (p == null ? "]" : "].name"), null,
+              "Param name \"" + (p == null ? null : p.name) + "\" is not a valid environment variable name."));
         } else if (!seen.add(p.name)) {
-          problems.add("Param \"" + p.name + "\" is given more than once.");
+          problems.add(new Problem("spec.params[" + i + "].name", null,
+              "Param \"" + p.name + "\" is given more than once."));
         }
       }
     }
+    if (target == Target.POD) {
+      podProblems(spec, problems);
+    } else {
+      if (target == Target.SUPERVISOR) supervisorProblems(spec, problems);
+      processProblems(spec, target == Target.SUPERVISOR, problems);
+    }
     return problems;
+  }
+
+  /** A Pod needs an image. */
+  private static void podProblems(WorkflowSpec spec, List<Problem> problems) {
+    for (int i = 0; i < spec.steps.size(); i++) {
+      Step step = spec.steps.get(i);
+      if (step != null && step.name != null && blank(step.image) && blank(spec.image)) {
+        problems.add(new Problem(stepPath(i) + ".image", step.name,
+            "Step \"" + step.name + "\" has no image, and spec.image is not set."));
+      }
+    }
+  }
+
+  /**
+   * The supervisor runs every step in one container, the image's entrypoint replaced by the
+   * supervisor: so one image for all.
+   */
+  private static void supervisorProblems(WorkflowSpec spec, List<Problem> problems) {
+    if (blank(spec.image)) {
+      problems.add(new Problem("spec.image", null,
+          "spec.image is required with executor supervisor: all steps run in one container of that image."));
+    }
+    if (!blank(spec.serviceAccountName)) {
+      problems.add(new Problem("spec.serviceAccountName", null, "spec.serviceAccountName is not supported with"
+          + " executor supervisor: its Pod runs as a ServiceAccount of its own that may only write the workflow's"
+          + " status."));
+    }
+  }
+
+  /**
+   * A step run as a process (by the supervisor or {@code shepherd run}) says what to run, and its
+   * environment is plain values: nothing runs the image's entrypoint or resolves a {@code valueFrom}.
+   */
+  private static void processProblems(WorkflowSpec spec, boolean oneImage, List<Problem> problems) {
+    for (int i = 0; i < spec.steps.size(); i++) {
+      Step step = spec.steps.get(i);
+      if (step == null || step.name == null) {
+        continue; // named above
+      }
+      String name = step.name;
+      if (oneImage && !blank(step.image) && !blank(spec.image) && !step.image.strip().equals(spec.image.strip())) {
+        problems.add(new Problem(stepPath(i) + ".image", name, "Step \"" + name + "\" has image " + step.image
+            + ", but with executor supervisor all steps run in one container of spec.image " + spec.image
+            + "; remove the step's image or use executor pod."));
+      }
+      if (step.command == null || step.command.isEmpty()) {
+        problems.add(new Problem(stepPath(i) + ".command", name, "Step \"" + name + "\" has no command; executor"
+            + " supervisor and `shepherd run` do not run the image's entrypoint, so every step needs one."));
+      } else if (step.command.getFirst() == null || step.command.getFirst().isEmpty()) {
+        problems.add(new Problem(stepPath(i) + ".command[0]", name,
+            "Step \"" + name + "\" has an empty command[0]."));
+      }
+      if (step.env != null) {
+        for (int e = 0; e < step.env.size(); e++) {
+          EnvVar v = step.env.get(e);
+          if (v == null || v.getName() == null || v.getName().isEmpty()) {
+            problems.add(new Problem(stepPath(i) + ".env[" + e + "]", name, "Step \"" + name + "\": env[" + e
+                + "] has no name."));
+          } else if (v.getValueFrom() != null) {
+            problems.add(new Problem(stepPath(i) + ".env[" + e + "].valueFrom", name, "Step \"" + name
+                + "\": env \"" + v.getName() + "\" uses valueFrom, which only executor pod can resolve; executor"
+                + " supervisor and `shepherd run` take a plain value."));
+          }
+        }
+      }
+    }
+  }
+
+  /** The path of the step at index {@code i}; made only for a problem, not for every step. */
+  private static String stepPath(int i) {
+    return "spec.steps[" + i + "]";
+  }
+
+  private static int indexOfEmpty(List<String> list) {
+    if (list == null) return -1;
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i) == null || list.get(i).isEmpty()) return i;
+    }
+    return -1;
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
   }
 
   /**
    * A cycle among the steps, as the names along it (each depends on the next) with the first
    * repeated at the end, or an empty list. Self-dependencies and unknown names are reported elsewhere, so they are ignored.
    */
-  static List<String> findCycle(Map<String, Step> byName) {
+  static List<String> findCycle(WorkflowSpec spec, Map<String, Integer> byName) {
     Map<String, Integer> state = new HashMap<>(); // absent: unseen, 1: on the path, 2: done
     for (String start : byName.keySet()) {
       if (state.containsKey(start)) {
@@ -125,7 +248,7 @@ public final class SpecValidation {
       while (!path.isEmpty()) {
         String node = path.peek();
         int i = nextDep.pop();
-        List<String> deps = byName.get(node).dependsOrEmpty();
+        List<String> deps = spec.steps.get(byName.get(node)).dependsOrEmpty();
         if (i < deps.size()) {
           nextDep.push(i + 1);
           String dep = deps.get(i);

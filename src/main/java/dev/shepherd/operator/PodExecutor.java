@@ -9,6 +9,8 @@ import dev.shepherd.api.WorkflowStatus;
 import dev.shepherd.engine.Engine;
 import dev.shepherd.engine.Outcome;
 import dev.shepherd.engine.Plan;
+import dev.shepherd.engine.Problem;
+import dev.shepherd.engine.SpecValidation;
 import dev.shepherd.engine.StepStart;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -55,7 +57,7 @@ final class PodExecutor {
     boolean wasStarted = status.startedAt != null;
     WorkflowPhase phaseBefore = status.phase;
 
-    List<String> problems = PodModeValidation.problems(workflow.getSpec());
+    List<Problem> problems = SpecValidation.problems(workflow.getSpec(), SpecValidation.Target.POD);
     Plan plan = Plan.NOTHING;
     if (!problems.isEmpty()) {
       if (phaseBefore == null || !phaseBefore.isFinal()) {

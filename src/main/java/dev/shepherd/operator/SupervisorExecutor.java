@@ -6,6 +6,8 @@ import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowStatus;
 import dev.shepherd.engine.Engine;
+import dev.shepherd.engine.Problem;
+import dev.shepherd.engine.SpecValidation;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -112,12 +114,12 @@ final class SupervisorExecutor {
   /** Validates the spec, then creates the ServiceAccount, Role, RoleBinding and the Pod, in that order. */
   private void start(Workflow workflow, Context<Workflow> context) {
     KubernetesClient client = context.getClient();
-    List<String> problems = PodModeValidation.problems(workflow.getSpec());
+    List<Problem> problems = SpecValidation.problems(workflow.getSpec(), SpecValidation.Target.SUPERVISOR);
     if (problems.isEmpty()) {
       try {
         SupervisorRbac.ensure(client, workflow);
       } catch (SupervisorRbac.ForeignObjectException e) {
-        problems = List.of(e.getMessage());
+        problems = List.of(new Problem("metadata.name", null, e.getMessage()));
       }
     }
     if (!problems.isEmpty()) {

@@ -9,6 +9,7 @@ import dev.shepherd.api.WorkflowStatus;
 import dev.shepherd.engine.Engine;
 import dev.shepherd.engine.Outcome;
 import dev.shepherd.engine.Plan;
+import dev.shepherd.engine.Problem;
 import dev.shepherd.engine.SpecValidation;
 import dev.shepherd.engine.StepStart;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -41,7 +42,8 @@ import java.util.concurrent.TimeUnit;
  * workflow's params, then {@code SHEPHERD_WORKFLOW}, {@code SHEPHERD_STEP} and
  * {@code SHEPHERD_ATTEMPT}, then the step's own env (later names win), in the step's
  * {@code workingDir} or ours. Steps without a command, and env entries with {@code valueFrom},
- * can't run here: the workflow is rejected before anything starts.
+ * can't run here: the caller validates the spec once ({@link SpecValidation.Target#LOCAL}) and
+ * hands a spec with problems to {@link #reject} instead.
  *
  * <p>An initial status may be partly done (the supervisor restarted): a step recorded as Running
  * there is not a process of ours, so its attempt is reported as ended with reason
@@ -125,27 +127,18 @@ public final class WorkflowRunner {
     this.stopGrace = Objects.requireNonNull(stopGrace, "stopGrace");
   }
 
-  /** Runs the workflow from `initial` (may be empty, or partly done) until it is final; returns the final status. Uses Engine for every decision. */
+  /**
+   * Runs the workflow from `initial` (may be empty, or partly done) until it is final; returns the
+   * final status. Uses Engine for every decision. The spec is one that
+   * {@link SpecValidation#problems} found no problem in for {@link SpecValidation.Target#LOCAL}.
+   */
   public synchronized WorkflowStatus run(String workflowName, WorkflowSpec spec, WorkflowStatus initial,
       long generation) throws InterruptedException {
     Objects.requireNonNull(workflowName, "workflowName");
     Objects.requireNonNull(spec, "spec");
-    WorkflowStatus status = initial == null ? new WorkflowStatus() : initial.copy();
-    if (status.steps == null) status.steps = new ArrayList<>();
-    if (status.conditions == null) status.conditions = new ArrayList<>();
-    current.clear();
-    indexedSpec = null; // a new run may bring the same spec object, changed
-    live.clear();
-    published = null;
+    WorkflowStatus status = begin(initial);
     try {
       if (status.phase == null || !status.phase.isFinal()) {
-        List<String> problems = new ArrayList<>(SpecValidation.problems(spec));
-        problems.addAll(localProblems(spec));
-        if (!problems.isEmpty()) {
-          engine.reject(status, problems, generation);
-          publish(status);
-          return status.copy();
-        }
         reportLostAttempts(spec, status);
       }
       Plan plan = Plan.NOTHING;
@@ -182,6 +175,29 @@ public final class WorkflowRunner {
       for (StepProcess p : live.keySet()) supervisor.signalGroup(p, Signal.KILL);
       throw e;
     }
+  }
+
+  /**
+   * Ends the workflow from `initial` as Failed for the problems of its spec (reason InvalidSpec),
+   * starting nothing, and returns that status; an initial status already final stays as it is.
+   */
+  public synchronized WorkflowStatus reject(List<Problem> problems, WorkflowStatus initial, long generation) {
+    WorkflowStatus status = begin(initial);
+    if (status.phase == null || !status.phase.isFinal()) engine.reject(status, problems, generation);
+    publish(status);
+    return status.copy();
+  }
+
+  /** A copy of `initial` to change, and no state left from an earlier run. */
+  private WorkflowStatus begin(WorkflowStatus initial) {
+    WorkflowStatus status = initial == null ? new WorkflowStatus() : initial.copy();
+    if (status.steps == null) status.steps = new ArrayList<>();
+    if (status.conditions == null) status.conditions = new ArrayList<>();
+    current.clear();
+    indexedSpec = null; // a new run may bring the same spec object, changed
+    live.clear();
+    published = null;
+    return status;
   }
 
   /** Thread-safe, from any thread (e.g. a signal handler): stop the run: running steps get SIGTERM to their process group, SIGKILL after `grace`; the workflow ends Cancelled (Engine.cancel). run() then returns. */
@@ -269,33 +285,6 @@ public final class WorkflowRunner {
   }
 
   // ---- what a step is ----
-
-  /** The problems that keep a valid spec from running as local processes. */
-  public static List<String> localProblems(WorkflowSpec spec) {
-    List<String> problems = new ArrayList<>();
-    if (spec == null || spec.steps == null) return problems;
-    for (Step step : spec.steps) {
-      if (step == null || step.name == null) continue; // SpecValidation names these
-      if (step.command == null || step.command.isEmpty()) {
-        problems.add("Step \"" + step.name + "\" has no command; the supervisor and `shepherd run` need one"
-            + " (the image's entrypoint is not known here).");
-      } else if (step.command.getFirst() == null || step.command.getFirst().isEmpty()) {
-        problems.add("Step \"" + step.name + "\" has an empty command[0].");
-      }
-      if (step.env != null) {
-        for (int i = 0; i < step.env.size(); i++) {
-          EnvVar v = step.env.get(i);
-          if (v == null || v.getName() == null || v.getName().isEmpty()) {
-            problems.add("Step \"" + step.name + "\": env[" + i + "] has no name.");
-          } else if (v.getValueFrom() != null) {
-            problems.add("Step \"" + step.name + "\": env \"" + v.getName() + "\" uses valueFrom, which only a"
-                + " Pod can resolve; the supervisor and `shepherd run` take a plain value.");
-          }
-        }
-      }
-    }
-    return problems;
-  }
 
   /** The process of one attempt. */
   static Command command(String workflowName, WorkflowSpec spec, Step step, int attempt) {

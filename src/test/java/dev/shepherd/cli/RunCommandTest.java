@@ -230,6 +230,47 @@ class RunCommandTest {
     assertThat(r.stderr()).contains(file + ": document 1, line 6: Steps form a cycle: \"a\" depends on \"b\" depends on \"a\".");
   }
 
+  /**
+   * Each problem points at the line of its own field: the second of two steps of the same name,
+   * the misspelt entry of depends, the second param, not the first thing that carries the name.
+   */
+  @Test
+  void eachProblemPointsAtTheLineOfItsField() throws Exception {
+    Path file = write("lines.yaml", """
+        apiVersion: shepherd.dev/v1alpha1
+        kind: Workflow
+        metadata: {name: lines}
+        spec:
+          params:
+            - {name: OK, value: "1"}
+            - {name: OK, value: "2"}
+          steps:
+            - name: build
+              command: [sh, -c, 'true']
+            - name: test
+              command: [sh, -c, 'true']
+              depends:
+                - build
+                - buidl
+            - name: build
+              command: [sh, -c, 'true']
+            - name: deploy
+              env:
+                - name: TOKEN
+                  valueFrom: {secretKeyRef: {name: creds, key: token}}
+        """);
+    Result r = run(null, "run", file.toString());
+    assertThat(r.exit()).as(r.stderr()).isEqualTo(2);
+    assertThat(r.stderr().lines()).containsExactly(
+        file + ": document 1, line 16: Step name \"build\" is used more than once.",
+        file + ": document 1, line 15: Step \"test\" depends on \"buidl\", which is not a step of this workflow.",
+        file + ": document 1, line 7: Param \"OK\" is given more than once.",
+        file + ": document 1, line 18: Step \"deploy\" has no command; executor supervisor and `shepherd run` do"
+            + " not run the image's entrypoint, so every step needs one.",
+        file + ": document 1, line 21: Step \"deploy\": env \"TOKEN\" uses valueFrom, which only executor pod"
+            + " can resolve; executor supervisor and `shepherd run` take a plain value.");
+  }
+
   @Test
   void yamlSyntaxErrorIsInvalid() throws Exception {
     Path file = write("syntax.yaml", """

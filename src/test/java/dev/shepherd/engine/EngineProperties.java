@@ -429,9 +429,10 @@ class EngineProperties {
     deps.add(random.nextInt(deps.size() + 1), late.name);
     back.depends = deps;
 
-    List<String> problems = SpecValidation.problems(spec);
+    spec.image = "busybox:1.36";
+    List<Problem> problems = SpecValidation.problems(spec, SpecValidation.Target.POD);
     assertEquals(1, problems.size(), problems.toString());
-    String problem = problems.getFirst();
+    String problem = problems.getFirst().message();
     assertTrue(problem.startsWith("Steps form a cycle: "), problem);
     List<String> names = new ArrayList<>();
     Matcher m = QUOTED.matcher(problem);
@@ -446,9 +447,13 @@ class EngineProperties {
           names.get(i) + " does not depend on " + names.get(i + 1) + ": " + problem);
     }
 
+    assertEquals("spec.steps[" + spec.steps.indexOf(byName.get(names.getFirst())) + "]", problems.getFirst().path());
+    assertEquals(names.getFirst(), problems.getFirst().step());
+
     WorkflowStatus status = new WorkflowStatus();
-    Plan plan = new Engine(new TestingClock()).plan(spec, status, 2);
-    assertEquals(Plan.NOTHING, plan);
+    Engine engine = new Engine(new TestingClock());
+    engine.reject(status, problems, 2);
+    assertEquals(Plan.NOTHING, engine.plan(spec, status, 2));
     assertEquals(WorkflowPhase.Failed, status.phase);
     assertEquals(Reason.InvalidSpec.name(), Conditions.find(status, Conditions.FAILED).getReason());
     assertTrue(status.message.contains(problem), status.message);

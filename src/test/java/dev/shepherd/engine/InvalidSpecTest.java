@@ -65,16 +65,15 @@ class InvalidSpecTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidSpecs")
-  void invalidSpecFailsWithInvalidSpecNamingTheProblemAndStartsNothing(String what, WorkflowSpec spec,
+  void invalidSpecIsRejectedWithInvalidSpecNamingTheProblemAndStartsNothing(String what, WorkflowSpec spec,
       List<String> mentioned) {
-    List<String> problems = SpecValidation.problems(spec);
+    spec.image = "busybox:1.36"; // the engine tests' steps have none
+    List<Problem> problems = SpecValidation.problems(spec, SpecValidation.Target.POD);
     assertEquals(1, problems.size(), "exactly the one problem: " + problems);
 
     WorkflowStatus status = new WorkflowStatus();
-    Plan plan = engine.plan(spec, status, 4);
-    assertEquals(List.of(), plan.start());
-    assertEquals(List.of(), plan.stop());
-    assertEquals(null, plan.wakeAt());
+    engine.reject(status, problems, 4);
+    assertEquals("Invalid spec: " + problems.getFirst().message(), status.message);
     assertEquals(WorkflowPhase.Failed, status.phase);
     assertEquals(4L, status.observedGeneration);
     assertNotNull(status.finishedAt);
@@ -100,14 +99,14 @@ class InvalidSpecTest {
   @Test
   void cycleMessageFollowsTheDependenciesAroundTheCycle() {
     WorkflowSpec spec = spec(step("start"), step("a", "start", "c"), step("b", "a"), step("c", "b"));
-    List<String> problems = SpecValidation.problems(spec);
+    List<String> problems = messages(spec);
     assertEquals(List.of("Steps form a cycle: \"a\" depends on \"c\" depends on \"b\" depends on \"a\"."), problems);
   }
 
   @Test
   void twoStepCycleIsNamed() {
     WorkflowSpec spec = spec(step("ping", "pong"), step("pong", "ping"));
-    List<String> problems = SpecValidation.problems(spec);
+    List<String> problems = messages(spec);
     assertEquals(1, problems.size(), problems.toString());
     assertTrue(problems.getFirst().contains("\"ping\"") && problems.getFirst().contains("\"pong\""), problems.toString());
   }
@@ -120,18 +119,32 @@ class InvalidSpecTest {
       steps.add(step("s" + i, "s" + (i - 1)));
     }
     WorkflowSpec spec = spec(steps.toArray(dev.shepherd.api.Step[]::new));
-    assertEquals(List.of(), SpecValidation.problems(spec));
+    assertEquals(List.of(), messages(spec));
     spec.steps.getFirst().depends = List.of("s19999");
-    List<String> problems = SpecValidation.problems(spec);
+    List<String> problems = messages(spec);
     assertEquals(1, problems.size());
     assertTrue(problems.getFirst().startsWith("Steps form a cycle"));
+  }
+
+  @Test
+  void theMessageJoinsEveryProblemsSentence() {
+    WorkflowStatus status = new WorkflowStatus();
+    engine.reject(status, List.of(new Problem("spec.parallelism", null, "One."),
+        new Problem("spec.steps[0].name", "a", "Two.")), 1);
+    assertEquals("Invalid spec: One. Two.", status.message);
+  }
+
+  /** The engine tests' specs have no image: validated for pod mode, with one. */
+  private static List<String> messages(WorkflowSpec spec) {
+    if (spec.image == null) spec.image = "busybox:1.36";
+    return SpecValidation.problems(spec, SpecValidation.Target.POD).stream().map(Problem::message).toList();
   }
 
   @Test
   void everyProblemIsReportedTogether() {
     WorkflowSpec spec = spec(step("Bad"), step("a", "a"), step("a"));
     spec.params = List.of(new Param("P", "1"), new Param("P", "2"));
-    List<String> problems = SpecValidation.problems(spec);
+    List<String> problems = messages(spec);
     assertEquals(4, problems.size(), problems.toString());
   }
 }

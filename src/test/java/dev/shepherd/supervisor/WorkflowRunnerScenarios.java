@@ -12,6 +12,8 @@ import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.api.WorkflowStatus;
 import dev.shepherd.engine.Outcome;
+import dev.shepherd.engine.Problem;
+import dev.shepherd.engine.SpecValidation;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarSourceBuilder;
 import java.nio.file.Files;
@@ -335,8 +337,8 @@ public final class WorkflowRunnerScenarios {
 
   /**
    * A missing command ends with 127 and NotFound, a file that can't be executed with 126 and
-   * NotExecutable, each naming the command. Specs that can't run locally are rejected before
-   * anything starts, with every problem named.
+   * NotExecutable, each naming the command. A spec that can't run locally is rejected with every
+   * problem named, and the status published, before anything starts.
    */
   void spawnFailuresAndInvalidSpecs() throws Exception {
     Path noExec = Files.writeString(dir.resolve("no-exec"), "#!/bin/sh\nexit 0\n");
@@ -369,8 +371,11 @@ public final class WorkflowRunnerScenarios {
     Step cycleA = step("x", "true", "y");
     Step cycleB = step("y", "true", "x");
     started.clear();
-    WorkflowStatus rejected = run("invalid", spec(noCommand, fromSecret, cycleA, cycleB));
+    List<Problem> problems = SpecValidation.problems(spec(noCommand, fromSecret, cycleA, cycleB),
+        SpecValidation.Target.LOCAL);
+    WorkflowStatus rejected = runner(WorkflowRunner.DEFAULT_STOP_GRACE).reject(problems, new WorkflowStatus(), 1);
     check(rejected.phase == WorkflowPhase.Failed && started.isEmpty(), describe(rejected));
+    check(snapshots.size() == 1 && snapshots.getFirst().equals(rejected), "published: " + snapshots);
     check(rejected.message.contains("Step \"no-command\" has no command")
         && rejected.message.contains("\"TOKEN\" uses valueFrom") && rejected.message.contains("cycle"),
         "message: " + rejected.message);

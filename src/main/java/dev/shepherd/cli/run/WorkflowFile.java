@@ -62,6 +62,23 @@ public final class WorkflowFile {
       return line;
     }
 
+    /**
+     * The line of the field at this path as {@link dev.shepherd.engine.Problem} gives it (e.g.
+     * {@code spec.steps[1].depends[0]}), or of its nearest parent.
+     */
+    public int lineOfField(String path) {
+      StringBuilder pointer = new StringBuilder("/");
+      for (int i = 0; i < path.length(); i++) {
+        char c = path.charAt(i);
+        if (c == '.' || c == '[') {
+          pointer.append('/');
+        } else if (c != ']') {
+          pointer.append(c);
+        }
+      }
+      return lineOf(pointer.toString());
+    }
+
     /** {@code file: document N, line L: } */
     public String where(int atLine) {
       return source + ": document " + index + ", line " + atLine + ": ";

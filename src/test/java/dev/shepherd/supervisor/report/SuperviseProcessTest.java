@@ -231,6 +231,25 @@ class SuperviseProcessTest {
     supervisorRequests("fails");
   }
 
+  /** The supervisor validates what it runs: a step without a command fails the workflow before any starts. */
+  @Test
+  void aSpecThatCannotRunAsProcessesIsRejectedBeforeAnyStep() throws Exception {
+    create(workflow("nocmd", step("a", "echo ran a"), new Step("b", "a")));
+    Supervise s = supervise("nocmd");
+    int code = s.awaitExit();
+    String output = s.output();
+    assertThat(code).as(output).isEqualTo(1);
+
+    WorkflowStatus status = cluster.get("nocmd").getStatus();
+    assertThat(status.phase).isEqualTo(WorkflowPhase.Failed);
+    assertThat(status.message).startsWith("Invalid spec: Step \"b\" has no command;");
+    assertThat(status.conditions).filteredOn(c -> c.getType().equals("Failed"))
+        .singleElement().satisfies(c -> assertThat(c.getReason()).isEqualTo("InvalidSpec"));
+    assertThat(status.steps).isEmpty();
+    assertThat(output).doesNotContain("ran a");
+    assertThat(s.terminationMessage().phase).isEqualTo(WorkflowPhase.Failed);
+  }
+
   @Test
   void sigtermCancelsTheWorkflowAndLeavesNoStepProcess() throws Exception {
     // The step starts a grandchild and ignores SIGTERM: only the SIGKILL after the grace period ends it.
