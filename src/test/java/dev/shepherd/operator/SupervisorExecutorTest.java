@@ -12,6 +12,7 @@ import dev.shepherd.api.Param;
 import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
+import dev.shepherd.api.wire.StatusPatch;
 import dev.shepherd.engine.Conditions;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -344,7 +345,7 @@ class SupervisorExecutorTest {
   private static String ownedFields(Workflow w) {
     JsonNode status = JSON.valueToTree(w.getStatus());
     var owned = JSON.createObjectNode();
-    for (String f : SupervisorExecutor.SUPERVISOR_FIELDS) {
+    for (String f : StatusPatch.OWNED_FIELDS) {
       owned.set(f, status.get(f));
     }
     return owned.toString();
