@@ -1,7 +1,7 @@
 package dev.shepherd.cli;
 
 import dev.shepherd.api.Workflow;
-import dev.shepherd.cli.run.WorkflowFile;
+import dev.shepherd.api.wire.CarriedManifest;
 import dev.shepherd.supervisor.report.ApiConnection;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -61,9 +61,13 @@ public final class AotTraining {
     String manifest;
     try {
       manifest = Files.readString(file);
-      name = WorkflowFile.parseJson(file.toString(), manifest).name();
-    } catch (IOException | WorkflowFile.InvalidFile e) {
+      name = CarriedManifest.read(manifest).name();
+    } catch (IOException | CarriedManifest.Unreadable e) {
       System.err.println("AotTraining: " + e.getMessage());
+      return 2;
+    }
+    if (name == null) {
+      System.err.println("AotTraining: " + file + " has no metadata.name");
       return 2;
     }
     String path = "/apis/" + Workflow.API_VERSION + "/namespaces/" + NAMESPACE + "/workflows/" + name + "/status";
@@ -90,7 +94,7 @@ public final class AotTraining {
         env.put("KUBERNETES_CERTS_CA_FILE", work.resolve("ca.crt").toString());
         env.put("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN", Files.writeString(work.resolve("token"), "aot-training\n").toString());
         env.put("SHEPHERD_WORKFLOW", name);
-        env.put(SuperviseCommand.MANIFEST_ENV, manifest);
+        env.put(CarriedManifest.ENV, manifest);
         env.put("SHEPHERD_NAMESPACE", NAMESPACE);
         env.put("SHEPHERD_POD_NAME", name + "-supervisor");
         env.put("SHEPHERD_TERMINATION_LOG", work.resolve("termination-log").toString());

@@ -4,6 +4,8 @@ import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.api.wire.CarriedManifest;
+import dev.shepherd.api.wire.Manifest;
 import dev.shepherd.engine.Outcome;
 import dev.shepherd.engine.Problem;
 import dev.shepherd.engine.SpecValidation;
@@ -11,7 +13,6 @@ import dev.shepherd.supervisor.ExitStatus;
 import dev.shepherd.supervisor.Signal;
 import dev.shepherd.supervisor.Supervisor;
 import dev.shepherd.supervisor.WorkflowRunner;
-import dev.shepherd.cli.run.WorkflowFile;
 import dev.shepherd.supervisor.report.ApiServer;
 import dev.shepherd.supervisor.report.StatusApi;
 import dev.shepherd.supervisor.report.StatusReporter;
@@ -56,8 +57,6 @@ final class SuperviseCommand {
   private static final Set<Signal> STOP = Set.of(Signal.TERM, Signal.INT);
   private static final Set<Signal> RELAYED = Set.of(Signal.HUP, Signal.USR1, Signal.USR2);
   private static final Duration READ_BACKOFF_MAX = Duration.ofSeconds(5);
-  /** The Workflow the Pod carries (see SupervisorPodBuilder), as a manifest in JSON. */
-  static final String MANIFEST_ENV = "SHEPHERD_MANIFEST";
 
   private SuperviseCommand() {}
 
@@ -102,9 +101,9 @@ final class SuperviseCommand {
     }
     try (WorkflowStatusApi api = new WorkflowStatusApi(server, namespace, name, Duration.ofSeconds(10));
         Supervisor supervisor = Supervisor.start()) {
-      Run carried = carried(env.get(MANIFEST_ENV), name);
+      Run carried = carried(env.get(CarriedManifest.ENV), name);
       log.info("supervising workflow {}/{} ({}) in pod {} (pid {}{}); status to {}", namespace, name,
-          carried != null ? "from " + MANIFEST_ENV : "read from the API server",
+          carried != null ? "from " + CarriedManifest.ENV : "read from the API server",
           env.getOrDefault("SHEPHERD_POD_NAME", "?"), ProcessHandle.current().pid(),
           supervisor.isPid1() ? ", PID 1" : ", subreaper", server.url());
       return new Session(name, supervisor, api, terminationLog, grace, reportTimeout).run(carried);
@@ -115,7 +114,7 @@ final class SuperviseCommand {
   private record Run(WorkflowSpec spec, WorkflowStatus initial, long generation) {}
 
   /**
-   * The Workflow the Pod carries in {@value #MANIFEST_ENV}, which the controller sets when the
+   * The Workflow the Pod carries in {@value CarriedManifest#ENV}, which the controller sets when the
    * manifest is small enough for an environment variable: then the first step starts without
    * waiting for the API server. Null if there is none, or it is unusable (then it is read from the
    * API server, as when there is none).
@@ -123,14 +122,15 @@ final class SuperviseCommand {
   private static Run carried(String manifest, String name) {
     if (manifest == null || manifest.isBlank()) return null;
     try {
-      WorkflowFile.Document doc = WorkflowFile.parseJson(MANIFEST_ENV, manifest);
-      if (!name.equals(doc.name())) {
-        log.warn("{} does not hold workflow {}; reading the workflow from the API server", MANIFEST_ENV, name);
+      Manifest carried = CarriedManifest.read(manifest);
+      if (!name.equals(carried.name())) {
+        log.warn("{} does not hold workflow {}; reading the workflow from the API server", CarriedManifest.ENV, name);
         return null;
       }
-      return new Run(doc.spec(), new WorkflowStatus(), doc.manifest().generation());
-    } catch (WorkflowFile.InvalidFile e) {
-      log.warn("{} cannot be read ({}); reading the workflow from the API server", MANIFEST_ENV, e.getMessage());
+      return new Run(carried.spec(), new WorkflowStatus(), carried.generation());
+    } catch (CarriedManifest.Unreadable e) {
+      log.warn("{} cannot be read ({}); reading the workflow from the API server", CarriedManifest.ENV,
+          e.getMessage());
       return null;
     }
   }

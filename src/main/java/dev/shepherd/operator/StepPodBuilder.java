@@ -1,12 +1,11 @@
 package dev.shepherd.operator;
 
-import dev.shepherd.api.Param;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowSpec;
+import dev.shepherd.engine.StepInvocation;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -15,9 +14,7 @@ import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,14 +33,16 @@ public final class StepPodBuilder {
   public static Pod build(Workflow workflow, Step step, int attempt) {
     WorkflowSpec spec = workflow.getSpec();
     String name = podName(workflow.getMetadata().getName(), step.name, attempt);
+    // The command and args stay apart, and valueFrom entries as they are: the kubelet resolves them.
+    StepInvocation invocation = StepInvocation.of(workflow.getMetadata().getName(), spec, step, attempt);
     Container container = new ContainerBuilder()
         .withName(CONTAINER)
         .withImage(step.image != null ? step.image : spec.image)
-        .withCommand(step.command)
-        .withArgs(step.args)
-        .withWorkingDir(step.workingDir)
+        .withCommand(invocation.command())
+        .withArgs(invocation.args())
+        .withWorkingDir(invocation.workingDir())
         .withResources(step.resources)
-        .withEnv(env(workflow, step, attempt))
+        .withEnv(invocation.env())
         .withTerminationMessagePolicy("FallbackToLogsOnError")
         .withSecurityContext(spec.securityContext != null ? spec.securityContext : restrictedContainer())
         .build();
@@ -105,26 +104,6 @@ public final class StepPodBuilder {
     labels.put(STEP_LABEL, step.name);
     labels.put(ATTEMPT_LABEL, Integer.toString(attempt));
     return labels;
-  }
-
-  /**
-   * Params first, then what shepherd tells every step, then the step's own env, which wins: the
-   * kubelet keeps the last of duplicate names.
-   */
-  static List<EnvVar> env(Workflow workflow, Step step, int attempt) {
-    List<EnvVar> env = new ArrayList<>();
-    if (workflow.getSpec().params != null) {
-      for (Param p : workflow.getSpec().params) {
-        env.add(new EnvVar(p.name, p.value == null ? "" : p.value, null));
-      }
-    }
-    env.add(new EnvVar("SHEPHERD_WORKFLOW", workflow.getMetadata().getName(), null));
-    env.add(new EnvVar("SHEPHERD_STEP", step.name, null));
-    env.add(new EnvVar("SHEPHERD_ATTEMPT", Integer.toString(attempt), null));
-    if (step.env != null) {
-      env.addAll(step.env);
-    }
-    return env;
   }
 
   static OwnerReference ownerReference(Workflow workflow) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.api.wire.StatusPatch;
 import dev.shepherd.engine.Engine;
 import dev.shepherd.engine.Problem;
 import dev.shepherd.engine.SpecValidation;
@@ -20,7 +21,6 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,10 +54,6 @@ import org.slf4j.LoggerFactory;
  */
 final class SupervisorExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(SupervisorExecutor.class);
-
-  /** The status fields the supervisor owns while its Pod lives. */
-  static final List<String> SUPERVISOR_FIELDS =
-      List.of("phase", "progress", "startedAt", "finishedAt", "message", "steps", "conditions");
 
   /** A plain mapper: it writes null map values, which a merge patch needs. */
   private static final ObjectMapper PATCH_JSON = new ObjectMapper();
@@ -197,14 +193,14 @@ final class SupervisorExecutor {
     if (status != null && status.observedGeneration != null && status.observedGeneration == generation) {
       return;
     }
-    patchStatus(workflow, client, Map.of("observedGeneration", generation));
+    patchStatus(workflow, client, Map.of(StatusPatch.OBSERVED_GENERATION, generation));
   }
 
   /** A JSON merge patch of the status subresource with exactly {@code fields}. */
   private static void patchStatus(Workflow workflow, KubernetesClient client, Map<String, Object> fields) {
     String patch;
     try {
-      patch = PATCH_JSON.writeValueAsString(Map.of("status", fields)); // nulls stay: they remove a field
+      patch = PATCH_JSON.writeValueAsString(StatusPatch.document(fields)); // nulls stay: they remove a field
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -217,13 +213,9 @@ final class SupervisorExecutor {
   /** The supervisor's fields of {@code status} (absent ones as null, to remove them), and maybe observedGeneration. */
   @SuppressWarnings("unchecked")
   static Map<String, Object> fields(WorkflowStatus status, boolean withGeneration) {
-    Map<String, Object> all = PATCH_JSON.convertValue(status, Map.class);
-    Map<String, Object> fields = new LinkedHashMap<>();
-    for (String f : SUPERVISOR_FIELDS) {
-      fields.put(f, all.get(f));
-    }
+    Map<String, Object> fields = StatusPatch.owned(PATCH_JSON.convertValue(status, Map.class));
     if (withGeneration) {
-      fields.put("observedGeneration", status.observedGeneration);
+      fields.put(StatusPatch.OBSERVED_GENERATION, status.observedGeneration);
     }
     return fields;
   }

@@ -3,6 +3,7 @@ package dev.shepherd.operator;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowSpec;
+import dev.shepherd.api.wire.CarriedManifest;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -14,13 +15,11 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * The one Pod of a workflow run by the supervisor executor.
@@ -37,8 +36,8 @@ import java.util.Objects;
  * <p>Step resources: all steps share the one container, so it gets, per resource, the largest
  * request and the largest limit of any step (parallel steps share them).
  *
- * <p>The main container carries the workflow it runs in {@value #MANIFEST_ENV}, a JSON manifest
- * as {@code shepherd run} reads a file (as Argo passes its template to its executor): the
+ * <p>The main container carries the workflow it runs in {@value CarriedManifest#ENV}, a JSON
+ * manifest as {@code shepherd run} reads a file (as Argo passes its template to its executor): the
  * supervisor starts its first step without waiting for the API server, and runs the spec the Pod
  * was created for. A manifest over {@link #MANIFEST_MAX_BYTES} is left out (Linux limits one
  * environment string to 128 KiB, etcd the Pod object); the supervisor then reads the Workflow from
@@ -71,9 +70,7 @@ public final class SupervisorPodBuilder {
    * enforces the workflow deadline itself, stops the steps and reports before the kubelet kills it.
    */
   public static final long DEADLINE_GRACE_SECONDS = 60;
-  /** The main container's environment variable that holds the workflow, see {@link #manifest}. */
-  public static final String MANIFEST_ENV = "SHEPHERD_MANIFEST";
-  /** The largest {@value #MANIFEST_ENV} value, in UTF-8 bytes, as stored in the Pod. */
+  /** The largest {@value CarriedManifest#ENV} value, in UTF-8 bytes, as stored in the Pod. */
   public static final int MANIFEST_MAX_BYTES = 64 * 1024;
   /** The uid of the shepherd image's user; the init container always runs as it. */
   static final long SHEPHERD_UID = 65532;
@@ -170,28 +167,17 @@ public final class SupervisorPodBuilder {
             .build()));
     String manifest = manifest(workflow);
     if (manifest != null) {
-      env.add(new EnvVar(MANIFEST_ENV, escapeForKubelet(manifest), null));
+      env.add(new EnvVar(CarriedManifest.ENV, escapeForKubelet(manifest), null));
     }
     return List.copyOf(env);
   }
 
   /**
-   * The workflow as {@code shepherd run} reads a file: apiVersion, kind, metadata with only name,
-   * namespace and generation, and the whole spec, compact JSON; null when its value in the Pod
-   * (see {@link #escapeForKubelet}) would be over {@link #MANIFEST_MAX_BYTES}.
+   * The workflow as {@link CarriedManifest} writes it; null when its value in the Pod (see
+   * {@link #escapeForKubelet}) would be over {@link #MANIFEST_MAX_BYTES}.
    */
   public static String manifest(Workflow workflow) {
-    Map<String, Object> metadata = new LinkedHashMap<>();
-    metadata.put("name", workflow.getMetadata().getName());
-    metadata.put("namespace", workflow.getMetadata().getNamespace());
-    metadata.put("generation", workflow.getMetadata().getGeneration());
-    metadata.values().removeIf(Objects::isNull);
-    Map<String, Object> manifest = new LinkedHashMap<>();
-    manifest.put("apiVersion", Workflow.API_VERSION);
-    manifest.put("kind", "Workflow");
-    manifest.put("metadata", metadata);
-    manifest.put("spec", workflow.getSpec());
-    String json = Serialization.asJson(manifest);
+    String json = CarriedManifest.write(workflow);
     return escapeForKubelet(json).getBytes(StandardCharsets.UTF_8).length > MANIFEST_MAX_BYTES ? null : json;
   }
 

@@ -1,6 +1,5 @@
 package dev.shepherd.supervisor;
 
-import dev.shepherd.api.Param;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.StepStatus;
@@ -11,6 +10,7 @@ import dev.shepherd.engine.Outcome;
 import dev.shepherd.engine.Plan;
 import dev.shepherd.engine.Problem;
 import dev.shepherd.engine.SpecValidation;
+import dev.shepherd.engine.StepInvocation;
 import dev.shepherd.engine.StepStart;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import java.io.IOException;
@@ -38,12 +38,11 @@ import java.util.concurrent.TimeUnit;
  * (and cancel requests) until the next one arrives or the plan's {@code wakeAt} (a backoff or a
  * timeout) has come. No polling.
  *
- * <p>A step runs as {@code command + args}, with the environment of this process, then the
- * workflow's params, then {@code SHEPHERD_WORKFLOW}, {@code SHEPHERD_STEP} and
- * {@code SHEPHERD_ATTEMPT}, then the step's own env (later names win), in the step's
- * {@code workingDir} or ours. Steps without a command, and env entries with {@code valueFrom},
- * can't run here: the caller validates the spec once ({@link SpecValidation.Target#LOCAL}) and
- * hands a spec with problems to {@link #reject} instead.
+ * <p>A step runs as its {@link StepInvocation} says (argv, environment and working directory, as
+ * in a Pod), over the environment of this process, and in our working directory if the step names
+ * none. Steps without a command, and env entries with {@code valueFrom}, can't run here: the
+ * caller validates the spec once ({@link SpecValidation.Target#LOCAL}) and hands a spec with
+ * problems to {@link #reject} instead.
  *
  * <p>An initial status may be partly done (the supervisor restarted): a step recorded as Running
  * there is not a process of ours, so its attempt is reported as ended with reason
@@ -286,23 +285,13 @@ public final class WorkflowRunner {
 
   // ---- what a step is ----
 
-  /** The process of one attempt. */
+  /** The process of one attempt: its {@link StepInvocation}, in the environment of this process. */
   static Command command(String workflowName, WorkflowSpec spec, Step step, int attempt) {
-    List<String> argv = new ArrayList<>(step.command);
-    if (step.args != null) argv.addAll(step.args);
-    argv.replaceAll(a -> a == null ? "" : a);
+    StepInvocation invocation = StepInvocation.of(workflowName, spec, step, attempt);
     Map<String, String> env = new LinkedHashMap<>(System.getenv());
-    if (spec.params != null) {
-      for (Param p : spec.params) env.put(p.name, p.value == null ? "" : p.value);
-    }
-    env.put("SHEPHERD_WORKFLOW", workflowName);
-    env.put("SHEPHERD_STEP", step.name);
-    env.put("SHEPHERD_ATTEMPT", Integer.toString(attempt));
-    if (step.env != null) {
-      for (EnvVar v : step.env) env.put(v.getName(), v.getValue() == null ? "" : v.getValue());
-    }
-    Path dir = step.workingDir == null || step.workingDir.isEmpty() ? null : Path.of(step.workingDir);
-    return new Command(step.name, argv, env, dir);
+    env.putAll(invocation.variables());
+    Path dir = invocation.workingDir() == null ? null : Path.of(invocation.workingDir());
+    return new Command(step.name, invocation.argv(), env, dir);
   }
 
   /** How the engine sees an exit: 128+N with the signal named, 126/127 naming the command. */

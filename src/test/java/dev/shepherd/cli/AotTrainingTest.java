@@ -2,6 +2,8 @@ package dev.shepherd.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shepherd.api.wire.CarriedManifest;
+import dev.shepherd.api.wire.Manifest;
 import dev.shepherd.cli.run.WorkflowFile;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
@@ -26,7 +28,7 @@ class AotTrainingTest {
   void theTwoTrainingFilesHoldTheSameWorkflow() throws Exception {
     WorkflowFile.Document yaml = WorkflowFile.parse("yaml", Files.readString(Path.of("src/main/launcher/aot-training.yaml")))
         .getFirst();
-    WorkflowFile.Document json = WorkflowFile.parseJson("json", Files.readString(Path.of("src/main/launcher/aot-training.json")));
+    Manifest json = CarriedManifest.read(Files.readString(Path.of("src/main/launcher/aot-training.json")));
     assertThat(json.name()).isEqualTo(yaml.name());
     assertThat(Serialization.asJson(json.spec())).isEqualTo(Serialization.asJson(yaml.spec()));
   }

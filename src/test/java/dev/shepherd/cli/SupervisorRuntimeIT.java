@@ -2,6 +2,7 @@ package dev.shepherd.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shepherd.api.wire.CarriedManifest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ class SupervisorRuntimeIT {
   @Test
   void aWorkflowNotCarriedIsReadFromTheApiServer() throws Exception {
     String out = AotTrainingTest.harness(dir,
-        List.of("env", "-u", SuperviseCommand.MANIFEST_ENV, RUNTIME.resolve("bin/shepherd").toString(), "supervise"));
+        List.of("env", "-u", CarriedManifest.ENV, RUNTIME.resolve("bin/shepherd").toString(), "supervise"));
     assertThat(out).contains("(read from the API server)", "workflow aot-training Succeeded", "final status written");
   }
 
@@ -57,7 +58,7 @@ class SupervisorRuntimeIT {
   void aManifestNestedThousandsDeepIsSetAsideNotAStackOverflow(int depth) throws Exception {
     String deep = "{\"apiVersion\":\"shepherd.dev/v1alpha1\",\"kind\":\"Workflow\",\"metadata\":{\"name\":"
         + "\"aot-training\"},\"spec\":{\"steps\":" + "[".repeat(depth) + "]".repeat(depth) + "}}";
-    String out = AotTrainingTest.harness(dir, List.of("env", SuperviseCommand.MANIFEST_ENV + "=" + deep,
+    String out = AotTrainingTest.harness(dir, List.of("env", CarriedManifest.ENV + "=" + deep,
         RUNTIME.resolve("bin/shepherd").toString(), "supervise"));
     assertThat(out).contains("cannot be read", "nesting depth", "(read from the API server)",
         "workflow aot-training Succeeded").doesNotContain("StackOverflowError");

@@ -12,6 +12,7 @@ import dev.shepherd.api.Param;
 import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
+import dev.shepherd.api.wire.StatusPatch;
 import dev.shepherd.engine.Conditions;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -98,7 +99,7 @@ class SupervisorExecutorTest {
     Container init = pod.getSpec().getInitContainers().getFirst();
     assertThat(pod.getSpec().getInitContainers()).hasSize(1);
     assertThat(init.getImage()).isEqualTo(SupervisorPodBuilder.DEFAULT_IMAGE);
-    assertThat(init.getCommand()).containsExactly("cp", "-a", "/opt/shepherd/runtime/.", "/shepherd/");
+    assertThat(init.getCommand()).containsExactly("cp", "-R", "/opt/shepherd/runtime/.", "/shepherd/");
     assertThat(init.getVolumeMounts()).singleElement().satisfies(m -> assertThat(m.getMountPath()).isEqualTo("/shepherd"));
     assertThat(init.getSecurityContext().getRunAsNonRoot()).isTrue();
     assertThat(init.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
@@ -344,7 +345,7 @@ class SupervisorExecutorTest {
   private static String ownedFields(Workflow w) {
     JsonNode status = JSON.valueToTree(w.getStatus());
     var owned = JSON.createObjectNode();
-    for (String f : SupervisorExecutor.SUPERVISOR_FIELDS) {
+    for (String f : StatusPatch.OWNED_FIELDS) {
       owned.set(f, status.get(f));
     }
     return owned.toString();

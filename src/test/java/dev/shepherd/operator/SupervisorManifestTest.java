@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shepherd.api.Step;
 import dev.shepherd.api.Workflow;
+import dev.shepherd.api.wire.CarriedManifest;
+import dev.shepherd.api.wire.Manifest;
 import dev.shepherd.cli.run.WorkflowFile;
 import dev.shepherd.testing.KubeletEnv;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -23,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** {@value SupervisorPodBuilder#MANIFEST_ENV}: the workflow the supervisor Pod runs, as {@code shepherd run} reads it. */
+/** {@value CarriedManifest#ENV}: the workflow the supervisor Pod runs, as {@code shepherd run} reads it. */
 class SupervisorManifestTest {
   static List<Path> examples() throws IOException {
     try (Stream<Path> files = Files.list(Path.of("examples"))) {
@@ -46,14 +48,14 @@ class SupervisorManifestTest {
 
       assertThat(json).as(example.toString()).isNotNull().doesNotContain("\n");
       // As the supervisor reads it (JSON), and as shepherd run would (YAML): the same.
-      WorkflowFile.Document d = WorkflowFile.parseJson(SupervisorPodBuilder.MANIFEST_ENV, json);
+      Manifest d = CarriedManifest.read(json);
       assertThat(Serialization.asJson(d.spec())).isEqualTo(Serialization.asJson(doc.spec()));
-      assertThat(d.manifest().metadata().getName()).isEqualTo(workflow.getMetadata().getName());
-      assertThat(d.manifest().metadata().getNamespace()).isEqualTo("team-a");
-      assertThat(d.manifest().metadata().getGeneration()).isEqualTo(7L);
-      assertThat(WorkflowFile.parse(SupervisorPodBuilder.MANIFEST_ENV, json)).singleElement()
+      assertThat(d.metadata().getName()).isEqualTo(workflow.getMetadata().getName());
+      assertThat(d.metadata().getNamespace()).isEqualTo("team-a");
+      assertThat(d.metadata().getGeneration()).isEqualTo(7L);
+      assertThat(WorkflowFile.parse(CarriedManifest.ENV, json)).singleElement()
           .satisfies(y -> assertThat(Serialization.asJson(y.spec())).isEqualTo(Serialization.asJson(doc.spec())));
-      String value = env(workflow).get(SupervisorPodBuilder.MANIFEST_ENV);
+      String value = env(workflow).get(CarriedManifest.ENV);
       assertThat(KubeletEnv.expand(value, env(workflow))).as("what the supervisor reads").isEqualTo(json);
     }
   }

@@ -1,27 +1,23 @@
 package dev.shepherd.cli.run;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.BeanDescription;
-import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.deser.BeanDeserializerBuilder;
-import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowSpec;
+import dev.shepherd.api.wire.Manifest;
+import dev.shepherd.api.wire.QuickBinder;
+import dev.shepherd.api.wire.StrictBinding;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -38,10 +34,11 @@ import java.util.Map;
  * file, the document (counting from 1), the line and the field, e.g.
  * {@code bad.yaml: document 1, line 7: unknown field "dependz" in step "build"}.
  *
- * <p>A document's tree is plain Java values ({@link PlainJson}: maps, lists, strings, numbers,
- * booleans, null), bound by {@link QuickBinder} when it can. Jackson (the YAML parser, the strict
- * mapper for the rest, its error messages) is named only in the nested holders {@code Yaml} and
- * {@code Jackson}, loaded on first use: a supervisor reading its JSON manifest loads none of it.
+ * <p>A document's tree is plain Java values (maps, lists, strings, numbers, booleans, null),
+ * bound by {@link QuickBinder} when it can, else by {@link StrictBinding}, as the manifest a
+ * supervisor Pod carries is ({@link dev.shepherd.api.wire.CarriedManifest}). Jackson (the YAML
+ * parser, its error messages) is named only in the nested holders {@code Yaml} and {@code Jackson},
+ * loaded on first use.
  */
 public final class WorkflowFile {
   /** One document of the file. {@code line} is where it starts; {@link #lineOf} finds its fields. */
@@ -95,23 +92,6 @@ public final class WorkflowFile {
     }
   }
 
-  /**
-   * What a document says (its apiVersion and kind are checked before), without the {@link Workflow} object, whose
-   * construction (fabric8's {@code CustomResource} reads the class's annotations, making a proxy
-   * class for each) took a third of {@code shepherd run}'s start-up.
-   */
-  public record Manifest(ObjectMeta metadata, WorkflowSpec spec) {
-    static Manifest of(Workflow w) {
-      return new Manifest(w.getMetadata(), w.getSpec());
-    }
-
-    /** metadata.generation, or 1 (a file's first version). */
-    public long generation() {
-      Long g = metadata == null ? null : metadata.getGeneration();
-      return g == null ? 1 : g;
-    }
-  }
-
   /** A file that can't run; the message says what and where, ready to print. */
   public static final class InvalidFile extends Exception {
     public InvalidFile(String message) {
@@ -120,15 +100,13 @@ public final class WorkflowFile {
   }
 
   /**
-   * The YAML parser, made on first use: a supervisor reading its manifest in JSON never loads it.
-   * Only this class names the YAML types; the methods of {@code WorkflowFile}, which every
-   * supervisor loads, see a {@code JsonParser} and an {@code ObjectMapper}: a YAMLFactory passed
-   * where a JsonFactory is taken would make the verifier load it, and SnakeYAML with it, into the
-   * supervisor's AOT cache.
+   * The YAML parser, made on first use. Only this class names the YAML types; the other methods
+   * see a {@code JsonParser} and an {@code ObjectMapper}: a YAMLFactory passed where a JsonFactory
+   * is taken would make the verifier load it, and SnakeYAML with it, with {@code WorkflowFile}.
    */
   private static final class Yaml {
     private static final YAMLFactory FACTORY = (YAMLFactory) new YAMLFactory() // not its builder: other defaults
-        .setStreamReadConstraints(Jackson.NESTING);
+        .setStreamReadConstraints(StrictBinding.NESTING);
 
     static JsonParser parser(String text) throws IOException {
       return FACTORY.createParser(text);
@@ -163,22 +141,6 @@ public final class WorkflowFile {
     return documents;
   }
 
-  /**
-   * Reads a manifest in JSON: one Workflow, as a supervisor Pod carries it in SHEPHERD_MANIFEST.
-   * Bound as {@link #parse} binds a document; read by {@link PlainJson}, or Jackson's JSON reader
-   * for what that leaves (never the YAML one: a supervisor does not load SnakeYAML); messages have
-   * no line numbers.
-   */
-  public static Document parseJson(String source, String json) throws InvalidFile {
-    Object tree;
-    try {
-      tree = PlainJson.read(json);
-    } catch (PlainJson.Unusual e) {
-      tree = Jackson.readJson(source, json); // Jackson's parser then: the same value, or the error
-    }
-    return document(source, 1, 1, tree, Map.of());
-  }
-
   /** One document's tree, checked and bound. */
   private static Document document(String source, int index, int line, Object tree, Map<String, Integer> lines)
       throws InvalidFile {
@@ -203,11 +165,6 @@ public final class WorkflowFile {
     if (value instanceof Number) return "number";
     if (value instanceof Boolean) return "boolean";
     return value == null ? "null" : "binary";
-  }
-
-  /** Binds a document with Jackson's strict binding, as every document not plain enough for {@link QuickBinder}. */
-  static Workflow bindWithJackson(Object tree) throws JsonProcessingException {
-    return Jackson.bindTree(tree);
   }
 
   /** The documents' trees, as {@link #parse} reads them (null stands for an empty document). */
@@ -310,52 +267,18 @@ public final class WorkflowFile {
 
   /**
    * Everything of {@code WorkflowFile} that names Jackson's types, loaded on first use: the YAML
-   * scan (every {@code shepherd run}), and the strict binding, the JSON parser and the error
-   * messages for what {@link PlainJson} and {@link QuickBinder} leave to Jackson.
+   * scan, and the error messages for what {@link QuickBinder} leaves to {@link StrictBinding}.
    */
   private static final class Jackson {
     private Jackson() {}
 
-    /** Built on first use: a plain manifest never needs it (see {@link QuickBinder}). */
-    private static final class Strict {
-      static final ObjectMapper MAPPER = strictMapper();
-    }
-
-    /**
-     * What the JSON and YAML parsers read: nested no deeper than {@link PlainJson} reads. Binding a
-     * value converts it recursively, and a file or manifest 490 deep (under Jackson's own limit,
-     * 500) overflowed the 256 KB stack of the runtime's threads.
-     */
-    static final StreamReadConstraints NESTING =
-        StreamReadConstraints.builder().maxNestingDepth(PlainJson.MAX_DEPTH).build();
-
-    /** The one JSON value of {@code json}, as {@link PlainJson} would give it, or the error. */
-    static Object readJson(String source, String json) throws InvalidFile {
-      ObjectMapper mapper = new ObjectMapper(JsonFactory.builder().streamReadConstraints(NESTING).build())
-          .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
-      try (JsonParser parser = mapper.createParser(json)) {
-        if (parser.nextToken() == null) throw new InvalidFile(source + ": no Workflow in it.");
-        JsonNode tree = mapper.readTree(parser);
-        if (parser.nextToken() != null) throw new InvalidFile(source + ": more than one JSON value.");
-        return mapper.convertValue(tree, Object.class);
-      } catch (JsonProcessingException e) {
-        throw new InvalidFile(source + ": invalid JSON: " + e.getOriginalMessage());
-      } catch (IOException e) {
-        throw new InvalidFile(source + ": " + e.getMessage());
-      }
-    }
-
     /** Binds the document's tree strictly, or says what is wrong with it and where. */
     static Workflow bind(Document partial) throws InvalidFile {
       try {
-        return bindTree(partial.tree());
+        return StrictBinding.bind(partial.tree());
       } catch (JsonProcessingException e) {
         throw new InvalidFile(describe(partial, e));
       }
-    }
-
-    static Workflow bindTree(Object tree) throws JsonProcessingException {
-      return Strict.MAPPER.treeToValue(Strict.MAPPER.valueToTree(tree), Workflow.class);
     }
 
     /** Reads the YAML once token by token, for the syntax errors and the line of every field. */
@@ -410,7 +333,7 @@ public final class WorkflowFile {
     /**
      * Reads one document into plain values without an ObjectMapper (whose set-up is a good part of
      * the start-up of {@code shepherd run}): mappings, lists, strings, booleans, nulls and whole
-     * numbers of int or long size, as {@link PlainJson} makes them from JSON. Anything else is
+     * numbers of int or long size, as the supervisor's JSON reader makes them. Anything else is
      * {@link Unusual}, and the caller reads the file with the mapper instead.
      */
     private static final class PlainTree {
@@ -496,32 +419,10 @@ public final class WorkflowFile {
       if (List.class.isAssignableFrom(type) || Collection.class.isAssignableFrom(type)) return "list";
       if (type.isEnum()) {
         List<String> values = new ArrayList<>();
-        for (Object c : type.getEnumConstants()) values.add(Strict.MAPPER.convertValue(c, String.class));
+        for (Object c : type.getEnumConstants()) values.add(StrictBinding.mapper().convertValue(c, String.class));
         return "value (one of " + String.join(", ", values) + ")";
       }
       return "mapping (" + type.getSimpleName() + ")";
-    }
-
-    /**
-     * A mapper that fails on unknown fields everywhere: the Kubernetes model classes keep unknown
-     * fields in an "additionalProperties" any-setter, which this removes.
-     */
-    private static ObjectMapper strictMapper() {
-      SimpleModule strict = new SimpleModule("shepherd-strict");
-      strict.setDeserializerModifier(new BeanDeserializerModifier() {
-        @Override
-        public BeanDeserializerBuilder updateBuilder(DeserializationConfig config, BeanDescription description,
-            BeanDeserializerBuilder builder) {
-          builder.setAnySetter(null);
-          builder.setIgnoreUnknownProperties(false);
-          return builder;
-        }
-      });
-      return Yaml.mapper()
-          .registerModule(strict)
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-          .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
     }
   }
 }

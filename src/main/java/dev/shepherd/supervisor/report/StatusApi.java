@@ -12,7 +12,7 @@ public interface StatusApi {
   /** The Workflow, spec included, read with a GET on its status subresource. */
   Workflow read() throws ApiException;
 
-  /** Writes the supervisor-owned fields of {@code status} (see {@link StatusPatch}). */
+  /** Writes the supervisor-owned fields of {@code status} (see {@link dev.shepherd.api.wire.StatusPatch}). */
   void patch(WorkflowStatus status) throws ApiException;
 
   /** A failed request: an HTTP status, or {@code code} 0 when no answer came (refused, timed out). */

@@ -2,6 +2,8 @@ package dev.shepherd.supervisor.report;
 
 import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.api.wire.StatusJson;
+import dev.shepherd.api.wire.StatusPatch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

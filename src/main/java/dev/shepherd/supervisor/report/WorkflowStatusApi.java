@@ -2,6 +2,7 @@ package dev.shepherd.supervisor.report;
 
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.api.wire.StatusPatch;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.net.SocketTimeoutException;

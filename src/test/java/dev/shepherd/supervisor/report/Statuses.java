@@ -16,9 +16,9 @@ import java.net.URI;
 import java.util.List;
 
 /** Test data: workflows, status snapshots, and a client as the supervisor has one. */
-final class Statuses {
+public final class Statuses {
   /** A plain ObjectMapper, as the controller reads what the supervisor writes. */
-  static final ObjectMapper JSON = new ObjectMapper();
+  public static final ObjectMapper JSON = new ObjectMapper();
 
   private Statuses() {}
 
@@ -32,7 +32,7 @@ final class Statuses {
   }
 
   /** A status of {@code steps} steps, the first {@code done} of them Succeeded, the rest Running. */
-  static WorkflowStatus status(WorkflowPhase phase, int steps, int done, String message) {
+  public static WorkflowStatus status(WorkflowPhase phase, int steps, int done, String message) {
     WorkflowStatus s = new WorkflowStatus();
     s.phase = phase;
     s.progress = done + "/" + steps;

@@ -13,6 +13,7 @@ import dev.shepherd.api.StepStatus;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.api.wire.CarriedManifest;
 import dev.shepherd.cli.Main;
 import dev.shepherd.operator.SupervisorPodBuilder;
 import dev.shepherd.operator.TestingCluster;
@@ -188,7 +189,7 @@ class SuperviseProcessTest {
   void theWorkflowThePodCarriesRunsWithoutAReadOfTheWorkflow() throws Exception {
     Workflow w = workflow("carried", step("a", "echo carried a"), step("b", "exit 4", "a"));
     create(w);
-    Supervise s = supervise("carried", List.of(), Map.of("SHEPHERD_MANIFEST", SupervisorPodBuilder.manifest(w)));
+    Supervise s = supervise("carried", List.of(), Map.of(CarriedManifest.ENV, SupervisorPodBuilder.manifest(w)));
     int code = s.awaitExit();
     assertThat(code).as(s.output()).isEqualTo(1);
     WorkflowStatus status = cluster.get("carried").getStatus();
@@ -204,7 +205,7 @@ class SuperviseProcessTest {
     Workflow mine = workflow("mine", step("a", "echo mine"));
     create(mine);
     Workflow other = workflow("other", step("a", "echo other"));
-    Supervise s = supervise("mine", List.of(), Map.of("SHEPHERD_MANIFEST", SupervisorPodBuilder.manifest(other)));
+    Supervise s = supervise("mine", List.of(), Map.of(CarriedManifest.ENV, SupervisorPodBuilder.manifest(other)));
     assertThat(s.awaitExit()).as(s.output()).isZero();
     assertThat(s.output()).contains("[a] mine", "does not hold workflow mine", "(read from the API server)")
         .doesNotContain("[a] other");

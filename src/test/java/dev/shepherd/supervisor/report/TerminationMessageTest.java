@@ -7,6 +7,7 @@ import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.StepStatus;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.api.wire.StatusPatch;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

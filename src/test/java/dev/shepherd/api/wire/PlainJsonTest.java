@@ -1,4 +1,4 @@
-package dev.shepherd.cli.run;
+package dev.shepherd.api.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shepherd.cli.run.WorkflowFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

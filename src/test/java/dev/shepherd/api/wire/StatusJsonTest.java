@@ -1,4 +1,4 @@
-package dev.shepherd.supervisor.report;
+package dev.shepherd.api.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.shepherd.supervisor.report;
+package dev.shepherd.api.wire;
 
 import dev.shepherd.api.StepStatus;
 import dev.shepherd.api.WorkflowStatus;
@@ -20,11 +20,11 @@ import java.util.Map;
  * the nested {@code Mapper}, loaded for what a status made by shepherd never has, names Jackson.
  * {@code StatusJsonTest} checks it against the ObjectMapper for random statuses.
  */
-final class StatusJson {
+public final class StatusJson {
   private StatusJson() {}
 
   /** The status as a JSON object: a LinkedHashMap in the order of the model's fields. */
-  static Map<String, Object> tree(WorkflowStatus s) {
+  public static Map<String, Object> tree(WorkflowStatus s) {
     Map<String, Object> o = new LinkedHashMap<>();
     put(o, "phase", s.phase == null ? null : s.phase.name());
     put(o, "progress", s.progress);
@@ -116,7 +116,7 @@ final class StatusJson {
    * brings its factory, buffer recyclers and symbol tables, some sixty classes, into every
    * supervisor's memory for the few kinds of value a status has.
    */
-  static String write(Object value) {
+  public static String write(Object value) {
     StringBuilder out = new StringBuilder(256);
     write(value, out);
     return out.toString();

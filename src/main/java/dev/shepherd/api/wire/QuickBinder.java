@@ -1,4 +1,4 @@
-package dev.shepherd.cli.run;
+package dev.shepherd.api.wire;
 
 import dev.shepherd.api.Executor;
 import dev.shepherd.api.Param;
@@ -13,18 +13,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Binds the common Workflow manifest to the model by hand, for {@code shepherd run}'s start-up:
- * Jackson's data binding builds its deserializers for the whole fabric8-based model by
- * reflection, which costs more than the rest of the start-up to the first step together.
+ * Binds the common Workflow manifest to the model by hand, for the start-up of {@code shepherd run}
+ * and of the supervisor ({@link CarriedManifest}): Jackson's data binding builds its deserializers
+ * for the whole fabric8-based model by reflection, which costs more than the rest of the start-up
+ * to the first step together.
  *
  * <p>It knows only plain manifests: the fields of the spec and its steps, with values of the
  * exact JSON types, env entries with a literal value, and metadata name, namespace, generation,
  * labels and annotations. Anything else (an unknown or misspelt field, a value of another type, valueFrom,
  * resources, security contexts, a status) makes it return null, and the caller binds the
- * document with Jackson, which gives the same result or the error message. So this is only ever
- * a faster way to the same object: {@code QuickBinderTest} checks that against Jackson.
+ * document with Jackson ({@link StrictBinding}), which gives the same result or the error message.
+ * So this is only ever a faster way to the same object: {@code QuickBinderTest} checks that
+ * against Jackson.
  */
-final class QuickBinder {
+public final class QuickBinder {
   private QuickBinder() {}
 
   /**
@@ -32,7 +34,7 @@ final class QuickBinder {
    * for an array, String, Integer or Long, Boolean, null; see {@link PlainJson}), or null if it has
    * anything this binder does not handle.
    */
-  static WorkflowFile.Manifest bind(Object tree) {
+  public static Manifest bind(Object tree) {
     try {
       return workflow(tree);
     } catch (NotPlain e) {
@@ -49,18 +51,18 @@ final class QuickBinder {
     }
   }
 
-  private static WorkflowFile.Manifest workflow(Object tree) throws NotPlain {
+  private static Manifest workflow(Object tree) throws NotPlain {
     ObjectMeta[] metadata = {new ObjectMeta()}; // as a CustomResource starts
     WorkflowSpec[] spec = {null};
     fields(tree, (name, v) -> {
       switch (name) {
-        case "apiVersion", "kind" -> text(v); // checked by WorkflowFile before; a string, as Jackson wants
+        case "apiVersion", "kind" -> text(v); // checked by the caller before; a string, as Jackson wants
         case "metadata" -> metadata[0] = v == null ? null : metadata(v);
         case "spec" -> spec[0] = v == null ? null : spec(v);
         default -> throw NotPlain.INSTANCE;
       }
     });
-    return new WorkflowFile.Manifest(metadata[0], spec[0]);
+    return new Manifest(metadata[0], spec[0]);
   }
 
   private static ObjectMeta metadata(Object node) throws NotPlain {

@@ -1,4 +1,4 @@
-package dev.shepherd.cli.run;
+package dev.shepherd.api.wire;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the JSON a supervisor Pod carries (SHEPHERD_MANIFEST) into plain Java values, by hand: an
+ * Reads the JSON a supervisor Pod carries ({@link CarriedManifest}) into plain Java values, by hand: an
  * object is a {@code LinkedHashMap<String, Object>} (fields in order), an array an
  * {@code ArrayList<Object>}, then String, Boolean, null, and whole numbers of int or long size as
  * Integer or Long (as Jackson's {@code readTree} makes int and long nodes). Not with Jackson: its

@@ -1,4 +1,4 @@
-package dev.shepherd.cli.run;
+package dev.shepherd.api.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.shepherd.cli.run.WorkflowFile;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,9 +44,9 @@ class QuickBinderTest {
     assertThat(examples).hasSizeGreaterThanOrEqualTo(5);
     for (Path example : examples) {
       for (WorkflowFile.Document doc : WorkflowFile.parse(example.toString(), Files.readString(example))) {
-        WorkflowFile.Manifest quick = QuickBinder.bind(doc.tree());
+        Manifest quick = QuickBinder.bind(doc.tree());
         assertThat(quick).as(example + " takes the quick path").isNotNull();
-        assertThat(json(quick)).as(example.toString()).isEqualTo(json(WorkflowFile.Manifest.of(WorkflowFile.bindWithJackson(doc.tree()))));
+        assertThat(json(quick)).as(example.toString()).isEqualTo(json(Manifest.of(StrictBinding.bind(doc.tree()))));
       }
     }
   }
@@ -63,9 +64,9 @@ class QuickBinderTest {
           steps:
             - {name: a, command: [echo, 1, true], env: [{name: X, value: 0}], depends: [], retry: {limit: 1}, timeoutSeconds: 5}
         """);
-    WorkflowFile.Manifest quick = QuickBinder.bind(plain(tree));
+    Manifest quick = QuickBinder.bind(plain(tree));
     assertThat(quick).isNotNull();
-    assertThat(json(quick)).isEqualTo(json(WorkflowFile.Manifest.of(WorkflowFile.bindWithJackson(plain(tree)))));
+    assertThat(json(quick)).isEqualTo(json(Manifest.of(StrictBinding.bind(plain(tree)))));
     assertThat(quick.spec().params.getFirst().value).isEqualTo("3");
   }
 
@@ -87,52 +88,6 @@ class QuickBinderTest {
     }
   }
 
-  @Test
-  void theTreesAreTheMappersTrees() throws Exception {
-    List<String> texts = new ArrayList<>();
-    try (Stream<Path> files = Files.list(Path.of("examples"))) {
-      for (Path p : files.sorted().toList()) texts.add(Files.readString(p));
-    }
-    texts.add("""
-        a: 1
-        b: [2147483648, -3, 12345678901234567890, 1.5, .inf, 0x1F, 017, true, no, ~, '', "x"]
-        c: &anchor {d: e}
-        f: *anchor
-        g: !!binary aGVsbG8=
-        ---
-        just a scalar
-        ---
-        - [nested, [lists]]
-        """);
-    texts.add("x: 1\nx: 2\n"); // a duplicate key: the mapper's own error
-    texts.add("a: {b: [1, 2, {c: null}]}\n---\n---\nz: 0\n");
-    ObjectMapper mapper = new ObjectMapper(new YAMLFactory())
-        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
-    for (String text : texts) {
-      List<JsonNode> expected = new ArrayList<>();
-      String error = null;
-      try (var parser = mapper.getFactory().createParser(text)) {
-        while (parser.nextToken() != null) {
-          JsonNode tree = mapper.readTree(parser);
-          expected.add(tree == null ? mapper.nullNode() : tree);
-        }
-      } catch (java.io.IOException e) {
-        error = e.getMessage();
-      }
-      if (error != null) {
-        String expectedError = error;
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> WorkflowFile.trees("t.yaml", text))
-            .hasMessage("t.yaml: " + expectedError);
-      } else {
-        List<Object> actual = WorkflowFile.trees("t.yaml", text);
-        assertThat(actual).as(text).hasSameSizeAs(expected);
-        for (int i = 0; i < actual.size(); i++) {
-          assertThat(PlainJsonTest.node(actual.get(i))).as(text + " document " + i).isEqualTo(expected.get(i));
-        }
-      }
-    }
-  }
-
   /** Random documents around the plain subset, with random damage: never a different result. */
   @Property(tries = 400)
   void quickIsNullOrTheSameAsJackson(@ForAll long seed) {
@@ -141,10 +96,10 @@ class QuickBinderTest {
     int damage = random.nextInt(4);
     for (int i = 0; i < damage; i++) damage(doc, random);
 
-    WorkflowFile.Manifest quick = QuickBinder.bind(plain(doc));
-    WorkflowFile.Manifest jackson;
+    Manifest quick = QuickBinder.bind(plain(doc));
+    Manifest jackson;
     try {
-      jackson = WorkflowFile.Manifest.of(WorkflowFile.bindWithJackson(plain(doc)));
+      jackson = Manifest.of(StrictBinding.bind(plain(doc)));
     } catch (JsonProcessingException e) {
       assertThat(quick).as("Jackson rejects %s (%s), so must the quick binder", doc, e.getOriginalMessage()).isNull();
       return;
@@ -218,7 +173,7 @@ class QuickBinderTest {
   }
 
   /** The whole manifest as JSON, nulls included (a record's JSON would compare ObjectMeta by identity). */
-  private static String json(WorkflowFile.Manifest m) {
+  private static String json(Manifest m) {
     return Serialization.asJson(m.metadata()) + " " + Serialization.asJson(m.spec());
   }
 }

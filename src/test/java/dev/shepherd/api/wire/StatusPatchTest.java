@@ -1,6 +1,4 @@
-package dev.shepherd.supervisor.report;
-
-import dev.shepherd.operator.TestingCluster;
+package dev.shepherd.api.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,8 +7,11 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.operator.TestingCluster;
+import dev.shepherd.supervisor.report.Statuses;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class StatusPatchTest {
@@ -44,6 +45,24 @@ class StatusPatchTest {
     }
     assertThat(StatusPatch.of(status)).isEqualTo(Statuses.JSON.writeValueAsString(expected))
         .contains("\"finishedAt\":null,").contains("\"exitCode\":137,");
+  }
+
+  /**
+   * The operator's way to the same patch, as it writes a takeover: the mapper's tree of the status,
+   * {@link StatusPatch#owned} and {@link StatusPatch#document}, written by the mapper.
+   */
+  @Test
+  void theOperatorsMapperWritesTheSamePatchFromTheSameDefinition() throws Exception {
+    WorkflowStatus status = Statuses.status(WorkflowPhase.Running, 3, 2, "tab \t and \"quotes\"");
+    status.finishedAt = null;
+    status.conditions.get(0).setObservedGeneration(4L);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> tree = Statuses.JSON.convertValue(status, Map.class);
+
+    String operators = Statuses.JSON.writeValueAsString(StatusPatch.document(StatusPatch.owned(tree)));
+
+    assertThat(operators).isEqualTo(StatusPatch.of(status)).contains("\"finishedAt\":null,")
+        .doesNotContain(StatusPatch.OBSERVED_GENERATION + "\":99");
   }
 
   /** The examples of RFC 7386, appendix A, for the test server's merge. */
