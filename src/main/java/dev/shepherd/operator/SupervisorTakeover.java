@@ -7,10 +7,10 @@ import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.api.WorkflowStatus;
 import dev.shepherd.engine.Engine;
-import dev.shepherd.engine.Timestamps;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -56,7 +56,7 @@ public final class SupervisorTakeover {
     if (status.phase != null && status.phase.isFinal()) {
       return status;
     }
-    String now = Timestamps.format(clock.instant());
+    String now = clock.instant().truncatedTo(ChronoUnit.MILLIS).toString(); // as the engine writes status times
     Map<String, StepStatus> known = new HashMap<>();
     status.steps.forEach(st -> known.put(st.name, st));
     for (Step step : spec.steps) {
