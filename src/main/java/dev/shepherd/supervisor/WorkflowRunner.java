@@ -239,7 +239,7 @@ public final class WorkflowRunner {
       } catch (IOException | RuntimeException e) {
         listener.attemptStarted(s.step(), s.attempt(), 0);
         Outcome outcome = new Outcome(null, START_FAILED_REASON,
-            "Could not start " + quote(command.argv().getFirst()) + ": " + e.getMessage());
+            "Could not start " + quote(command.argv().getFirst()) + ": " + e.getMessage() + ".");
         boolean counted = engine.finished(spec, status, s.step(), s.attempt(), outcome);
         listener.attemptEnded(s.step(), s.attempt(), null, outcome, Duration.ZERO, counted);
         events.add(new Wake()); // decide again at once: a retry with no backoff, or a free slot
