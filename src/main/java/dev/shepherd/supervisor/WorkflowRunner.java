@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -322,7 +323,9 @@ public final class WorkflowRunner {
   /** How the engine sees an exit: 128+N with the signal named, 126/127 naming the command. */
   static Outcome outcome(Command command, ExitStatus exit, Throwable failure, List<String> tail) {
     if (exit == null) {
-      return new Outcome(null, "Error", "The step's end was lost: " + failure);
+      Throwable why = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      String what = why == null ? "no exit status" : Objects.requireNonNullElse(why.getMessage(), why.toString());
+      return new Outcome(null, "Error", "The step's end was lost: " + what + ".");
     }
     String lines = lastLines(tail);
     return switch (exit.cause()) {
