@@ -197,9 +197,14 @@ final class SuperviseCommand {
           @Override
           public void attemptEnded(String step, int attempt, ExitStatus exit, Outcome outcome, Duration took,
               boolean counted) {
+            String already = counted ? "" : " [already ended: stopped by a timeout or a cancel]";
+            if (exit == null) { // not started, or its end was lost: the message says which and why
+              log.warn("step {} attempt {} failed ({}): {}{}", step, attempt, outcome.reason(), outcome.message(), already);
+              return;
+            }
             log.info("step {} attempt {} {} after {} ({}){}", step, attempt, exit.describe(), formatSeconds(took),
                 outcome.succeeded() ? "succeeded" : "failed" + (outcome.reason() == null ? "" : ": " + outcome.reason()),
-                counted ? "" : " [already ended: stopped by a timeout or a cancel]");
+                already);
           }
         });
         runner.set(r);

@@ -1,7 +1,6 @@
 package dev.shepherd.operator;
 
 import dev.shepherd.engine.Outcome;
-import dev.shepherd.engine.Timestamps;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -121,7 +120,7 @@ public record SupervisorPodOutcome(String reason, String message, String termina
     if (since == null) {
       since = pod.getMetadata().getCreationTimestamp();
     }
-    return since == null ? null : Timestamps.parse(since).plus(PULL_PATIENCE);
+    return since == null ? null : Instant.parse(since).plus(PULL_PATIENCE);
   }
 
   private static ContainerStateTerminated failedInit(Pod pod) {

@@ -19,10 +19,10 @@ import org.slf4j.spi.SLF4JServiceProvider;
 
 /**
  * The logging of {@code shepherd supervise} and {@code shepherd run}: an SLF4J provider that writes
- * the lines {@link LogConfigurator} configures logback to write (same format, same levels, on
- * stderr), without logback, whose set-up took ~30 ms of the supervisor's start-up before its first
- * step. The operator keeps logback (levels per library, appenders); {@code Main} picks this one by
- * {@value #PROVIDER_PROPERTY} for the two process-running roles.
+ * the lines the operator's {@code logback.xml} has logback write (same format, same levels, on
+ * stderr), without logback, whose set-up is a measured part of the supervisor's start-up before
+ * its first step. The operator keeps logback (levels per library, appenders); {@code Main} picks
+ * this one by {@value #PROVIDER_PROPERTY} for the two process-running roles.
  *
  * <p>Levels: {@code dev.shepherd} and {@code io.javaoperatorsdk} at INFO, everything else at WARN,
  * or what {@link #setLevel} says for a logger name and the names under it.
@@ -193,7 +193,10 @@ public final class ConsoleLog implements SLF4JServiceProvider {
     }
   }
 
-  /** One line of {@value LogConfigurator#PATTERN}, then {@code stackTrace} if not null. */
+  /**
+   * One line as logback's pattern {@code %d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n} (the
+   * operator's {@code logback.xml}) makes it, then {@code stackTrace} if not null.
+   */
   static String line(long millis, TimeZone zone, String level, String logger, String message, String stackTrace) {
     StringBuilder line = new StringBuilder(128);
     long ofDay = Math.floorMod(millis + zone.getOffset(millis), 86_400_000L);

@@ -95,7 +95,7 @@ final class Native {
   /** The libc functions called through {@link #CALL}; an absent optional one has a null address. */
   enum Fn {
     GETPID("getpid"), KILL("kill"), WAITPID("waitpid"), WAITID("waitid"), EVENTFD("eventfd"), WRITE("write"),
-    PIPE2("pipe2"), CLOSE("close"), READ("read"), POLL("poll"), PRCTL("prctl"),
+    PIPE2("pipe2"), CLOSE("close"), READ("read"), POLL("poll"), PRCTL("prctl"), STRERROR("strerror"),
     POSIX_SPAWNP("posix_spawnp"),
     SPAWNATTR_INIT("posix_spawnattr_init"), SPAWNATTR_DESTROY("posix_spawnattr_destroy"),
     SPAWNATTR_SETFLAGS("posix_spawnattr_setflags"), SPAWNATTR_SETPGROUP("posix_spawnattr_setpgroup"),
@@ -265,6 +265,16 @@ final class Native {
     return flag.get(JAVA_INT, 0) != 0;
   }
 
+  /**
+   * An errno in the C library's words and as a number, "Argument list too long (errno 7)": what a
+   * user reads in a step's message when its process could not be made.
+   */
+  static String describe(int errno) {
+    long text = call(BUFFERS.get(), Fn.STRERROR, errno, 0, 0, 0, 0, 0);
+    String words = text == 0 ? "Unknown error" : MemorySegment.ofAddress(text).reinterpret(Long.MAX_VALUE).getString(0);
+    return words + " (errno " + errno + ")";
+  }
+
   /** Fails with {@link NativeException} when a libc call that must not fail did. */
   static void check(String call, int result) {
     if (result != 0) throw new NativeException(call, result);
@@ -285,7 +295,7 @@ final class Native {
     final int errno;
 
     NativeException(String call, int errno) {
-      super(call + " failed: errno " + errno);
+      super(call + " failed: " + describe(errno));
       this.errno = errno;
     }
   }

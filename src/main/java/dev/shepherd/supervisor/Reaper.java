@@ -4,9 +4,10 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
+import java.util.function.IntUnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,10 +45,13 @@ final class Reaper implements AutoCloseable {
   private static final long PID1_IDLE_NANOS = Duration.ofSeconds(1).toNanos();
 
   private final Object lock = new Object();
-  private final Map<Integer, Consumer<ExitStatus>> steps = new HashMap<>(); // guarded by lock
+  /** The exit of every step not reaped yet, by pid; each is completed exactly once. */
+  private final Map<Integer, CompletableFuture<ExitStatus>> steps = new HashMap<>(); // guarded by lock
   private final AtomicLong orphansReaped = new AtomicLong();
   private final AtomicLong wakeups = new AtomicLong();
   private final boolean pid1;
+  /** {@link Native#reap}; another in tests, to fail as it can. */
+  private final IntUnaryOperator reap;
   private final Thread thread;
   /** Counts successful spawns, so that a spawn between an ECHILD and the wait is not missed. */
   private volatile long spawns; // written under lock
@@ -55,14 +59,15 @@ final class Reaper implements AutoCloseable {
   /** True while the thread is (about to be) in the blocking waitid, which close() cannot interrupt. */
   private volatile boolean inWaitid;
 
-  private Reaper(boolean pid1) {
+  Reaper(boolean pid1, IntUnaryOperator reap) {
     this.pid1 = pid1;
+    this.reap = reap;
     this.thread = Thread.ofPlatform().daemon().name("shepherd-reaper").unstarted(this::loop);
   }
 
   static Reaper start(boolean pid1) {
     initialiseProcessImpl();
-    Reaper reaper = new Reaper(pid1);
+    Reaper reaper = new Reaper(pid1, Native::reap);
     reaper.thread.start();
     return reaper;
   }
@@ -90,18 +95,36 @@ final class Reaper implements AutoCloseable {
     }
   }
 
-  /** Handles one exited (still unreaped) child. */
-  private void collect(int pid) {
-    Consumer<ExitStatus> step;
+  /**
+   * Handles one exited (still unreaped) child. A step's exit is completed whatever happens: a step
+   * left waiting would hold its workflow forever.
+   */
+  void collect(int pid) {
+    CompletableFuture<ExitStatus> step;
     synchronized (lock) {
       step = steps.remove(pid);
       if (step != null) Native.kill(-pid, Signal.KILL.number()); // its zombie still holds the pgid
     }
-    int raw = Native.reap(pid);
-    if (raw == -1) return; // a failed spawn, already reaped by posix_spawnp
-    ExitStatus status = ExitStatus.fromWaitStatus(raw);
+    int raw;
+    ExitStatus status;
+    try {
+      raw = reap.applyAsInt(pid);
+      status = raw == -1 ? null : ExitStatus.fromWaitStatus(raw); // a real-time signal has no Signal
+    } catch (RuntimeException e) {
+      if (step != null) step.completeExceptionally(e);
+      throw e;
+    }
+    if (raw == -1) {
+      // Not ours to reap any more: the child of a failed spawn, which posix_spawnp reaped itself,
+      // is never a step; a step's process reaped by someone else took its exit status along.
+      if (step != null) {
+        step.completeExceptionally(new IllegalStateException("its process (pid " + pid
+            + ") was reaped by something other than the supervisor, and its exit status with it"));
+      }
+      return;
+    }
     if (step != null) {
-      step.accept(status);
+      step.complete(status);
     } else {
       orphansReaped.incrementAndGet();
       if (log.isDebugEnabled()) log.debug("reaped orphan {}: {}", pid, status.describe());
@@ -129,16 +152,21 @@ final class Reaper implements AutoCloseable {
    * Spawns under the table lock, so a child that exits at once is already registered when the
    * loop finds it.
    */
-  Spawner.Result spawn(Command command, int stdoutFd, int stderrFd, Consumer<ExitStatus> onExit)
+  Spawner.Result spawn(Command command, int stdoutFd, int stderrFd, CompletableFuture<ExitStatus> exit)
       throws IOException {
     synchronized (lock) {
       Spawner.Result result = Spawner.spawn(command, stdoutFd, stderrFd);
-      if (result.pid() > 0) {
-        steps.put(result.pid(), onExit);
-        spawns++;
-        lock.notifyAll(); // wakes the loop if it waits for a first child
-      }
+      if (result.pid() > 0) register(result.pid(), exit);
       return result;
+    }
+  }
+
+  /** Takes {@code pid} for a step's process, whose exit the loop completes. */
+  void register(int pid, CompletableFuture<ExitStatus> exit) {
+    synchronized (lock) {
+      steps.put(pid, exit);
+      spawns++;
+      lock.notifyAll(); // wakes the loop if it waits for a first child
     }
   }
 

@@ -22,6 +22,8 @@ import java.util.Map;
  *
  * <p>glibc's posix_spawnp reports a failed exec as its return value and leaves no process behind;
  * those failures become exit code 127 (not found) or 126 (found but not executable), as in tini.
+ * Any other error means no process could be made (E2BIG: arguments over the kernel's limit;
+ * EAGAIN: out of PIDs, as under a cgroup's {@code pids.max}) and is thrown, in words.
  */
 final class Spawner {
   private Spawner() {}
@@ -42,7 +44,7 @@ final class Spawner {
         int error = Native.callInt(Fn.POSIX_SPAWNP, pid.address(), arena.allocateFrom(command.argv().getFirst()).address(),
             actions, attr, cStrings(command.argv(), arena).address(), envp(command.env(), arena).address());
         if (error == 0) return new Result(pid.get(JAVA_INT, 0), null);
-        return new Result(0, execFailure(command, error));
+        return new Result(0, execFailure(error));
       } finally {
         Native.callInt(Fn.FILE_ACTIONS_DESTROY, actions);
         Native.callInt(Fn.SPAWNATTR_DESTROY, attr);
@@ -94,13 +96,12 @@ final class Spawner {
     }
   }
 
-  private static ExitStatus execFailure(Command command, int error) throws IOException {
+  private static ExitStatus execFailure(int error) throws IOException {
     return switch (error) {
       case Native.ENOENT, Native.ENOTDIR -> ExitStatus.notFound();
       case Native.EACCES, Native.ENOEXEC, Native.EPERM, Native.EISDIR, Native.ETXTBSY, Native.ELOOP,
           Native.ENAMETOOLONG -> ExitStatus.notExecutable();
-      default -> throw new IOException("step " + command.name() + ": posix_spawnp("
-          + command.argv().getFirst() + ") failed with errno " + error);
+      default -> throw new IOException(Native.describe(error));
     };
   }
 

@@ -96,7 +96,7 @@ public final class Supervisor implements AutoCloseable {
     CompletableFuture<ExitStatus> reaped = new CompletableFuture<>();
     Spawner.Result started;
     try {
-      started = reaper.spawn(command, out[1], err[1], reaped::complete);
+      started = reaper.spawn(command, out[1], err[1], reaped);
     } catch (IOException | RuntimeException e) {
       for (int fd : new int[] {out[0], err[0]}) Native.close(fd);
       throw e;
@@ -113,7 +113,7 @@ public final class Supervisor implements AutoCloseable {
     }
     LogPump pump = new LogPump(command.name(), out[0], err[0], options.sink(), options.tailLines(), logs);
     pump.start();
-    reaped.thenRun(() -> pump.drainUntil(System.nanoTime() + options.drainTimeout().toNanos()));
+    reaped.whenComplete((status, lost) -> pump.drainUntil(System.nanoTime() + options.drainTimeout().toNanos()));
     // Completed directly on whichever of the reaper and the log reader finishes last: no hop to
     // another thread (see StepProcess.exit for what that asks of callbacks).
     CompletableFuture<ExitStatus> exit = reaped.thenCombine(pump.done(), (status, drained) -> status);

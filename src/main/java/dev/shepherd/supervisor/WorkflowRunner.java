@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -251,7 +252,7 @@ public final class WorkflowRunner {
       } catch (IOException | RuntimeException e) {
         listener.attemptStarted(s.step(), s.attempt(), 0);
         Outcome outcome = new Outcome(null, START_FAILED_REASON,
-            "Could not start " + quote(command.argv().getFirst()) + ": " + e.getMessage());
+            "Could not start " + quote(command.argv().getFirst()) + ": " + e.getMessage() + ".");
         boolean counted = engine.finished(spec, status, s.step(), s.attempt(), outcome);
         listener.attemptEnded(s.step(), s.attempt(), null, outcome, Duration.ZERO, counted);
         events.add(new Wake()); // decide again at once: a retry with no backoff, or a free slot
@@ -297,7 +298,9 @@ public final class WorkflowRunner {
   /** How the engine sees an exit: 128+N with the signal named, 126/127 naming the command. */
   static Outcome outcome(Command command, ExitStatus exit, Throwable failure, List<String> tail) {
     if (exit == null) {
-      return new Outcome(null, "Error", "The step's end was lost: " + failure);
+      Throwable why = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      String what = why == null ? "no exit status" : Objects.requireNonNullElse(why.getMessage(), why.toString());
+      return new Outcome(null, "Error", "The step's end was lost: " + what + ".");
     }
     String lines = lastLines(tail);
     return switch (exit.cause()) {

@@ -57,7 +57,8 @@ class AotTrainingTest {
   /**
    * What the training loads is what every supervisor loads from the cache: none of the YAML
    * parser, the JDK's HTTP client or server, Jackson (its trees, parser and generator: the
-   * manifest and the status are plain Java values) or java.time's formatter, which supervise has
+   * manifest and the status are plain Java values), logback (the operator's; supervise logs through
+   * ConsoleLog) or java.time's formatter, which supervise has
    * no use for (each was there once, through one innocent-looking reference), nor the stand-in's
    * side of TLS (a server socket, a key manager), which the harness keeps to itself.
    */
@@ -72,7 +73,8 @@ class AotTrainingTest {
             || c.startsWith("java.net.http.") || c.startsWith("jdk.internal.net.http.")
             || c.startsWith("com.sun.net.httpserver.") || c.startsWith("java.time.format.")
             || c.startsWith("com.fasterxml.jackson.") || c.equals("sun.security.ssl.SSLServerSocketImpl")
-            || c.startsWith("javax.net.ssl.KeyManagerFactory") || c.startsWith("dev.shepherd.cli.AotTraining"));
+            || c.startsWith("javax.net.ssl.KeyManagerFactory") || c.startsWith("dev.shepherd.cli.AotTraining")
+            || c.startsWith("ch.qos.logback."));
   }
 
   /** {@code java ... Main supervise}, on the tests' class path, with these JVM options. */

@@ -3,10 +3,20 @@ package dev.shepherd.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shepherd.api.wire.CarriedManifest;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.module.Configuration;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ResolvedModule;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.spi.ToolProvider;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +72,30 @@ class SupervisorRuntimeIT {
         RUNTIME.resolve("bin/shepherd").toString(), "supervise"));
     assertThat(out).contains("cannot be read", "nesting depth", "(read from the API server)",
         "workflow aot-training Succeeded").doesNotContain("StackOverflowError");
+  }
+
+  /**
+   * The runtime's modules are those its own jar needs, as jdeps finds them in it, with jdk.crypto.ec
+   * for TLS, and what they require: none that only the operator's jar needs (the JDK's HTTP client
+   * and server were there, when the list came from the full jar).
+   */
+  @Test
+  void theRuntimeHoldsTheModulesItsJarNeedsAndNoMore() throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = ToolProvider.findFirst("jdeps").orElseThrow().run(new PrintWriter(out), new PrintWriter(err),
+        "--print-module-deps", "--ignore-missing-deps", "--multi-release", "25",
+        Path.of("target", "shepherd-runtime.jar").toString());
+    assertThat(code).as(err.toString()).isZero();
+    Set<String> roots = new HashSet<>(Arrays.asList(out.toString().strip().split(",")));
+    roots.add("jdk.crypto.ec");
+    Set<String> needed = Configuration.empty().resolve(ModuleFinder.ofSystem(), ModuleFinder.of(), roots).modules()
+        .stream().map(ResolvedModule::name).collect(Collectors.toSet());
+    String release = Files.readAllLines(RUNTIME.resolve("release")).stream().filter(l -> l.startsWith("MODULES="))
+        .findFirst().orElseThrow();
+    Set<String> shipped = Set.of(release.substring("MODULES=".length()).replace("\"", "").split(" "));
+    assertThat(shipped).as("the runtime's modules (supervisor.runtime.modules in pom.xml); jdeps: " + roots)
+        .isEqualTo(needed).doesNotContain("java.net.http", "jdk.httpserver");
   }
 
   /** The runtime's jar has no operator, and says where it is instead of failing on a missing class. */

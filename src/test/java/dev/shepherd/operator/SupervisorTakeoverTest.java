@@ -12,6 +12,7 @@ import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.api.WorkflowStatus;
 import dev.shepherd.engine.Conditions;
 import dev.shepherd.engine.Engine;
+import dev.shepherd.engine.Timestamps;
 import dev.shepherd.testing.TestingClock;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -94,6 +95,24 @@ class SupervisorTakeoverTest {
     assertThat(Conditions.find(after, Conditions.FAILED).getMessage()).isEqualTo(after.message);
     assertThat(after.observedGeneration).isEqualTo(3L);
     assertThat(stored.step("a").phase).as("the input is not changed").isEqualTo(StepPhase.Running);
+  }
+
+  /**
+   * The times the takeover writes (java.time) are RFC 3339 at the engine's precision
+   * ({@link Timestamps}, which the supervisor writes them with): whole milliseconds, no fraction for
+   * none.
+   */
+  @Test
+  void stepTimesAreWrittenAsTheEngineWritesThem() {
+    for (String now : List.of("2026-11-29T10:05:00Z", "2026-11-29T10:05:00.000999Z", "2026-11-29T10:05:00.010Z",
+        "2026-11-29T10:05:00.123456789Z", "2026-11-29T10:05:00.5Z")) {
+      clock.advanceTo(Instant.parse(now));
+      WorkflowStatus after = takeover.takeOver(spec(step("a")), running(st("a", StepPhase.Running, 1)), oom(null), 3,
+          JSON);
+      assertThat(after.step("a").finishedAt).as(now).isEqualTo(Timestamps.format(Instant.parse(now)))
+          .isEqualTo(after.finishedAt);
+    }
+    assertThat(Timestamps.format(Instant.parse("2026-11-29T10:05:00.123456789Z"))).isEqualTo("2026-11-29T10:05:00.123Z");
   }
 
   @Test

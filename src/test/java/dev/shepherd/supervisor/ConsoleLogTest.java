@@ -12,8 +12,8 @@ import org.slf4j.event.Level;
 
 /**
  * {@link ConsoleLog}, the SLF4J provider of {@code supervise} and {@code run}: the lines and levels
- * that LogConfigurator gives logback (whose layout, tested equal to logback's PatternLayout in
- * LogLayoutTest, makes its lines with the same {@link ConsoleLog#line}).
+ * of the operator's {@code logback.xml} (LogLayoutTest compares {@link ConsoleLog#line} and the
+ * levels with what logback makes of that file).
  */
 class ConsoleLogTest {
   private final ConsoleLog provider = new ConsoleLog();
@@ -49,7 +49,7 @@ class ConsoleLogTest {
   }
 
   @Test
-  void levelsAreLogConfiguratorsAndCanBeChanged() {
+  void levelsAreTheOperatorsAndCanBeChanged() {
     Logger shepherd = provider.getLoggerFactory().getLogger("dev.shepherd.cli.RunCommand");
     Logger library = provider.getLoggerFactory().getLogger("io.fabric8.kubernetes.client.Config");
     assertThat(shepherd.isInfoEnabled()).isTrue();

@@ -1,6 +1,10 @@
 package dev.shepherd.supervisor;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -14,6 +18,32 @@ final class Scenarios {
   }
 
   private Scenarios() {}
+
+  /** The scenarios of a scenario main: its methods marked {@link Scenario}, by name. */
+  static List<String> names(Class<?> scenarios) {
+    return Arrays.stream(scenarios.getDeclaredMethods()).filter(m -> m.isAnnotationPresent(Scenario.class))
+        .map(Method::getName).sorted().toList();
+  }
+
+  /** Runs the scenario {@code name} of {@code scenarios} (an instance of a scenario main). */
+  static void run(Object scenarios, String name) throws Exception {
+    Method method;
+    try {
+      method = scenarios.getClass().getDeclaredMethod(name);
+    } catch (NoSuchMethodException e) {
+      throw new IllegalArgumentException("no scenario " + name + " in " + scenarios.getClass().getSimpleName());
+    }
+    if (!method.isAnnotationPresent(Scenario.class)) {
+      throw new IllegalArgumentException(name + " is not marked as a @Scenario");
+    }
+    try {
+      method.invoke(scenarios);
+    } catch (InvocationTargetException e) {
+      if (e.getCause() instanceof Exception failure) throw failure;
+      if (e.getCause() instanceof Error error) throw error;
+      throw e;
+    }
+  }
 
   /**
    * Runs one scenario, prints {@code SCENARIO OK name} and exits 0, or prints the failure and

@@ -30,16 +30,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * only.
  */
 class SupervisorProcessTest {
-  private static final List<String> SCENARIOS = List.of("exitCodes", "spawnFailures", "killedBySignals",
-      "signalMaskAndGroup", "thousandsOfOrphans", "concurrentStepsWhileOrphansAreReaped",
-      "timeoutKillsGrandchildren", "ignoredTermIsFollowedByKill", "handledTermGivesOwnExitCode",
-      "forwardedSignalsReachTheGroup", "escapedGrandchildDoesNotHangStep", "outputLinesAndTail",
-      "heavyOutputDoesNotStarveOthers");
-
+  /** Every scenario (each {@link Scenario} of SupervisorScenarios) in each mode. */
   static Stream<Arguments> scenarios() {
     List<Arguments> all = new ArrayList<>();
     for (String mode : List.of("pid1", "subreaper")) {
-      for (String scenario : SCENARIOS) all.add(Arguments.of(Named.of(mode, mode), scenario));
+      for (String scenario : Scenarios.names(SupervisorScenarios.class)) {
+        all.add(Arguments.of(Named.of(mode, mode), scenario));
+      }
     }
     return all.stream();
   }

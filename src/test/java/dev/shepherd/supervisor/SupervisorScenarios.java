@@ -31,9 +31,12 @@ public final class SupervisorScenarios {
   private static final Duration STEP_TIMEOUT = Duration.ofSeconds(25);
 
   private final Supervisor supervisor;
+  /** Every line the sink printed, but those of steps named quiet-*. */
+  private final ConcurrentLinkedQueue<String> printed;
 
-  private SupervisorScenarios(Supervisor supervisor) {
+  private SupervisorScenarios(Supervisor supervisor, ConcurrentLinkedQueue<String> printed) {
     this.supervisor = supervisor;
+    this.printed = printed;
   }
 
   public static void main(String[] args) throws Exception {
@@ -54,23 +57,7 @@ public final class SupervisorScenarios {
           case "subreaper" -> check(self != 1 && Native.isChildSubreaper(), "expected a child subreaper");
           default -> throw new IllegalArgumentException("mode " + mode);
         }
-        SupervisorScenarios s = new SupervisorScenarios(supervisor);
-        switch (scenario) {
-          case "exitCodes" -> s.exitCodes();
-          case "spawnFailures" -> s.spawnFailures();
-          case "killedBySignals" -> s.killedBySignals();
-          case "signalMaskAndGroup" -> s.signalMaskAndGroup();
-          case "thousandsOfOrphans" -> s.thousandsOfOrphans();
-          case "concurrentStepsWhileOrphansAreReaped" -> s.concurrentStepsWhileOrphansAreReaped();
-          case "timeoutKillsGrandchildren" -> s.timeoutKillsGrandchildren();
-          case "ignoredTermIsFollowedByKill" -> s.ignoredTermIsFollowedByKill();
-          case "handledTermGivesOwnExitCode" -> s.handledTermGivesOwnExitCode();
-          case "forwardedSignalsReachTheGroup" -> s.forwardedSignalsReachTheGroup();
-          case "escapedGrandchildDoesNotHangStep" -> s.escapedGrandchildDoesNotHangStep();
-          case "outputLinesAndTail" -> s.outputLinesAndTail(printed);
-          case "heavyOutputDoesNotStarveOthers" -> s.heavyOutputDoesNotStarveOthers();
-          default -> throw new IllegalArgumentException("no scenario " + scenario);
-        }
+        Scenarios.run(new SupervisorScenarios(supervisor, printed), scenario);
         nothingLeft(mode, self);
         System.out.printf("orphans reaped %d, reap loop wake-ups %d%n", supervisor.orphansReaped(),
             supervisor.wakeups());
@@ -81,6 +68,7 @@ public final class SupervisorScenarios {
   // ---- scenarios ----
 
   /** Every exit code 0..255 passes through exactly; 16 steps at a time. */
+  @Scenario
   void exitCodes() throws Exception {
     for (int start = 0; start < 256; start += 16) {
       List<StepProcess> steps = new ArrayList<>();
@@ -94,6 +82,7 @@ public final class SupervisorScenarios {
   }
 
   /** posix_spawnp failures: 127 when nothing is found, 126 when found but not executable. */
+  @Scenario
   void spawnFailures() throws Exception {
     Path dir = Files.createTempDirectory("shepherd-spawn");
     Path noExecBit = Files.writeString(dir.resolve("no-exec-bit"), "#!/bin/sh\nexit 0\n");
@@ -112,6 +101,7 @@ public final class SupervisorScenarios {
   }
 
   /** Death by signal N gives 128+N, for every signal whose default action ends the process. */
+  @Scenario
   void killedBySignals() throws Exception {
     List<Signal> deadly = List.of(Signal.HUP, Signal.INT, Signal.QUIT, Signal.ILL, Signal.TRAP, Signal.ABRT,
         Signal.BUS, Signal.FPE, Signal.KILL, Signal.USR1, Signal.SEGV, Signal.USR2, Signal.PIPE, Signal.ALRM,
@@ -138,6 +128,7 @@ public final class SupervisorScenarios {
    * group. (glibc's posix_spawn leaves its two internal real-time signals, 32 and 33, ignored in
    * the child; no program can use those through glibc, so only 1..31 are checked for SigIgn.)
    */
+  @Scenario
   void signalMaskAndGroup() throws Exception {
     String spawningThread = Files.readAllLines(Path.of("/proc/thread-self/status")).stream()
         .filter(l -> l.startsWith("SigBlk")).findFirst().orElseThrow();
@@ -172,6 +163,7 @@ public final class SupervisorScenarios {
   }
 
   /** 2,500 double-forked orphans: every one is reaped, none stays a zombie. */
+  @Scenario
   void thousandsOfOrphans() throws Exception {
     StepProcess step = spawn(doubleForks("orphans", 2500));
     expect(step, ExitStatus.exited(0));
@@ -186,6 +178,7 @@ public final class SupervisorScenarios {
    * other steps produce orphans: each step must get exactly its own status. A reap loop that
    * mixes up pids, loses an exit, or lets anyone else collect one fails here.
    */
+  @Scenario
   void concurrentStepsWhileOrphansAreReaped() throws Exception {
     Random random = new Random(42);
     List<StepProcess> orphanMakers = List.of(spawn(doubleForks("orphans-a", 1000)),
@@ -222,6 +215,7 @@ public final class SupervisorScenarios {
    * A timeout terminates the whole group: grandchildren that ignore SIGTERM are still killed
    * (SIGKILL to the group once the step's main process has gone).
    */
+  @Scenario
   void timeoutKillsGrandchildren() throws Exception {
     StepProcess step = spawn(Command.of("slow", "sh", "-c",
         "(trap '' TERM; exec sleep 600) & (trap '' TERM; exec sleep 601) & sleep 602 & echo started; wait"));
@@ -233,6 +227,7 @@ public final class SupervisorScenarios {
   }
 
   /** A step that ignores SIGTERM gets SIGKILL after the grace period. */
+  @Scenario
   void ignoredTermIsFollowedByKill() throws Exception {
     StepProcess step = spawn(Command.of("stubborn", "sh", "-c",
         "trap '' TERM; echo ready; while :; do sleep 0.05; done"));
@@ -241,6 +236,7 @@ public final class SupervisorScenarios {
   }
 
   /** A step that handles SIGTERM exits with its own code, within the grace period. */
+  @Scenario
   void handledTermGivesOwnExitCode() throws Exception {
     StepProcess step = spawn(Command.of("polite", "sh", "-c",
         "trap 'echo got TERM; exit 42' TERM; echo ready; while :; do :; done"));
@@ -253,6 +249,7 @@ public final class SupervisorScenarios {
    * Signals sent to the supervisor itself reach the step and its grandchildren (its process
    * group) through the callback, for each of TERM, INT, HUP, USR1, USR2.
    */
+  @Scenario
   void forwardedSignalsReachTheGroup() throws Exception {
     supervisor.onSignals(Supervisor.FORWARDED, supervisor::signalAll);
     // The shells wait in loops of builtins: dash starts external commands with vfork, and a
@@ -280,6 +277,7 @@ public final class SupervisorScenarios {
    * A grandchild that left the step's group (setsid) and keeps its stdout open must not keep the
    * step from finishing; it is still reaped when it dies.
    */
+  @Scenario
   void escapedGrandchildDoesNotHangStep() throws Exception {
     // The step waits until the grandchild is in its own session: if the step ended first, the
     // kill of its process group would take the grandchild with it, and nothing would escape.
@@ -301,7 +299,8 @@ public final class SupervisorScenarios {
   }
 
   /** stdout and stderr lines go to the sink with the step's name; the tail keeps the last 20. */
-  void outputLinesAndTail(ConcurrentLinkedQueue<String> printed) throws Exception {
+  @Scenario
+  void outputLinesAndTail() throws Exception {
     StepProcess step = spawn(Command.of("talker", "sh", "-c",
         "i=1; while [ $i -le 50 ]; do echo out $i; echo err $i >&2; i=$((i+1)); done; printf 'no newline'; exit 7"));
     expect(step, ExitStatus.exited(7));
@@ -323,6 +322,7 @@ public final class SupervisorScenarios {
    * A step that floods its pipe (without newlines: lines are cut at 16 KiB) does not keep other
    * steps' output and exits waiting: the one log reader thread takes turns between the pipes.
    */
+  @Scenario
   void heavyOutputDoesNotStarveOthers() throws Exception {
     StepProcess flood = spawn(Command.of("quiet-flood", "sh", "-c", "exec cat /dev/zero"));
     awaitTrue(() -> flood.tail().stream().anyMatch(l -> l.length() == 16 * 1024),

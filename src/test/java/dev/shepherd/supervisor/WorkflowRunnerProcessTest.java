@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Runs each {@link WorkflowRunnerScenarios} scenario (a workflow of real {@code sh -c} steps) in
@@ -19,10 +19,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * in the same fork), see {@link Reaper}.
  */
 class WorkflowRunnerProcessTest {
+  /** Every scenario: each {@link Scenario} of WorkflowRunnerScenarios. */
+  static List<String> scenarios() {
+    return Scenarios.names(WorkflowRunnerScenarios.class);
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"dagOrder", "failureSkipsDependents", "retriesSeeTheirAttempt",
-      "timeoutKillsGrandchildren", "parallelismLimit", "cancelStopsRunningSteps", "concurrentExitCodes",
-      "spawnFailuresAndInvalidSpecs", "lostAttemptIsRetried"})
+  @MethodSource("scenarios")
   void scenario(String scenario) throws Exception {
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

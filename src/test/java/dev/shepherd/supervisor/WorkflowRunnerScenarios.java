@@ -58,18 +58,7 @@ public final class WorkflowRunnerScenarios {
       try (Supervisor supervisor = Supervisor.start(options)) {
         WorkflowRunnerScenarios s = new WorkflowRunnerScenarios(supervisor,
             Files.createTempDirectory("shepherd-runner-" + scenario));
-        switch (scenario) {
-          case "dagOrder" -> s.dagOrder();
-          case "failureSkipsDependents" -> s.failureSkipsDependents();
-          case "retriesSeeTheirAttempt" -> s.retriesSeeTheirAttempt();
-          case "timeoutKillsGrandchildren" -> s.timeoutKillsGrandchildren();
-          case "parallelismLimit" -> s.parallelismLimit();
-          case "cancelStopsRunningSteps" -> s.cancelStopsRunningSteps();
-          case "concurrentExitCodes" -> s.concurrentExitCodes();
-          case "spawnFailuresAndInvalidSpecs" -> s.spawnFailuresAndInvalidSpecs();
-          case "lostAttemptIsRetried" -> s.lostAttemptIsRetried();
-          default -> throw new IllegalArgumentException("no scenario " + scenario);
-        }
+        Scenarios.run(s, scenario);
         nothingLeft(self);
       }
     });
@@ -82,6 +71,7 @@ public final class WorkflowRunnerScenarios {
    * file: the file's order proves every dependency was waited for. The listener sees snapshots that
    * are never changed after delivery, never on the reaper thread, and its last one is the final status.
    */
+  @Scenario
   void dagOrder() throws Exception {
     Path order = dir.resolve("order");
     String append = "echo \"$SHEPHERD_STEP\" >> \"$ORDER\"";
@@ -127,6 +117,7 @@ public final class WorkflowRunnerScenarios {
    * A step exiting 3 fails with exactly that code and its last output lines; its dependents (and
    * theirs) are skipped and never run; an independent step still succeeds.
    */
+  @Scenario
   void failureSkipsDependents() throws Exception {
     Path ran = dir.resolve("ran");
     Files.createDirectory(ran);
@@ -159,6 +150,7 @@ public final class WorkflowRunnerScenarios {
    * SHEPHERD_ATTEMPT counts the attempts: a step failing on attempt 1 succeeds on attempt 2 after
    * its backoff; one that always fails stops after limit+1 attempts with its last exit code.
    */
+  @Scenario
   void retriesSeeTheirAttempt() throws Exception {
     Path attempts = dir.resolve("attempts");
     WorkflowSpec spec = spec(
@@ -192,6 +184,7 @@ public final class WorkflowRunnerScenarios {
    * grandchildren that ignore SIGTERM (SIGKILL after the grace). run() returns only once they are
    * gone, and nothing is left, not even a zombie.
    */
+  @Scenario
   void timeoutKillsGrandchildren() throws Exception {
     Path pids = dir.resolve("pids");
     WorkflowSpec spec = spec(
@@ -221,6 +214,7 @@ public final class WorkflowRunnerScenarios {
    * waits until it sees a second slot taken (or until it is the last step): the most slots ever
    * seen is exactly 2.
    */
+  @Scenario
   void parallelismLimit() throws Exception {
     Path slots = dir.resolve("slots");
     Path done = dir.resolve("done");
@@ -264,6 +258,7 @@ public final class WorkflowRunnerScenarios {
    * cancel() from another thread while two steps run (one ignores SIGTERM): both are stopped, the
    * pending dependent is skipped, the workflow ends Cancelled, and run() returns with nothing left.
    */
+  @Scenario
   void cancelStopsRunningSteps() throws Exception {
     WorkflowSpec spec = spec(
         step("polite", "echo ready; exec sleep 600"),
@@ -304,6 +299,7 @@ public final class WorkflowRunnerScenarios {
    * 60 steps at once, each ending with its own exit code or signal: each gets exactly its own
    * code, and a death by signal is named.
    */
+  @Scenario
   void concurrentExitCodes() throws Exception {
     List<Step> steps = new ArrayList<>();
     List<Integer> codes = new ArrayList<>();
@@ -340,6 +336,7 @@ public final class WorkflowRunnerScenarios {
    * NotExecutable, each naming the command. A spec that can't run locally is rejected with every
    * problem named, and the status published, before anything starts.
    */
+  @Scenario
   void spawnFailuresAndInvalidSpecs() throws Exception {
     Path noExec = Files.writeString(dir.resolve("no-exec"), "#!/bin/sh\nexit 0\n");
     Step missing = step("missing", "unused");
@@ -385,6 +382,7 @@ public final class WorkflowRunnerScenarios {
    * A status from an executor that was restarted says a step is Running: that attempt is lost
    * (not a process of ours) and the engine retries it; a step already Succeeded is not run again.
    */
+  @Scenario
   void lostAttemptIsRetried() throws Exception {
     Path log = dir.resolve("log");
     WorkflowSpec spec = spec(

@@ -1,5 +1,6 @@
 package dev.shepherd.supervisor.report;
 
+import dev.shepherd.testing.PidsCgroup;
 import dev.shepherd.testing.Unshare;
 
 import static dev.shepherd.supervisor.report.Statuses.workflow;
@@ -17,6 +18,7 @@ import dev.shepherd.api.wire.CarriedManifest;
 import dev.shepherd.cli.Main;
 import dev.shepherd.operator.SupervisorPodBuilder;
 import dev.shepherd.operator.TestingCluster;
+import dev.shepherd.supervisor.WorkflowRunner;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -47,6 +49,7 @@ class SuperviseProcessTest {
   private TestingCluster cluster;
   private ApiProxy proxy;
   private final List<Process> processes = new ArrayList<>();
+  private final List<PidsCgroup> cgroups = new ArrayList<>();
 
   @BeforeEach
   void start() throws IOException {
@@ -59,6 +62,7 @@ class SuperviseProcessTest {
     for (Process p : processes) {
       if (p.isAlive()) p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
+    cgroups.forEach(PidsCgroup::close);
     proxy.close();
     cluster.close();
   }
@@ -395,5 +399,79 @@ class SuperviseProcessTest {
     } catch (IOException gone) {
       return false;
     }
+  }
+
+  private static final List<String> AS_PID1 = List.of("unshare", "--pid", "--fork", "--mount-proc", "--kill-child");
+
+  /**
+   * One argument over the kernel's limit for a single argument (MAX_ARG_STRLEN, 128 KiB): the step
+   * cannot be started (E2BIG). The supervisor, as PID 1, records it as failed with the errno in
+   * words, still runs the other step, reports the final status and exits 1.
+   */
+  @Test
+  void aStepWhoseArgumentIsTooLongFailsWithTheErrnoInWords() throws Exception {
+    String why = Unshare.problem();
+    assumeTrue(why == null, () -> "cannot run as PID 1 in a new PID namespace: " + why);
+    Step big = step("big", "echo never");
+    big.args = List.of("x".repeat(200 * 1024));
+    create(workflow("toolong", big, step("other", "echo other ran")));
+    Supervise s = supervise("toolong", AS_PID1);
+    int code = s.awaitExit();
+    String output = s.output();
+    assertThat(code).as(output).isEqualTo(1);
+    WorkflowStatus status = cluster.get("toolong").getStatus();
+    assertThat(status.phase).isEqualTo(WorkflowPhase.Failed);
+    assertThat(status.step("big").phase).isEqualTo(StepPhase.Failed);
+    assertThat(status.step("big").reason).isEqualTo(WorkflowRunner.START_FAILED_REASON);
+    assertThat(status.step("big").message).contains("Argument list too long");
+    assertThat(status.step("other").phase).isEqualTo(StepPhase.Succeeded);
+    assertThat(output).contains("PID 1", "[other] other ran", "Argument list too long", "final status written")
+        .doesNotContain("Exception");
+    assertThat(s.terminationMessage().phase).isEqualTo(WorkflowPhase.Failed);
+  }
+
+  /**
+   * A Pod out of PIDs: the supervisor, as PID 1 in a pids cgroup whose {@code pids.max} is reached,
+   * cannot start the next step (posix_spawn fails with EAGAIN). It records the step as failed with
+   * the errno in words, reports the final status and exits 1.
+   */
+  @Test
+  void aStepStartedWhenThePodIsOutOfPidsFailsWithTheErrnoInWords() throws Exception {
+    String why = Unshare.problem();
+    assumeTrue(why == null, () -> "cannot run as PID 1 in a new PID namespace: " + why);
+    PidsCgroup cgroup;
+    try {
+      cgroup = PidsCgroup.create("shepherd-supervise-test");
+    } catch (PidsCgroup.Unavailable e) {
+      System.out.println("skipped: no pids cgroup to run the supervisor in: " + e.getMessage());
+      assumeTrue(false, "no pids cgroup to run the supervisor in: " + e.getMessage());
+      return;
+    }
+    cgroups.add(cgroup);
+    // The first step waits in a loop of shell builtins, which forks nothing, until the gate opens.
+    create(workflow("nopids", step("hold", "echo ready > hold.ready; while [ ! -e gate ]; do :; done"),
+        step("next", "echo never", "hold")));
+    List<String> inCgroup = new ArrayList<>(List.of("sh", "-c", "echo $$ > \"$0\" && exec \"$@\"",
+        cgroup.procs().toString()));
+    inCgroup.addAll(AS_PID1);
+    Supervise s = supervise("nopids", inCgroup);
+    await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(dir.resolve("hold.ready")) || !s.process().isAlive());
+    assertThat(s.process().isAlive()).as(s.output()).isTrue();
+    // Below what the supervisor's threads and the first step hold: no task can be made, even after
+    // the first step has ended and a few threads of the JVM have too.
+    cgroup.max(Long.toString(Math.max(1, cgroup.current() - 3)));
+    Files.writeString(dir.resolve("gate"), "open");
+
+    Workflow failed = awaitWorkflow("nopids", s, st -> st.step("next") != null && st.step("next").phase == StepPhase.Failed);
+    StepStatus next = failed.getStatus().step("next");
+    assertThat(next.reason).isEqualTo(WorkflowRunner.START_FAILED_REASON);
+    assertThat(next.message).contains("Resource temporarily unavailable");
+    assertThat(failed.getStatus().step("hold").phase).isEqualTo(StepPhase.Succeeded);
+    cgroup.max("max");
+    int code = s.awaitExit();
+    String output = s.output();
+    assertThat(code).as(output).isEqualTo(1);
+    assertThat(cluster.get("nopids").getStatus().phase).isEqualTo(WorkflowPhase.Failed);
+    assertThat(output).contains("Resource temporarily unavailable", "final status written").doesNotContain("Exception");
   }
 }
