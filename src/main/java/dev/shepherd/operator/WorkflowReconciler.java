@@ -9,7 +9,6 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -116,10 +115,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
     status.conditions.forEach(c -> c.setObservedGeneration(generation));
     events.record(workflow, EventReason.SpecIgnored, "The workflow already ended " + status.phase
         + "; the spec change of generation " + generation + " was not run. Create a new Workflow to run it.");
-    PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(workflow, context, w -> {
-      w.setStatus(status);
-      return w;
-    });
+    StatusWriter.replace(workflow, context, status);
     return UpdateControl.noUpdate();
   }
 }
