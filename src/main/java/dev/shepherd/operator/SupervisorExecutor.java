@@ -104,11 +104,7 @@ final class SupervisorExecutor {
     KubernetesClient client = context.getClient();
     List<String> problems = PodModeValidation.problems(workflow.getSpec());
     if (problems.isEmpty()) {
-      try {
-        SupervisorRbac.ensure(client, workflow);
-      } catch (SupervisorRbac.ForeignObjectException e) {
-        problems = List.of(e.getMessage());
-      }
+      problems = SupervisorRbac.problems(context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow());
     }
     if (!problems.isEmpty()) {
       // No Pod: the controller owns the whole status.

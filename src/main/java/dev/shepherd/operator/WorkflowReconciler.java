@@ -11,6 +11,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
@@ -21,8 +22,19 @@ import java.util.List;
  * finished workflows, and hands every other pass to the executor the spec names: {@link PodExecutor}
  * (one Pod per step attempt) or {@link SupervisorExecutor} (one Pod per workflow, whose supervisor
  * writes the status itself).
+ *
+ * <p>The managed workflow holds the supervisor's ServiceAccount, Role and RoleBinding
+ * ({@link SupervisorRbac}); it runs only when {@link SupervisorExecutor} starts a workflow, after
+ * the spec was found valid, and its errors come back to the executor as the pass's result.
  */
 @ControllerConfiguration(name = "workflow")
+@io.javaoperatorsdk.operator.api.reconciler.Workflow(explicitInvocation = true, handleExceptionsInReconciler = true,
+    dependents = {
+      @Dependent(name = SupervisorRbac.SERVICE_ACCOUNT, type = SupervisorRbac.ServiceAccountDependent.class),
+      @Dependent(name = SupervisorRbac.ROLE, type = SupervisorRbac.RoleDependent.class,
+          dependsOn = SupervisorRbac.SERVICE_ACCOUNT),
+      @Dependent(name = SupervisorRbac.ROLE_BINDING, type = SupervisorRbac.RoleBindingDependent.class,
+          dependsOn = SupervisorRbac.ROLE)})
 public class WorkflowReconciler implements Reconciler<Workflow> {
   private final EventRecorder events;
   private final PodExecutor pods;

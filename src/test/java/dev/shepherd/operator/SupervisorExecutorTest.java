@@ -69,6 +69,10 @@ class SupervisorExecutorTest {
     for (var o : List.of(sa, role, binding, pod)) {
       assertThat(o.getMetadata().getOwnerReferences()).as(o.getKind()).singleElement().satisfies(r -> ownedBy(r, uid));
     }
+    for (var o : List.of(sa, role, binding)) {
+      assertThat(o.getMetadata().getLabels()).as(o.getKind()).isEqualTo(SupervisorPodBuilder.labels(w));
+      assertThat(o.getMetadata().getAnnotations()).as(o.getKind() + ": nothing but what shepherd sets").isNullOrEmpty();
+    }
     assertThat(role.getRules()).singleElement().satisfies(r -> {
       assertThat(r.getApiGroups()).containsExactly("shepherd.dev");
       assertThat(r.getResources()).containsExactly("workflows/status");
