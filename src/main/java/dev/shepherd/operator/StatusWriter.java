@@ -59,10 +59,8 @@ final class StatusWriter {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-    Workflow written = context.getClient().resources(Workflow.class)
-        .inNamespace(workflow.getMetadata().getNamespace())
-        .withName(workflow.getMetadata().getName())
-        .subresource("status")
+    // Through the informer's copy, which names the object, so that the client does not GET it first.
+    Workflow written = context.getClient().resource(workflow).subresource("status")
         .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
     context.eventSourceRetriever().getControllerEventSource()
         .handleRecentResourceUpdate(ResourceID.fromResource(workflow), written, workflow);
