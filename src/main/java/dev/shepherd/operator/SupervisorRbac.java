@@ -107,11 +107,11 @@ public final class SupervisorRbac {
    * the Workflow. An object of that name that exists already is fine if the workflow owns it (a
    * repeated pass), and a {@link ForeignObjectException} if not: it could grant anything.
    */
-  abstract static class Dependent<R extends HasMetadata> extends KubernetesDependentResource<R, Workflow>
+  abstract static class OwnedDependent<R extends HasMetadata> extends KubernetesDependentResource<R, Workflow>
       implements Creator<R, Workflow> {
     private final Function<Workflow, R> desired;
 
-    Dependent(Class<R> type, Function<Workflow, R> desired) {
+    OwnedDependent(Class<R> type, Function<Workflow, R> desired) {
       super(type);
       this.desired = desired;
     }
@@ -141,7 +141,11 @@ public final class SupervisorRbac {
       }
     }
 
-    /** desired() holds the owner reference already; JOSDK's own annotations would only differ from the objects' past. */
+    /**
+     * Nothing beyond desired(), which holds the owner reference: the objects stay as shepherd has
+     * always made them. JOSDK's previous-version annotation is not needed to know our own create
+     * when its event comes back, since the event source keeps the created object until then.
+     */
     @Override
     protected void addMetadata(boolean forMatch, R actual, R target, Workflow workflow, Context<Workflow> context) {}
 
@@ -156,21 +160,21 @@ public final class SupervisorRbac {
   private static final String SUPERVISOR_OBJECTS = SupervisorPodBuilder.EXECUTOR_LABEL + "=" + SupervisorPodBuilder.EXECUTOR;
 
   @KubernetesDependent(useSSA = BooleanWithUndefined.FALSE, informer = @Informer(labelSelector = SUPERVISOR_OBJECTS))
-  public static final class ServiceAccountDependent extends Dependent<ServiceAccount> {
+  public static final class ServiceAccountDependent extends OwnedDependent<ServiceAccount> {
     public ServiceAccountDependent() {
       super(ServiceAccount.class, SupervisorRbac::serviceAccount);
     }
   }
 
   @KubernetesDependent(useSSA = BooleanWithUndefined.FALSE, informer = @Informer(labelSelector = SUPERVISOR_OBJECTS))
-  public static final class RoleDependent extends Dependent<Role> {
+  public static final class RoleDependent extends OwnedDependent<Role> {
     public RoleDependent() {
       super(Role.class, SupervisorRbac::role);
     }
   }
 
   @KubernetesDependent(useSSA = BooleanWithUndefined.FALSE, informer = @Informer(labelSelector = SUPERVISOR_OBJECTS))
-  public static final class RoleBindingDependent extends Dependent<RoleBinding> {
+  public static final class RoleBindingDependent extends OwnedDependent<RoleBinding> {
     public RoleBindingDependent() {
       super(RoleBinding.class, SupervisorRbac::roleBinding);
     }
