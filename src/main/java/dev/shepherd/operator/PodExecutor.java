@@ -14,18 +14,14 @@ import dev.shepherd.engine.SpecValidation;
 import dev.shepherd.engine.StepStart;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code executor: pod}: one Pod per step attempt. Observe the step Pods, validate the spec, then
@@ -34,8 +30,6 @@ import org.slf4j.LoggerFactory;
  * per pass, through the status subresource.
  */
 final class PodExecutor {
-  private static final Logger LOG = LoggerFactory.getLogger(PodExecutor.class);
-
   private final Clock clock;
   private final Engine engine;
   private final EventRecorder events;
@@ -67,7 +61,7 @@ final class PodExecutor {
     } else {
       Map<String, String> runningPods = observe(workflow, status, context);
       plan = engine.plan(workflow.getSpec(), status, workflow.generationOrZero());
-      act(workflow, status, plan, runningPods, client);
+      act(workflow, status, plan, runningPods, context);
     }
 
     if (!wasStarted && status.startedAt != null) {
@@ -82,10 +76,7 @@ final class PodExecutor {
       }
     }
     if (!json.asJson(status).equals(before)) {
-      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(workflow, context, w -> {
-        w.setStatus(status);
-        return w;
-      });
+      StatusWriter.replace(workflow, context, status);
     }
     UpdateControl<Workflow> control = UpdateControl.noUpdate();
     if (plan.wakeAt() != null) {
@@ -100,10 +91,7 @@ final class PodExecutor {
    * that was running, so that a step the plan stops can have its Pod deleted.
    */
   private Map<String, String> observe(Workflow workflow, WorkflowStatus status, Context<Workflow> context) {
-    Map<String, Pod> pods = new HashMap<>();
-    for (Pod pod : context.getSecondaryResources(Pod.class)) {
-      pods.put(pod.getMetadata().getName(), pod);
-    }
+    Map<String, Pod> pods = WorkflowPods.byName(context);
     Map<String, String> runningPods = new HashMap<>();
     for (StepStatus st : status.steps) {
       if (st.phase != StepPhase.Running) {
@@ -113,10 +101,6 @@ final class PodExecutor {
           : StepPodBuilder.podName(workflow.getMetadata().getName(), st.name, st.attemptsOrZero());
       runningPods.put(st.name, podName);
       Pod pod = pods.get(podName);
-      if (pod == null) {
-        // The informer may not have seen a Pod made moments ago; ask the API server before concluding.
-        pod = context.getClient().pods().inNamespace(workflow.getMetadata().getNamespace()).withName(podName).get();
-      }
       Outcome outcome = pod == null
           ? new Outcome(null, "PodDeleted", "Pod " + podName + " was deleted before the step finished.")
           : PodOutcome.of(pod).orElse(null);
@@ -131,7 +115,8 @@ final class PodExecutor {
   }
 
   private void act(Workflow workflow, WorkflowStatus status, Plan plan, Map<String, String> runningPods,
-      KubernetesClient client) {
+      Context<Workflow> context) {
+    KubernetesClient client = context.getClient();
     String namespace = workflow.getMetadata().getNamespace();
     for (String step : plan.stop()) {
       String podName = runningPods.get(step);
@@ -146,14 +131,8 @@ final class PodExecutor {
     }
     for (StepStart start : plan.start()) {
       Pod pod = StepPodBuilder.build(workflow, steps.get(start.step()), start.attempt());
-      try {
-        client.pods().inNamespace(namespace).resource(pod).create();
+      if (WorkflowPods.create(workflow, pod, context)) {
         metrics.podCreated();
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) {
-          throw e;
-        }
-        LOG.debug("Pod {} already exists; adopting it", pod.getMetadata().getName());
       }
       status.step(start.step()).podName = pod.getMetadata().getName();
     }

@@ -3,10 +3,13 @@ package dev.shepherd.operator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
+import io.javaoperatorsdk.operator.api.monitoring.AggregatedMetrics;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.util.List;
 import java.util.function.Consumer;
 
 /** Wires the Workflow reconciler into a JOSDK Operator, with metrics. */
@@ -20,9 +23,19 @@ public final class ShepherdOperator implements AutoCloseable {
    * @param tune more configuration; tests turn server-side apply off, which the mock server lacks
    */
   public ShepherdOperator(KubernetesClient client, Clock clock, Consumer<ConfigurationServiceOverrider> tune) {
+    this(client, clock, tune, Metrics.NOOP);
+  }
+
+  /**
+   * @param observer told of every event and pass besides the Prometheus metrics; tests wait on it
+   *     for a pass to have run instead of sleeping
+   */
+  public ShepherdOperator(KubernetesClient client, Clock clock, Consumer<ConfigurationServiceOverrider> tune,
+      Metrics observer) {
+    Metrics prometheus = MicrometerMetrics.withoutPerResourceMetrics(registry); // bounded: no meters per Workflow
     operator = new Operator(o -> {
       o.withKubernetesClient(client)
-          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry)) // bounded: no meters per Workflow
+          .withMetrics(observer == Metrics.NOOP ? prometheus : new AggregatedMetrics(List.of(prometheus, observer)))
           .withCloseClientOnStop(false);
       tune.accept(o);
     });

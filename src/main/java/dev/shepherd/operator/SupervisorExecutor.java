@@ -1,6 +1,5 @@
 package dev.shepherd.operator;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
@@ -11,12 +10,8 @@ import dev.shepherd.engine.Problem;
 import dev.shepherd.engine.SpecValidation;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,13 +71,8 @@ final class SupervisorExecutor {
   }
 
   UpdateControl<Workflow> reconcile(Workflow workflow, Context<Workflow> context) {
-    KubernetesClient client = context.getClient();
-    String namespace = workflow.getMetadata().getNamespace();
     String podName = SupervisorPodBuilder.name(workflow.getMetadata().getName());
-    Pod pod = context.getSecondaryResources(Pod.class).stream()
-        .filter(p -> podName.equals(p.getMetadata().getName())).findFirst()
-        // The informer may not have seen a Pod made moments ago; ask the API server before concluding.
-        .orElseGet(() -> client.pods().inNamespace(namespace).withName(podName).get());
+    Pod pod = WorkflowPods.byName(context).get(podName);
     WorkflowStatus status = workflow.getStatus();
     boolean supervisorReported = status != null && status.phase != null;
 
@@ -94,10 +84,10 @@ final class SupervisorExecutor {
         ? Optional.of(SupervisorPodOutcome.deleted(podName))
         : SupervisorPodOutcome.of(pod, clock.instant());
     if (ending.isPresent()) {
-      takeOver(workflow, client, ending.get(), podName);
+      takeOver(workflow, context, ending.get(), podName);
       return UpdateControl.noUpdate();
     }
-    writeObservedGeneration(workflow, client);
+    writeObservedGeneration(workflow, context);
     UpdateControl<Workflow> control = UpdateControl.noUpdate();
     Instant pullDeadline = SupervisorPodOutcome.pullDeadline(pod);
     if (pullDeadline != null) {
@@ -112,11 +102,8 @@ final class SupervisorExecutor {
     KubernetesClient client = context.getClient();
     List<Problem> problems = SpecValidation.problems(workflow.getSpec(), SpecValidation.Target.SUPERVISOR);
     if (problems.isEmpty()) {
-      try {
-        SupervisorRbac.ensure(client, workflow);
-      } catch (SupervisorRbac.ForeignObjectException e) {
-        problems = List.of(new Problem("metadata.name", null, e.getMessage()));
-      }
+      problems = SupervisorRbac.problems(context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow())
+          .stream().map(message -> new Problem("metadata.name", null, message)).toList();
     }
     if (!problems.isEmpty()) {
       // No Pod: the controller owns the whole status.
@@ -125,26 +112,17 @@ final class SupervisorExecutor {
       engine.reject(status, problems, workflow.generationOrZero());
       events.record(workflow, EventReason.InvalidSpec, status.message);
       metrics.workflowFinished(status.phase);
-      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(workflow, context, w -> {
-        w.setStatus(status);
-        return w;
-      });
+      StatusWriter.replace(workflow, context, status);
       return;
     }
     Pod pod = SupervisorPodBuilder.build(workflow, shepherdImage);
-    try {
-      client.pods().inNamespace(workflow.getMetadata().getNamespace()).resource(pod).create();
+    if (WorkflowPods.create(workflow, pod, context)) {
       metrics.podCreated();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw e;
-      }
-      LOG.debug("Pod {} already exists; adopting it", pod.getMetadata().getName());
     }
     events.record(workflow, EventReason.Started, "Started the supervisor Pod " + pod.getMetadata().getName()
         + " for " + workflow.getSpec().steps.size() + " steps.");
     metrics.workflowStarted();
-    writeObservedGeneration(workflow, client);
+    writeObservedGeneration(workflow, context);
   }
 
   /**
@@ -161,7 +139,8 @@ final class SupervisorExecutor {
     }
   }
 
-  private void takeOver(Workflow cached, KubernetesClient client, SupervisorPodOutcome ending, String podName) {
+  private void takeOver(Workflow cached, Context<Workflow> context, SupervisorPodOutcome ending, String podName) {
+    KubernetesClient client = context.getClient();
     String namespace = cached.getMetadata().getNamespace();
     // Decide on the latest status, not the informer's copy: the supervisor may have just finished.
     Workflow workflow = client.resources(Workflow.class).inNamespace(namespace).withName(cached.getMetadata().getName()).get();
@@ -173,7 +152,7 @@ final class SupervisorExecutor {
       KubernetesSerialization json = client.getKubernetesSerialization();
       WorkflowStatus status = takeover.takeOver(workflow.getSpec(), stored, ending, workflow.generationOrZero(), json);
       status.observedGeneration = workflow.generationOrZero();
-      patchStatus(workflow, client, fields(status, true));
+      StatusWriter.patch(cached, context, fields(status, true));
       LOG.info("Workflow {}/{}: supervisor Pod {} ended ({}) before the workflow did; it is {} now",
           namespace, workflow.getMetadata().getName(), podName, ending.reason(), status.phase);
       if (status.phase != null && status.phase.isFinal()) {
@@ -187,27 +166,13 @@ final class SupervisorExecutor {
     }
   }
 
-  private void writeObservedGeneration(Workflow workflow, KubernetesClient client) {
+  private void writeObservedGeneration(Workflow workflow, Context<Workflow> context) {
     long generation = workflow.generationOrZero();
     WorkflowStatus status = workflow.getStatus();
     if (status != null && status.observedGeneration != null && status.observedGeneration == generation) {
       return;
     }
-    patchStatus(workflow, client, Map.of(StatusPatch.OBSERVED_GENERATION, generation));
-  }
-
-  /** A JSON merge patch of the status subresource with exactly {@code fields}. */
-  private static void patchStatus(Workflow workflow, KubernetesClient client, Map<String, Object> fields) {
-    String patch;
-    try {
-      patch = PATCH_JSON.writeValueAsString(StatusPatch.document(fields)); // nulls stay: they remove a field
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-    client.resources(Workflow.class).inNamespace(workflow.getMetadata().getNamespace())
-        .withName(workflow.getMetadata().getName())
-        .subresource("status")
-        .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+    StatusWriter.patch(workflow, context, Map.of(StatusPatch.OBSERVED_GENERATION, generation));
   }
 
   /** The supervisor's fields of {@code status} (absent ones as null, to remove them), and maybe observedGeneration. */

@@ -10,9 +10,21 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.dependent.Creator;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.BooleanWithUndefined;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowReconcileResult;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The supervisor's least privilege: a ServiceAccount per workflow, a Role that allows only
@@ -21,9 +33,16 @@ import java.util.List;
  * RoleBinding between them. All three are named like the Pod and owned by the Workflow, so they go
  * when it goes. The operator may grant this Role because it holds get/patch on workflows/status
  * itself (RBAC forbids granting more than one holds).
+ *
+ * <p>They are the dependent resources of {@link WorkflowReconciler}'s managed workflow, in that
+ * order (a RoleBinding never exists without its Role, nor a Role without the ServiceAccount), which
+ * {@link SupervisorExecutor} reconciles once the spec is valid and before it creates the Pod.
  */
 public final class SupervisorRbac {
   static final String RBAC_GROUP = "rbac.authorization.k8s.io";
+  static final String SERVICE_ACCOUNT = "supervisor-serviceaccount";
+  static final String ROLE = "supervisor-role";
+  static final String ROLE_BINDING = "supervisor-rolebinding";
 
   /** An object of ours that exists already, owned by something else: we must not use it. */
   public static final class ForeignObjectException extends RuntimeException {
@@ -64,24 +83,100 @@ public final class SupervisorRbac {
   }
 
   /**
-   * Creates the ServiceAccount, the Role and the RoleBinding, in that order; one that exists
-   * already is fine if the workflow owns it (a repeated reconcile), and a
-   * {@link ForeignObjectException} if not (it could grant anything).
+   * The problems of the spec that creating the three objects found: one of ours that exists
+   * already, owned by something else. Any other failure is thrown, for JOSDK to retry the pass.
    */
-  public static void ensure(KubernetesClient client, Workflow workflow) {
-    for (HasMetadata object : List.of(serviceAccount(workflow), role(workflow), roleBinding(workflow))) {
+  static List<String> problems(WorkflowReconcileResult result) {
+    List<String> problems = new ArrayList<>();
+    for (Exception e : result.getErroredDependents().values()) {
+      Throwable cause = e;
+      while (cause != null && !(cause instanceof ForeignObjectException)) {
+        cause = cause.getCause();
+      }
+      if (cause == null) {
+        result.throwAggregateExceptionIfErrorsPresent();
+      }
+      problems.add(cause.getMessage());
+    }
+    return problems;
+  }
+
+  /**
+   * One of the three as a JOSDK dependent resource: created from {@code desired()} when the
+   * supervisor executor starts a workflow, never updated, and deleted by the garbage collector with
+   * the Workflow. An object of that name that exists already is fine if the workflow owns it (a
+   * repeated pass), and a {@link ForeignObjectException} if not: it could grant anything.
+   */
+  abstract static class OwnedDependent<R extends HasMetadata> extends KubernetesDependentResource<R, Workflow>
+      implements Creator<R, Workflow> {
+    private final Function<Workflow, R> desired;
+
+    OwnedDependent(Class<R> type, Function<Workflow, R> desired) {
+      super(type);
+      this.desired = desired;
+    }
+
+    @Override
+    protected R desired(Workflow workflow, Context<Workflow> context) {
+      return desired.apply(workflow);
+    }
+
+    @Override
+    public R create(R desired, Workflow workflow, Context<Workflow> context) {
       try {
-        client.resource(object).create();
+        return super.create(desired, workflow, context);
       } catch (KubernetesClientException e) {
         if (e.getCode() != 409) {
           throw e;
         }
-        HasMetadata existing = client.resource(object).get();
-        if (existing != null && !ownedBy(existing, workflow)) {
-          throw new ForeignObjectException(object.getKind() + " " + object.getMetadata().getName()
+        R existing = context.getClient().resource(desired).get();
+        if (existing == null) {
+          throw e;
+        }
+        if (!ownedBy(existing, workflow)) {
+          throw new ForeignObjectException(desired.getKind() + " " + desired.getMetadata().getName()
               + " already exists and is not owned by this workflow; delete it or rename the workflow.");
         }
+        return existing;
       }
+    }
+
+    /**
+     * Nothing beyond desired(), which holds the owner reference: the objects stay as shepherd has
+     * always made them. JOSDK's previous-version annotation is not needed to know our own create
+     * when its event comes back, since the event source keeps the created object until then.
+     */
+    @Override
+    protected void addMetadata(boolean forMatch, R actual, R target, Workflow workflow, Context<Workflow> context) {}
+
+    /** Not through annotations (see addMetadata): the objects carry the Workflow's controller reference. */
+    @Override
+    protected Optional<SecondaryToPrimaryMapper<R>> getSecondaryToPrimaryMapper(EventSourceContext<Workflow> context) {
+      return Optional.of(Mappers.fromOwnerReferences(Workflow.class, false));
+    }
+  }
+
+  /** The informers hold the supervisors' objects only; plain creates, since server-side apply would take over a foreign object. */
+  private static final String SUPERVISOR_OBJECTS = SupervisorPodBuilder.EXECUTOR_LABEL + "=" + SupervisorPodBuilder.EXECUTOR;
+
+  @KubernetesDependent(useSSA = BooleanWithUndefined.FALSE, informer = @Informer(labelSelector = SUPERVISOR_OBJECTS))
+  public static final class ServiceAccountDependent extends OwnedDependent<ServiceAccount> {
+    public ServiceAccountDependent() {
+      super(ServiceAccount.class, SupervisorRbac::serviceAccount);
+    }
+  }
+
+  @KubernetesDependent(useSSA = BooleanWithUndefined.FALSE, informer = @Informer(labelSelector = SUPERVISOR_OBJECTS))
+  public static final class RoleDependent extends OwnedDependent<Role> {
+    public RoleDependent() {
+      super(Role.class, SupervisorRbac::role);
+    }
+  }
+
+  @KubernetesDependent(useSSA = BooleanWithUndefined.FALSE, informer = @Informer(labelSelector = SUPERVISOR_OBJECTS))
+  public static final class RoleBindingDependent extends OwnedDependent<RoleBinding> {
+    public RoleBindingDependent() {
+      super(RoleBinding.class, SupervisorRbac::roleBinding);
     }
   }
 

@@ -9,9 +9,9 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
@@ -22,8 +22,19 @@ import java.util.List;
  * finished workflows, and hands every other pass to the executor the spec names: {@link PodExecutor}
  * (one Pod per step attempt) or {@link SupervisorExecutor} (one Pod per workflow, whose supervisor
  * writes the status itself).
+ *
+ * <p>The managed workflow holds the supervisor's ServiceAccount, Role and RoleBinding
+ * ({@link SupervisorRbac}); it runs only when {@link SupervisorExecutor} starts a workflow, after
+ * the spec was found valid, and its errors come back to the executor as the pass's result.
  */
 @ControllerConfiguration(name = "workflow")
+@io.javaoperatorsdk.operator.api.reconciler.Workflow(explicitInvocation = true, handleExceptionsInReconciler = true,
+    dependents = {
+      @Dependent(name = SupervisorRbac.SERVICE_ACCOUNT, type = SupervisorRbac.ServiceAccountDependent.class),
+      @Dependent(name = SupervisorRbac.ROLE, type = SupervisorRbac.RoleDependent.class,
+          dependsOn = SupervisorRbac.SERVICE_ACCOUNT),
+      @Dependent(name = SupervisorRbac.ROLE_BINDING, type = SupervisorRbac.RoleBindingDependent.class,
+          dependsOn = SupervisorRbac.ROLE)})
 public class WorkflowReconciler implements Reconciler<Workflow> {
   private final EventRecorder events;
   private final PodExecutor pods;
@@ -116,10 +127,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
     status.conditions.forEach(c -> c.setObservedGeneration(generation));
     events.record(workflow, EventReason.SpecIgnored, "The workflow already ended " + status.phase
         + "; the spec change of generation " + generation + " was not run. Create a new Workflow to run it.");
-    PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(workflow, context, w -> {
-      w.setStatus(status);
-      return w;
-    });
+    StatusWriter.replace(workflow, context, status);
     return UpdateControl.noUpdate();
   }
 }

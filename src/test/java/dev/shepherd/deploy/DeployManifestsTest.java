@@ -68,10 +68,14 @@ class DeployManifestsTest {
       "shepherd.dev workflows/status update",
       "core pods get", "core pods list", "core pods watch", "core pods create", "core pods delete",
       "core events create", "core events patch",
-      // executor: supervisor: a ServiceAccount, Role and RoleBinding per workflow (get: check ownership on 409).
+      // executor: supervisor: a ServiceAccount, Role and RoleBinding per workflow (get: check ownership on 409;
+      // list/watch: the informers of these JOSDK dependent resources).
       "core serviceaccounts create", "core serviceaccounts get",
+      "core serviceaccounts list", "core serviceaccounts watch",
       "rbac.authorization.k8s.io roles create", "rbac.authorization.k8s.io roles get",
-      "rbac.authorization.k8s.io rolebindings create", "rbac.authorization.k8s.io rolebindings get");
+      "rbac.authorization.k8s.io roles list", "rbac.authorization.k8s.io roles watch",
+      "rbac.authorization.k8s.io rolebindings create", "rbac.authorization.k8s.io rolebindings get",
+      "rbac.authorization.k8s.io rolebindings list", "rbac.authorization.k8s.io rolebindings watch");
 
   static final KubernetesSerialization K8S = new KubernetesSerialization();
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());

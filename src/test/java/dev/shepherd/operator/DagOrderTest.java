@@ -21,7 +21,7 @@ class DagOrderTest {
   }
 
   @Test
-  void diamondRunsEachStepAfterItsDependenciesAndSucceeds() throws Exception {
+  void diamondRunsEachStepAfterItsDependenciesAndSucceeds() {
     h.cluster.create(workflow("diamond", step("fetch"), step("build", "fetch"), step("test", "fetch"),
         step("report", "build", "test")));
 
@@ -33,11 +33,12 @@ class DagOrderTest {
     h.kubelet.succeed("diamond-fetch-1");
     h.awaitPod("diamond-build-1");
     h.awaitPod("diamond-test-1");
-    Thread.sleep(200);
+    // A pass writes the status after it created its Pods: the pass that saw fetch end is over.
+    h.awaitWorkflow("diamond", w -> OperatorHarness.step(w, "fetch").phase == StepPhase.Succeeded);
     assertThat(h.cluster.pod("diamond-report-1")).isNull();
 
     h.kubelet.succeed("diamond-build-1");
-    Thread.sleep(200);
+    h.awaitWorkflow("diamond", w -> OperatorHarness.step(w, "build").phase == StepPhase.Succeeded);
     assertThat(h.cluster.pod("diamond-report-1")).as("report waits for test").isNull();
     h.kubelet.succeed("diamond-test-1");
     h.awaitPod("diamond-report-1");

@@ -21,6 +21,7 @@ public final class OperatorHarness implements AutoCloseable {
   public final TestingCluster cluster = new TestingCluster();
   public final TestingKubelet kubelet = new TestingKubelet(cluster.client, TestingCluster.NAMESPACE);
   public final TestingClock clock = new TestingClock(Instant.parse("2026-11-29T10:00:00Z"));
+  public final TestingPasses passes = new TestingPasses(clock);
   private ShepherdOperator operator;
 
   public OperatorHarness() {
@@ -31,7 +32,7 @@ public final class OperatorHarness implements AutoCloseable {
     operator = new ShepherdOperator(cluster.client, clock, o -> o
         .withUseSSAToPatchPrimaryResource(false)
         .withSSABasedCreateUpdateMatchForDependentResources(false)
-        .withCloseClientOnStop(false));
+        .withCloseClientOnStop(false), passes);
     operator.start();
   }
 
@@ -43,10 +44,11 @@ public final class OperatorHarness implements AutoCloseable {
    * Moves the clock, then makes the operator look at the workflow again now: it creates and
    * deletes a Pod owned by the workflow, since a deletion is an event the operator always takes
    * (it skips Workflow events that don't change the generation, and Pod updates that change
-   * nothing it decides on).
+   * nothing it decides on). Returns once a pass of the workflow at the new time has finished.
    */
   public void advance(String workflow, Duration by) {
     clock.advance(by);
+    Instant now = clock.instant();
     Workflow w = cluster.get(workflow);
     Pod poke = new io.fabric8.kubernetes.api.model.PodBuilder()
         .withNewMetadata()
@@ -59,6 +61,7 @@ public final class OperatorHarness implements AutoCloseable {
         .build();
     cluster.client.resource(poke).create();
     cluster.client.resource(poke).delete();
+    passes.awaitAt(workflow, now);
   }
 
   public Workflow awaitWorkflow(String name, Predicate<Workflow> condition) {

@@ -55,7 +55,7 @@ class SupervisorExecutorTest {
   }
 
   @Test
-  void createsTheServiceAccountRoleBindingAndOnePodWithTheSupervisorInjected() throws Exception {
+  void createsTheServiceAccountRoleBindingAndOnePodWithTheSupervisorInjected() {
     Workflow wf = supervised("sv");
     wf.getSpec().activeDeadlineSeconds = 100L;
     wf.getSpec().params = List.of(new Param("GREETING", "hi"));
@@ -69,6 +69,10 @@ class SupervisorExecutorTest {
     RoleBinding binding = h.cluster.client.rbac().roleBindings().inNamespace(NS).withName("sv-supervisor").get();
     for (var o : List.of(sa, role, binding, pod)) {
       assertThat(o.getMetadata().getOwnerReferences()).as(o.getKind()).singleElement().satisfies(r -> ownedBy(r, uid));
+    }
+    for (var o : List.of(sa, role, binding)) {
+      assertThat(o.getMetadata().getLabels()).as(o.getKind()).isEqualTo(SupervisorPodBuilder.labels(w));
+      assertThat(o.getMetadata().getAnnotations()).as(o.getKind() + ": nothing but what shepherd sets").isNullOrEmpty();
     }
     assertThat(role.getRules()).singleElement().satisfies(r -> {
       assertThat(r.getApiGroups()).containsExactly("shepherd.dev");
@@ -129,12 +133,12 @@ class SupervisorExecutorTest {
 
     assertThat(w.getStatus().observedGeneration).isEqualTo(1L);
     assertThat(w.getStatus().phase).as("the supervisor writes the phase, not the controller").isNull();
-    Thread.sleep(300);
+    // The pass wrote observedGeneration after creating what it creates.
     assertThat(h.cluster.pods("sv")).as("nothing per step").hasSize(1);
   }
 
   @Test
-  void theControllerNeverWritesTheSupervisorsFieldsWhileThePodLives() throws Exception {
+  void theControllerNeverWritesTheSupervisorsFieldsWhileThePodLives() {
     h.cluster.create(supervised("own"));
     h.awaitPod("own-supervisor");
     h.awaitWorkflow("own", x -> x.getStatus().observedGeneration != null);
@@ -161,7 +165,6 @@ class SupervisorExecutorTest {
     });
     Workflow w = h.awaitWorkflow("own", x -> x.getStatus().observedGeneration == 2L);
     h.advance("own", Duration.ofSeconds(30));
-    Thread.sleep(500);
     w = h.cluster.get("own");
     assertThat(ownedFields(w)).isEqualTo(written);
     assertThat(w.getStatus().observedGeneration).isEqualTo(2L);
@@ -238,12 +241,12 @@ class SupervisorExecutorTest {
   }
 
   @Test
-  void anImagePullBackOffFailsTheWorkflowOnlyAfterFiveMinutes() throws Exception {
+  void anImagePullBackOffFailsTheWorkflowOnlyAfterFiveMinutes() {
     h.cluster.create(supervised("pull"));
     h.awaitPod("pull-supervisor");
-    kubelet("pull-supervisor", waiting("ImagePullBackOff", "Back-off pulling image \"debian:13-slim\""));
+    Pod backingOff = kubelet("pull-supervisor", waiting("ImagePullBackOff", "Back-off pulling image \"debian:13-slim\""));
+    h.passes.awaitSeen("pull", backingOff);
     h.advance("pull", Duration.ofMinutes(4));
-    Thread.sleep(500);
     assertThat(h.cluster.get("pull").getStatus().phase).isNull();
     assertThat(h.cluster.pod("pull-supervisor")).isNotNull();
     h.advance("pull", Duration.ofMinutes(1));
@@ -287,7 +290,7 @@ class SupervisorExecutorTest {
   }
 
   @Test
-  void invalidSupervisorSpecsFailWithInvalidSpecAndCreateNothing() throws Exception {
+  void invalidSupervisorSpecsFailWithInvalidSpecAndCreateNothing() {
     Workflow noImage = supervised("noimg");
     noImage.getSpec().image = null;
     Workflow otherImage = supervised("otherimg");
@@ -300,7 +303,7 @@ class SupervisorExecutorTest {
     assertThat(invalid("noimg")).contains("spec.image is required");
     assertThat(invalid("otherimg")).contains("Step \"b\" has image alpine:3").contains("debian:13-slim");
     assertThat(invalid("nocmd")).contains("Step \"a\" has no command");
-    Thread.sleep(300);
+    // Failed is final: no later pass runs these workflows, and this one wrote it after creating nothing.
     for (String name : List.of("noimg", "otherimg", "nocmd")) {
       assertThat(h.cluster.pods(name)).isEmpty();
       assertThat(h.cluster.client.serviceAccounts().inNamespace(NS).withName(name + "-supervisor").get()).isNull();
@@ -388,10 +391,10 @@ class SupervisorExecutorTest {
         .build();
   }
 
-  private void kubelet(String name, io.fabric8.kubernetes.api.model.PodStatus status) {
+  private Pod kubelet(String name, io.fabric8.kubernetes.api.model.PodStatus status) {
     Pod pod = h.cluster.pod(name);
     pod.setStatus(status);
-    h.cluster.client.pods().inNamespace(NS).resource(pod).updateStatus();
+    return h.cluster.client.pods().inNamespace(NS).resource(pod).updateStatus();
   }
 
   static List<PolicyRule> rules(Role role) {

@@ -14,13 +14,18 @@ import io.fabric8.kubernetes.client.server.mock.crud.KubernetesCrudDispatcherExc
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * An API server for tests: the fabric8 mock server in CRUD mode, with the generated Workflow CRD
@@ -29,17 +34,21 @@ import java.util.Map;
  * real API server does. The fabric8 7.5 mock merges with Jackson's {@code readerForUpdating},
  * which APPENDS a patch's array to the stored one (a status patched twice with 3 steps would hold
  * 6) and stores nulls instead of removing the field; the supervisor's merge patches replace
- * {@code steps} and {@code conditions} as a whole.
+ * {@code steps} and {@code conditions} as a whole. Two more: an update (PUT) naming a resourceVersion
+ * other than the stored one is refused with 409, as by a real API server; and a test can have the
+ * next request of its choice refused ({@link #refuseNext}).
  */
 public final class TestingCluster implements AutoCloseable {
   public static final String NAMESPACE = "test";
 
   public final KubernetesMockServer server;
   public final KubernetesClient client;
+  private final List<String> requests = new CopyOnWriteArrayList<>();
+  private final Map<String, Integer> refusals = new ConcurrentHashMap<>();
 
   public TestingCluster() {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new Rfc7386Dispatcher(), false);
+        new Rfc7386Dispatcher(requests, refusals), false);
     server.init();
     client = server.createClient();
     try (var in = new FileInputStream(CrdGeneration.generate().toFile())) {
@@ -72,6 +81,19 @@ public final class TestingCluster implements AutoCloseable {
     return client.pods().inNamespace(NAMESPACE).withName(name).get();
   }
 
+  /**
+   * Answers the next request {@code method path} (the path without its query) with {@code code}
+   * and changes nothing, as an API server that refuses it.
+   */
+  public void refuseNext(String method, String path, int code) {
+    refusals.put(method + " " + path, code);
+  }
+
+  /** Every request so far, each as "METHOD path" (the path without its query). */
+  public List<String> requests() {
+    return List.copyOf(requests);
+  }
+
   public List<Event> events() {
     return client.v1().events().inNamespace(NAMESPACE).list().getItems();
   }
@@ -101,8 +123,50 @@ public final class TestingCluster implements AutoCloseable {
   }
 
   private static final class Rfc7386Dispatcher extends KubernetesCrudDispatcher {
-    Rfc7386Dispatcher() {
+    private final List<String> requests;
+    private final Map<String, Integer> refusals;
+
+    Rfc7386Dispatcher(List<String> requests, Map<String, Integer> refusals) {
       super(List.of());
+      this.requests = requests;
+      this.refusals = refusals;
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+      String path = request.getPath();
+      String line = request.getMethod() + " " + (path.contains("?") ? path.substring(0, path.indexOf('?')) : path);
+      requests.add(line);
+      Integer code = refusals.remove(line);
+      if (code != null) {
+        return failure(code, "refused by the test");
+      }
+      if ("PUT".equals(request.getMethod()) && stale(request, line.substring("PUT ".length()))) {
+        return failure(409, "the object has been modified");
+      }
+      return super.dispatch(request);
+    }
+
+    /** A real API server refuses an update that names a resourceVersion other than the stored one; the mock does not. */
+    private boolean stale(RecordedRequest request, String path) {
+      String sent = resourceVersion(new String(request.getBody().getBytes(), StandardCharsets.UTF_8));
+      MockResponse stored = handleGet(path.endsWith("/status") ? path.substring(0, path.length() - "/status".length()) : path);
+      String current = stored.getBody() == null ? null : resourceVersion(stored.getBody().readUtf8());
+      return sent != null && current != null && !sent.equals(current);
+    }
+
+    private static MockResponse failure(int code, String message) {
+      return new MockResponse().setResponseCode(code).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+          + "\"status\":\"Failure\",\"code\":" + code + ",\"message\":\"" + message + "\"}");
+    }
+
+    private static String resourceVersion(String json) {
+      try {
+        JsonNode version = Serialization.jsonMapper().readTree(json).path("metadata").path("resourceVersion");
+        return version.isTextual() ? version.asText() : null;
+      } catch (JsonProcessingException e) {
+        return null;
+      }
     }
 
     @Override
