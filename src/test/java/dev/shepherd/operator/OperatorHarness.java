@@ -3,6 +3,7 @@ package dev.shepherd.operator;
 import static org.awaitility.Awaitility.await;
 
 import dev.shepherd.api.Step;
+import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.StepStatus;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowSpec;
@@ -72,6 +73,15 @@ public final class OperatorHarness implements AutoCloseable {
   public Pod awaitPod(String name) {
     return await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
         .until(() -> cluster.pod(name), p -> p != null);
+  }
+
+  /**
+   * The phase of a step, or null while the status has no entry for it (a Workflow created with an
+   * empty status, as the mock server keeps it): for wait conditions, which must not throw.
+   */
+  public static StepPhase phase(Workflow w, String step) {
+    StepStatus st = step(w, step);
+    return st == null ? null : st.phase;
   }
 
   public static StepStatus step(Workflow w, String step) {

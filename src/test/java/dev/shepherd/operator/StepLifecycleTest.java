@@ -66,7 +66,7 @@ class StepLifecycleTest {
 
     h.awaitPod("r-flaky-1");
     h.kubelet.fail("r-flaky-1", 1);
-    Workflow w = h.awaitWorkflow("r", x -> OperatorHarness.step(x, "flaky").phase == StepPhase.Retrying);
+    Workflow w = h.awaitWorkflow("r", x -> OperatorHarness.phase(x, "flaky") == StepPhase.Retrying);
     assertThat(w.getStatus().phase).isEqualTo(WorkflowPhase.Running);
     h.advance("r", Duration.ofSeconds(4));
     assertThat(h.cluster.pod("r-flaky-2")).as("no retry before the 5 s backoff").isNull();
@@ -74,7 +74,7 @@ class StepLifecycleTest {
     h.awaitPod("r-flaky-2");
 
     h.kubelet.fail("r-flaky-2", 1);
-    h.awaitWorkflow("r", x -> OperatorHarness.step(x, "flaky").phase == StepPhase.Retrying
+    h.awaitWorkflow("r", x -> OperatorHarness.phase(x, "flaky") == StepPhase.Retrying
         && OperatorHarness.step(x, "flaky").attempts == 2);
     h.advance("r", Duration.ofSeconds(5));
     assertThat(h.cluster.pod("r-flaky-3")).as("the second backoff is doubled to 10 s").isNull();
@@ -115,10 +115,10 @@ class StepLifecycleTest {
     wf.getSpec().parallelism = 2;
     h.cluster.create(wf);
     // A pass writes the status after it created its Pods: once it shows a step, that pass is over.
-    h.awaitWorkflow("p", x -> OperatorHarness.step(x, "b").phase == StepPhase.Running);
+    h.awaitWorkflow("p", x -> OperatorHarness.phase(x, "b") == StepPhase.Running);
     assertThat(h.cluster.pods("p")).hasSize(2);
     h.kubelet.succeed("p-a-1");
-    h.awaitWorkflow("p", x -> OperatorHarness.step(x, "c").phase == StepPhase.Running);
+    h.awaitWorkflow("p", x -> OperatorHarness.phase(x, "c") == StepPhase.Running);
     assertThat(h.cluster.pods("p")).hasSize(3);
     for (String s : new String[] {"b", "c", "d", "e"}) {
       h.kubelet.succeed(h.awaitPod("p-" + s + "-1").getMetadata().getName());
