@@ -14,7 +14,8 @@ public class Retry {
   public Integer limit;
 
   @Min(0)
-  @JsonPropertyDescription("Delay before the first retry, in seconds (default 1). It doubles after every failure.")
+  @JsonPropertyDescription(
+      "Delay before the first retry, in seconds (default 1). It doubles after every failure.")
   public Integer backoffSeconds;
 
   @Min(0)

@@ -46,7 +46,8 @@ public class Step {
 
   @Min(1)
   @Max(31_536_000)
-  @JsonPropertyDescription("Time limit of one attempt, in seconds. A timed out attempt fails with reason DeadlineExceeded.")
+  @JsonPropertyDescription(
+      "Time limit of one attempt, in seconds. A timed out attempt fails with reason DeadlineExceeded.")
   public Long timeoutSeconds;
 
   public Step() {}

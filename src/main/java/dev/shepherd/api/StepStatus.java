@@ -13,7 +13,8 @@ public class StepStatus {
   @JsonPropertyDescription("Exit code of the last attempt's command.")
   public Integer exitCode;
 
-  @JsonPropertyDescription("Why the last attempt ended, when it did not succeed: Error, OOMKilled, DeadlineExceeded, ...")
+  @JsonPropertyDescription(
+      "Why the last attempt ended, when it did not succeed: Error, OOMKilled, DeadlineExceeded, ...")
   public String reason;
 
   @JsonPropertyDescription("Attempts started so far.")
@@ -57,10 +58,15 @@ public class StepStatus {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof StepStatus s && Objects.equals(name, s.name) && phase == s.phase
-        && Objects.equals(exitCode, s.exitCode) && Objects.equals(reason, s.reason)
-        && Objects.equals(attempts, s.attempts) && Objects.equals(startedAt, s.startedAt)
-        && Objects.equals(finishedAt, s.finishedAt) && Objects.equals(podName, s.podName)
+    return o instanceof StepStatus s
+        && Objects.equals(name, s.name)
+        && phase == s.phase
+        && Objects.equals(exitCode, s.exitCode)
+        && Objects.equals(reason, s.reason)
+        && Objects.equals(attempts, s.attempts)
+        && Objects.equals(startedAt, s.startedAt)
+        && Objects.equals(finishedAt, s.finishedAt)
+        && Objects.equals(podName, s.podName)
         && Objects.equals(message, s.message);
   }
 

@@ -15,7 +15,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Plural("workflows")
 @Singular("workflow")
 @ShortNames("wf")
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
 @AdditionalPrinterColumn(name = "Executor", jsonPath = ".spec.executor", priority = 1)
 public class Workflow extends CustomResource<WorkflowSpec, WorkflowStatus> implements Namespaced {

@@ -2,7 +2,11 @@ package dev.shepherd.api;
 
 /** The phase of a whole workflow. Succeeded, Failed and Cancelled are final. */
 public enum WorkflowPhase {
-  Pending, Running, Succeeded, Failed, Cancelled;
+  Pending,
+  Running,
+  Succeeded,
+  Failed,
+  Cancelled;
 
   public boolean isFinal() {
     return this == Succeeded || this == Failed || this == Cancelled;

@@ -41,11 +41,15 @@ public class WorkflowSpec {
   public String serviceAccountName;
 
   @Default("pod")
-  @ValidationRule(value = "self == oldSelf", message = "spec.executor is immutable: create a new Workflow to run it elsewhere")
-  @JsonPropertyDescription("pod: one Pod per step attempt. supervisor: all steps in one Pod under the shepherd supervisor.")
+  @ValidationRule(
+      value = "self == oldSelf",
+      message = "spec.executor is immutable: create a new Workflow to run it elsewhere")
+  @JsonPropertyDescription(
+      "pod: one Pod per step attempt. supervisor: all steps in one Pod under the shepherd supervisor.")
   public Executor executor;
 
-  @JsonPropertyDescription("Overrides the restricted container securityContext that step containers get by default.")
+  @JsonPropertyDescription(
+      "Overrides the restricted container securityContext that step containers get by default.")
   public SecurityContext securityContext;
 
   @JsonPropertyDescription("Overrides the Pod securityContext (default: seccomp RuntimeDefault).")

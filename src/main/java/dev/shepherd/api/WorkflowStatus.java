@@ -8,7 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-/** What the workflow is doing. Conditions follow the Kubernetes convention (Job-like, kstatus-readable). */
+/**
+ * What the workflow is doing. Conditions follow the Kubernetes convention (Job-like,
+ * kstatus-readable).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class WorkflowStatus {
   @PrinterColumn(name = "Phase")
@@ -28,7 +31,8 @@ public class WorkflowStatus {
 
   public List<StepStatus> steps = new ArrayList<>();
 
-  @JsonPropertyDescription("Reconciling, Stalled, Complete and Failed, as Jobs and kstatus read them.")
+  @JsonPropertyDescription(
+      "Reconciling, Stalled, Complete and Failed, as Jobs and kstatus read them.")
   public List<Condition> conditions = new ArrayList<>();
 
   /** A copy that shares nothing mutable with this one (conditions are copied too). */
@@ -37,10 +41,10 @@ public class WorkflowStatus {
   }
 
   /**
-   * A copy like {@link #copy()}, except that an entry of {@code steps} equal to the entry at the same
-   * position in {@code previous} is that entry itself, not a new copy. For a series of snapshots that
-   * nobody changes (a runner's published statuses), where most steps stay as they were from one
-   * snapshot to the next.
+   * A copy like {@link #copy()}, except that an entry of {@code steps} equal to the entry at the
+   * same position in {@code previous} is that entry itself, not a new copy. For a series of
+   * snapshots that nobody changes (a runner's published statuses), where most steps stay as they
+   * were from one snapshot to the next.
    *
    * @param previous an earlier snapshot made by this method, never changed since; or null
    */
@@ -53,7 +57,8 @@ public class WorkflowStatus {
     c.message = message;
     c.observedGeneration = observedGeneration;
     int n = steps == null ? 0 : steps.size();
-    List<StepStatus> before = previous == null || previous.steps == null ? List.of() : previous.steps;
+    List<StepStatus> before =
+        previous == null || previous.steps == null ? List.of() : previous.steps;
     c.steps = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       StepStatus step = steps.get(i);
@@ -69,10 +74,15 @@ public class WorkflowStatus {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof WorkflowStatus s && phase == s.phase && Objects.equals(progress, s.progress)
-        && Objects.equals(startedAt, s.startedAt) && Objects.equals(finishedAt, s.finishedAt)
-        && Objects.equals(message, s.message) && Objects.equals(observedGeneration, s.observedGeneration)
-        && Objects.equals(steps, s.steps) && Objects.equals(conditions, s.conditions);
+    return o instanceof WorkflowStatus s
+        && phase == s.phase
+        && Objects.equals(progress, s.progress)
+        && Objects.equals(startedAt, s.startedAt)
+        && Objects.equals(finishedAt, s.finishedAt)
+        && Objects.equals(message, s.message)
+        && Objects.equals(observedGeneration, s.observedGeneration)
+        && Objects.equals(steps, s.steps)
+        && Objects.equals(conditions, s.conditions);
   }
 
   @Override
@@ -95,10 +105,17 @@ public class WorkflowStatus {
    */
   private static Condition copy(Condition k) {
     if (k == null) return null;
-    Condition c = new Condition(k.getLastTransitionTime(), k.getMessage(), k.getObservedGeneration(), k.getReason(),
-        k.getStatus(), k.getType());
+    Condition c =
+        new Condition(
+            k.getLastTransitionTime(),
+            k.getMessage(),
+            k.getObservedGeneration(),
+            k.getReason(),
+            k.getStatus(),
+            k.getType());
     if (k.getAdditionalProperties() != null) {
-      for (var e : k.getAdditionalProperties().entrySet()) c.setAdditionalProperty(e.getKey(), e.getValue());
+      for (var e : k.getAdditionalProperties().entrySet())
+        c.setAdditionalProperty(e.getKey(), e.getValue());
     }
     return c;
   }

@@ -31,14 +31,14 @@ import javax.net.ssl.SSLContext;
  * supervise} and {@code SHEPHERD_JAVA_OPTIONS=-XX:AOTCacheOutput=RUNTIME/shepherd-supervise.aot},
  * which the child inherits.
  *
- * <p>The child is a supervisor as a Pod starts it, and nothing else: the file's Workflow in
- * {@code SHEPHERD_MANIFEST}, the API server reached through {@code KUBERNETES_SERVICE_HOST} over
- * HTTPS, trusted through a CA file, with a token file. The stand-in API server (GET and PATCH of
- * the Workflow's status, answered with the Workflow) runs here, in the harness's JVM, as do the
- * keytool runs that make its certificate: a cluster's shape, a CA (RSA 2048, as kubeadm, EKS, GKE
- * and AKS make them) that signs the server's certificate for 127.0.0.1. Every class the training
- * loads is in the cache, and the JVM loads every class of the cache into every supervisor at
- * start-up: a server's TLS, key stores and key managers have no business there.
+ * <p>The child is a supervisor as a Pod starts it, and nothing else: the file's Workflow in {@code
+ * SHEPHERD_MANIFEST}, the API server reached through {@code KUBERNETES_SERVICE_HOST} over HTTPS,
+ * trusted through a CA file, with a token file. The stand-in API server (GET and PATCH of the
+ * Workflow's status, answered with the Workflow) runs here, in the harness's JVM, as do the keytool
+ * runs that make its certificate: a cluster's shape, a CA (RSA 2048, as kubeadm, EKS, GKE and AKS
+ * make them) that signs the server's certificate for 127.0.0.1. Every class the training loads is
+ * in the cache, and the JVM loads every class of the cache into every supervisor at start-up: a
+ * server's TLS, key stores and key managers have no business there.
  */
 public final class AotTraining {
   private static final String NAMESPACE = "aot-training";
@@ -52,7 +52,8 @@ public final class AotTraining {
 
   static int run(String[] args) {
     if (args.length < 2) {
-      System.err.println("usage: AotTraining FILE.json COMMAND... (the build's training run of the supervise AOT cache)");
+      System.err.println(
+          "usage: AotTraining FILE.json COMMAND... (the build's training run of the supervise AOT cache)");
       return 2;
     }
     Path file = Path.of(args[0]);
@@ -70,7 +71,14 @@ public final class AotTraining {
       System.err.println("AotTraining: " + file + " has no metadata.name");
       return 2;
     }
-    String path = "/apis/" + Workflow.API_VERSION + "/namespaces/" + NAMESPACE + "/workflows/" + name + "/status";
+    String path =
+        "/apis/"
+            + Workflow.API_VERSION
+            + "/namespaces/"
+            + NAMESPACE
+            + "/workflows/"
+            + name
+            + "/status";
     Path work = null;
     try {
       work = Files.createTempDirectory("shepherd-aot-training");
@@ -79,12 +87,17 @@ public final class AotTraining {
       try (InputStream in = Files.newInputStream(keystore)) {
         keys.load(in, PASSWORD.toCharArray());
       }
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(keys, PASSWORD.toCharArray());
       SSLContext tls = SSLContext.getInstance("TLS");
       tls.init(kmf.getKeyManagers(), null, null);
-      try (StandIn api = new StandIn(tls.getServerSocketFactory().createServerSocket(0, 16, InetAddress.getLoopbackAddress()),
-          path, manifest)) {
+      try (StandIn api =
+          new StandIn(
+              tls.getServerSocketFactory()
+                  .createServerSocket(0, 16, InetAddress.getLoopbackAddress()),
+              path,
+              manifest)) {
         ProcessBuilder supervisor = new ProcessBuilder(command).inheritIO();
         Map<String, String> env = supervisor.environment();
         env.remove("KUBECONFIG");
@@ -92,7 +105,9 @@ public final class AotTraining {
         env.put("KUBERNETES_SERVICE_HOST", "127.0.0.1");
         env.put("KUBERNETES_SERVICE_PORT", String.valueOf(api.port()));
         env.put("KUBERNETES_CERTS_CA_FILE", work.resolve("ca.crt").toString());
-        env.put("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN", Files.writeString(work.resolve("token"), "aot-training\n").toString());
+        env.put(
+            "KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN",
+            Files.writeString(work.resolve("token"), "aot-training\n").toString());
         env.put("SHEPHERD_WORKFLOW", name);
         env.put(CarriedManifest.ENV, manifest);
         env.put("SHEPHERD_NAMESPACE", NAMESPACE);
@@ -103,10 +118,13 @@ public final class AotTraining {
         Process process = supervisor.start();
         if (!process.waitFor(5, TimeUnit.MINUTES)) {
           process.destroyForcibly();
-          System.err.println("AotTraining: " + String.join(" ", command) + " did not end within 5 minutes");
+          System.err.println(
+              "AotTraining: " + String.join(" ", command) + " did not end within 5 minutes");
           return 1;
         }
-        if (process.exitValue() != 0) System.err.println("AotTraining: " + String.join(" ", command) + " exited " + process.exitValue());
+        if (process.exitValue() != 0)
+          System.err.println(
+              "AotTraining: " + String.join(" ", command) + " exited " + process.exitValue());
         return process.exitValue();
       }
     } catch (IOException | GeneralSecurityException e) {
@@ -134,28 +152,91 @@ public final class AotTraining {
    */
   static Path clusterKeys(Path dir) throws IOException, InterruptedException {
     Path keystore = dir.resolve("keys.p12");
-    List<String> store = List.of("-storetype", "PKCS12", "-storepass", PASSWORD, "-keystore", keystore.toString());
-    keytool(dir, store, "-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=kubernetes-ca",
-        "-ext", "bc:c", "-sigalg", "SHA256withRSA", "-validity", "2");
-    keytool(dir, store, "-genkeypair", "-alias", "api", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=kube-apiserver",
-        "-validity", "2");
+    List<String> store =
+        List.of("-storetype", "PKCS12", "-storepass", PASSWORD, "-keystore", keystore.toString());
+    keytool(
+        dir,
+        store,
+        "-genkeypair",
+        "-alias",
+        "ca",
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-dname",
+        "CN=kubernetes-ca",
+        "-ext",
+        "bc:c",
+        "-sigalg",
+        "SHA256withRSA",
+        "-validity",
+        "2");
+    keytool(
+        dir,
+        store,
+        "-genkeypair",
+        "-alias",
+        "api",
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-dname",
+        "CN=kube-apiserver",
+        "-validity",
+        "2");
     keytool(dir, store, "-certreq", "-alias", "api", "-file", dir.resolve("api.csr").toString());
-    keytool(dir, store, "-gencert", "-alias", "ca", "-infile", dir.resolve("api.csr").toString(),
-        "-outfile", dir.resolve("api.crt").toString(), "-ext", "san=ip:127.0.0.1", "-ext", "eku=serverAuth",
-        "-sigalg", "SHA256withRSA", "-validity", "2");
-    keytool(dir, store, "-importcert", "-alias", "api", "-file", dir.resolve("api.crt").toString(), "-noprompt");
-    keytool(dir, store, "-exportcert", "-alias", "ca", "-rfc", "-file", dir.resolve("ca.crt").toString());
+    keytool(
+        dir,
+        store,
+        "-gencert",
+        "-alias",
+        "ca",
+        "-infile",
+        dir.resolve("api.csr").toString(),
+        "-outfile",
+        dir.resolve("api.crt").toString(),
+        "-ext",
+        "san=ip:127.0.0.1",
+        "-ext",
+        "eku=serverAuth",
+        "-sigalg",
+        "SHA256withRSA",
+        "-validity",
+        "2");
+    keytool(
+        dir,
+        store,
+        "-importcert",
+        "-alias",
+        "api",
+        "-file",
+        dir.resolve("api.crt").toString(),
+        "-noprompt");
+    keytool(
+        dir,
+        store,
+        "-exportcert",
+        "-alias",
+        "ca",
+        "-rfc",
+        "-file",
+        dir.resolve("ca.crt").toString());
     return keystore;
   }
 
-  private static void keytool(Path dir, List<String> store, String... args) throws IOException, InterruptedException {
+  private static void keytool(Path dir, List<String> store, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
     command.addAll(List.of(args));
     command.addAll(store);
-    Process keytool = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    Process keytool =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
     String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (keytool.waitFor() != 0) throw new IOException("keytool " + args[0] + " failed: " + output.strip());
+    if (keytool.waitFor() != 0)
+      throw new IOException("keytool " + args[0] + " failed: " + output.strip());
   }
 
   /**
@@ -194,22 +275,36 @@ public final class AotTraining {
     }
 
     private void serve(Socket connection) {
-      try (connection; InputStream in = new BufferedInputStream(connection.getInputStream());
-           OutputStream out = connection.getOutputStream()) {
+      try (connection;
+          InputStream in = new BufferedInputStream(connection.getInputStream());
+          OutputStream out = connection.getOutputStream()) {
         for (int first = in.read(); first >= 0; first = in.read()) {
           String requestLine = ApiConnection.line(in, first);
           long length = 0;
-          for (String header = ApiConnection.line(in, -1); !header.isEmpty(); header = ApiConnection.line(in, -1)) {
+          for (String header = ApiConnection.line(in, -1);
+              !header.isEmpty();
+              header = ApiConnection.line(in, -1)) {
             if (header.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
               length = Long.parseLong(header.substring("content-length:".length()).strip());
             }
           }
           in.skipNBytes(length);
           String[] parts = requestLine.split(" ");
-          boolean known = parts.length == 3 && parts[1].equals(path) && (parts[0].equals("GET") || parts[0].equals("PATCH"));
-          byte[] body = known ? workflow : "{\"kind\":\"Status\",\"code\":404}".getBytes(StandardCharsets.UTF_8);
-          out.write(((known ? "HTTP/1.1 200 OK" : "HTTP/1.1 404 Not Found") + "\r\nContent-Type: application/json"
-              + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          boolean known =
+              parts.length == 3
+                  && parts[1].equals(path)
+                  && (parts[0].equals("GET") || parts[0].equals("PATCH"));
+          byte[] body =
+              known
+                  ? workflow
+                  : "{\"kind\":\"Status\",\"code\":404}".getBytes(StandardCharsets.UTF_8);
+          out.write(
+              ((known ? "HTTP/1.1 200 OK" : "HTTP/1.1 404 Not Found")
+                      + "\r\nContent-Type: application/json"
+                      + "\r\nContent-Length: "
+                      + body.length
+                      + "\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
           out.write(body);
           out.flush();
         }

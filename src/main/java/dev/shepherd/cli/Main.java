@@ -6,7 +6,8 @@ import java.util.List;
 
 /** {@code shepherd operator | supervise | run}: one jar, three roles. */
 public final class Main {
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: shepherd <command> [args]
         operator                 run the Workflow controller (in a cluster, or against $KUBECONFIG)
         supervise                run one Workflow's steps as PID 1 of its Pod (executor: supervisor)
@@ -26,27 +27,29 @@ public final class Main {
       ConsoleLog.select(); // the roles that start processes log without logback's set-up (~30 ms)
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
-    int code = switch (args[0]) {
-      case "operator" -> operator(rest);
-      case "supervise" -> SuperviseCommand.run(rest);
-      case "run" -> RunCommand.run(rest);
-      default -> {
-        System.err.println("shepherd: unknown command '" + args[0] + "'");
-        System.err.print(USAGE);
-        yield 2;
-      }
-    };
+    int code =
+        switch (args[0]) {
+          case "operator" -> operator(rest);
+          case "supervise" -> SuperviseCommand.run(rest);
+          case "run" -> RunCommand.run(rest);
+          default -> {
+            System.err.println("shepherd: unknown command '" + args[0] + "'");
+            System.err.print(USAGE);
+            yield 2;
+          }
+        };
     System.exit(code);
   }
 
   /**
-   * The operator, where it is: the supervisor runtime's jar (what a Pod copies) holds only
-   * {@code supervise} and {@code run}, without the operator's libraries.
+   * The operator, where it is: the supervisor runtime's jar (what a Pod copies) holds only {@code
+   * supervise} and {@code run}, without the operator's libraries.
    */
   private static int operator(String[] args) {
     if (Main.class.getResource("OperatorCommand.class") == null) {
-      System.err.println("shepherd: this is the supervisor runtime, which holds 'supervise' and 'run' only;"
-          + " the operator runs from shepherd.jar (in the image: /opt/shepherd/shepherd.jar)");
+      System.err.println(
+          "shepherd: this is the supervisor runtime, which holds 'supervise' and 'run' only;"
+              + " the operator runs from shepherd.jar (in the image: /opt/shepherd/shepherd.jar)");
       return 2;
     }
     return OperatorCommand.run(args);

@@ -20,18 +20,23 @@ final class OperatorCommand {
     KubernetesClient client = new KubernetesClientBuilder().build();
     ShepherdOperator operator = ShepherdOperator.forCluster(client);
     CountDownLatch stopped = new CountDownLatch(1);
-    try (HealthServer health = new HealthServer(port, () -> true, operator::isReady, operator.registry())) {
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        LOG.info("Stopping the operator");
-        operator.close();
-        stopped.countDown();
-      }));
+    try (HealthServer health =
+        new HealthServer(port, () -> true, operator::isReady, operator.registry())) {
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    LOG.info("Stopping the operator");
+                    operator.close();
+                    stopped.countDown();
+                  }));
       operator.start();
       LOG.info("shepherd operator started; health and metrics on port {}", health.port());
       stopped.await();
       return 0;
     } catch (IOException e) {
-      System.err.println("shepherd operator: cannot listen on port " + port + ": " + e.getMessage());
+      System.err.println(
+          "shepherd operator: cannot listen on port " + port + ": " + e.getMessage());
       return 1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

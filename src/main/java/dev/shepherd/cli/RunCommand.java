@@ -34,9 +34,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.slf4j.LoggerFactory;
 
-/** {@code shepherd run FILE.yaml}: a Workflow file run locally, each step a process of this machine. */
+/**
+ * {@code shepherd run FILE.yaml}: a Workflow file run locally, each step a process of this machine.
+ */
 final class RunCommand {
-  static final String HELP = """
+  static final String HELP =
+      """
       usage: shepherd run FILE.yaml [--param NAME=VALUE]... [--output json] [--plain | --live]
 
       Runs the Workflows of FILE (what `kubectl apply -f FILE` would create) on this machine,
@@ -77,7 +80,11 @@ final class RunCommand {
   }
 
   /** How progress is shown: AUTO is the live table on a terminal, else plain lines. */
-  enum Display { AUTO, PLAIN, LIVE }
+  enum Display {
+    AUTO,
+    PLAIN,
+    LIVE
+  }
 
   private record Options(String file, Map<String, String> params, boolean json, Display display) {}
 
@@ -97,7 +104,9 @@ final class RunCommand {
 
     List<WorkflowFile.Document> documents;
     try {
-      documents = WorkflowFile.parse(options.file().equals("-") ? "<stdin>" : options.file(), read(options.file()));
+      documents =
+          WorkflowFile.parse(
+              options.file().equals("-") ? "<stdin>" : options.file(), read(options.file()));
       List<String> problems = new ArrayList<>();
       for (WorkflowFile.Document doc : documents) {
         applyParams(doc.spec(), options.params());
@@ -116,31 +125,46 @@ final class RunCommand {
 
     PrintStream progress = options.json() ? stderr : stdout;
     quietSupervisorLogs();
-    boolean live = options.display() == Display.LIVE
-        || (options.display() == Display.AUTO && !options.json() && stdoutIsTerminal(System.getenv("TERM")));
-    try (Output output = live
-        ? new LiveTable(progress, Clock.systemUTC(), TerminalSize::ofStdout, colours(System.getenv("NO_COLOR")))
-        : Output.plain(progress)) {
+    boolean live =
+        options.display() == Display.LIVE
+            || (options.display() == Display.AUTO
+                && !options.json()
+                && stdoutIsTerminal(System.getenv("TERM")));
+    try (Output output =
+        live
+            ? new LiveTable(
+                progress,
+                Clock.systemUTC(),
+                TerminalSize::ofStdout,
+                colours(System.getenv("NO_COLOR")))
+            : Output.plain(progress)) {
       return run(options, documents, output, stdout, stderr);
     }
   }
 
-  private static int run(Options options, List<WorkflowFile.Document> documents, Output output, PrintStream stdout,
+  private static int run(
+      Options options,
+      List<WorkflowFile.Document> documents,
+      Output output,
+      PrintStream stdout,
       PrintStream stderr) {
     KubernetesSerialization serialization = options.json() ? new KubernetesSerialization() : null;
     AtomicReference<Signal> stoppedBy = new AtomicReference<>();
     AtomicReference<WorkflowRunner> current = new AtomicReference<>();
-    Supervisor.Options supervisorOptions = Supervisor.Options.defaults()
-        .withSink((step, line) -> output.line("[" + step + "] " + line));
+    Supervisor.Options supervisorOptions =
+        Supervisor.Options.defaults()
+            .withSink((step, line) -> output.line("[" + step + "] " + line));
     try (Supervisor supervisor = Supervisor.start(supervisorOptions)) {
-      supervisor.onSignals(Set.of(Signal.INT, Signal.TERM), signal -> {
-        if (!stoppedBy.compareAndSet(null, signal)) {
-          supervisor.signalAll(Signal.KILL); // a second signal: no more grace
-          return;
-        }
-        WorkflowRunner runner = current.get();
-        if (runner != null) runner.cancel("Stopped by " + signal + ".", STOP_GRACE);
-      });
+      supervisor.onSignals(
+          Set.of(Signal.INT, Signal.TERM),
+          signal -> {
+            if (!stoppedBy.compareAndSet(null, signal)) {
+              supervisor.signalAll(Signal.KILL); // a second signal: no more grace
+              return;
+            }
+            WorkflowRunner runner = current.get();
+            if (runner != null) runner.cancel("Stopped by " + signal + ".", STOP_GRACE);
+          });
       int code = 0;
       for (WorkflowFile.Document doc : documents) {
         if (stoppedBy.get() != null) break;
@@ -149,10 +173,11 @@ final class RunCommand {
         current.set(runner);
         Signal early = stoppedBy.get();
         if (early != null) runner.cancel("Stopped by " + early + ".", STOP_GRACE);
-        if (documents.size() > 1) output.line("== workflow " + doc.name() + " (document " + doc.index() + ")");
+        if (documents.size() > 1)
+          output.line("== workflow " + doc.name() + " (document " + doc.index() + ")");
         output.begin(doc.spec());
-        WorkflowStatus status = runner.run(doc.name(), doc.spec(), new WorkflowStatus(),
-            doc.manifest().generation());
+        WorkflowStatus status =
+            runner.run(doc.name(), doc.spec(), new WorkflowStatus(), doc.manifest().generation());
         output.end("workflow " + doc.name() + " " + status.phase + ": " + status.message, status);
         if (options.json()) {
           synchronized (stdout) {
@@ -194,33 +219,41 @@ final class RunCommand {
         }
         case "--param", "-p" -> {
           if (value == null) {
-            if (i + 1 >= args.length) throw new IllegalArgumentException("--param needs NAME=VALUE");
+            if (i + 1 >= args.length)
+              throw new IllegalArgumentException("--param needs NAME=VALUE");
             value = args[++i];
           }
           int at = value.indexOf('=');
-          if (at <= 0) throw new IllegalArgumentException("--param needs NAME=VALUE, got \"" + value + "\"");
+          if (at <= 0)
+            throw new IllegalArgumentException("--param needs NAME=VALUE, got \"" + value + "\"");
           String name = value.substring(0, at);
           if (!PARAM_NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("--param " + name + ": not a valid environment variable name");
+            throw new IllegalArgumentException(
+                "--param " + name + ": not a valid environment variable name");
           }
           params.put(name, value.substring(at + 1));
         }
         case "--output", "-o" -> {
           if (value == null) {
-            if (i + 1 >= args.length) throw new IllegalArgumentException("--output needs a format (json)");
+            if (i + 1 >= args.length)
+              throw new IllegalArgumentException("--output needs a format (json)");
             value = args[++i];
           }
-          if (!value.equals("json")) throw new IllegalArgumentException("--output " + value + ": only json is known");
+          if (!value.equals("json"))
+            throw new IllegalArgumentException("--output " + value + ": only json is known");
           json = true;
         }
         case "--plain", "--live" -> {
           Display d = arg.equals("--plain") ? Display.PLAIN : Display.LIVE;
-          if (display != Display.AUTO && display != d) throw new IllegalArgumentException("--plain or --live, not both");
+          if (display != Display.AUTO && display != d)
+            throw new IllegalArgumentException("--plain or --live, not both");
           display = d;
         }
         default -> {
-          if (arg.startsWith("-") && !arg.equals("-")) throw new IllegalArgumentException("unknown option " + args[i]);
-          if (file != null) throw new IllegalArgumentException("one FILE only (got " + file + " and " + arg + ")");
+          if (arg.startsWith("-") && !arg.equals("-"))
+            throw new IllegalArgumentException("unknown option " + args[i]);
+          if (file != null)
+            throw new IllegalArgumentException("one FILE only (got " + file + " and " + arg + ")");
           file = args[i];
         }
       }
@@ -234,7 +267,8 @@ final class RunCommand {
 
   private static String read(String file) throws WorkflowFile.InvalidFile {
     try {
-      return file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+      return file.equals("-")
+          ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
           : Files.readString(Path.of(file));
     } catch (NoSuchFileException e) {
       throw new WorkflowFile.InvalidFile(file + ": no such file");
@@ -247,7 +281,11 @@ final class RunCommand {
     if (overrides.isEmpty()) return;
     List<Param> params = spec.params == null ? new ArrayList<>() : new ArrayList<>(spec.params);
     for (Map.Entry<String, String> o : overrides.entrySet()) {
-      Param existing = params.stream().filter(p -> p != null && o.getKey().equals(p.name)).findFirst().orElse(null);
+      Param existing =
+          params.stream()
+              .filter(p -> p != null && o.getKey().equals(p.name))
+              .findFirst()
+              .orElse(null);
       if (existing != null) {
         existing.value = o.getValue();
       } else {
@@ -271,7 +309,8 @@ final class RunCommand {
     if (System.getenv("SHEPHERD_LOG_LEVEL") != null) return;
     if (ConsoleLog.selected()) {
       ConsoleLog.setLevel("dev.shepherd.supervisor", org.slf4j.event.Level.WARN);
-    } else if (LoggerFactory.getLogger("dev.shepherd.supervisor") instanceof ch.qos.logback.classic.Logger logger) {
+    } else if (LoggerFactory.getLogger("dev.shepherd.supervisor")
+        instanceof ch.qos.logback.classic.Logger logger) {
       logger.setLevel(ch.qos.logback.classic.Level.WARN);
     }
   }

@@ -33,24 +33,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code shepherd supervise}: PID 1 of a supervisor-mode Pod. Takes its Workflow from
- * {@code SHEPHERD_MANIFEST}, which the controller sets to the manifest the Pod was made for, or
- * else reads it from the API server (through the status subresource: the only thing its Role
- * allows besides patching it); runs the steps as its children with {@link WorkflowRunner}; and
- * reports every status change with a {@link StatusReporter} (merge patches of the
- * supervisor-owned fields, and the termination message) with a {@link WorkflowStatusApi}
- * ({@link ApiServer} says how it finds and authenticates to the API server).
+ * {@code shepherd supervise}: PID 1 of a supervisor-mode Pod. Takes its Workflow from {@code
+ * SHEPHERD_MANIFEST}, which the controller sets to the manifest the Pod was made for, or else reads
+ * it from the API server (through the status subresource: the only thing its Role allows besides
+ * patching it); runs the steps as its children with {@link WorkflowRunner}; and reports every
+ * status change with a {@link StatusReporter} (merge patches of the supervisor-owned fields, and
+ * the termination message) with a {@link WorkflowStatusApi} ({@link ApiServer} says how it finds
+ * and authenticates to the API server).
  *
  * <p>Environment: {@code SHEPHERD_WORKFLOW} (required), {@code SHEPHERD_NAMESPACE} (default: the
  * service account's namespace), {@code SHEPHERD_MANIFEST} (optional), {@code SHEPHERD_POD_NAME}
- * (for the logs), {@code SHEPHERD_GRACE_SECONDS}
- * (SIGTERM to SIGKILL when cancelled, default 10), {@code SHEPHERD_REPORT_TIMEOUT_SECONDS} (how long
- * to wait at exit for the final status to be written, default 60), {@code SHEPHERD_TERMINATION_LOG}
- * (default /dev/termination-log).
+ * (for the logs), {@code SHEPHERD_GRACE_SECONDS} (SIGTERM to SIGKILL when cancelled, default 10),
+ * {@code SHEPHERD_REPORT_TIMEOUT_SECONDS} (how long to wait at exit for the final status to be
+ * written, default 60), {@code SHEPHERD_TERMINATION_LOG} (default /dev/termination-log).
  *
  * <p>Exit code: 0 Succeeded, 1 Failed (or the workflow could not be read), 128+N when cancelled by
- * signal N (SIGTERM 143, SIGINT 130), 2 for a usage error. SIGHUP, SIGUSR1 and SIGUSR2 are
- * relayed to the process groups of the running steps.
+ * signal N (SIGTERM 143, SIGINT 130), 2 for a usage error. SIGHUP, SIGUSR1 and SIGUSR2 are relayed
+ * to the process groups of the running steps.
  */
 final class SuperviseCommand {
   private static final Logger log = LoggerFactory.getLogger(SuperviseCommand.class);
@@ -67,12 +66,14 @@ final class SuperviseCommand {
   /** As {@link #run(String[])}, configured by {@code env} instead of this process' environment. */
   static int run(String[] args, Map<String, String> env) {
     if (args.length > 0) {
-      System.err.println("shepherd supervise: takes no arguments; it is configured by SHEPHERD_* environment variables");
+      System.err.println(
+          "shepherd supervise: takes no arguments; it is configured by SHEPHERD_* environment variables");
       return 2;
     }
     String name = env.get("SHEPHERD_WORKFLOW");
     if (name == null || name.isBlank()) {
-      System.err.println("shepherd supervise: SHEPHERD_WORKFLOW is not set (the name of the Workflow to run)");
+      System.err.println(
+          "shepherd supervise: SHEPHERD_WORKFLOW is not set (the name of the Workflow to run)");
       return 2;
     }
     Duration grace;
@@ -84,7 +85,10 @@ final class SuperviseCommand {
       System.err.println("shepherd supervise: " + e.getMessage());
       return 2;
     }
-    Path terminationLog = Path.of(env.getOrDefault("SHEPHERD_TERMINATION_LOG", TerminationMessage.DEFAULT_PATH.toString()));
+    Path terminationLog =
+        Path.of(
+            env.getOrDefault(
+                "SHEPHERD_TERMINATION_LOG", TerminationMessage.DEFAULT_PATH.toString()));
 
     ApiServer server;
     try {
@@ -93,19 +97,29 @@ final class SuperviseCommand {
       System.err.println("shepherd supervise: " + e.getMessage());
       return 2;
     }
-    String namespace = Optional.ofNullable(env.get("SHEPHERD_NAMESPACE")).filter(n -> !n.isBlank())
-        .or(ApiServer::serviceAccountNamespace).orElse(null);
+    String namespace =
+        Optional.ofNullable(env.get("SHEPHERD_NAMESPACE"))
+            .filter(n -> !n.isBlank())
+            .or(ApiServer::serviceAccountNamespace)
+            .orElse(null);
     if (namespace == null) {
-      System.err.println("shepherd supervise: SHEPHERD_NAMESPACE is not set and there is no service account namespace");
+      System.err.println(
+          "shepherd supervise: SHEPHERD_NAMESPACE is not set and there is no service account namespace");
       return 2;
     }
-    try (WorkflowStatusApi api = new WorkflowStatusApi(server, namespace, name, Duration.ofSeconds(10));
+    try (WorkflowStatusApi api =
+            new WorkflowStatusApi(server, namespace, name, Duration.ofSeconds(10));
         Supervisor supervisor = Supervisor.start()) {
       Run carried = carried(env.get(CarriedManifest.ENV), name);
-      log.info("supervising workflow {}/{} ({}) in pod {} (pid {}{}); status to {}", namespace, name,
+      log.info(
+          "supervising workflow {}/{} ({}) in pod {} (pid {}{}); status to {}",
+          namespace,
+          name,
           carried != null ? "from " + CarriedManifest.ENV : "read from the API server",
-          env.getOrDefault("SHEPHERD_POD_NAME", "?"), ProcessHandle.current().pid(),
-          supervisor.isPid1() ? ", PID 1" : ", subreaper", server.url());
+          env.getOrDefault("SHEPHERD_POD_NAME", "?"),
+          ProcessHandle.current().pid(),
+          supervisor.isPid1() ? ", PID 1" : ", subreaper",
+          server.url());
       return new Session(name, supervisor, api, terminationLog, grace, reportTimeout).run(carried);
     }
   }
@@ -114,8 +128,8 @@ final class SuperviseCommand {
   private record Run(WorkflowSpec spec, WorkflowStatus initial, long generation) {}
 
   /**
-   * The Workflow the Pod carries in {@value CarriedManifest#ENV}, which the controller sets when the
-   * manifest is small enough for an environment variable: then the first step starts without
+   * The Workflow the Pod carries in {@value CarriedManifest#ENV}, which the controller sets when
+   * the manifest is small enough for an environment variable: then the first step starts without
    * waiting for the API server. Null if there is none, or it is unusable (then it is read from the
    * API server, as when there is none).
    */
@@ -124,12 +138,17 @@ final class SuperviseCommand {
     try {
       Manifest carried = CarriedManifest.read(manifest);
       if (!name.equals(carried.name())) {
-        log.warn("{} does not hold workflow {}; reading the workflow from the API server", CarriedManifest.ENV, name);
+        log.warn(
+            "{} does not hold workflow {}; reading the workflow from the API server",
+            CarriedManifest.ENV,
+            name);
         return null;
       }
       return new Run(carried.spec(), new WorkflowStatus(), carried.generation());
     } catch (CarriedManifest.Unreadable e) {
-      log.warn("{} cannot be read ({}); reading the workflow from the API server", CarriedManifest.ENV,
+      log.warn(
+          "{} cannot be read ({}); reading the workflow from the API server",
+          CarriedManifest.ENV,
           e.getMessage());
       return null;
     }
@@ -159,7 +178,12 @@ final class SuperviseCommand {
     private final AtomicReference<WorkflowRunner> runner = new AtomicReference<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
 
-    Session(String name, Supervisor supervisor, StatusApi api, Path terminationLog, Duration grace,
+    Session(
+        String name,
+        Supervisor supervisor,
+        StatusApi api,
+        Path terminationLog,
+        Duration grace,
         Duration reportTimeout) {
       this.name = name;
       this.supervisor = supervisor;
@@ -182,40 +206,72 @@ final class SuperviseCommand {
           return 1;
         }
         if (workflow == null) return exitBeforeStart();
-        what = new Run(workflow.getSpec() == null ? new WorkflowSpec() : workflow.getSpec(),
-            workflow.getStatus() == null ? new WorkflowStatus() : workflow.getStatus(), workflow.generationOrZero());
+        what =
+            new Run(
+                workflow.getSpec() == null ? new WorkflowSpec() : workflow.getSpec(),
+                workflow.getStatus() == null ? new WorkflowStatus() : workflow.getStatus(),
+                workflow.generationOrZero());
       }
-      try (StatusReporter reporter = new StatusReporter(api, terminationLog, StatusReporter.Backoff.defaults())) {
+      try (StatusReporter reporter =
+          new StatusReporter(api, terminationLog, StatusReporter.Backoff.defaults())) {
         AtomicReference<WorkflowStatus> lastSubmitted = new AtomicReference<>();
-        WorkflowRunner r = new WorkflowRunner(supervisor, Clock.systemUTC(), new WorkflowRunner.Listener() {
-          @Override
-          public void statusChanged(WorkflowStatus snapshot) {
-            lastSubmitted.set(snapshot);
-            reporter.submit(snapshot);
-          }
+        WorkflowRunner r =
+            new WorkflowRunner(
+                supervisor,
+                Clock.systemUTC(),
+                new WorkflowRunner.Listener() {
+                  @Override
+                  public void statusChanged(WorkflowStatus snapshot) {
+                    lastSubmitted.set(snapshot);
+                    reporter.submit(snapshot);
+                  }
 
-          @Override
-          public void attemptEnded(String step, int attempt, ExitStatus exit, Outcome outcome, Duration took,
-              boolean counted) {
-            String already = counted ? "" : " [already ended: stopped by a timeout or a cancel]";
-            if (exit == null) { // not started, or its end was lost: the message says which and why
-              log.warn("step {} attempt {} failed ({}): {}{}", step, attempt, outcome.reason(), outcome.message(), already);
-              return;
-            }
-            log.info("step {} attempt {} {} after {} ({}){}", step, attempt, exit.describe(), formatSeconds(took),
-                outcome.succeeded() ? "succeeded" : "failed" + (outcome.reason() == null ? "" : ": " + outcome.reason()),
-                already);
-          }
-        });
+                  @Override
+                  public void attemptEnded(
+                      String step,
+                      int attempt,
+                      ExitStatus exit,
+                      Outcome outcome,
+                      Duration took,
+                      boolean counted) {
+                    String already =
+                        counted ? "" : " [already ended: stopped by a timeout or a cancel]";
+                    if (exit
+                        == null) { // not started, or its end was lost: the message says which and
+                      // why
+                      log.warn(
+                          "step {} attempt {} failed ({}): {}{}",
+                          step,
+                          attempt,
+                          outcome.reason(),
+                          outcome.message(),
+                          already);
+                      return;
+                    }
+                    log.info(
+                        "step {} attempt {} {} after {} ({}){}",
+                        step,
+                        attempt,
+                        exit.describe(),
+                        formatSeconds(took),
+                        outcome.succeeded()
+                            ? "succeeded"
+                            : "failed" + (outcome.reason() == null ? "" : ": " + outcome.reason()),
+                        already);
+                  }
+                });
         runner.set(r);
         Signal early = stopSignal.get();
         if (early != null) r.cancel(cancelReason(early), grace);
 
         WorkflowStatus done;
         try {
-          List<Problem> problems = SpecValidation.problems(what.spec(), SpecValidation.Target.LOCAL);
-          done = problems.isEmpty() ? r.run(name, what.spec(), what.initial(), what.generation())
-              : r.reject(problems, what.initial(), what.generation());
+          List<Problem> problems =
+              SpecValidation.problems(what.spec(), SpecValidation.Target.LOCAL);
+          done =
+              problems.isEmpty()
+                  ? r.run(name, what.spec(), what.initial(), what.generation())
+                  : r.reject(problems, what.initial(), what.generation());
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return 1;
@@ -229,23 +285,29 @@ final class SuperviseCommand {
     }
 
     private void installSignalHandlers() {
-      supervisor.onSignals(STOP, signal -> {
-        if (!stopSignal.compareAndSet(null, signal)) {
-          log.info("received {} again; the cancellation is under way", signal);
-          return;
-        }
-        log.info("received {}: cancelling the workflow (steps get SIGTERM, SIGKILL after {} s)", signal,
-            grace.toSeconds());
-        stopRequested.countDown();
-        WorkflowRunner r = runner.get();
-        if (r != null) r.cancel(cancelReason(signal), grace);
-      });
+      supervisor.onSignals(
+          STOP,
+          signal -> {
+            if (!stopSignal.compareAndSet(null, signal)) {
+              log.info("received {} again; the cancellation is under way", signal);
+              return;
+            }
+            log.info(
+                "received {}: cancelling the workflow (steps get SIGTERM, SIGKILL after {} s)",
+                signal,
+                grace.toSeconds());
+            stopRequested.countDown();
+            WorkflowRunner r = runner.get();
+            if (r != null) r.cancel(cancelReason(signal), grace);
+          });
       for (Signal signal : RELAYED) {
         try {
-          supervisor.onSignals(Set.of(signal), s -> {
-            log.info("relaying {} to the running steps", s);
-            supervisor.signalAll(s);
-          });
+          supervisor.onSignals(
+              Set.of(signal),
+              s -> {
+                log.info("relaying {} to the running steps", s);
+                supervisor.signalAll(s);
+              });
         } catch (IllegalArgumentException e) {
           log.warn("{} will not be relayed to the steps: {}", signal, e.getMessage());
         }
@@ -263,14 +325,20 @@ final class SuperviseCommand {
           return w;
         } catch (StatusApi.ApiException e) {
           if (!e.retryable()) {
-            String why = "The supervisor cannot read its workflow: " + e.getMessage()
-                + (e.code() == 403 ? " (its Role must allow get on workflows/status)" : "");
+            String why =
+                "The supervisor cannot read its workflow: "
+                    + e.getMessage()
+                    + (e.code() == 403 ? " (its Role must allow get on workflows/status)" : "");
             log.error(why);
             writeTerminationMessage(WorkflowPhase.Failed, why);
             return null;
           }
           if (attempt == 1 || attempt % 10 == 0) {
-            log.warn("cannot read workflow {} yet (attempt {}; retrying): {}", name, attempt, e.getMessage());
+            log.warn(
+                "cannot read workflow {} yet (attempt {}; retrying): {}",
+                name,
+                attempt,
+                e.getMessage());
           }
         }
         if (stopRequested.await(delay, TimeUnit.MILLISECONDS)) return null;
@@ -303,9 +371,14 @@ final class SuperviseCommand {
       try {
         switch (reporter.flush(reportTimeout)) {
           case WRITTEN -> log.info("final status written");
-          case REFUSED -> log.error("the API server refused the final status; it is in the termination message");
-          case TIMED_OUT -> log.error("the final status could not be written within {} s (API server unreachable);"
-              + " it is in the termination message", reportTimeout.toSeconds());
+          case REFUSED ->
+              log.error(
+                  "the API server refused the final status; it is in the termination message");
+          case TIMED_OUT ->
+              log.error(
+                  "the final status could not be written within {} s (API server unreachable);"
+                      + " it is in the termination message",
+                  reportTimeout.toSeconds());
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

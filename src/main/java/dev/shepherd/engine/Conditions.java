@@ -7,10 +7,9 @@ import java.time.Instant;
 
 /**
  * The workflow's conditions, derived from its phase. Complete and Failed mean what they mean on a
- * Job, so {@code kubectl wait --for=condition=Complete} works; a cancelled workflow has Failed
- * True with reason Cancelled. Reconciling and Stalled are the
- * abnormal-true conditions that kstatus (Flux) reads: InProgress while Reconciling, Failed when
- * Stalled, Current otherwise.
+ * Job, so {@code kubectl wait --for=condition=Complete} works; a cancelled workflow has Failed True
+ * with reason Cancelled. Reconciling and Stalled are the abnormal-true conditions that kstatus
+ * (Flux) reads: InProgress while Reconciling, Failed when Stalled, Current otherwise.
  */
 public final class Conditions {
   public static final String RECONCILING = "Reconciling";
@@ -20,7 +19,8 @@ public final class Conditions {
 
   private Conditions() {}
 
-  static void update(WorkflowStatus status, Reason reason, String message, long generation, Instant now) {
+  static void update(
+      WorkflowStatus status, Reason reason, String message, long generation, Instant now) {
     WorkflowPhase phase = status.phase;
     boolean failed = phase == WorkflowPhase.Failed || phase == WorkflowPhase.Cancelled;
     boolean done = phase.isFinal();
@@ -31,8 +31,14 @@ public final class Conditions {
   }
 
   /** Sets one condition; its lastTransitionTime moves only when its status changes. */
-  static void set(WorkflowStatus status, String type, boolean value, Reason reason, String message,
-      long generation, Instant now) {
+  static void set(
+      WorkflowStatus status,
+      String type,
+      boolean value,
+      Reason reason,
+      String message,
+      long generation,
+      Instant now) {
     String text = value ? "True" : "False";
     Condition condition = find(status, type);
     if (condition == null) {
@@ -41,7 +47,8 @@ public final class Conditions {
       status.conditions.add(condition);
     }
     if (!text.equals(condition.getStatus()) || condition.getLastTransitionTime() == null) {
-      condition.setLastTransitionTime(Timestamps.format(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+      condition.setLastTransitionTime(
+          Timestamps.format(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
     }
     condition.setStatus(text);
     condition.setReason(reason.name());

@@ -19,19 +19,21 @@ import java.util.Map;
  * timeouts, skips after a failed dependency, and the workflow's phase and conditions. Pod mode, the
  * supervisor and {@code shepherd run} all decide with it, so a workflow means the same everywhere.
  *
- * <p>The status is the whole state: an executor that restarts rebuilds nothing but the status.
- * The executor reports what happened ({@link #finished}), asks what to do ({@link #plan}), does it,
- * and asks again at the latest at {@link Plan#wakeAt()}. Steps that must end before they end on
- * their own (the workflow's deadline, a cancel, a lost executor) are ended by {@link #abort}, and
- * only there. No Kubernetes client, no process, and the clock is injected.
+ * <p>The status is the whole state: an executor that restarts rebuilds nothing but the status. The
+ * executor reports what happened ({@link #finished}), asks what to do ({@link #plan}), does it, and
+ * asks again at the latest at {@link Plan#wakeAt()}. Steps that must end before they end on their
+ * own (the workflow's deadline, a cancel, a lost executor) are ended by {@link #abort}, and only
+ * there. No Kubernetes client, no process, and the clock is injected.
  */
 public final class Engine {
   /** A failed attempt's message is cut to its last characters, to keep the status small. */
   static final int MAX_STEP_MESSAGE = 256;
+
   static final int DEFAULT_BACKOFF_SECONDS = 1;
   static final int DEFAULT_MAX_BACKOFF_SECONDS = 300;
 
   private final Clock clock;
+
   /**
    * The positions of the last spec's steps by name, built once per spec object: a local executor
    * plans the same spec object after every step.
@@ -51,8 +53,8 @@ public final class Engine {
   }
 
   /**
-   * Brings the status up to date with the spec and the time, and says what to start and stop.
-   * The status is changed in place to what it will be once the plan is carried out.
+   * Brings the status up to date with the spec and the time, and says what to start and stop. The
+   * status is changed in place to what it will be once the plan is carried out.
    *
    * <p>The spec is one that {@link SpecValidation#problems} found no problem in: each executor
    * validates once, for what it runs on, and {@link #reject}s a spec that can't run instead.
@@ -82,13 +84,25 @@ public final class Engine {
       Instant timeout = stepDeadline(index.step(st.name), st);
       if (timeout != null && !now.isBefore(timeout)) {
         stop.add(st.name);
-        attemptFailed(index.step(st.name), st, now, new Outcome(null, Reason.DeadlineExceeded.name(),
-            "Attempt " + st.attempts + " exceeded its timeoutSeconds of " + index.step(st.name).timeoutSeconds + " s."));
+        attemptFailed(
+            index.step(st.name),
+            st,
+            now,
+            new Outcome(
+                null,
+                Reason.DeadlineExceeded.name(),
+                "Attempt "
+                    + st.attempts
+                    + " exceeded its timeoutSeconds of "
+                    + index.step(st.name).timeoutSeconds
+                    + " s."));
       }
     }
 
-    if (status.steps.stream().anyMatch(st -> st.phase == StepPhase.Failed || st.phase == StepPhase.Skipped)) {
-      skipAfterFailedDependencies(spec, states, now); // else nothing to skip: no pass over every dependency
+    if (status.steps.stream()
+        .anyMatch(st -> st.phase == StepPhase.Failed || st.phase == StepPhase.Skipped)) {
+      skipAfterFailedDependencies(
+          spec, states, now); // else nothing to skip: no pass over every dependency
     }
 
     List<StepStart> start = new ArrayList<>();
@@ -105,11 +119,12 @@ public final class Engine {
       }
       Step step = spec.steps.get(i);
       StepStatus st = status.steps.get(i);
-      boolean ready = switch (st.phase) {
-        case Pending -> dependenciesSucceeded(step, states);
-        case Retrying -> !now.isBefore(retryAt(step, st));
-        default -> false;
-      };
+      boolean ready =
+          switch (st.phase) {
+            case Pending -> dependenciesSucceeded(step, states);
+            case Retrying -> !now.isBefore(retryAt(step, st));
+            default -> false;
+          };
       if (ready) {
         st.phase = StepPhase.Running;
         st.attempts = st.attemptsOrZero() + 1;
@@ -125,19 +140,24 @@ public final class Engine {
     }
 
     summarize(status, generation, now, null);
-    return new Plan(start, stop, status.phase.isFinal() ? null : wakeAt(index, status, deadline, now));
+    return new Plan(
+        start, stop, status.phase.isFinal() ? null : wakeAt(index, status, deadline, now));
   }
 
   /**
-   * Records the end of an attempt. An end that is not of the step's current running attempt (a
-   * late report of an attempt already timed out, or a repeat) is ignored and false is returned.
-   * Call {@link #plan} afterwards to learn what follows.
+   * Records the end of an attempt. An end that is not of the step's current running attempt (a late
+   * report of an attempt already timed out, or a repeat) is ignored and false is returned. Call
+   * {@link #plan} afterwards to learn what follows.
    */
-  public boolean finished(WorkflowSpec spec, WorkflowStatus status, String stepName, int attempt, Outcome outcome) {
+  public boolean finished(
+      WorkflowSpec spec, WorkflowStatus status, String stepName, int attempt, Outcome outcome) {
     SpecIndex index = index(spec);
     StepStatus st = state(index, status, stepName);
     Step step = index.step(stepName);
-    if (st == null || step == null || st.phase != StepPhase.Running || st.attemptsOrZero() != attempt) {
+    if (st == null
+        || step == null
+        || st.phase != StepPhase.Running
+        || st.attemptsOrZero() != attempt) {
       return false;
     }
     Instant now = clock.instant();
@@ -174,7 +194,8 @@ public final class Engine {
   }
 
   /** {@link #abort} on a status in step with its spec; adds the steps to stop to {@code stop}. */
-  private static Plan endSteps(WorkflowStatus status, Abort abort, long generation, Instant now, List<String> stop) {
+  private static Plan endSteps(
+      WorkflowStatus status, Abort abort, long generation, Instant now, List<String> stop) {
     if (status.startedAt == null) {
       status.startedAt = Timestamps.format(now);
     }
@@ -192,7 +213,14 @@ public final class Engine {
           stop.add(st.name);
           end(st, StepPhase.Failed, now, null, abort.stepReason(), abort.stopped());
         }
-        case Retrying -> end(st, StepPhase.Failed, now, st.exitCode, abort.stepReason(), "Not retried: " + abort.why());
+        case Retrying ->
+            end(
+                st,
+                StepPhase.Failed,
+                now,
+                st.exitCode,
+                abort.stepReason(),
+                "Not retried: " + abort.why());
         default -> end(st, StepPhase.Skipped, now, null, null, "Not run: " + abort.why());
       }
     }
@@ -201,8 +229,8 @@ public final class Engine {
   }
 
   /**
-   * Whether the spec can run; if not, the status is rejected. Checked once per spec object: a
-   * spec is never changed in place.
+   * Whether the spec can run; if not, the status is rejected. Checked once per spec object: a spec
+   * is never changed in place.
    */
   /** Fails the workflow for a spec that can't run, before anything starts. Nothing is created. */
   public void reject(WorkflowStatus status, List<Problem> problems, long generation) {
@@ -244,10 +272,22 @@ public final class Engine {
   private static void attemptFailed(Step step, StepStatus st, Instant now, Outcome outcome) {
     String reason = Outcome.failureReason(outcome.reason());
     boolean retry = st.attemptsOrZero() <= retryLimit(step);
-    end(st, retry ? StepPhase.Retrying : StepPhase.Failed, now, outcome.exitCode(), reason, tail(outcome.message()));
+    end(
+        st,
+        retry ? StepPhase.Retrying : StepPhase.Failed,
+        now,
+        outcome.exitCode(),
+        reason,
+        tail(outcome.message()));
   }
 
-  private static void end(StepStatus st, StepPhase phase, Instant now, Integer exitCode, String reason, String message) {
+  private static void end(
+      StepStatus st,
+      StepPhase phase,
+      Instant now,
+      Integer exitCode,
+      String reason,
+      String message) {
     st.phase = phase;
     st.finishedAt = Timestamps.format(now);
     st.exitCode = exitCode;
@@ -260,7 +300,9 @@ public final class Engine {
       return null;
     }
     String trimmed = message.strip();
-    return trimmed.length() <= MAX_STEP_MESSAGE ? trimmed : "…" + trimmed.substring(trimmed.length() - MAX_STEP_MESSAGE + 1);
+    return trimmed.length() <= MAX_STEP_MESSAGE
+        ? trimmed
+        : "…" + trimmed.substring(trimmed.length() - MAX_STEP_MESSAGE + 1);
   }
 
   /**
@@ -282,7 +324,10 @@ public final class Engine {
       known.remove(step.name);
     }
     status.steps = synced;
-    return known.values().stream().filter(st -> st.phase == StepPhase.Running).map(st -> st.name).toList();
+    return known.values().stream()
+        .filter(st -> st.phase == StepPhase.Running)
+        .map(st -> st.name)
+        .toList();
   }
 
   private static boolean inSpecOrder(WorkflowSpec spec, WorkflowStatus status) {
@@ -328,7 +373,13 @@ public final class Engine {
           StepStatus d = states.get(dep);
           if (d.phase == StepPhase.Failed || d.phase == StepPhase.Skipped) {
             String verb = d.phase == StepPhase.Failed ? "failed" : "was skipped";
-            end(st, StepPhase.Skipped, now, null, null, "Skipped because dependency " + dep + " " + verb + ".");
+            end(
+                st,
+                StepPhase.Skipped,
+                now,
+                null,
+                null,
+                "Skipped because dependency " + dep + " " + verb + ".");
             changed = true;
             break;
           }
@@ -363,19 +414,21 @@ public final class Engine {
     return Timestamps.parse(st.startedAt).plusSeconds(step.timeoutSeconds);
   }
 
-  private static Instant wakeAt(SpecIndex steps, WorkflowStatus status, Instant workflowDeadline, Instant now) {
+  private static Instant wakeAt(
+      SpecIndex steps, WorkflowStatus status, Instant workflowDeadline, Instant now) {
     Instant wake = workflowDeadline;
     for (StepStatus st : status.steps) {
-      Instant t = switch (st.phase) {
-        case Running -> stepDeadline(steps.step(st.name), st);
-        // A retry whose backoff is over but did not start waits for a parallelism slot: only a
-        // step's end frees one, so its time (now or past) must not wake the executor in a loop.
-        case Retrying -> {
-          Instant retry = retryAt(steps.step(st.name), st);
-          yield retry.isAfter(now) ? retry : null;
-        }
-        default -> null;
-      };
+      Instant t =
+          switch (st.phase) {
+            case Running -> stepDeadline(steps.step(st.name), st);
+            // A retry whose backoff is over but did not start waits for a parallelism slot: only a
+            // step's end frees one, so its time (now or past) must not wake the executor in a loop.
+            case Retrying -> {
+              Instant retry = retryAt(steps.step(st.name), st);
+              yield retry.isAfter(now) ? retry : null;
+            }
+            default -> null;
+          };
       if (t != null && (wake == null || t.isBefore(wake))) {
         wake = t;
       }
@@ -403,13 +456,14 @@ public final class Engine {
         case Failed -> failed.add(st);
         case Skipped -> skipped++;
         case Running, Retrying -> running.add(st.name);
-        default -> { }
+        default -> {}
       }
     }
     status.progress = done + "/" + total;
     Reason reason;
     if (abort != null && abort.reason() != null) {
-      status.phase = abort.reason() == Reason.Cancelled ? WorkflowPhase.Cancelled : WorkflowPhase.Failed;
+      status.phase =
+          abort.reason() == Reason.Cancelled ? WorkflowPhase.Cancelled : WorkflowPhase.Failed;
       reason = abort.reason();
       status.message = abort.message();
     } else if (done == total && allSucceeded) {
@@ -426,7 +480,8 @@ public final class Engine {
     } else {
       status.phase = running.isEmpty() ? WorkflowPhase.Pending : WorkflowPhase.Running;
       reason = running.isEmpty() ? Reason.Pending : Reason.Running;
-      status.message = running.isEmpty() ? "Waiting to start steps." : "Running " + names(running) + ".";
+      status.message =
+          running.isEmpty() ? "Waiting to start steps." : "Running " + names(running) + ".";
     }
     if (status.phase.isFinal() && status.finishedAt == null) {
       status.finishedAt = Timestamps.format(now);
@@ -452,7 +507,10 @@ public final class Engine {
       m.append("; ").append(failed.size() - 1).append(" more failed");
     }
     if (skipped > 0) {
-      m.append("; ").append(skipped).append(skipped == 1 ? " step was" : " steps were").append(" skipped");
+      m.append("; ")
+          .append(skipped)
+          .append(skipped == 1 ? " step was" : " steps were")
+          .append(" skipped");
     }
     return m.append('.').toString();
   }
@@ -464,7 +522,10 @@ public final class Engine {
     return String.join(", ", names.subList(0, 5)) + " and " + (names.size() - 5) + " more";
   }
 
-  /** The spec's step positions by name, built once per spec object (a spec is never changed in place). */
+  /**
+   * The spec's step positions by name, built once per spec object (a spec is never changed in
+   * place).
+   */
   private SpecIndex index(WorkflowSpec spec) {
     SpecIndex last = lastIndex;
     if (last != null && last.spec() == spec) {

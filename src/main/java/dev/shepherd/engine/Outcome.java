@@ -3,8 +3,8 @@ package dev.shepherd.engine;
 /**
  * How one attempt of a step ended, as the executor saw it.
  *
- * @param exitCode the command's exit code (128+N for a death by signal N), or null when the
- *     attempt ended without one (a Pod that never started, a deleted Pod)
+ * @param exitCode the command's exit code (128+N for a death by signal N), or null when the attempt
+ *     ended without one (a Pod that never started, a deleted Pod)
  * @param reason why it ended when it did not succeed: Error, OOMKilled, DeadlineExceeded, ...; null
  *     or "Completed" for a clean exit
  * @param message the last lines of output, or what the executor knows; may be null
@@ -12,6 +12,7 @@ package dev.shepherd.engine;
 public record Outcome(Integer exitCode, String reason, String message) {
   /** The reason of a failure that says nothing more. */
   public static final String ERROR = "Error";
+
   /** The reason a container reports for a clean exit. */
   static final String COMPLETED = "Completed";
 

@@ -1,6 +1,8 @@
 package dev.shepherd.engine;
 
-/** Reasons of the workflow's conditions and of its Events, as {@code kubectl describe} shows them. */
+/**
+ * Reasons of the workflow's conditions and of its Events, as {@code kubectl describe} shows them.
+ */
 public enum Reason {
   Pending,
   Running,

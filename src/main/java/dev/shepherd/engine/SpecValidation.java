@@ -35,18 +35,23 @@ public final class SpecValidation {
     SUPERVISOR,
     /**
      * Every step a process of the machine this runs on, images ignored: {@code shepherd run}, and
-     * {@code shepherd supervise} in the Pod whose image the operator checked as {@link #SUPERVISOR}.
+     * {@code shepherd supervise} in the Pod whose image the operator checked as {@link
+     * #SUPERVISOR}.
      */
     LOCAL
   }
 
   private SpecValidation() {}
 
-  /** All problems of the spec for {@code target}, in a stable order; empty when it can run there. */
+  /**
+   * All problems of the spec for {@code target}, in a stable order; empty when it can run there.
+   */
   public static List<Problem> problems(WorkflowSpec spec, Target target) {
     List<Problem> problems = new ArrayList<>();
     if (spec == null || spec.steps == null || spec.steps.isEmpty()) {
-      problems.add(new Problem("spec.steps", null, "spec.steps is empty: a workflow needs at least one step."));
+      problems.add(
+          new Problem(
+              "spec.steps", null, "spec.steps is empty: a workflow needs at least one step."));
       return problems;
     }
     Map<String, Integer> byName = new LinkedHashMap<>();
@@ -58,35 +63,65 @@ public final class SpecValidation {
       }
       String name = step.name;
       if (name.length() > 63 || !isDnsLabel(name)) {
-        problems.add(new Problem(stepPath(i) + ".name", name, "Step name \"" + name + "\" is not a DNS-1123 label"
-            + " (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63"
-            + " characters)."));
+        problems.add(
+            new Problem(
+                stepPath(i) + ".name",
+                name,
+                "Step name \""
+                    + name
+                    + "\" is not a DNS-1123 label"
+                    + " (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63"
+                    + " characters)."));
       }
       if (byName.putIfAbsent(name, i) != null) {
-        problems.add(new Problem(stepPath(i) + ".name", name, "Step name \"" + name + "\" is used more than once."));
+        problems.add(
+            new Problem(
+                stepPath(i) + ".name", name, "Step name \"" + name + "\" is used more than once."));
       }
       if (step.retry != null) {
         if (step.retry.limit != null && step.retry.limit < 0) {
-          problems.add(new Problem(stepPath(i) + ".retry.limit", name,
-              "Step \"" + name + "\" has a negative retry.limit."));
+          problems.add(
+              new Problem(
+                  stepPath(i) + ".retry.limit",
+                  name,
+                  "Step \"" + name + "\" has a negative retry.limit."));
         }
         if (step.retry.backoffSeconds != null && step.retry.backoffSeconds < 0) {
-          problems.add(new Problem(stepPath(i) + ".retry.backoffSeconds", name,
-              "Step \"" + name + "\" has a negative retry.backoffSeconds."));
+          problems.add(
+              new Problem(
+                  stepPath(i) + ".retry.backoffSeconds",
+                  name,
+                  "Step \"" + name + "\" has a negative retry.backoffSeconds."));
         }
         if (step.retry.maxBackoffSeconds != null && step.retry.maxBackoffSeconds < 0) {
-          problems.add(new Problem(stepPath(i) + ".retry.maxBackoffSeconds", name,
-              "Step \"" + name + "\" has a negative retry.maxBackoffSeconds."));
+          problems.add(
+              new Problem(
+                  stepPath(i) + ".retry.maxBackoffSeconds",
+                  name,
+                  "Step \"" + name + "\" has a negative retry.maxBackoffSeconds."));
         }
       }
-      if (step.timeoutSeconds != null && (step.timeoutSeconds < 1 || step.timeoutSeconds > MAX_SECONDS)) {
-        problems.add(new Problem(stepPath(i) + ".timeoutSeconds", name, "Step \"" + name + "\" has timeoutSeconds "
-            + step.timeoutSeconds + "; it must be from 1 to " + MAX_SECONDS + "."));
+      if (step.timeoutSeconds != null
+          && (step.timeoutSeconds < 1 || step.timeoutSeconds > MAX_SECONDS)) {
+        problems.add(
+            new Problem(
+                stepPath(i) + ".timeoutSeconds",
+                name,
+                "Step \""
+                    + name
+                    + "\" has timeoutSeconds "
+                    + step.timeoutSeconds
+                    + "; it must be from 1 to "
+                    + MAX_SECONDS
+                    + "."));
       }
       int empty = indexOfEmpty(step.depends);
       if (empty >= 0) {
-        problems.add(new Problem(stepPath(i) + ".depends[" + empty + "]", name,
-            "Step \"" + name + "\" has an empty entry in depends."));
+        problems.add(
+            new Problem(
+                stepPath(i) + ".depends[" + empty + "]",
+                name,
+                "Step \"" + name + "\" has an empty entry in depends."));
       }
     }
     for (int i : byName.values()) {
@@ -98,42 +133,74 @@ public final class SpecValidation {
           continue;
         }
         if (dep.equals(step.name)) {
-          problems.add(new Problem(stepPath(i) + ".depends[" + d + "]", step.name,
-              "Step \"" + step.name + "\" depends on itself."));
+          problems.add(
+              new Problem(
+                  stepPath(i) + ".depends[" + d + "]",
+                  step.name,
+                  "Step \"" + step.name + "\" depends on itself."));
         } else if (!byName.containsKey(dep)) {
-          problems.add(new Problem(stepPath(i) + ".depends[" + d + "]", step.name,
-              "Step \"" + step.name + "\" depends on \"" + dep + "\", which is not a step of this workflow."));
+          problems.add(
+              new Problem(
+                  stepPath(i) + ".depends[" + d + "]",
+                  step.name,
+                  "Step \""
+                      + step.name
+                      + "\" depends on \""
+                      + dep
+                      + "\", which is not a step of this workflow."));
         }
       }
     }
     List<String> cycle = findCycle(spec, byName);
     if (!cycle.isEmpty()) {
-      StringBuilder sentence = new StringBuilder("Steps form a cycle: \"" + cycle.getFirst() + "\"");
+      StringBuilder sentence =
+          new StringBuilder("Steps form a cycle: \"" + cycle.getFirst() + "\"");
       for (String name : cycle.subList(1, cycle.size())) {
         sentence.append(" depends on \"").append(name).append('"');
       }
-      problems.add(new Problem(stepPath(byName.get(cycle.getFirst())), cycle.getFirst(),
-          sentence.append('.').toString()));
+      problems.add(
+          new Problem(
+              stepPath(byName.get(cycle.getFirst())),
+              cycle.getFirst(),
+              sentence.append('.').toString()));
     }
     if (spec.parallelism != null && spec.parallelism < 1) {
-      problems.add(new Problem("spec.parallelism", null,
-          "spec.parallelism is " + spec.parallelism + "; it must be at least 1."));
+      problems.add(
+          new Problem(
+              "spec.parallelism",
+              null,
+              "spec.parallelism is " + spec.parallelism + "; it must be at least 1."));
     }
     if (spec.activeDeadlineSeconds != null
         && (spec.activeDeadlineSeconds < 1 || spec.activeDeadlineSeconds > MAX_SECONDS)) {
-      problems.add(new Problem("spec.activeDeadlineSeconds", null, "spec.activeDeadlineSeconds is "
-          + spec.activeDeadlineSeconds + "; it must be from 1 to " + MAX_SECONDS + "."));
+      problems.add(
+          new Problem(
+              "spec.activeDeadlineSeconds",
+              null,
+              "spec.activeDeadlineSeconds is "
+                  + spec.activeDeadlineSeconds
+                  + "; it must be from 1 to "
+                  + MAX_SECONDS
+                  + "."));
     }
     if (spec.params != null) {
       Set<String> seen = new HashSet<>();
       for (int i = 0; i < spec.params.size(); i++) {
         Param p = spec.params.get(i);
         if (p == null || p.name == null || !isEnvName(p.name)) {
-          problems.add(new Problem("spec.params[" + i + (p == null ? "]" : "].name"), null,
-              "Param name \"" + (p == null ? null : p.name) + "\" is not a valid environment variable name."));
+          problems.add(
+              new Problem(
+                  "spec.params[" + i + (p == null ? "]" : "].name"),
+                  null,
+                  "Param name \""
+                      + (p == null ? null : p.name)
+                      + "\" is not a valid environment variable name."));
         } else if (!seen.add(p.name)) {
-          problems.add(new Problem("spec.params[" + i + "].name", null,
-              "Param \"" + p.name + "\" is given more than once."));
+          problems.add(
+              new Problem(
+                  "spec.params[" + i + "].name",
+                  null,
+                  "Param \"" + p.name + "\" is given more than once."));
         }
       }
     }
@@ -151,8 +218,11 @@ public final class SpecValidation {
     for (int i = 0; i < spec.steps.size(); i++) {
       Step step = spec.steps.get(i);
       if (step != null && step.name != null && blank(step.image) && blank(spec.image)) {
-        problems.add(new Problem(stepPath(i) + ".image", step.name,
-            "Step \"" + step.name + "\" has no image, and spec.image is not set."));
+        problems.add(
+            new Problem(
+                stepPath(i) + ".image",
+                step.name,
+                "Step \"" + step.name + "\" has no image, and spec.image is not set."));
       }
     }
   }
@@ -163,19 +233,27 @@ public final class SpecValidation {
    */
   private static void supervisorProblems(WorkflowSpec spec, List<Problem> problems) {
     if (blank(spec.image)) {
-      problems.add(new Problem("spec.image", null,
-          "spec.image is required with executor supervisor: all steps run in one container of that image."));
+      problems.add(
+          new Problem(
+              "spec.image",
+              null,
+              "spec.image is required with executor supervisor: all steps run in one container of that image."));
     }
     if (!blank(spec.serviceAccountName)) {
-      problems.add(new Problem("spec.serviceAccountName", null, "spec.serviceAccountName is not supported with"
-          + " executor supervisor: its Pod runs as a ServiceAccount of its own that may only write the workflow's"
-          + " status."));
+      problems.add(
+          new Problem(
+              "spec.serviceAccountName",
+              null,
+              "spec.serviceAccountName is not supported with"
+                  + " executor supervisor: its Pod runs as a ServiceAccount of its own that may only write the workflow's"
+                  + " status."));
     }
   }
 
   /**
    * A step run as a process (by the supervisor or {@code shepherd run}) says what to run, and its
-   * environment is plain values: nothing runs the image's entrypoint or resolves a {@code valueFrom}.
+   * environment is plain values: nothing runs the image's entrypoint or resolves a {@code
+   * valueFrom}.
    */
   private static void processProblems(WorkflowSpec spec, boolean oneImage, List<Problem> problems) {
     for (int i = 0; i < spec.steps.size(); i++) {
@@ -184,28 +262,58 @@ public final class SpecValidation {
         continue; // named above
       }
       String name = step.name;
-      if (oneImage && !blank(step.image) && !blank(spec.image) && !step.image.strip().equals(spec.image.strip())) {
-        problems.add(new Problem(stepPath(i) + ".image", name, "Step \"" + name + "\" has image " + step.image
-            + ", but with executor supervisor all steps run in one container of spec.image " + spec.image
-            + "; remove the step's image or use executor pod."));
+      if (oneImage
+          && !blank(step.image)
+          && !blank(spec.image)
+          && !step.image.strip().equals(spec.image.strip())) {
+        problems.add(
+            new Problem(
+                stepPath(i) + ".image",
+                name,
+                "Step \""
+                    + name
+                    + "\" has image "
+                    + step.image
+                    + ", but with executor supervisor all steps run in one container of spec.image "
+                    + spec.image
+                    + "; remove the step's image or use executor pod."));
       }
       if (step.command == null || step.command.isEmpty()) {
-        problems.add(new Problem(stepPath(i) + ".command", name, "Step \"" + name + "\" has no command; executor"
-            + " supervisor and `shepherd run` do not run the image's entrypoint, so every step needs one."));
+        problems.add(
+            new Problem(
+                stepPath(i) + ".command",
+                name,
+                "Step \""
+                    + name
+                    + "\" has no command; executor"
+                    + " supervisor and `shepherd run` do not run the image's entrypoint, so every step needs one."));
       } else if (step.command.getFirst() == null || step.command.getFirst().isEmpty()) {
-        problems.add(new Problem(stepPath(i) + ".command[0]", name,
-            "Step \"" + name + "\" has an empty command[0]."));
+        problems.add(
+            new Problem(
+                stepPath(i) + ".command[0]",
+                name,
+                "Step \"" + name + "\" has an empty command[0]."));
       }
       if (step.env != null) {
         for (int e = 0; e < step.env.size(); e++) {
           EnvVar v = step.env.get(e);
           if (v == null || v.getName() == null || v.getName().isEmpty()) {
-            problems.add(new Problem(stepPath(i) + ".env[" + e + "]", name, "Step \"" + name + "\": env[" + e
-                + "] has no name."));
+            problems.add(
+                new Problem(
+                    stepPath(i) + ".env[" + e + "]",
+                    name,
+                    "Step \"" + name + "\": env[" + e + "] has no name."));
           } else if (v.getValueFrom() != null) {
-            problems.add(new Problem(stepPath(i) + ".env[" + e + "].valueFrom", name, "Step \"" + name
-                + "\": env \"" + v.getName() + "\" uses valueFrom, which only executor pod can resolve; executor"
-                + " supervisor and `shepherd run` take a plain value."));
+            problems.add(
+                new Problem(
+                    stepPath(i) + ".env[" + e + "].valueFrom",
+                    name,
+                    "Step \""
+                        + name
+                        + "\": env \""
+                        + v.getName()
+                        + "\" uses valueFrom, which only executor pod can resolve; executor"
+                        + " supervisor and `shepherd run` take a plain value."));
           }
         }
       }
@@ -231,7 +339,8 @@ public final class SpecValidation {
 
   /**
    * A cycle among the steps, as the names along it (each depends on the next) with the first
-   * repeated at the end, or an empty list. Self-dependencies and unknown names are reported elsewhere, so they are ignored.
+   * repeated at the end, or an empty list. Self-dependencies and unknown names are reported
+   * elsewhere, so they are ignored.
    */
   static List<String> findCycle(WorkflowSpec spec, Map<String, Integer> byName) {
     Map<String, Integer> state = new HashMap<>(); // absent: unseen, 1: on the path, 2: done
@@ -273,8 +382,8 @@ public final class SpecValidation {
   }
 
   /**
-   * From the bottom of the stack up, each name on the path depends on the one above it, and the
-   * top one depends on {@code repeated}, which is further down the path.
+   * From the bottom of the stack up, each name on the path depends on the one above it, and the top
+   * one depends on {@code repeated}, which is further down the path.
    */
   private static List<String> cycleThrough(Deque<String> path, String repeated) {
     List<String> topDown = new ArrayList<>();
@@ -291,9 +400,9 @@ public final class SpecValidation {
 
   /**
    * Whether {@code s} matches {@code [a-z0-9]([-a-z0-9]*[a-z0-9])?} (a DNS-1123 label, but for its
-   * length). By hand, not with java.util.regex: every supervisor validates its spec, and the
-   * regex engine is ~25 classes more in the memory of each (SpecValidationTest checks it against
-   * the regex).
+   * length). By hand, not with java.util.regex: every supervisor validates its spec, and the regex
+   * engine is ~25 classes more in the memory of each (SpecValidationTest checks it against the
+   * regex).
    */
   static boolean isDnsLabel(String s) {
     if (s.isEmpty() || s.charAt(0) == '-' || s.charAt(s.length() - 1) == '-') return false;
@@ -304,12 +413,15 @@ public final class SpecValidation {
     return true;
   }
 
-  /** Whether {@code s} matches {@code [A-Za-z_][A-Za-z0-9_]*}: a name a shell takes for a variable. */
+  /**
+   * Whether {@code s} matches {@code [A-Za-z_][A-Za-z0-9_]*}: a name a shell takes for a variable.
+   */
   static boolean isEnvName(String s) {
     if (s.isEmpty() || (s.charAt(0) >= '0' && s.charAt(0) <= '9')) return false;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9') && c != '_') return false;
+      if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9') && c != '_')
+        return false;
     }
     return true;
   }

@@ -14,18 +14,20 @@ import java.util.Map;
  * step's container, the local runner ({@code shepherd supervise}, {@code shepherd run}) spawns it
  * as a process. Defined once so that a step sees the same argv and environment wherever it runs.
  *
- * <p>The environment is the workflow's params, then {@value #WORKFLOW_VARIABLE},
- * {@value #STEP_VARIABLE} and {@value #ATTEMPT_VARIABLE}, then the step's own env. Of duplicate
- * names the last wins: the kubelet keeps the last, and {@link #variables} does too, so a step's
- * env overrides a param.
+ * <p>The environment is the workflow's params, then {@value #WORKFLOW_VARIABLE}, {@value
+ * #STEP_VARIABLE} and {@value #ATTEMPT_VARIABLE}, then the step's own env. Of duplicate names the
+ * last wins: the kubelet keeps the last, and {@link #variables} does too, so a step's env overrides
+ * a param.
  *
- * @param command the step's command, as given; null or empty for the image's entrypoint, which
- *     only a container has
+ * @param command the step's command, as given; null or empty for the image's entrypoint, which only
+ *     a container has
  * @param args the step's args, as given
- * @param env in order, duplicates kept; {@code valueFrom} entries as given (only a Pod resolves them)
+ * @param env in order, duplicates kept; {@code valueFrom} entries as given (only a Pod resolves
+ *     them)
  * @param workingDir the step's, or null when it has none: an empty one is none, as in a container
  */
-public record StepInvocation(List<String> command, List<String> args, List<EnvVar> env, String workingDir) {
+public record StepInvocation(
+    List<String> command, List<String> args, List<EnvVar> env, String workingDir) {
   public static final String WORKFLOW_VARIABLE = "SHEPHERD_WORKFLOW";
   public static final String STEP_VARIABLE = "SHEPHERD_STEP";
   public static final String ATTEMPT_VARIABLE = "SHEPHERD_ATTEMPT";

@@ -7,16 +7,18 @@ import java.time.temporal.ChronoUnit;
  * Status times are RFC 3339 strings with millisecond precision at most, as Kubernetes shows them:
  * {@code 2026-11-29T14:25:13Z}, {@code 2026-11-29T14:25:13.250Z}.
  *
- * <p>Written and read by hand for the years 0000 to 9999 (exactly what {@link Instant#toString}
- * and {@link Instant#parse} make of them; {@code TimestampsTest} checks it for random instants):
- * {@code Instant}'s own text goes through {@code DateTimeFormatter}, fifty classes that every
- * supervisor would load for it. Anything else (an offset instead of Z, a year past 9999, a value
- * out of range) is left to {@code Instant}, and so are its errors.
+ * <p>Written and read by hand for the years 0000 to 9999 (exactly what {@link Instant#toString} and
+ * {@link Instant#parse} make of them; {@code TimestampsTest} checks it for random instants): {@code
+ * Instant}'s own text goes through {@code DateTimeFormatter}, fifty classes that every supervisor
+ * would load for it. Anything else (an offset instead of Z, a year past 9999, a value out of range)
+ * is left to {@code Instant}, and so are its errors.
  */
 public final class Timestamps {
   private static final long SECONDS_PER_DAY = 86_400;
+
   /** Days from 0000-03-01 to 1970-01-01 in the proleptic Gregorian calendar. */
   private static final long DAYS_0000_03_01_TO_EPOCH = 719_468;
+
   private static final long MIN_SECOND = -62_167_219_200L; // 0000-01-01T00:00:00Z
   private static final long MAX_SECOND = 253_402_300_799L; // 9999-12-31T23:59:59Z
 
@@ -24,7 +26,8 @@ public final class Timestamps {
 
   public static String format(Instant instant) {
     long seconds = instant.getEpochSecond();
-    if (seconds < MIN_SECOND || seconds > MAX_SECOND) return instant.truncatedTo(ChronoUnit.MILLIS).toString();
+    if (seconds < MIN_SECOND || seconds > MAX_SECOND)
+      return instant.truncatedTo(ChronoUnit.MILLIS).toString();
     long days = Math.floorDiv(seconds, SECONDS_PER_DAY);
     int secondOfDay = (int) Math.floorMod(seconds, SECONDS_PER_DAY);
     // Civil date from days, counted in 400-year eras that start on March 1st (leap day last).
@@ -56,11 +59,18 @@ public final class Timestamps {
     return quick != null ? quick : Instant.parse(text);
   }
 
-  /** {@code YYYY-MM-DDTHH:MM:SS[.fraction]Z} with every field in range, or null for anything else. */
+  /**
+   * {@code YYYY-MM-DDTHH:MM:SS[.fraction]Z} with every field in range, or null for anything else.
+   */
   private static Instant quickParse(String t) {
     int n = t.length();
-    if (n < 20 || t.charAt(4) != '-' || t.charAt(7) != '-' || t.charAt(10) != 'T' || t.charAt(13) != ':'
-        || t.charAt(16) != ':' || t.charAt(n - 1) != 'Z') {
+    if (n < 20
+        || t.charAt(4) != '-'
+        || t.charAt(7) != '-'
+        || t.charAt(10) != 'T'
+        || t.charAt(13) != ':'
+        || t.charAt(16) != ':'
+        || t.charAt(n - 1) != 'Z') {
       return null;
     }
     int year = number(t, 0, 4);
@@ -69,8 +79,17 @@ public final class Timestamps {
     int hour = number(t, 11, 13);
     int minute = number(t, 14, 16);
     int second = number(t, 17, 19);
-    if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour < 0 || hour > 23
-        || minute < 0 || minute > 59 || second < 0 || second > 59) {
+    if (year < 0
+        || month < 1
+        || month > 12
+        || day < 1
+        || day > daysIn(year, month)
+        || hour < 0
+        || hour > 23
+        || minute < 0
+        || minute > 59
+        || second < 0
+        || second > 59) {
       return null;
     }
     int nanos = 0;
@@ -82,7 +101,8 @@ public final class Timestamps {
       for (int i = digits; i < 9; i++) nanos *= 10;
     }
     long days = daysFromEpoch(year, month, day);
-    return Instant.ofEpochSecond(days * SECONDS_PER_DAY + hour * 3600L + minute * 60L + second, nanos);
+    return Instant.ofEpochSecond(
+        days * SECONDS_PER_DAY + hour * 3600L + minute * 60L + second, nanos);
   }
 
   private static long daysFromEpoch(int year, int month, int day) {

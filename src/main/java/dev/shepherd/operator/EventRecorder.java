@@ -26,12 +26,14 @@ public final class EventRecorder {
 
   private final KubernetesClient client;
   private final Clock clock;
-  private final Set<String> recent = Collections.newSetFromMap(new LinkedHashMap<>() {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-      return size() > REMEMBERED;
-    }
-  });
+  private final Set<String> recent =
+      Collections.newSetFromMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > REMEMBERED;
+            }
+          });
 
   public EventRecorder(KubernetesClient client, Clock clock) {
     this.client = client;
@@ -40,38 +42,50 @@ public final class EventRecorder {
 
   public void record(Workflow workflow, EventReason reason, String message) {
     String namespace = workflow.getMetadata().getNamespace();
-    String name = workflow.getMetadata().getName() + "."
-        + ShortHash.of(workflow.getMetadata().getUid() + "/" + reason + "/" + message, 8);
+    String name =
+        workflow.getMetadata().getName()
+            + "."
+            + ShortHash.of(workflow.getMetadata().getUid() + "/" + reason + "/" + message, 8);
     synchronized (recent) {
       if (!recent.add(namespace + "/" + name)) {
         return;
       }
     }
     String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
-    Event event = new EventBuilder()
-        .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
-        .withNewInvolvedObject()
-          .withApiVersion(Workflow.API_VERSION)
-          .withKind("Workflow")
-          .withName(workflow.getMetadata().getName())
-          .withNamespace(namespace)
-          .withUid(workflow.getMetadata().getUid())
-        .endInvolvedObject()
-        .withType(reason.warning ? "Warning" : "Normal")
-        .withReason(reason.name())
-        .withMessage(message)
-        .withNewSource().withComponent("shepherd-operator").endSource()
-        .withReportingComponent("shepherd.dev/operator")
-        .withFirstTimestamp(now)
-        .withLastTimestamp(now)
-        .withCount(1)
-        .build();
+    Event event =
+        new EventBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(namespace)
+            .endMetadata()
+            .withNewInvolvedObject()
+            .withApiVersion(Workflow.API_VERSION)
+            .withKind("Workflow")
+            .withName(workflow.getMetadata().getName())
+            .withNamespace(namespace)
+            .withUid(workflow.getMetadata().getUid())
+            .endInvolvedObject()
+            .withType(reason.warning ? "Warning" : "Normal")
+            .withReason(reason.name())
+            .withMessage(message)
+            .withNewSource()
+            .withComponent("shepherd-operator")
+            .endSource()
+            .withReportingComponent("shepherd.dev/operator")
+            .withFirstTimestamp(now)
+            .withLastTimestamp(now)
+            .withCount(1)
+            .build();
     try {
       client.v1().events().inNamespace(namespace).resource(event).create();
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
-        LOG.warn("Could not record event {} on workflow {}/{}: {}", reason, namespace,
-            workflow.getMetadata().getName(), e.getMessage());
+        LOG.warn(
+            "Could not record event {} on workflow {}/{}: {}",
+            reason,
+            namespace,
+            workflow.getMetadata().getName(),
+            e.getMessage());
       }
     }
   }

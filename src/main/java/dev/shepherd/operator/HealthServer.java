@@ -13,11 +13,24 @@ import java.util.function.BooleanSupplier;
 public final class HealthServer implements AutoCloseable {
   private final HttpServer server;
 
-  public HealthServer(int port, BooleanSupplier alive, BooleanSupplier ready, PrometheusMeterRegistry registry)
+  public HealthServer(
+      int port, BooleanSupplier alive, BooleanSupplier ready, PrometheusMeterRegistry registry)
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.createContext("/healthz", ex -> answer(ex, alive.getAsBoolean() ? 200 : 503, alive.getAsBoolean() ? "ok\n" : "not alive\n"));
-    server.createContext("/readyz", ex -> answer(ex, ready.getAsBoolean() ? 200 : 503, ready.getAsBoolean() ? "ok\n" : "not ready\n"));
+    server.createContext(
+        "/healthz",
+        ex ->
+            answer(
+                ex,
+                alive.getAsBoolean() ? 200 : 503,
+                alive.getAsBoolean() ? "ok\n" : "not alive\n"));
+    server.createContext(
+        "/readyz",
+        ex ->
+            answer(
+                ex,
+                ready.getAsBoolean() ? 200 : 503,
+                ready.getAsBoolean() ? "ok\n" : "not ready\n"));
     server.createContext("/metrics", ex -> answer(ex, 200, registry.scrape()));
     server.start();
   }

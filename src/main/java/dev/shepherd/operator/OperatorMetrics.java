@@ -12,8 +12,12 @@ public final class OperatorMetrics {
 
   public OperatorMetrics(MeterRegistry registry) {
     this.registry = registry;
-    this.started = Counter.builder("shepherd.workflows.started").description("Workflows started").register(registry);
-    this.podsCreated = Counter.builder("shepherd.step.pods").description("Step Pods created").register(registry);
+    this.started =
+        Counter.builder("shepherd.workflows.started")
+            .description("Workflows started")
+            .register(registry);
+    this.podsCreated =
+        Counter.builder("shepherd.step.pods").description("Step Pods created").register(registry);
   }
 
   void workflowStarted() {
@@ -29,6 +33,8 @@ public final class OperatorMetrics {
   }
 
   void stepAttemptEnded(boolean succeeded) {
-    registry.counter("shepherd.step.attempts.ended", "result", succeeded ? "succeeded" : "failed").increment();
+    registry
+        .counter("shepherd.step.attempts.ended", "result", succeeded ? "succeeded" : "failed")
+        .increment();
   }
 }

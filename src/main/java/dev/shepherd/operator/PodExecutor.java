@@ -66,12 +66,17 @@ final class PodExecutor {
 
     if (!wasStarted && status.startedAt != null) {
       metrics.workflowStarted();
-      events.record(workflow, EventReason.Started, "Started the workflow: " + status.steps.size() + " steps.");
+      events.record(
+          workflow,
+          EventReason.Started,
+          "Started the workflow: " + status.steps.size() + " steps.");
     }
     if (status.phase != null && status.phase.isFinal() && status.phase != phaseBefore) {
       metrics.workflowFinished(status.phase);
       if (problems.isEmpty()) {
-        events.record(workflow, status.phase == WorkflowPhase.Succeeded ? EventReason.Succeeded : EventReason.Failed,
+        events.record(
+            workflow,
+            status.phase == WorkflowPhase.Succeeded ? EventReason.Succeeded : EventReason.Failed,
             status.message);
       }
     }
@@ -87,24 +92,31 @@ final class PodExecutor {
   }
 
   /**
-   * Reports to the engine each running step whose Pod has ended. Returns the Pod of every step
-   * that was running, so that a step the plan stops can have its Pod deleted.
+   * Reports to the engine each running step whose Pod has ended. Returns the Pod of every step that
+   * was running, so that a step the plan stops can have its Pod deleted.
    */
-  private Map<String, String> observe(Workflow workflow, WorkflowStatus status, Context<Workflow> context) {
+  private Map<String, String> observe(
+      Workflow workflow, WorkflowStatus status, Context<Workflow> context) {
     Map<String, Pod> pods = WorkflowPods.byName(context);
     Map<String, String> runningPods = new HashMap<>();
     for (StepStatus st : status.steps) {
       if (st.phase != StepPhase.Running) {
         continue;
       }
-      String podName = st.podName != null ? st.podName
-          : StepPodBuilder.podName(workflow.getMetadata().getName(), st.name, st.attemptsOrZero());
+      String podName =
+          st.podName != null
+              ? st.podName
+              : StepPodBuilder.podName(
+                  workflow.getMetadata().getName(), st.name, st.attemptsOrZero());
       runningPods.put(st.name, podName);
       Pod pod = pods.get(podName);
-      Outcome outcome = pod == null
-          ? new Outcome(null, "PodDeleted", "Pod " + podName + " was deleted before the step finished.")
-          : PodOutcome.of(pod).orElse(null);
-      if (outcome != null && engine.finished(workflow.getSpec(), status, st.name, st.attemptsOrZero(), outcome)) {
+      Outcome outcome =
+          pod == null
+              ? new Outcome(
+                  null, "PodDeleted", "Pod " + podName + " was deleted before the step finished.")
+              : PodOutcome.of(pod).orElse(null);
+      if (outcome != null
+          && engine.finished(workflow.getSpec(), status, st.name, st.attemptsOrZero(), outcome)) {
         metrics.stepAttemptEnded(outcome.succeeded());
         if (!outcome.succeeded()) {
           events.record(workflow, EventReason.StepFailed, describeFailure(st));
@@ -114,7 +126,11 @@ final class PodExecutor {
     return runningPods;
   }
 
-  private void act(Workflow workflow, WorkflowStatus status, Plan plan, Map<String, String> runningPods,
+  private void act(
+      Workflow workflow,
+      WorkflowStatus status,
+      Plan plan,
+      Map<String, String> runningPods,
       Context<Workflow> context) {
     KubernetesClient client = context.getClient();
     String namespace = workflow.getMetadata().getNamespace();
@@ -139,8 +155,12 @@ final class PodExecutor {
   }
 
   private static String describeFailure(StepStatus st) {
-    StringBuilder m = new StringBuilder("Step ").append(st.name).append(" attempt ").append(st.attemptsOrZero())
-        .append(" failed");
+    StringBuilder m =
+        new StringBuilder("Step ")
+            .append(st.name)
+            .append(" attempt ")
+            .append(st.attemptsOrZero())
+            .append(" failed");
     if (st.exitCode != null) {
       m.append(" with exit code ").append(st.exitCode);
     }

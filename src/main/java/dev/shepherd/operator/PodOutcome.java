@@ -11,8 +11,12 @@ import java.util.Set;
 /** Reads how a step's Pod ended from its status, as the kubelet wrote it. */
 public final class PodOutcome {
   /** Waiting reasons that no amount of waiting fixes: the container will never start. */
-  static final Set<String> FATAL_WAITING = Set.of(
-      "InvalidImageName", "ErrImageNeverPull", "CreateContainerConfigError", "CreateContainerError");
+  static final Set<String> FATAL_WAITING =
+      Set.of(
+          "InvalidImageName",
+          "ErrImageNeverPull",
+          "CreateContainerConfigError",
+          "CreateContainerError");
 
   private PodOutcome() {}
 
@@ -28,16 +32,23 @@ public final class PodOutcome {
     if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
       Integer exitCode = terminated == null ? null : terminated.getExitCode();
       // The Pod's own reason (DeadlineExceeded, Evicted) says more than the container's (Error).
-      String reason = firstNonNull(pod.getStatus().getReason(), terminated == null ? null : terminated.getReason());
-      String message = firstNonNull(terminated == null ? null : terminated.getMessage(), pod.getStatus().getMessage());
+      String reason =
+          firstNonNull(
+              pod.getStatus().getReason(), terminated == null ? null : terminated.getReason());
+      String message =
+          firstNonNull(
+              terminated == null ? null : terminated.getMessage(), pod.getStatus().getMessage());
       if ("Succeeded".equals(phase)) {
         return Optional.of(new Outcome(exitCode == null ? 0 : exitCode, null, null));
       }
       // A Failed pod never counts as a success, whatever its container says.
       return Optional.of(new Outcome(exitCode, Outcome.failureReason(reason), message));
     }
-    if (state != null && state.getWaiting() != null && FATAL_WAITING.contains(state.getWaiting().getReason())) {
-      return Optional.of(new Outcome(null, state.getWaiting().getReason(), state.getWaiting().getMessage()));
+    if (state != null
+        && state.getWaiting() != null
+        && FATAL_WAITING.contains(state.getWaiting().getReason())) {
+      return Optional.of(
+          new Outcome(null, state.getWaiting().getReason(), state.getWaiting().getMessage()));
     }
     return Optional.empty();
   }
@@ -48,7 +59,8 @@ public final class PodOutcome {
     }
     return pod.getStatus().getContainerStatuses().stream()
         .filter(c -> StepPodBuilder.CONTAINER.equals(c.getName()))
-        .findFirst().orElse(null);
+        .findFirst()
+        .orElse(null);
   }
 
   private static String firstNonNull(String a, String b) {

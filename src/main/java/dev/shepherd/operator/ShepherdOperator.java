@@ -15,14 +15,16 @@ import java.util.function.Consumer;
 /** Wires the Workflow reconciler into a JOSDK Operator, with metrics. */
 public final class ShepherdOperator implements AutoCloseable {
   private final Operator operator;
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   /**
    * @param client the client to the API server
    * @param clock the clock of every decision
    * @param tune more configuration; tests turn server-side apply off, which the mock server lacks
    */
-  public ShepherdOperator(KubernetesClient client, Clock clock, Consumer<ConfigurationServiceOverrider> tune) {
+  public ShepherdOperator(
+      KubernetesClient client, Clock clock, Consumer<ConfigurationServiceOverrider> tune) {
     this(client, clock, tune, Metrics.NOOP);
   }
 
@@ -30,17 +32,27 @@ public final class ShepherdOperator implements AutoCloseable {
    * @param observer told of every event and pass besides the Prometheus metrics; tests wait on it
    *     for a pass to have run instead of sleeping
    */
-  public ShepherdOperator(KubernetesClient client, Clock clock, Consumer<ConfigurationServiceOverrider> tune,
+  public ShepherdOperator(
+      KubernetesClient client,
+      Clock clock,
+      Consumer<ConfigurationServiceOverrider> tune,
       Metrics observer) {
-    Metrics prometheus = MicrometerMetrics.withoutPerResourceMetrics(registry); // bounded: no meters per Workflow
-    operator = new Operator(o -> {
-      o.withKubernetesClient(client)
-          .withMetrics(observer == Metrics.NOOP ? prometheus : new AggregatedMetrics(List.of(prometheus, observer)))
-          .withCloseClientOnStop(false);
-      tune.accept(o);
-    });
-    WorkflowReconciler reconciler = new WorkflowReconciler(clock, new EventRecorder(client, clock),
-        new OperatorMetrics(registry));
+    Metrics prometheus =
+        MicrometerMetrics.withoutPerResourceMetrics(registry); // bounded: no meters per Workflow
+    operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withMetrics(
+                      observer == Metrics.NOOP
+                          ? prometheus
+                          : new AggregatedMetrics(List.of(prometheus, observer)))
+                  .withCloseClientOnStop(false);
+              tune.accept(o);
+            });
+    WorkflowReconciler reconciler =
+        new WorkflowReconciler(
+            clock, new EventRecorder(client, clock), new OperatorMetrics(registry));
     operator.register(reconciler);
   }
 
@@ -49,7 +61,8 @@ public final class ShepherdOperator implements AutoCloseable {
   }
 
   public boolean isReady() {
-    return operator.getRuntimeInfo().allEventSourcesAreHealthy() && operator.getRuntimeInfo().isStarted();
+    return operator.getRuntimeInfo().allEventSourcesAreHealthy()
+        && operator.getRuntimeInfo().isStarted();
   }
 
   public PrometheusMeterRegistry registry() {
@@ -62,6 +75,6 @@ public final class ShepherdOperator implements AutoCloseable {
   }
 
   public static ShepherdOperator forCluster(KubernetesClient client) {
-    return new ShepherdOperator(client, Clock.systemUTC(), o -> { });
+    return new ShepherdOperator(client, Clock.systemUTC(), o -> {});
   }
 }

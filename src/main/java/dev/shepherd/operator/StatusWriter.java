@@ -18,10 +18,10 @@ import java.util.Map;
  * Every status write of the operator goes through here, and all by one mechanism: a JSON merge
  * patch of the status subresource that holds exactly the fields the caller owns (a null removes a
  * field), without a resourceVersion. Each field has one writer at a time (the controller alone in
- * pod mode; in supervisor mode the supervisor owns its fields while its Pod lives, see
- * {@link SupervisorExecutor}), so there is nothing to lock against: a patch neither fails on nor
- * undoes what changed since the informer's copy was taken (a spec edit, the supervisor's own
- * patch). A conflict the API server reports anyway fails the pass, and JOSDK runs it again.
+ * pod mode; in supervisor mode the supervisor owns its fields while its Pod lives, see {@link
+ * SupervisorExecutor}), so there is nothing to lock against: a patch neither fails on nor undoes
+ * what changed since the informer's copy was taken (a spec edit, the supervisor's own patch). A
+ * conflict the API server reports anyway fails the pass, and JOSDK runs it again.
  *
  * <p>The Workflow the API server returns goes to the controller's cache, so that the next pass
  * starts from this status even before the informer has seen it.
@@ -30,10 +30,18 @@ final class StatusWriter {
   /** A plain mapper: it writes null map values, which a merge patch needs. */
   private static final ObjectMapper PATCH_JSON = new ObjectMapper();
 
-  /** Every property of the status, absent or not: the controller writes them all when it owns them all. */
-  private static final List<String> ALL_FIELDS = PATCH_JSON.getSerializationConfig()
-      .introspect(PATCH_JSON.constructType(WorkflowStatus.class)).findProperties().stream()
-      .map(BeanPropertyDefinition::getName).toList();
+  /**
+   * Every property of the status, absent or not: the controller writes them all when it owns them
+   * all.
+   */
+  private static final List<String> ALL_FIELDS =
+      PATCH_JSON
+          .getSerializationConfig()
+          .introspect(PATCH_JSON.constructType(WorkflowStatus.class))
+          .findProperties()
+          .stream()
+          .map(BeanPropertyDefinition::getName)
+          .toList();
 
   private StatusWriter() {}
 
@@ -60,10 +68,17 @@ final class StatusWriter {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-    // Through the informer's copy, which names the object, so that the client does not GET it first.
-    Workflow written = context.getClient().resource(workflow).subresource("status")
-        .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
-    context.eventSourceRetriever().getControllerEventSource()
+    // Through the informer's copy, which names the object, so that the client does not GET it
+    // first.
+    Workflow written =
+        context
+            .getClient()
+            .resource(workflow)
+            .subresource("status")
+            .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+    context
+        .eventSourceRetriever()
+        .getControllerEventSource()
         .handleRecentResourceUpdate(ResourceID.fromResource(workflow), written, workflow);
   }
 }

@@ -33,45 +33,50 @@ public final class StepPodBuilder {
   public static Pod build(Workflow workflow, Step step, int attempt) {
     WorkflowSpec spec = workflow.getSpec();
     String name = podName(workflow.getMetadata().getName(), step.name, attempt);
-    // The command and args stay apart, and valueFrom entries as they are: the kubelet resolves them.
-    StepInvocation invocation = StepInvocation.of(workflow.getMetadata().getName(), spec, step, attempt);
-    Container container = new ContainerBuilder()
-        .withName(CONTAINER)
-        .withImage(step.image != null ? step.image : spec.image)
-        .withCommand(invocation.command())
-        .withArgs(invocation.args())
-        .withWorkingDir(invocation.workingDir())
-        .withResources(step.resources)
-        .withEnv(invocation.env())
-        .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .withSecurityContext(spec.securityContext != null ? spec.securityContext : restrictedContainer())
-        .build();
+    // The command and args stay apart, and valueFrom entries as they are: the kubelet resolves
+    // them.
+    StepInvocation invocation =
+        StepInvocation.of(workflow.getMetadata().getName(), spec, step, attempt);
+    Container container =
+        new ContainerBuilder()
+            .withName(CONTAINER)
+            .withImage(step.image != null ? step.image : spec.image)
+            .withCommand(invocation.command())
+            .withArgs(invocation.args())
+            .withWorkingDir(invocation.workingDir())
+            .withResources(step.resources)
+            .withEnv(invocation.env())
+            .withTerminationMessagePolicy("FallbackToLogsOnError")
+            .withSecurityContext(
+                spec.securityContext != null ? spec.securityContext : restrictedContainer())
+            .build();
     String sa = spec.serviceAccountName;
     return new PodBuilder()
         .withNewMetadata()
-          .withName(name)
-          .withNamespace(workflow.getMetadata().getNamespace())
-          .withLabels(labels(workflow, step, attempt))
-          .withOwnerReferences(ownerReference(workflow))
+        .withName(name)
+        .withNamespace(workflow.getMetadata().getNamespace())
+        .withLabels(labels(workflow, step, attempt))
+        .withOwnerReferences(ownerReference(workflow))
         .endMetadata()
         .withNewSpec()
-          .withRestartPolicy("Never")
-          .withActiveDeadlineSeconds(step.timeoutSeconds)
-          .withServiceAccountName(sa)
-          // A step without a ServiceAccount of its own gets no API token.
-          .withAutomountServiceAccountToken(sa != null ? null : Boolean.FALSE)
-          .withEnableServiceLinks(false)
-          // The pause container becomes PID 1 and reaps the orphans a step's command leaves behind.
-          .withShareProcessNamespace(true)
-          .withSecurityContext(spec.podSecurityContext != null ? spec.podSecurityContext : restrictedPod())
-          .withContainers(container)
+        .withRestartPolicy("Never")
+        .withActiveDeadlineSeconds(step.timeoutSeconds)
+        .withServiceAccountName(sa)
+        // A step without a ServiceAccount of its own gets no API token.
+        .withAutomountServiceAccountToken(sa != null ? null : Boolean.FALSE)
+        .withEnableServiceLinks(false)
+        // The pause container becomes PID 1 and reaps the orphans a step's command leaves behind.
+        .withShareProcessNamespace(true)
+        .withSecurityContext(
+            spec.podSecurityContext != null ? spec.podSecurityContext : restrictedPod())
+        .withContainers(container)
         .endSpec()
         .build();
   }
 
   /**
-   * {@code <workflow>-<step>-<attempt>}; when longer than 63 characters, the start of
-   * {@code <workflow>-<step>} and a hash of all of it, so distinct steps never share a name.
+   * {@code <workflow>-<step>-<attempt>}; when longer than 63 characters, the start of {@code
+   * <workflow>-<step>} and a hash of all of it, so distinct steps never share a name.
    */
   public static String podName(String workflow, String step, int attempt) {
     String suffix = "-" + attempt;
@@ -96,7 +101,6 @@ public final class StepPodBuilder {
     return head + "-" + hash;
   }
 
-
   static Map<String, String> labels(Workflow workflow, Step step, int attempt) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put("app.kubernetes.io/managed-by", "shepherd");
@@ -120,14 +124,20 @@ public final class StepPodBuilder {
   static SecurityContext restrictedContainer() {
     return new SecurityContextBuilder()
         .withAllowPrivilegeEscalation(false)
-        .withNewCapabilities().withDrop("ALL").endCapabilities()
-        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
         .build();
   }
 
   static PodSecurityContext restrictedPod() {
     return new PodSecurityContextBuilder()
-        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
         .build();
   }
 }

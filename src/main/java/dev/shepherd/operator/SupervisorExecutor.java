@@ -27,20 +27,23 @@ import org.slf4j.LoggerFactory;
  * shepherd supervisor runs every step and writes the status itself.
  *
  * <h2>Who writes which status field</h2>
+ *
  * Two writers share the status, so each owns fields and never writes the other's:
+ *
  * <ul>
  *   <li>The <b>supervisor</b> owns {@code phase, progress, startedAt, finishedAt, message, steps,
  *       conditions} while its Pod lives. It writes them with a JSON merge patch of exactly those
  *       fields (through its own ServiceAccount, {@link SupervisorRbac}).
  *   <li>The <b>controller</b> owns {@code observedGeneration} and writes it with a merge patch of
  *       that field alone. While the Pod lives it writes nothing else, and never the whole status.
- *   <li>Once the Pod is terminal (Succeeded, Failed or deleted), or can never start (an image
- *       that can't be pulled), and the status is not final, the controller takes the supervisor's
- *       fields over ({@link SupervisorTakeover}): it reads the Pod's termination message, ends every
- *       unfinished step with the Pod's reason, fails the workflow, and writes exactly those fields and
- *       observedGeneration. A workflow is never left Running forever.
+ *   <li>Once the Pod is terminal (Succeeded, Failed or deleted), or can never start (an image that
+ *       can't be pulled), and the status is not final, the controller takes the supervisor's fields
+ *       over ({@link SupervisorTakeover}): it reads the Pod's termination message, ends every
+ *       unfinished step with the Pod's reason, fails the workflow, and writes exactly those fields
+ *       and observedGeneration. A workflow is never left Running forever.
  *   <li>Before the Pod exists (an invalid spec) the controller writes everything, as in pod mode.
  * </ul>
+ *
  * Merge patches carry no resourceVersion, so the two never conflict; since they touch disjoint
  * fields, neither undoes the other.
  *
@@ -61,7 +64,12 @@ final class SupervisorExecutor {
   private final SupervisorTakeover takeover;
   private static final Duration RECENT_END = Duration.ofMinutes(10);
 
-  SupervisorExecutor(Clock clock, Engine engine, EventRecorder events, OperatorMetrics metrics, String shepherdImage) {
+  SupervisorExecutor(
+      Clock clock,
+      Engine engine,
+      EventRecorder events,
+      OperatorMetrics metrics,
+      String shepherdImage) {
     this.clock = clock;
     this.engine = engine;
     this.events = events;
@@ -80,9 +88,10 @@ final class SupervisorExecutor {
       start(workflow, context);
       return UpdateControl.noUpdate();
     }
-    Optional<SupervisorPodOutcome> ending = pod == null
-        ? Optional.of(SupervisorPodOutcome.deleted(podName))
-        : SupervisorPodOutcome.of(pod, clock.instant());
+    Optional<SupervisorPodOutcome> ending =
+        pod == null
+            ? Optional.of(SupervisorPodOutcome.deleted(podName))
+            : SupervisorPodOutcome.of(pod, clock.instant());
     if (ending.isPresent()) {
       takeOver(workflow, context, ending.get(), podName);
       return UpdateControl.noUpdate();
@@ -97,18 +106,28 @@ final class SupervisorExecutor {
     return control;
   }
 
-  /** Validates the spec, then creates the ServiceAccount, Role, RoleBinding and the Pod, in that order. */
+  /**
+   * Validates the spec, then creates the ServiceAccount, Role, RoleBinding and the Pod, in that
+   * order.
+   */
   private void start(Workflow workflow, Context<Workflow> context) {
     KubernetesClient client = context.getClient();
-    List<Problem> problems = SpecValidation.problems(workflow.getSpec(), SpecValidation.Target.SUPERVISOR);
+    List<Problem> problems =
+        SpecValidation.problems(workflow.getSpec(), SpecValidation.Target.SUPERVISOR);
     if (problems.isEmpty()) {
-      problems = SupervisorRbac.problems(context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow())
-          .stream().map(message -> new Problem("metadata.name", null, message)).toList();
+      problems =
+          SupervisorRbac.problems(
+                  context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow())
+              .stream()
+              .map(message -> new Problem("metadata.name", null, message))
+              .toList();
     }
     if (!problems.isEmpty()) {
       // No Pod: the controller owns the whole status.
-      WorkflowStatus status = workflow.getStatus() == null ? new WorkflowStatus()
-          : client.getKubernetesSerialization().clone(workflow.getStatus());
+      WorkflowStatus status =
+          workflow.getStatus() == null
+              ? new WorkflowStatus()
+              : client.getKubernetesSerialization().clone(workflow.getStatus());
       engine.reject(status, problems, workflow.generationOrZero());
       events.record(workflow, EventReason.InvalidSpec, status.message);
       metrics.workflowFinished(status.phase);
@@ -119,8 +138,14 @@ final class SupervisorExecutor {
     if (WorkflowPods.create(workflow, pod, context)) {
       metrics.podCreated();
     }
-    events.record(workflow, EventReason.Started, "Started the supervisor Pod " + pod.getMetadata().getName()
-        + " for " + workflow.getSpec().steps.size() + " steps.");
+    events.record(
+        workflow,
+        EventReason.Started,
+        "Started the supervisor Pod "
+            + pod.getMetadata().getName()
+            + " for "
+            + workflow.getSpec().steps.size()
+            + " steps.");
     metrics.workflowStarted();
     writeObservedGeneration(workflow, context);
   }
@@ -134,30 +159,46 @@ final class SupervisorExecutor {
     WorkflowStatus status = workflow.getStatus();
     Instant finished = status.finishedAt == null ? null : Instant.parse(status.finishedAt);
     if (finished != null && finished.isAfter(clock.instant().minus(RECENT_END))) {
-      events.record(workflow, status.phase == WorkflowPhase.Succeeded ? EventReason.Succeeded : EventReason.Failed,
+      events.record(
+          workflow,
+          status.phase == WorkflowPhase.Succeeded ? EventReason.Succeeded : EventReason.Failed,
           status.message);
     }
   }
 
-  private void takeOver(Workflow cached, Context<Workflow> context, SupervisorPodOutcome ending, String podName) {
+  private void takeOver(
+      Workflow cached, Context<Workflow> context, SupervisorPodOutcome ending, String podName) {
     KubernetesClient client = context.getClient();
     String namespace = cached.getMetadata().getNamespace();
     // Decide on the latest status, not the informer's copy: the supervisor may have just finished.
-    Workflow workflow = client.resources(Workflow.class).inNamespace(namespace).withName(cached.getMetadata().getName()).get();
+    Workflow workflow =
+        client
+            .resources(Workflow.class)
+            .inNamespace(namespace)
+            .withName(cached.getMetadata().getName())
+            .get();
     if (workflow == null) {
       return;
     }
     WorkflowStatus stored = workflow.getStatus();
     if (stored == null || stored.phase == null || !stored.phase.isFinal()) {
       KubernetesSerialization json = client.getKubernetesSerialization();
-      WorkflowStatus status = takeover.takeOver(workflow.getSpec(), stored, ending, workflow.generationOrZero(), json);
+      WorkflowStatus status =
+          takeover.takeOver(workflow.getSpec(), stored, ending, workflow.generationOrZero(), json);
       status.observedGeneration = workflow.generationOrZero();
       StatusWriter.patch(cached, context, fields(status, true));
-      LOG.info("Workflow {}/{}: supervisor Pod {} ended ({}) before the workflow did; it is {} now",
-          namespace, workflow.getMetadata().getName(), podName, ending.reason(), status.phase);
+      LOG.info(
+          "Workflow {}/{}: supervisor Pod {} ended ({}) before the workflow did; it is {} now",
+          namespace,
+          workflow.getMetadata().getName(),
+          podName,
+          ending.reason(),
+          status.phase);
       if (status.phase != null && status.phase.isFinal()) {
         metrics.workflowFinished(status.phase);
-        events.record(workflow, status.phase == WorkflowPhase.Succeeded ? EventReason.Succeeded : EventReason.Failed,
+        events.record(
+            workflow,
+            status.phase == WorkflowPhase.Succeeded ? EventReason.Succeeded : EventReason.Failed,
             status.message);
       }
     }
@@ -169,13 +210,18 @@ final class SupervisorExecutor {
   private void writeObservedGeneration(Workflow workflow, Context<Workflow> context) {
     long generation = workflow.generationOrZero();
     WorkflowStatus status = workflow.getStatus();
-    if (status != null && status.observedGeneration != null && status.observedGeneration == generation) {
+    if (status != null
+        && status.observedGeneration != null
+        && status.observedGeneration == generation) {
       return;
     }
     StatusWriter.patch(workflow, context, Map.of(StatusPatch.OBSERVED_GENERATION, generation));
   }
 
-  /** The supervisor's fields of {@code status} (absent ones as null, to remove them), and maybe observedGeneration. */
+  /**
+   * The supervisor's fields of {@code status} (absent ones as null, to remove them), and maybe
+   * observedGeneration.
+   */
   @SuppressWarnings("unchecked")
   static Map<String, Object> fields(WorkflowStatus status, boolean withGeneration) {
     Map<String, Object> fields = StatusPatch.owned(PATCH_JSON.convertValue(status, Map.class));

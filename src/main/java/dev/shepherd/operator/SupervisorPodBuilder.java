@@ -30,8 +30,8 @@ import java.util.Map;
  * deploy/SUPERVISOR-RUNTIME.md) into an emptyDir at {@value #RUNTIME_DIR}, and the main container
  * runs {@code spec.image} with {@code /shepherd/bin/shepherd supervise} as its command, whatever
  * the image's entrypoint. The supervisor is then PID 1 of that container, runs every step as its
- * child, reaps every orphan, and writes the workflow's status itself (see
- * {@link SupervisorExecutor} for who owns which status field).
+ * child, reaps every orphan, and writes the workflow's status itself (see {@link
+ * SupervisorExecutor} for who owns which status field).
  *
  * <p>Step resources: all steps share the one container, so it gets, per resource, the largest
  * request and the largest limit of any step (parallel steps share them).
@@ -46,13 +46,17 @@ import java.util.Map;
 public final class SupervisorPodBuilder {
   public static final String EXECUTOR_LABEL = "shepherd.dev/executor";
   public static final String EXECUTOR = "supervisor";
+
   /** The container that runs the supervisor and, under it, every step. */
   public static final String CONTAINER = "supervisor";
+
   public static final String INIT_CONTAINER = "install-shepherd";
   public static final String VOLUME = "shepherd";
   public static final String RUNTIME_DIR = "/shepherd";
+
   /** Where the shepherd image keeps the runtime (deploy/Dockerfile). */
   public static final String IMAGE_RUNTIME_DIR = "/opt/shepherd/runtime";
+
   /**
    * Copies the runtime into the emptyDir. {@code -R}, not {@code -a}: the init container runs as
    * {@link #SHEPHERD_UID} with no capability, and the emptyDir's own directory belongs to root, so
@@ -60,18 +64,24 @@ public final class SupervisorPodBuilder {
    * user's default modes, readable and (where the source is) executable by every uid; the AOT
    * caches do not depend on the files' times.
    */
-  public static final List<String> INIT_COMMAND = List.of("cp", "-R", IMAGE_RUNTIME_DIR + "/.", RUNTIME_DIR + "/");
+  public static final List<String> INIT_COMMAND =
+      List.of("cp", "-R", IMAGE_RUNTIME_DIR + "/.", RUNTIME_DIR + "/");
+
   public static final List<String> COMMAND = List.of(RUNTIME_DIR + "/bin/shepherd", "supervise");
   public static final String DEFAULT_IMAGE = "ghcr.io/shepherd-dev/shepherd:0.1.0";
+
   /** The operator's environment variable that names the shepherd image of the init container. */
   public static final String IMAGE_ENV = "SHEPHERD_IMAGE";
+
   /**
    * The Pod's activeDeadlineSeconds is the workflow's plus this, so that the supervisor, which
    * enforces the workflow deadline itself, stops the steps and reports before the kubelet kills it.
    */
   public static final long DEADLINE_GRACE_SECONDS = 60;
+
   /** The largest {@value CarriedManifest#ENV} value, in UTF-8 bytes, as stored in the Pod. */
   public static final int MANIFEST_MAX_BYTES = 64 * 1024;
+
   /** The uid of the shepherd image's user; the init container always runs as it. */
   static final long SHEPHERD_UID = 65532;
 
@@ -94,51 +104,70 @@ public final class SupervisorPodBuilder {
   public static Pod build(Workflow workflow, String shepherdImage) {
     WorkflowSpec spec = workflow.getSpec();
     String name = name(workflow.getMetadata().getName());
-    Container init = new ContainerBuilder()
-        .withName(INIT_CONTAINER)
-        .withImage(shepherdImage)
-        .withCommand(INIT_COMMAND)
-        .withVolumeMounts(new VolumeMountBuilder()
-            .withName(VOLUME).withMountPath(RUNTIME_DIR).build())
-        .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .withSecurityContext(initSecurityContext())
-        .withNewResources()
-          .withRequests(Map.of("cpu", new Quantity("10m"), "memory", new Quantity("32Mi")))
-          .withLimits(Map.of("memory", new Quantity("128Mi")))
-        .endResources()
-        .build();
-    Container main = new ContainerBuilder()
-        .withName(CONTAINER)
-        .withImage(spec.image)
-        .withCommand(COMMAND)
-        .withEnv(env(workflow))
-        .withResources(resources(spec))
-        .withVolumeMounts(new VolumeMountBuilder()
-            .withName(VOLUME).withMountPath(RUNTIME_DIR).withReadOnly(true).build())
-        // The supervisor writes its last status there; the controller reads it if the Pod dies.
-        .withTerminationMessagePath("/dev/termination-log")
-        .withTerminationMessagePolicy("File")
-        .withSecurityContext(spec.securityContext != null ? spec.securityContext : StepPodBuilder.restrictedContainer())
-        .build();
-    Long deadline = spec.activeDeadlineSeconds == null ? null : spec.activeDeadlineSeconds + DEADLINE_GRACE_SECONDS;
+    Container init =
+        new ContainerBuilder()
+            .withName(INIT_CONTAINER)
+            .withImage(shepherdImage)
+            .withCommand(INIT_COMMAND)
+            .withVolumeMounts(
+                new VolumeMountBuilder().withName(VOLUME).withMountPath(RUNTIME_DIR).build())
+            .withTerminationMessagePolicy("FallbackToLogsOnError")
+            .withSecurityContext(initSecurityContext())
+            .withNewResources()
+            .withRequests(Map.of("cpu", new Quantity("10m"), "memory", new Quantity("32Mi")))
+            .withLimits(Map.of("memory", new Quantity("128Mi")))
+            .endResources()
+            .build();
+    Container main =
+        new ContainerBuilder()
+            .withName(CONTAINER)
+            .withImage(spec.image)
+            .withCommand(COMMAND)
+            .withEnv(env(workflow))
+            .withResources(resources(spec))
+            .withVolumeMounts(
+                new VolumeMountBuilder()
+                    .withName(VOLUME)
+                    .withMountPath(RUNTIME_DIR)
+                    .withReadOnly(true)
+                    .build())
+            // The supervisor writes its last status there; the controller reads it if the Pod dies.
+            .withTerminationMessagePath("/dev/termination-log")
+            .withTerminationMessagePolicy("File")
+            .withSecurityContext(
+                spec.securityContext != null
+                    ? spec.securityContext
+                    : StepPodBuilder.restrictedContainer())
+            .build();
+    Long deadline =
+        spec.activeDeadlineSeconds == null
+            ? null
+            : spec.activeDeadlineSeconds + DEADLINE_GRACE_SECONDS;
     return new PodBuilder()
         .withNewMetadata()
-          .withName(name)
-          .withNamespace(workflow.getMetadata().getNamespace())
-          .withLabels(labels(workflow))
-          .withOwnerReferences(StepPodBuilder.ownerReference(workflow))
+        .withName(name)
+        .withNamespace(workflow.getMetadata().getNamespace())
+        .withLabels(labels(workflow))
+        .withOwnerReferences(StepPodBuilder.ownerReference(workflow))
         .endMetadata()
         .withNewSpec()
-          .withRestartPolicy("Never")
-          .withActiveDeadlineSeconds(deadline)
-          // Its own ServiceAccount, allowed only to read and patch this workflow's status.
-          .withServiceAccountName(name)
-          .withAutomountServiceAccountToken(true)
-          .withEnableServiceLinks(false)
-          .withSecurityContext(spec.podSecurityContext != null ? spec.podSecurityContext : StepPodBuilder.restrictedPod())
-          .withInitContainers(init)
-          .withContainers(main)
-          .addNewVolume().withName(VOLUME).withNewEmptyDir().endEmptyDir().endVolume()
+        .withRestartPolicy("Never")
+        .withActiveDeadlineSeconds(deadline)
+        // Its own ServiceAccount, allowed only to read and patch this workflow's status.
+        .withServiceAccountName(name)
+        .withAutomountServiceAccountToken(true)
+        .withEnableServiceLinks(false)
+        .withSecurityContext(
+            spec.podSecurityContext != null
+                ? spec.podSecurityContext
+                : StepPodBuilder.restrictedPod())
+        .withInitContainers(init)
+        .withContainers(main)
+        .addNewVolume()
+        .withName(VOLUME)
+        .withNewEmptyDir()
+        .endEmptyDir()
+        .endVolume()
         .endSpec()
         .build();
   }
@@ -146,7 +175,8 @@ public final class SupervisorPodBuilder {
   static Map<String, String> labels(Workflow workflow) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put("app.kubernetes.io/managed-by", "shepherd");
-    labels.put(StepPodBuilder.WORKFLOW_LABEL, StepPodBuilder.labelValue(workflow.getMetadata().getName()));
+    labels.put(
+        StepPodBuilder.WORKFLOW_LABEL, StepPodBuilder.labelValue(workflow.getMetadata().getName()));
     labels.put(EXECUTOR_LABEL, EXECUTOR);
     return labels;
   }
@@ -157,14 +187,26 @@ public final class SupervisorPodBuilder {
    * executor; the JVM options are in the launcher.
    */
   static List<EnvVar> env(Workflow workflow) {
-    List<EnvVar> env = new ArrayList<>(List.of(
-        new EnvVar("SHEPHERD_WORKFLOW", workflow.getMetadata().getName(), null),
-        new EnvVarBuilder().withName("SHEPHERD_NAMESPACE")
-            .withNewValueFrom().withNewFieldRef().withFieldPath("metadata.namespace").endFieldRef().endValueFrom()
-            .build(),
-        new EnvVarBuilder().withName("SHEPHERD_POD_NAME")
-            .withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom()
-            .build()));
+    List<EnvVar> env =
+        new ArrayList<>(
+            List.of(
+                new EnvVar("SHEPHERD_WORKFLOW", workflow.getMetadata().getName(), null),
+                new EnvVarBuilder()
+                    .withName("SHEPHERD_NAMESPACE")
+                    .withNewValueFrom()
+                    .withNewFieldRef()
+                    .withFieldPath("metadata.namespace")
+                    .endFieldRef()
+                    .endValueFrom()
+                    .build(),
+                new EnvVarBuilder()
+                    .withName("SHEPHERD_POD_NAME")
+                    .withNewValueFrom()
+                    .withNewFieldRef()
+                    .withFieldPath("metadata.name")
+                    .endFieldRef()
+                    .endValueFrom()
+                    .build()));
     String manifest = manifest(workflow);
     if (manifest != null) {
       env.add(new EnvVar(CarriedManifest.ENV, escapeForKubelet(manifest), null));
@@ -173,12 +215,14 @@ public final class SupervisorPodBuilder {
   }
 
   /**
-   * The workflow as {@link CarriedManifest} writes it; null when its value in the Pod (see
-   * {@link #escapeForKubelet}) would be over {@link #MANIFEST_MAX_BYTES}.
+   * The workflow as {@link CarriedManifest} writes it; null when its value in the Pod (see {@link
+   * #escapeForKubelet}) would be over {@link #MANIFEST_MAX_BYTES}.
    */
   public static String manifest(Workflow workflow) {
     String json = CarriedManifest.write(workflow);
-    return escapeForKubelet(json).getBytes(StandardCharsets.UTF_8).length > MANIFEST_MAX_BYTES ? null : json;
+    return escapeForKubelet(json).getBytes(StandardCharsets.UTF_8).length > MANIFEST_MAX_BYTES
+        ? null
+        : json;
   }
 
   /**
@@ -213,8 +257,12 @@ public final class SupervisorPodBuilder {
     if (from == null) {
       return;
     }
-    from.forEach((name, q) -> into.merge(name, q,
-        (a, b) -> a.getNumericalAmount().compareTo(b.getNumericalAmount()) >= 0 ? a : b));
+    from.forEach(
+        (name, q) ->
+            into.merge(
+                name,
+                q,
+                (a, b) -> a.getNumericalAmount().compareTo(b.getNumericalAmount()) >= 0 ? a : b));
   }
 
   /**
@@ -229,8 +277,12 @@ public final class SupervisorPodBuilder {
         .withRunAsGroup(SHEPHERD_UID)
         .withReadOnlyRootFilesystem(true)
         .withAllowPrivilegeEscalation(false)
-        .withNewCapabilities().withDrop("ALL").endCapabilities()
-        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
         .build();
   }
 }

@@ -20,17 +20,22 @@ import java.util.Set;
  *     ImagePullBackOff, ...
  * @param message what the kubelet or the API server says about it, for people
  * @param terminationMessage what the supervisor wrote to /dev/termination-log, or null
- * @param podLives the Pod still exists and is not terminal (a container that can never start):
- *     the controller deletes it after taking over
+ * @param podLives the Pod still exists and is not terminal (a container that can never start): the
+ *     controller deletes it after taking over
  */
-public record SupervisorPodOutcome(String reason, String message, String terminationMessage, boolean podLives) {
+public record SupervisorPodOutcome(
+    String reason, String message, String terminationMessage, boolean podLives) {
   /** Pull failures that may still heal; after this long they fail the workflow too. */
   public static final Duration PULL_PATIENCE = Duration.ofMinutes(5);
+
   static final Set<String> PULL_FAILURES = Set.of("ErrImagePull", "ImagePullBackOff");
 
   public static SupervisorPodOutcome deleted(String podName) {
-    return new SupervisorPodOutcome("PodDeleted",
-        "The supervisor Pod " + podName + " was deleted before the workflow ended.", null, false);
+    return new SupervisorPodOutcome(
+        "PodDeleted",
+        "The supervisor Pod " + podName + " was deleted before the workflow ended.",
+        null,
+        false);
   }
 
   /** The ending of {@code pod}, or empty while it runs (or may still start). */
@@ -40,27 +45,55 @@ public record SupervisorPodOutcome(String reason, String message, String termina
     }
     String phase = pod.getStatus().getPhase();
     String name = pod.getMetadata().getName();
-    ContainerStatus main = container(pod.getStatus().getContainerStatuses(), SupervisorPodBuilder.CONTAINER);
-    ContainerStateTerminated terminated = main == null || main.getState() == null ? null : main.getState().getTerminated();
+    ContainerStatus main =
+        container(pod.getStatus().getContainerStatuses(), SupervisorPodBuilder.CONTAINER);
+    ContainerStateTerminated terminated =
+        main == null || main.getState() == null ? null : main.getState().getTerminated();
     if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
       String termination = terminated == null ? null : terminated.getMessage();
       ContainerStateTerminated initFailure = failedInit(pod);
       if (pod.getStatus().getReason() != null) { // Evicted, DeadlineExceeded, ...
-        String m = pod.getStatus().getMessage() != null ? pod.getStatus().getMessage()
-            : "The supervisor Pod " + name + " failed: " + pod.getStatus().getReason() + ".";
-        return Optional.of(new SupervisorPodOutcome(pod.getStatus().getReason(), m, termination, false));
+        String m =
+            pod.getStatus().getMessage() != null
+                ? pod.getStatus().getMessage()
+                : "The supervisor Pod " + name + " failed: " + pod.getStatus().getReason() + ".";
+        return Optional.of(
+            new SupervisorPodOutcome(pod.getStatus().getReason(), m, termination, false));
       }
       if (terminated == null && initFailure != null) {
         String reason = Outcome.failureReason(initFailure.getReason());
-        return Optional.of(new SupervisorPodOutcome(reason, "The init container " + SupervisorPodBuilder.INIT_CONTAINER
-            + " of " + name + " failed with exit code " + initFailure.getExitCode() + " (" + reason + ")"
-            + (initFailure.getMessage() == null ? "." : ": " + initFailure.getMessage().strip()), termination, false));
+        return Optional.of(
+            new SupervisorPodOutcome(
+                reason,
+                "The init container "
+                    + SupervisorPodBuilder.INIT_CONTAINER
+                    + " of "
+                    + name
+                    + " failed with exit code "
+                    + initFailure.getExitCode()
+                    + " ("
+                    + reason
+                    + ")"
+                    + (initFailure.getMessage() == null
+                        ? "."
+                        : ": " + initFailure.getMessage().strip()),
+                termination,
+                false));
       }
       Integer code = terminated == null ? null : terminated.getExitCode();
       String reason = Outcome.failureReason(terminated == null ? null : terminated.getReason());
-      return Optional.of(new SupervisorPodOutcome(reason, "The supervisor of " + name
-          + (code == null ? " ended" : " exited with code " + code) + " (" + reason + ")"
-          + " before it reported the end of the workflow.", termination, false));
+      return Optional.of(
+          new SupervisorPodOutcome(
+              reason,
+              "The supervisor of "
+                  + name
+                  + (code == null ? " ended" : " exited with code " + code)
+                  + " ("
+                  + reason
+                  + ")"
+                  + " before it reported the end of the workflow.",
+              termination,
+              false));
     }
     if (pod.getMetadata().getDeletionTimestamp() != null) {
       return Optional.empty(); // being stopped: the supervisor gets its grace period to report
@@ -79,19 +112,33 @@ public record SupervisorPodOutcome(String reason, String message, String termina
       }
       boolean fatal = PodOutcome.FATAL_WAITING.contains(waiting.getReason());
       Instant pullDeadline = pullDeadline(pod);
-      boolean gaveUp = PULL_FAILURES.contains(waiting.getReason()) && pullDeadline != null && !now.isBefore(pullDeadline);
+      boolean gaveUp =
+          PULL_FAILURES.contains(waiting.getReason())
+              && pullDeadline != null
+              && !now.isBefore(pullDeadline);
       if (fatal || gaveUp) {
-        return Optional.of(new SupervisorPodOutcome(waiting.getReason(), "Container " + c.getName() + " of " + name
-            + " cannot start (" + waiting.getReason() + ")" + (gaveUp ? " after " + PULL_PATIENCE.toMinutes() + " minutes" : "")
-            + (waiting.getMessage() == null ? "." : ": " + waiting.getMessage()), null, true));
+        return Optional.of(
+            new SupervisorPodOutcome(
+                waiting.getReason(),
+                "Container "
+                    + c.getName()
+                    + " of "
+                    + name
+                    + " cannot start ("
+                    + waiting.getReason()
+                    + ")"
+                    + (gaveUp ? " after " + PULL_PATIENCE.toMinutes() + " minutes" : "")
+                    + (waiting.getMessage() == null ? "." : ": " + waiting.getMessage()),
+                null,
+                true));
       }
     }
     return Optional.empty();
   }
 
   /**
-   * When a pull failure of this Pod's images counts as final: {@link #PULL_PATIENCE} after the
-   * Pod was scheduled (or created); null while no container waits for a pull.
+   * When a pull failure of this Pod's images counts as final: {@link #PULL_PATIENCE} after the Pod
+   * was scheduled (or created); null while no container waits for a pull.
    */
   public static Instant pullDeadline(Pod pod) {
     if (pod.getStatus() == null) {
@@ -104,8 +151,13 @@ public record SupervisorPodOutcome(String reason, String message, String termina
     if (pod.getStatus().getContainerStatuses() != null) {
       all.addAll(pod.getStatus().getContainerStatuses());
     }
-    boolean pulling = all.stream().anyMatch(c -> c.getState() != null && c.getState().getWaiting() != null
-        && PULL_FAILURES.contains(c.getState().getWaiting().getReason()));
+    boolean pulling =
+        all.stream()
+            .anyMatch(
+                c ->
+                    c.getState() != null
+                        && c.getState().getWaiting() != null
+                        && PULL_FAILURES.contains(c.getState().getWaiting().getReason()));
     if (!pulling) {
       return null;
     }

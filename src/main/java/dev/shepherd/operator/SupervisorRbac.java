@@ -27,12 +27,12 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The supervisor's least privilege: a ServiceAccount per workflow, a Role that allows only
- * {@code get} and {@code patch} of that one workflow's status subresource (a GET of the status
- * subresource returns the whole object, so the supervisor reads its spec through it too), and the
- * RoleBinding between them. All three are named like the Pod and owned by the Workflow, so they go
- * when it goes. The operator may grant this Role because it holds get/patch on workflows/status
- * itself (RBAC forbids granting more than one holds).
+ * The supervisor's least privilege: a ServiceAccount per workflow, a Role that allows only {@code
+ * get} and {@code patch} of that one workflow's status subresource (a GET of the status subresource
+ * returns the whole object, so the supervisor reads its spec through it too), and the RoleBinding
+ * between them. All three are named like the Pod and owned by the Workflow, so they go when it
+ * goes. The operator may grant this Role because it holds get/patch on workflows/status itself
+ * (RBAC forbids granting more than one holds).
  *
  * <p>They are the dependent resources of {@link WorkflowReconciler}'s managed workflow, in that
  * order (a RoleBinding never exists without its Role, nor a Role without the ServiceAccount), which
@@ -54,20 +54,19 @@ public final class SupervisorRbac {
   private SupervisorRbac() {}
 
   public static ServiceAccount serviceAccount(Workflow workflow) {
-    return new ServiceAccountBuilder()
-        .withMetadata(SupervisorRbac.metadata(workflow))
-        .build();
+    return new ServiceAccountBuilder().withMetadata(SupervisorRbac.metadata(workflow)).build();
   }
 
   public static Role role(Workflow workflow) {
     return new RoleBuilder()
         .withMetadata(metadata(workflow))
-        .withRules(new PolicyRuleBuilder()
-            .withApiGroups(Workflow.GROUP)
-            .withResources("workflows/status")
-            .withResourceNames(workflow.getMetadata().getName())
-            .withVerbs("get", "patch")
-            .build())
+        .withRules(
+            new PolicyRuleBuilder()
+                .withApiGroups(Workflow.GROUP)
+                .withResources("workflows/status")
+                .withResourceNames(workflow.getMetadata().getName())
+                .withVerbs("get", "patch")
+                .build())
         .build();
   }
 
@@ -75,9 +74,15 @@ public final class SupervisorRbac {
     String name = SupervisorPodBuilder.name(workflow.getMetadata().getName());
     return new RoleBindingBuilder()
         .withMetadata(metadata(workflow))
-        .withNewRoleRef().withApiGroup(RBAC_GROUP).withKind("Role").withName(name).endRoleRef()
+        .withNewRoleRef()
+        .withApiGroup(RBAC_GROUP)
+        .withKind("Role")
+        .withName(name)
+        .endRoleRef()
         .addNewSubject()
-          .withKind("ServiceAccount").withName(name).withNamespace(workflow.getMetadata().getNamespace())
+        .withKind("ServiceAccount")
+        .withName(name)
+        .withNamespace(workflow.getMetadata().getNamespace())
         .endSubject()
         .build();
   }
@@ -107,8 +112,8 @@ public final class SupervisorRbac {
    * the Workflow. An object of that name that exists already is fine if the workflow owns it (a
    * repeated pass), and a {@link ForeignObjectException} if not: it could grant anything.
    */
-  abstract static class OwnedDependent<R extends HasMetadata> extends KubernetesDependentResource<R, Workflow>
-      implements Creator<R, Workflow> {
+  abstract static class OwnedDependent<R extends HasMetadata>
+      extends KubernetesDependentResource<R, Workflow> implements Creator<R, Workflow> {
     private final Function<Workflow, R> desired;
 
     OwnedDependent(Class<R> type, Function<Workflow, R> desired) {
@@ -134,8 +139,11 @@ public final class SupervisorRbac {
           throw e;
         }
         if (!ownedBy(existing, workflow)) {
-          throw new ForeignObjectException(desired.getKind() + " " + desired.getMetadata().getName()
-              + " already exists and is not owned by this workflow; delete it or rename the workflow.");
+          throw new ForeignObjectException(
+              desired.getKind()
+                  + " "
+                  + desired.getMetadata().getName()
+                  + " already exists and is not owned by this workflow; delete it or rename the workflow.");
         }
         return existing;
       }
@@ -147,33 +155,48 @@ public final class SupervisorRbac {
      * when its event comes back, since the event source keeps the created object until then.
      */
     @Override
-    protected void addMetadata(boolean forMatch, R actual, R target, Workflow workflow, Context<Workflow> context) {}
+    protected void addMetadata(
+        boolean forMatch, R actual, R target, Workflow workflow, Context<Workflow> context) {}
 
-    /** Not through annotations (see addMetadata): the objects carry the Workflow's controller reference. */
+    /**
+     * Not through annotations (see addMetadata): the objects carry the Workflow's controller
+     * reference.
+     */
     @Override
-    protected Optional<SecondaryToPrimaryMapper<R>> getSecondaryToPrimaryMapper(EventSourceContext<Workflow> context) {
+    protected Optional<SecondaryToPrimaryMapper<R>> getSecondaryToPrimaryMapper(
+        EventSourceContext<Workflow> context) {
       return Optional.of(Mappers.fromOwnerReferences(Workflow.class, false));
     }
   }
 
-  /** The informers hold the supervisors' objects only; plain creates, since server-side apply would take over a foreign object. */
-  private static final String SUPERVISOR_OBJECTS = SupervisorPodBuilder.EXECUTOR_LABEL + "=" + SupervisorPodBuilder.EXECUTOR;
+  /**
+   * The informers hold the supervisors' objects only; plain creates, since server-side apply would
+   * take over a foreign object.
+   */
+  private static final String SUPERVISOR_OBJECTS =
+      SupervisorPodBuilder.EXECUTOR_LABEL + "=" + SupervisorPodBuilder.EXECUTOR;
 
-  @KubernetesDependent(useSSA = BooleanWithUndefined.FALSE, informer = @Informer(labelSelector = SUPERVISOR_OBJECTS))
+  @KubernetesDependent(
+      useSSA = BooleanWithUndefined.FALSE,
+      informer = @Informer(labelSelector = SUPERVISOR_OBJECTS))
   public static final class ServiceAccountDependent extends OwnedDependent<ServiceAccount> {
     public ServiceAccountDependent() {
       super(ServiceAccount.class, SupervisorRbac::serviceAccount);
     }
   }
 
-  @KubernetesDependent(useSSA = BooleanWithUndefined.FALSE, informer = @Informer(labelSelector = SUPERVISOR_OBJECTS))
+  @KubernetesDependent(
+      useSSA = BooleanWithUndefined.FALSE,
+      informer = @Informer(labelSelector = SUPERVISOR_OBJECTS))
   public static final class RoleDependent extends OwnedDependent<Role> {
     public RoleDependent() {
       super(Role.class, SupervisorRbac::role);
     }
   }
 
-  @KubernetesDependent(useSSA = BooleanWithUndefined.FALSE, informer = @Informer(labelSelector = SUPERVISOR_OBJECTS))
+  @KubernetesDependent(
+      useSSA = BooleanWithUndefined.FALSE,
+      informer = @Informer(labelSelector = SUPERVISOR_OBJECTS))
   public static final class RoleBindingDependent extends OwnedDependent<RoleBinding> {
     public RoleBindingDependent() {
       super(RoleBinding.class, SupervisorRbac::roleBinding);
@@ -182,8 +205,13 @@ public final class SupervisorRbac {
 
   static boolean ownedBy(HasMetadata object, Workflow workflow) {
     List<OwnerReference> refs = object.getMetadata().getOwnerReferences();
-    return refs != null && refs.stream().anyMatch(r -> Boolean.TRUE.equals(r.getController())
-        && workflow.getMetadata().getUid() != null && workflow.getMetadata().getUid().equals(r.getUid()));
+    return refs != null
+        && refs.stream()
+            .anyMatch(
+                r ->
+                    Boolean.TRUE.equals(r.getController())
+                        && workflow.getMetadata().getUid() != null
+                        && workflow.getMetadata().getUid().equals(r.getUid()));
   }
 
   private static io.fabric8.kubernetes.api.model.ObjectMeta metadata(Workflow workflow) {

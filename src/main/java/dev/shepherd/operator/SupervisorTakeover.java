@@ -39,7 +39,11 @@ public final class SupervisorTakeover {
   }
 
   /** The status after the takeover; {@code stored} is not changed. */
-  public WorkflowStatus takeOver(WorkflowSpec spec, WorkflowStatus stored, SupervisorPodOutcome pod, long generation,
+  public WorkflowStatus takeOver(
+      WorkflowSpec spec,
+      WorkflowStatus stored,
+      SupervisorPodOutcome pod,
+      long generation,
       KubernetesSerialization json) {
     WorkflowStatus status = stored == null ? new WorkflowStatus() : json.clone(stored);
     Optional<WorkflowStatus> last = parse(pod.terminationMessage(), json);
@@ -55,7 +59,8 @@ public final class SupervisorTakeover {
   }
 
   /** The supervisor's last status from its termination message, if that is whole JSON. */
-  public static Optional<WorkflowStatus> parse(String terminationMessage, KubernetesSerialization json) {
+  public static Optional<WorkflowStatus> parse(
+      String terminationMessage, KubernetesSerialization json) {
     if (terminationMessage == null || terminationMessage.isBlank()) {
       return Optional.empty();
     }
@@ -91,7 +96,8 @@ public final class SupervisorTakeover {
 
   /** Finished steps: what progress ("3/5") counts, or the finished entries when it counts fewer. */
   static int finished(WorkflowStatus s) {
-    int listed = (int) s.steps.stream().filter(st -> st.phase != null && st.phase.isFinal()).count();
+    int listed =
+        (int) s.steps.stream().filter(st -> st.phase != null && st.phase.isFinal()).count();
     return Math.max(listed, progressDone(s));
   }
 
@@ -106,7 +112,10 @@ public final class SupervisorTakeover {
     }
   }
 
-  /** The supervisor-owned fields of {@code last}; steps it left out are filled in from {@code stored}. */
+  /**
+   * The supervisor-owned fields of {@code last}; steps it left out are filled in from {@code
+   * stored}.
+   */
   static WorkflowStatus merge(WorkflowStatus stored, WorkflowStatus last) {
     WorkflowStatus m = new WorkflowStatus();
     m.phase = last.phase;
@@ -118,7 +127,8 @@ public final class SupervisorTakeover {
     m.observedGeneration = stored.observedGeneration;
     Map<String, StepStatus> listed = new HashMap<>();
     last.steps.forEach(st -> listed.put(st.name, st));
-    int unlistedFinished = progressDone(last) - (int) last.steps.stream().filter(st -> st.phase.isFinal()).count();
+    int unlistedFinished =
+        progressDone(last) - (int) last.steps.stream().filter(st -> st.phase.isFinal()).count();
     List<StepStatus> steps = new ArrayList<>();
     List<StepStatus> unlisted = new ArrayList<>();
     for (StepStatus st : stored.steps) {
@@ -133,8 +143,14 @@ public final class SupervisorTakeover {
       }
     }
     steps.addAll(listed.values()); // steps the stored status did not have yet
-    unlistedFinished -= (int) stored.steps.stream()
-        .filter(st -> st.phase.isFinal() && !last.steps.stream().anyMatch(l -> l.name.equals(st.name))).count();
+    unlistedFinished -=
+        (int)
+            stored.steps.stream()
+                .filter(
+                    st ->
+                        st.phase.isFinal()
+                            && !last.steps.stream().anyMatch(l -> l.name.equals(st.name)))
+                .count();
     boolean lastFinal = last.phase != null && last.phase.isFinal();
     if (lastFinal || (!unlisted.isEmpty() && unlisted.size() <= unlistedFinished)) {
       for (StepStatus st : unlisted) {
@@ -147,10 +163,16 @@ public final class SupervisorTakeover {
     return m;
   }
 
-  /** What the end of the supervisor Pod does to the steps it ran, and what the workflow says about it. */
+  /**
+   * What the end of the supervisor Pod does to the steps it ran, and what the workflow says about
+   * it.
+   */
   static Abort abort(SupervisorPodOutcome pod) {
     String what = shorten(pod.message());
-    return Abort.lost(pod.reason(), what, "The supervisor Pod ended while the step ran: " + what,
+    return Abort.lost(
+        pod.reason(),
+        what,
+        "The supervisor Pod ended while the step ran: " + what,
         "The supervisor Pod failed (" + pod.reason() + "): " + what);
   }
 

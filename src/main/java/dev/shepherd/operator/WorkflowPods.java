@@ -38,7 +38,13 @@ final class WorkflowPods {
   static boolean create(Workflow workflow, Pod pod, Context<Workflow> context) {
     Pod created;
     try {
-      created = context.getClient().pods().inNamespace(workflow.getMetadata().getNamespace()).resource(pod).create();
+      created =
+          context
+              .getClient()
+              .pods()
+              .inNamespace(workflow.getMetadata().getNamespace())
+              .resource(pod)
+              .create();
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
         throw e;
@@ -52,6 +58,7 @@ final class WorkflowPods {
 
   @SuppressWarnings("unchecked")
   private static RecentOperationCacheFiller<Pod> cache(Context<Workflow> context) {
-    return (RecentOperationCacheFiller<Pod>) context.eventSourceRetriever().getEventSourceFor(Pod.class);
+    return (RecentOperationCacheFiller<Pod>)
+        context.eventSourceRetriever().getEventSourceFor(Pod.class);
   }
 }

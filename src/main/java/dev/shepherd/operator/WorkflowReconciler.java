@@ -19,22 +19,31 @@ import java.util.List;
 
 /**
  * The Workflow controller: it watches Workflows and the Pods they own, acknowledges edits of
- * finished workflows, and hands every other pass to the executor the spec names: {@link PodExecutor}
- * (one Pod per step attempt) or {@link SupervisorExecutor} (one Pod per workflow, whose supervisor
- * writes the status itself).
+ * finished workflows, and hands every other pass to the executor the spec names: {@link
+ * PodExecutor} (one Pod per step attempt) or {@link SupervisorExecutor} (one Pod per workflow,
+ * whose supervisor writes the status itself).
  *
- * <p>The managed workflow holds the supervisor's ServiceAccount, Role and RoleBinding
- * ({@link SupervisorRbac}); it runs only when {@link SupervisorExecutor} starts a workflow, after
- * the spec was found valid, and its errors come back to the executor as the pass's result.
+ * <p>The managed workflow holds the supervisor's ServiceAccount, Role and RoleBinding ({@link
+ * SupervisorRbac}); it runs only when {@link SupervisorExecutor} starts a workflow, after the spec
+ * was found valid, and its errors come back to the executor as the pass's result.
  */
 @ControllerConfiguration(name = "workflow")
-@io.javaoperatorsdk.operator.api.reconciler.Workflow(explicitInvocation = true, handleExceptionsInReconciler = true,
+@io.javaoperatorsdk.operator.api.reconciler.Workflow(
+    explicitInvocation = true,
+    handleExceptionsInReconciler = true,
     dependents = {
-      @Dependent(name = SupervisorRbac.SERVICE_ACCOUNT, type = SupervisorRbac.ServiceAccountDependent.class),
-      @Dependent(name = SupervisorRbac.ROLE, type = SupervisorRbac.RoleDependent.class,
+      @Dependent(
+          name = SupervisorRbac.SERVICE_ACCOUNT,
+          type = SupervisorRbac.ServiceAccountDependent.class),
+      @Dependent(
+          name = SupervisorRbac.ROLE,
+          type = SupervisorRbac.RoleDependent.class,
           dependsOn = SupervisorRbac.SERVICE_ACCOUNT),
-      @Dependent(name = SupervisorRbac.ROLE_BINDING, type = SupervisorRbac.RoleBindingDependent.class,
-          dependsOn = SupervisorRbac.ROLE)})
+      @Dependent(
+          name = SupervisorRbac.ROLE_BINDING,
+          type = SupervisorRbac.RoleBindingDependent.class,
+          dependsOn = SupervisorRbac.ROLE)
+    })
 public class WorkflowReconciler implements Reconciler<Workflow> {
   private final EventRecorder events;
   private final PodExecutor pods;
@@ -44,8 +53,11 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
     this(clock, events, metrics, SupervisorPodBuilder.imageFromEnvironment());
   }
 
-  /** @param shepherdImage the image of the supervisor Pods' init container */
-  public WorkflowReconciler(Clock clock, EventRecorder events, OperatorMetrics metrics, String shepherdImage) {
+  /**
+   * @param shepherdImage the image of the supervisor Pods' init container
+   */
+  public WorkflowReconciler(
+      Clock clock, EventRecorder events, OperatorMetrics metrics, String shepherdImage) {
     Engine engine = new Engine(clock);
     this.events = events;
     this.pods = new PodExecutor(clock, engine, events, metrics);
@@ -58,11 +70,12 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
     // Only the Pod changes that can change a decision wake the Workflow (and a deletion, always):
     // a Pod that the operator itself just made, or one that goes Running, would cost a reconcile
     // that finds nothing to do, and those were two of every three.
-    var pods = InformerEventSourceConfiguration.from(Pod.class, Workflow.class)
-        .withLabelSelector(StepPodBuilder.WORKFLOW_LABEL)
-        .withOnAddFilter(pod -> false)
-        .withOnUpdateFilter(WorkflowReconciler::decisive)
-        .build();
+    var pods =
+        InformerEventSourceConfiguration.from(Pod.class, Workflow.class)
+            .withLabelSelector(StepPodBuilder.WORKFLOW_LABEL)
+            .withOnAddFilter(pod -> false)
+            .withOnUpdateFilter(WorkflowReconciler::decisive)
+            .build();
     return List.of(new InformerEventSource<>(pods, context));
   }
 
@@ -72,7 +85,8 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
     if (("Succeeded".equals(phase) || "Failed".equals(phase)) && !phase.equals(phase(oldPod))) {
       return true;
     }
-    return !waitingReasons(newPod).equals(waitingReasons(oldPod)) && !waitingReasons(newPod).isEmpty();
+    return !waitingReasons(newPod).equals(waitingReasons(oldPod))
+        && !waitingReasons(newPod).isEmpty();
   }
 
   private static String phase(Pod pod) {
@@ -82,11 +96,14 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   private static java.util.Set<String> waitingReasons(Pod pod) {
     java.util.Set<String> reasons = new java.util.TreeSet<>();
     if (pod.getStatus() != null) {
-      for (var list : java.util.Arrays.asList(pod.getStatus().getInitContainerStatuses(),
-          pod.getStatus().getContainerStatuses())) {
+      for (var list :
+          java.util.Arrays.asList(
+              pod.getStatus().getInitContainerStatuses(), pod.getStatus().getContainerStatuses())) {
         if (list != null) {
           for (var c : list) {
-            if (c.getState() != null && c.getState().getWaiting() != null && c.getState().getWaiting().getReason() != null) {
+            if (c.getState() != null
+                && c.getState().getWaiting() != null
+                && c.getState().getWaiting().getReason() != null) {
               reasons.add(c.getName() + "=" + c.getState().getWaiting().getReason());
             }
           }
@@ -100,12 +117,15 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   public UpdateControl<Workflow> reconcile(Workflow workflow, Context<Workflow> context) {
     WorkflowStatus current = workflow.getStatus();
     if (current != null && current.phase != null && current.phase.isFinal()) {
-      if (workflow.getSpec() != null && workflow.getSpec().executorOrDefault() == Executor.SUPERVISOR) {
+      if (workflow.getSpec() != null
+          && workflow.getSpec().executorOrDefault() == Executor.SUPERVISOR) {
         supervisor.recordEnd(workflow);
       }
-      return acknowledgeLateEdit(workflow, context, context.getClient().getKubernetesSerialization().clone(current));
+      return acknowledgeLateEdit(
+          workflow, context, context.getClient().getKubernetesSerialization().clone(current));
     }
-    Executor executor = workflow.getSpec() == null ? Executor.POD : workflow.getSpec().executorOrDefault();
+    Executor executor =
+        workflow.getSpec() == null ? Executor.POD : workflow.getSpec().executorOrDefault();
     return switch (executor) {
       case POD -> pods.reconcile(workflow, context);
       case SUPERVISOR -> supervisor.reconcile(workflow, context);
@@ -117,16 +137,22 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
    * changed manifest, say) is acknowledged through observedGeneration, so kstatus and Argo CD don't
    * wait forever, and a Warning says that the change was not run.
    */
-  private UpdateControl<Workflow> acknowledgeLateEdit(Workflow workflow, Context<Workflow> context,
-      WorkflowStatus status) {
+  private UpdateControl<Workflow> acknowledgeLateEdit(
+      Workflow workflow, Context<Workflow> context, WorkflowStatus status) {
     long generation = workflow.generationOrZero();
     if (status.observedGeneration != null && status.observedGeneration == generation) {
       return UpdateControl.noUpdate();
     }
     status.observedGeneration = generation;
     status.conditions.forEach(c -> c.setObservedGeneration(generation));
-    events.record(workflow, EventReason.SpecIgnored, "The workflow already ended " + status.phase
-        + "; the spec change of generation " + generation + " was not run. Create a new Workflow to run it.");
+    events.record(
+        workflow,
+        EventReason.SpecIgnored,
+        "The workflow already ended "
+            + status.phase
+            + "; the spec change of generation "
+            + generation
+            + " was not run. Create a new Workflow to run it.");
     StatusWriter.replace(workflow, context, status);
     return UpdateControl.noUpdate();
   }

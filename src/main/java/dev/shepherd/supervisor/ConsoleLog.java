@@ -20,9 +20,9 @@ import org.slf4j.spi.SLF4JServiceProvider;
 /**
  * The logging of {@code shepherd supervise} and {@code shepherd run}: an SLF4J provider that writes
  * the lines the operator's {@code logback.xml} has logback write (same format, same levels, on
- * stderr), without logback, whose set-up is a measured part of the supervisor's start-up before
- * its first step. The operator keeps logback (levels per library, appenders); {@code Main} picks
- * this one by {@value #PROVIDER_PROPERTY} for the two process-running roles.
+ * stderr), without logback, whose set-up is a measured part of the supervisor's start-up before its
+ * first step. The operator keeps logback (levels per library, appenders); {@code Main} picks this
+ * one by {@value #PROVIDER_PROPERTY} for the two process-running roles.
  *
  * <p>Levels: {@code dev.shepherd} and {@code io.javaoperatorsdk} at INFO, everything else at WARN,
  * or what {@link #setLevel} says for a logger name and the names under it.
@@ -30,9 +30,12 @@ import org.slf4j.spi.SLF4JServiceProvider;
 public final class ConsoleLog implements SLF4JServiceProvider {
   /** The system property with which SLF4J 2 takes a provider by class name. */
   public static final String PROVIDER_PROPERTY = "slf4j.provider";
+
   private static final int LOGGER_LENGTH = 20;
-  private static final Map<String, Level> LEVELS = new ConcurrentHashMap<>(Map.of(
-      "", Level.WARN, "dev.shepherd", Level.INFO, "io.javaoperatorsdk", Level.INFO));
+  private static final Map<String, Level> LEVELS =
+      new ConcurrentHashMap<>(
+          Map.of("", Level.WARN, "dev.shepherd", Level.INFO, "io.javaoperatorsdk", Level.INFO));
+
   /**
    * The local time zone, as a {@link TimeZone}: {@code ZoneId.systemDefault()} loads and parses the
    * whole time-zone database first, ~20 ms of a supervisor's start-up.
@@ -47,7 +50,8 @@ public final class ConsoleLog implements SLF4JServiceProvider {
   public static void select() {
     System.setProperty(PROVIDER_PROPERTY, ConsoleLog.class.getName());
     // SLF4J says at INFO that it takes a provider so named; a warning or an error still shows.
-    if (System.getProperty("slf4j.internal.verbosity") == null) System.setProperty("slf4j.internal.verbosity", "WARN");
+    if (System.getProperty("slf4j.internal.verbosity") == null)
+      System.setProperty("slf4j.internal.verbosity", "WARN");
   }
 
   /** Whether {@link #select} was called (or the property set so): SLF4J then logs through this. */
@@ -180,8 +184,8 @@ public final class ConsoleLog implements SLF4JServiceProvider {
     }
 
     @Override
-    protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] arguments,
-        Throwable throwable) {
+    protected void handleNormalizedLoggingCall(
+        Level level, Marker marker, String pattern, Object[] arguments, Throwable throwable) {
       String message = MessageFormatter.basicArrayFormat(pattern, arguments);
       String stack = null;
       if (throwable != null) {
@@ -189,7 +193,8 @@ public final class ConsoleLog implements SLF4JServiceProvider {
         throwable.printStackTrace(new PrintWriter(trace));
         stack = trace.toString();
       }
-      System.err.print(line(System.currentTimeMillis(), ZONE, level.toString(), name, message, stack));
+      System.err.print(
+          line(System.currentTimeMillis(), ZONE, level.toString(), name, message, stack));
     }
   }
 
@@ -197,7 +202,8 @@ public final class ConsoleLog implements SLF4JServiceProvider {
    * One line as logback's pattern {@code %d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n} (the
    * operator's {@code logback.xml}) makes it, then {@code stackTrace} if not null.
    */
-  static String line(long millis, TimeZone zone, String level, String logger, String message, String stackTrace) {
+  static String line(
+      long millis, TimeZone zone, String level, String logger, String message, String stackTrace) {
     StringBuilder line = new StringBuilder(128);
     long ofDay = Math.floorMod(millis + zone.getOffset(millis), 86_400_000L);
     pad(line, (int) (ofDay / 3_600_000), 2).append(':');
@@ -218,8 +224,8 @@ public final class ConsoleLog implements SLF4JServiceProvider {
 
   /**
    * {@code %logger{20}}: while the name is 20 characters or longer, its package names, from the
-   * left, are cut to their first letter; the class name stays whole
-   * ({@code dev.shepherd.supervisor.Supervisor} is {@code d.s.s.Supervisor}).
+   * left, are cut to their first letter; the class name stays whole ({@code
+   * dev.shepherd.supervisor.Supervisor} is {@code d.s.s.Supervisor}).
    */
   static String abbreviate(String name) {
     if (name == null || name.length() < LOGGER_LENGTH) return name;

@@ -10,7 +10,12 @@ package dev.shepherd.supervisor;
  */
 public record ExitStatus(int code, Signal signal, Cause cause) {
 
-  public enum Cause { EXITED, KILLED, NOT_FOUND, NOT_EXECUTABLE }
+  public enum Cause {
+    EXITED,
+    KILLED,
+    NOT_FOUND,
+    NOT_EXECUTABLE
+  }
 
   public static ExitStatus exited(int code) {
     return new ExitStatus(code & 0xff, null, Cause.EXITED);

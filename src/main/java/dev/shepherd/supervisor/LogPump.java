@@ -17,9 +17,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The output of one step: its stdout and stderr pipes, read by the supervisor's one
- * {@link Reader} thread, which hands every line to a {@link LineSink} and keeps the last lines
- * for the step's status message.
+ * The output of one step: its stdout and stderr pipes, read by the supervisor's one {@link Reader}
+ * thread, which hands every line to a {@link LineSink} and keeps the last lines for the step's
+ * status message.
  *
  * <p>After the step's main process has exited (and its group has been killed), its pipes are read
  * until both reach end of file or until the drain deadline, whichever is first. A grandchild that
@@ -38,7 +38,9 @@ final class LogPump {
   private final CompletableFuture<Void> done = new CompletableFuture<>();
   // Only the reader thread uses these two.
   private final boolean[] open = {true, true};
-  private final ByteArrayOutputStream[] partial = {new ByteArrayOutputStream(), new ByteArrayOutputStream()};
+  private final ByteArrayOutputStream[] partial = {
+    new ByteArrayOutputStream(), new ByteArrayOutputStream()
+  };
   private volatile long deadlineNanos; // 0: no deadline yet
   private volatile boolean finished;
 
@@ -145,7 +147,8 @@ final class LogPump {
 
     private final int wakeFd = Native.eventfd();
     private final ConcurrentLinkedQueue<LogPump> added = new ConcurrentLinkedQueue<>();
-    private final Thread thread = Thread.ofPlatform().daemon().name("shepherd-log").unstarted(this::run);
+    private final Thread thread =
+        Thread.ofPlatform().daemon().name("shepherd-log").unstarted(this::run);
     private volatile boolean running = true;
 
     static Reader start() {
@@ -164,7 +167,8 @@ final class LogPump {
     }
 
     private void run() {
-      List<LogPump> pumps = new ArrayList<>(); // index i: pollfds 1 + 2i (stdout) and 2 + 2i (stderr)
+      List<LogPump> pumps =
+          new ArrayList<>(); // index i: pollfds 1 + 2i (stdout) and 2 + 2i (stderr)
       byte[] bytes = new byte[BUFFER];
       try (Arena arena = Arena.ofConfined()) {
         MemorySegment buf = arena.allocate(BUFFER);
@@ -194,12 +198,15 @@ final class LogPump {
               setPollfd(pollfds, 0, wakeFd);
               for (int i = 0; i < pumps.size(); i++) {
                 LogPump pump = pumps.get(i);
-                for (int s = 0; s < 2; s++) setPollfd(pollfds, 1 + 2 * i + s, pump.open[s] ? pump.fds[s] : -1);
+                for (int s = 0; s < 2; s++)
+                  setPollfd(pollfds, 1 + 2 * i + s, pump.open[s] ? pump.fds[s] : -1);
               }
               changed = false;
             }
-            int timeoutMillis = timeoutNanos < 0 ? -1
-                : (int) Math.min(Integer.MAX_VALUE, (timeoutNanos + 999_999) / 1_000_000);
+            int timeoutMillis =
+                timeoutNanos < 0
+                    ? -1
+                    : (int) Math.min(Integer.MAX_VALUE, (timeoutNanos + 999_999) / 1_000_000);
             if (Native.poll(pollfds, count, timeoutMillis) == 0) continue;
             if (revents(pollfds, 0) != 0) Native.read(wakeFd, buf); // resets the counter
             for (int i = 0; i < pumps.size(); i++) {
@@ -225,7 +232,8 @@ final class LogPump {
             // poll itself failed: end every step's reading rather than spin on the error
             for (LogPump pump : pumps) pump.failed(e);
             changed = true;
-            LockSupport.parkNanos(Duration.ofMillis(100).toNanos()); // no busy loop on a lasting error
+            LockSupport.parkNanos(
+                Duration.ofMillis(100).toNanos()); // no busy loop on a lasting error
           }
         }
       } finally {

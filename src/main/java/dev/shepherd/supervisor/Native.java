@@ -16,9 +16,8 @@ import java.lang.invoke.MethodHandle;
  *
  * <p>Linux only (x86_64 and aarch64 share every number used here). All calls go through one
  * downcall handle ({@link #CALL}, which says why and why that is sound) that captures errno; the
- * wrappers return
- * {@code -errno} instead of throwing where a failure is an ordinary outcome (ESRCH from kill,
- * ECHILD from waitid), and throw {@link NativeException} where it is not.
+ * wrappers return {@code -errno} instead of throwing where a failure is an ordinary outcome (ESRCH
+ * from kill, ECHILD from waitid), and throw {@link NativeException} where it is not.
  */
 final class Native {
   private Native() {}
@@ -50,8 +49,13 @@ final class Native {
   private static final SymbolLookup LIBC = LINKER.defaultLookup();
   private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
   private static final MemoryLayout CAPTURE = Linker.Option.captureStateLayout();
-  /** Where errno is in the capture state (a plain offset: a layout path's VarHandle spins classes). */
-  private static final long ERRNO_OFFSET = CAPTURE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
+
+  /**
+   * Where errno is in the capture state (a plain offset: a layout path's VarHandle spins classes).
+   */
+  private static final long ERRNO_OFFSET =
+      CAPTURE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
+
   /**
    * Per-thread native buffers: the errno capture, and scratch space for results (a siginfo_t, a
    * wait status, a pipe's two fds). Calls on one thread never overlap, so nothing is allocated per
@@ -72,6 +76,7 @@ final class Native {
 
   /** Enough for a siginfo_t (128 bytes on Linux). */
   private static final long SCRATCH_SIZE = 128;
+
   /** Offset of si_pid in siginfo_t on 64-bit Linux. */
   private static final long SI_PID = 16;
 
@@ -80,28 +85,46 @@ final class Native {
    * one 64-bit integer out, errno captured, the function's address passed per call. Each distinct
    * {@link FunctionDescriptor} makes the FFM API generate a stub (a dozen hidden classes, a few
    * milliseconds each) that no AOT cache keeps; sixteen of them took ~150 ms of the start-up, one
-   * takes ~10. It is sound for the functions below on the two Linux ABIs (x86_64 System V,
-   * aarch64 AAPCS64): their parameters are integers and pointers, all passed in the first six
-   * integer registers, so a pointer goes as its address and an int or a short as a long of the
-   * same value; registers beyond a function's parameters are ignored; an int result is the low
-   * half of the returned register ({@code (int)}). No variadic function goes through it (their
-   * calling convention differs) except prctl, whose variadic part is integers too and which the
-   * kernel reads as five longs; x86_64's variadic {@code %al} only counts vector registers, and
-   * none is used.
+   * takes ~10. It is sound for the functions below on the two Linux ABIs (x86_64 System V, aarch64
+   * AAPCS64): their parameters are integers and pointers, all passed in the first six integer
+   * registers, so a pointer goes as its address and an int or a short as a long of the same value;
+   * registers beyond a function's parameters are ignored; an int result is the low half of the
+   * returned register ({@code (int)}). No variadic function goes through it (their calling
+   * convention differs) except prctl, whose variadic part is integers too and which the kernel
+   * reads as five longs; x86_64's variadic {@code %al} only counts vector registers, and none is
+   * used.
    */
-  private static final MethodHandle CALL = LINKER.downcallHandle(
-      FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), ERRNO);
+  private static final MethodHandle CALL =
+      LINKER.downcallHandle(
+          FunctionDescriptor.of(
+              JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+          ERRNO);
 
   /** The libc functions called through {@link #CALL}; an absent optional one has a null address. */
   enum Fn {
-    GETPID("getpid"), KILL("kill"), WAITPID("waitpid"), WAITID("waitid"), EVENTFD("eventfd"), WRITE("write"),
-    PIPE2("pipe2"), CLOSE("close"), READ("read"), POLL("poll"), PRCTL("prctl"), STRERROR("strerror"),
+    GETPID("getpid"),
+    KILL("kill"),
+    WAITPID("waitpid"),
+    WAITID("waitid"),
+    EVENTFD("eventfd"),
+    WRITE("write"),
+    PIPE2("pipe2"),
+    CLOSE("close"),
+    READ("read"),
+    POLL("poll"),
+    PRCTL("prctl"),
+    STRERROR("strerror"),
     POSIX_SPAWNP("posix_spawnp"),
-    SPAWNATTR_INIT("posix_spawnattr_init"), SPAWNATTR_DESTROY("posix_spawnattr_destroy"),
-    SPAWNATTR_SETFLAGS("posix_spawnattr_setflags"), SPAWNATTR_SETPGROUP("posix_spawnattr_setpgroup"),
-    SPAWNATTR_SETSIGMASK("posix_spawnattr_setsigmask"), SPAWNATTR_SETSIGDEFAULT("posix_spawnattr_setsigdefault"),
-    FILE_ACTIONS_INIT("posix_spawn_file_actions_init"), FILE_ACTIONS_DESTROY("posix_spawn_file_actions_destroy"),
-    FILE_ACTIONS_ADDDUP2("posix_spawn_file_actions_adddup2"), FILE_ACTIONS_ADDOPEN("posix_spawn_file_actions_addopen"),
+    SPAWNATTR_INIT("posix_spawnattr_init"),
+    SPAWNATTR_DESTROY("posix_spawnattr_destroy"),
+    SPAWNATTR_SETFLAGS("posix_spawnattr_setflags"),
+    SPAWNATTR_SETPGROUP("posix_spawnattr_setpgroup"),
+    SPAWNATTR_SETSIGMASK("posix_spawnattr_setsigmask"),
+    SPAWNATTR_SETSIGDEFAULT("posix_spawnattr_setsigdefault"),
+    FILE_ACTIONS_INIT("posix_spawn_file_actions_init"),
+    FILE_ACTIONS_DESTROY("posix_spawn_file_actions_destroy"),
+    FILE_ACTIONS_ADDDUP2("posix_spawn_file_actions_adddup2"),
+    FILE_ACTIONS_ADDOPEN("posix_spawn_file_actions_addopen"),
     /** glibc 2.34+; without it a step inherits whatever non-CLOEXEC descriptors the JVM holds. */
     FILE_ACTIONS_ADDCLOSEFROM("posix_spawn_file_actions_addclosefrom_np", true),
     /** glibc 2.29+; without it a step cannot be given a working directory. */
@@ -122,7 +145,9 @@ final class Native {
     }
   }
 
-  /** Calls {@code fn} with up to six integer or pointer arguments; errno lands in {@code buffers}. */
+  /**
+   * Calls {@code fn} with up to six integer or pointer arguments; errno lands in {@code buffers}.
+   */
   static long call(Buffers buffers, Fn fn, long a, long b, long c, long d, long e, long f) {
     try {
       return (long) CALL.invokeExact(fn.address, buffers.errno, a, b, c, d, e, f);
@@ -131,7 +156,10 @@ final class Native {
     }
   }
 
-  /** {@link #call(Buffers, Fn, long, long, long, long, long, long)} for a function that returns an int. */
+  /**
+   * {@link #call(Buffers, Fn, long, long, long, long, long, long)} for a function that returns an
+   * int.
+   */
   static int callInt(Fn fn, long a, long b, long c, long d, long e, long f) {
     return (int) call(BUFFERS.get(), fn, a, b, c, d, e, f);
   }
@@ -271,7 +299,10 @@ final class Native {
    */
   static String describe(int errno) {
     long text = call(BUFFERS.get(), Fn.STRERROR, errno, 0, 0, 0, 0, 0);
-    String words = text == 0 ? "Unknown error" : MemorySegment.ofAddress(text).reinterpret(Long.MAX_VALUE).getString(0);
+    String words =
+        text == 0
+            ? "Unknown error"
+            : MemorySegment.ofAddress(text).reinterpret(Long.MAX_VALUE).getString(0);
     return words + " (errno " + errno + ")";
   }
 

@@ -12,51 +12,62 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one loop that waits for every child of this process: the steps we spawned and any orphan
- * the kernel reparented to us (as PID 1, or as a child subreaper).
+ * The one loop that waits for every child of this process: the steps we spawned and any orphan the
+ * kernel reparented to us (as PID 1, or as a child subreaper).
  *
  * <p>Its thread sleeps in a blocking {@code waitid(P_ALL, WEXITED | WNOWAIT)}: the kernel wakes it
  * when any child becomes a zombie, the moment it would send SIGCHLD. There is no signal handler
  * (the JDK would start a thread for every delivered signal) and no poll. When we have no child at
- * all, waitid fails at once with ECHILD; the thread then waits until the next spawn (see
- * {@link #awaitSpawn}).
+ * all, waitid fails at once with ECHILD; the thread then waits until the next spawn (see {@link
+ * #awaitSpawn}).
  *
  * <p>How a step's end is handled: {@code waitid(WNOWAIT)} finds the exited child without reaping
- * it; while that zombie still holds its pid, and so its process group id, we SIGKILL the group,
- * so nothing the step left behind leaks into the next step and the kill cannot hit a recycled
- * group. Only then is the zombie reaped. The killed leftovers become our orphans and are reaped
- * in the next rounds.
+ * it; while that zombie still holds its pid, and so its process group id, we SIGKILL the group, so
+ * nothing the step left behind leaks into the next step and the kill cannot hit a recycled group.
+ * Only then is the zombie reaped. The killed leftovers become our orphans and are reaped in the
+ * next rounds.
  *
  * <p><b>Never use {@link ProcessBuilder} or {@link Runtime#exec} in a JVM that runs this loop.</b>
  * The JDK waits for its children with {@code waitpid(pid)} on its own threads; when our loop reaps
- * such a child first (to us it is an unknown pid, so an orphan), the JDK gets ECHILD and
- * {@code Process.waitFor()} reports exit code 0 for a process that failed. Every child of the
- * supervisor is started through {@link Spawner} (posix_spawnp) instead.
+ * such a child first (to us it is an unknown pid, so an orphan), the JDK gets ECHILD and {@code
+ * Process.waitFor()} reports exit code 0 for a process that failed. Every child of the supervisor
+ * is started through {@link Spawner} (posix_spawnp) instead.
  */
 final class Reaper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Reaper.class);
+
   /**
    * As PID 1, how long to wait for a spawn while we have no child at all before asking waitid
    * again. A process that entered our PID namespace from outside (kubectl exec) has its parent
-   * outside, so its orphans are reparented to PID 1 although we never had a child: only this
-   * look while idle finds them. A subreaper only ever gets orphans of its own descendants, so it
-   * waits for the next spawn without a timeout.
+   * outside, so its orphans are reparented to PID 1 although we never had a child: only this look
+   * while idle finds them. A subreaper only ever gets orphans of its own descendants, so it waits
+   * for the next spawn without a timeout.
    */
   private static final long PID1_IDLE_NANOS = Duration.ofSeconds(1).toNanos();
 
   private final Object lock = new Object();
+
   /** The exit of every step not reaped yet, by pid; each is completed exactly once. */
-  private final Map<Integer, CompletableFuture<ExitStatus>> steps = new HashMap<>(); // guarded by lock
+  private final Map<Integer, CompletableFuture<ExitStatus>> steps =
+      new HashMap<>(); // guarded by lock
+
   private final AtomicLong orphansReaped = new AtomicLong();
   private final AtomicLong wakeups = new AtomicLong();
   private final boolean pid1;
+
   /** {@link Native#reap}; another in tests, to fail as it can. */
   private final IntUnaryOperator reap;
+
   private final Thread thread;
+
   /** Counts successful spawns, so that a spawn between an ECHILD and the wait is not missed. */
   private volatile long spawns; // written under lock
+
   private volatile boolean running = true;
-  /** True while the thread is (about to be) in the blocking waitid, which close() cannot interrupt. */
+
+  /**
+   * True while the thread is (about to be) in the blocking waitid, which close() cannot interrupt.
+   */
   private volatile boolean inWaitid;
 
   Reaper(boolean pid1, IntUnaryOperator reap) {
@@ -90,7 +101,8 @@ final class Reaper implements AutoCloseable {
       } catch (RuntimeException e) {
         inWaitid = false;
         log.error("reap loop failed; going on", e);
-        LockSupport.parkNanos(this, Duration.ofMillis(100).toNanos()); // no busy loop on a lasting error
+        LockSupport.parkNanos(
+            this, Duration.ofMillis(100).toNanos()); // no busy loop on a lasting error
       }
     }
   }
@@ -109,7 +121,8 @@ final class Reaper implements AutoCloseable {
     ExitStatus status;
     try {
       raw = reap.applyAsInt(pid);
-      status = raw == -1 ? null : ExitStatus.fromWaitStatus(raw); // a real-time signal has no Signal
+      status =
+          raw == -1 ? null : ExitStatus.fromWaitStatus(raw); // a real-time signal has no Signal
     } catch (RuntimeException e) {
       if (step != null) step.completeExceptionally(e);
       throw e;
@@ -118,8 +131,11 @@ final class Reaper implements AutoCloseable {
       // Not ours to reap any more: the child of a failed spawn, which posix_spawnp reaped itself,
       // is never a step; a step's process reaped by someone else took its exit status along.
       if (step != null) {
-        step.completeExceptionally(new IllegalStateException("its process (pid " + pid
-            + ") was reaped by something other than the supervisor, and its exit status with it"));
+        step.completeExceptionally(
+            new IllegalStateException(
+                "its process (pid "
+                    + pid
+                    + ") was reaped by something other than the supervisor, and its exit status with it"));
       }
       return;
     }
@@ -149,10 +165,11 @@ final class Reaper implements AutoCloseable {
   }
 
   /**
-   * Spawns under the table lock, so a child that exits at once is already registered when the
-   * loop finds it.
+   * Spawns under the table lock, so a child that exits at once is already registered when the loop
+   * finds it.
    */
-  Spawner.Result spawn(Command command, int stdoutFd, int stderrFd, CompletableFuture<ExitStatus> exit)
+  Spawner.Result spawn(
+      Command command, int stdoutFd, int stderrFd, CompletableFuture<ExitStatus> exit)
       throws IOException {
     synchronized (lock) {
       Spawner.Result result = Spawner.spawn(command, stdoutFd, stderrFd);
@@ -171,8 +188,8 @@ final class Reaper implements AutoCloseable {
   }
 
   /**
-   * Signals the process group of a step whose main process has not been reaped yet; false if it
-   * has (its group id may then belong to someone else).
+   * Signals the process group of a step whose main process has not been reaped yet; false if it has
+   * (its group id may then belong to someone else).
    */
   boolean signalGroup(int pid, Signal signal) {
     synchronized (lock) {
@@ -184,7 +201,10 @@ final class Reaper implements AutoCloseable {
     return orphansReaped.get();
   }
 
-  /** How many times the blocking waitid returned an exited child (a step, an orphan or a failed spawn). */
+  /**
+   * How many times the blocking waitid returned an exited child (a step, an orphan or a failed
+   * spawn).
+   */
   long wakeups() {
     return wakeups.get();
   }

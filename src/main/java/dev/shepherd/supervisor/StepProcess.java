@@ -16,8 +16,12 @@ public final class StepProcess {
   private final CompletableFuture<ExitStatus> exit;
   private final LogPump log;
 
-  StepProcess(String name, int pid, CompletableFuture<ExitStatus> reaped,
-      CompletableFuture<ExitStatus> exit, LogPump log) {
+  StepProcess(
+      String name,
+      int pid,
+      CompletableFuture<ExitStatus> reaped,
+      CompletableFuture<ExitStatus> exit,
+      LogPump log) {
     this.name = name;
     this.pid = pid;
     this.reaped = reaped;
@@ -35,12 +39,11 @@ public final class StepProcess {
   }
 
   /**
-   * How the step ended. It is completed on the supervisor's reaper thread or its log reader
-   * thread, whichever finishes with the step last, so callbacks added without an executor run on
-   * one of those two threads (or at once on the caller's, if it has completed already): they must
-   * be quick and must never block (no {@code join()} of another step's exit). Hand anything more to
-   * a thread of your own, as {@link WorkflowRunner} does with its queue, or use an {@code *Async}
-   * method.
+   * How the step ended. It is completed on the supervisor's reaper thread or its log reader thread,
+   * whichever finishes with the step last, so callbacks added without an executor run on one of
+   * those two threads (or at once on the caller's, if it has completed already): they must be quick
+   * and must never block (no {@code join()} of another step's exit). Hand anything more to a thread
+   * of your own, as {@link WorkflowRunner} does with its queue, or use an {@code *Async} method.
    */
   public CompletableFuture<ExitStatus> exit() {
     return exit;

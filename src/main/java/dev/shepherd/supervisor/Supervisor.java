@@ -17,18 +17,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The process layer of {@code shepherd supervise}: starts step processes, reaps every child
- * (steps and reparented orphans), signals and kills steps by process group, and relays the
- * signals sent to us. The workflow engine decides which step runs when; this class only runs them.
+ * The process layer of {@code shepherd supervise}: starts step processes, reaps every child (steps
+ * and reparented orphans), signals and kills steps by process group, and relays the signals sent to
+ * us. The workflow engine decides which step runs when; this class only runs them.
  *
  * <h2>How the JVM must be started</h2>
+ *
  * <ul>
  *   <li>{@code --enable-native-access=ALL-UNNAMED} (or the jar's {@code Enable-Native-Access}
  *       manifest entry): the libc calls use the FFM API.
- *   <li>No {@code -Xrs}: with it HotSpot refuses handlers for SIGTERM, SIGINT and SIGHUP, so
- *       {@link #onSignals} fails for them.
- *   <li>SIGUSR2: on Temurin 25 a handler for it can be installed as is. HotSpot still names USR2
- *       as its default suspend/resume signal, so start with {@code _JAVA_SR_SIGNUM=39} in the
+ *   <li>No {@code -Xrs}: with it HotSpot refuses handlers for SIGTERM, SIGINT and SIGHUP, so {@link
+ *       #onSignals} fails for them.
+ *   <li>SIGUSR2: on Temurin 25 a handler for it can be installed as is. HotSpot still names USR2 as
+ *       its default suspend/resume signal, so start with {@code _JAVA_SR_SIGNUM=39} in the
  *       environment to move that to a real-time signal and leave USR2 wholly to the steps.
  *   <li>SIGQUIT is HotSpot's thread-dump signal and cannot be relayed (without {@code -Xrs}).
  *   <li>The JVM must not use {@link ProcessBuilder} or {@code Runtime.exec}: see {@link Reaper}.
@@ -43,7 +44,8 @@ public final class Supervisor implements AutoCloseable {
 
   /** The signals a supervisor relays to its steps, as tini relays them to its child. */
   public static final Set<Signal> FORWARDED =
-      Collections.unmodifiableSet(EnumSet.of(Signal.TERM, Signal.INT, Signal.HUP, Signal.USR1, Signal.USR2));
+      Collections.unmodifiableSet(
+          EnumSet.of(Signal.TERM, Signal.INT, Signal.HUP, Signal.USR1, Signal.USR2));
 
   /**
    * @param tailLines how many of a step's last output lines to keep
@@ -66,7 +68,8 @@ public final class Supervisor implements AutoCloseable {
   private final boolean pid1;
   private final Set<StepProcess> running = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService timers =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("shepherd-timer").factory());
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().daemon().name("shepherd-timer").factory());
 
   private Supervisor(Options options, Reaper reaper, LogPump.Reader logs, boolean pid1) {
     this.options = options;
@@ -83,13 +86,16 @@ public final class Supervisor implements AutoCloseable {
     boolean pid1 = Native.getpid() == 1;
     if (!pid1) {
       Native.setChildSubreaper();
-      log.info("not PID 1 (pid {}): registered as a child subreaper so orphans of steps come to us",
+      log.info(
+          "not PID 1 (pid {}): registered as a child subreaper so orphans of steps come to us",
           Native.getpid());
     }
     return new Supervisor(options, Reaper.start(pid1), LogPump.Reader.start(), pid1);
   }
 
-  /** Starts a step in its own process group. A command that cannot be executed ends with 126/127. */
+  /**
+   * Starts a step in its own process group. A command that cannot be executed ends with 126/127.
+   */
   public StepProcess spawn(Command command) throws IOException {
     int[] out = Native.pipe();
     int[] err = Native.pipe();
@@ -108,15 +114,22 @@ public final class Supervisor implements AutoCloseable {
       Native.close(out[0]);
       Native.close(err[0]);
       log.info("step {} {}", command.name(), started.failure().describe());
-      return new StepProcess(command.name(), 0, CompletableFuture.completedFuture(started.failure()),
-          CompletableFuture.completedFuture(started.failure()), null);
+      return new StepProcess(
+          command.name(),
+          0,
+          CompletableFuture.completedFuture(started.failure()),
+          CompletableFuture.completedFuture(started.failure()),
+          null);
     }
-    LogPump pump = new LogPump(command.name(), out[0], err[0], options.sink(), options.tailLines(), logs);
+    LogPump pump =
+        new LogPump(command.name(), out[0], err[0], options.sink(), options.tailLines(), logs);
     pump.start();
-    reaped.whenComplete((status, lost) -> pump.drainUntil(System.nanoTime() + options.drainTimeout().toNanos()));
+    reaped.whenComplete(
+        (status, lost) -> pump.drainUntil(System.nanoTime() + options.drainTimeout().toNanos()));
     // Completed directly on whichever of the reaper and the log reader finishes last: no hop to
     // another thread (see StepProcess.exit for what that asks of callbacks).
-    CompletableFuture<ExitStatus> exit = reaped.thenCombine(pump.done(), (status, drained) -> status);
+    CompletableFuture<ExitStatus> exit =
+        reaped.thenCombine(pump.done(), (status, drained) -> status);
     StepProcess step = new StepProcess(command.name(), started.pid(), reaped, exit, pump);
     running.add(step);
     exit.whenComplete((status, failure) -> running.remove(step));
@@ -135,20 +148,22 @@ public final class Supervisor implements AutoCloseable {
   }
 
   /**
-   * Stops a step: SIGTERM to its process group, then SIGKILL to the group if its main process
-   * has not exited after {@code grace}. Returns the step's exit.
+   * Stops a step: SIGTERM to its process group, then SIGKILL to the group if its main process has
+   * not exited after {@code grace}. Returns the step's exit.
    */
   public CompletableFuture<ExitStatus> terminate(StepProcess step, Duration grace) {
     if (signalGroup(step, Signal.TERM)) {
-      var kill = timers.schedule(() -> signalGroup(step, Signal.KILL), grace.toMillis(), TimeUnit.MILLISECONDS);
+      var kill =
+          timers.schedule(
+              () -> signalGroup(step, Signal.KILL), grace.toMillis(), TimeUnit.MILLISECONDS);
       step.reaped().whenComplete((status, failure) -> kill.cancel(false));
     }
     return step.exit();
   }
 
   /**
-   * Hands the given signals, when this process receives them, to {@code handler} (typically
-   * {@link #signalAll}). This replaces the JVM's own handling: a SIGTERM no longer shuts it down.
+   * Hands the given signals, when this process receives them, to {@code handler} (typically {@link
+   * #signalAll}). This replaces the JVM's own handling: a SIGTERM no longer shuts it down.
    *
    * @throws IllegalArgumentException if the JVM keeps one of them for itself (see class comment)
    */
@@ -162,8 +177,10 @@ public final class Supervisor implements AutoCloseable {
       }
     }
     if (!refused.isEmpty()) {
-      throw new IllegalArgumentException("the JVM refused handlers for " + refused
-          + "; start it without -Xrs (and with _JAVA_SR_SIGNUM=39 for SIGUSR2)");
+      throw new IllegalArgumentException(
+          "the JVM refused handlers for "
+              + refused
+              + "; start it without -Xrs (and with _JAVA_SR_SIGNUM=39 for SIGUSR2)");
     }
   }
 
@@ -183,13 +200,17 @@ public final class Supervisor implements AutoCloseable {
 
   /**
    * How many times the reap loop's blocking waitid returned an exited child: once for every child
-   * reaped (step or orphan), and for a failed spawn's child if it saw it before posix_spawnp reaped it.
+   * reaped (step or orphan), and for a failed spawn's child if it saw it before posix_spawnp reaped
+   * it.
    */
   public long wakeups() {
     return reaper.wakeups();
   }
 
-  /** Kills every running step's group, waits for them briefly, and stops the reap loop and the log reader. */
+  /**
+   * Kills every running step's group, waits for them briefly, and stops the reap loop and the log
+   * reader.
+   */
   @Override
   public void close() {
     signalAll(Signal.KILL);

@@ -12,7 +12,6 @@ import dev.shepherd.engine.Problem;
 import dev.shepherd.engine.SpecValidation;
 import dev.shepherd.engine.StepInvocation;
 import dev.shepherd.engine.StepStart;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -35,19 +34,19 @@ import java.util.concurrent.TimeUnit;
  * plans through the {@link Supervisor} and reports how each attempt ended.
  *
  * <p>The loop, on the thread that calls {@link #run}: report ends ({@link Engine#finished}), ask
- * for a plan, start and stop what it says, publish the status, then block on a queue of exits
- * (and cancel requests) until the next one arrives or the plan's {@code wakeAt} (a backoff or a
- * timeout) has come. No polling.
+ * for a plan, start and stop what it says, publish the status, then block on a queue of exits (and
+ * cancel requests) until the next one arrives or the plan's {@code wakeAt} (a backoff or a timeout)
+ * has come. No polling.
  *
- * <p>A step runs as its {@link StepInvocation} says (argv, environment and working directory, as
- * in a Pod), over the environment of this process, and in our working directory if the step names
- * none. Steps without a command, and env entries with {@code valueFrom}, can't run here: the
- * caller validates the spec once ({@link SpecValidation.Target#LOCAL}) and hands a spec with
- * problems to {@link #reject} instead.
+ * <p>A step runs as its {@link StepInvocation} says (argv, environment and working directory, as in
+ * a Pod), over the environment of this process, and in our working directory if the step names
+ * none. Steps without a command, and env entries with {@code valueFrom}, can't run here: the caller
+ * validates the spec once ({@link SpecValidation.Target#LOCAL}) and hands a spec with problems to
+ * {@link #reject} instead.
  *
  * <p>An initial status may be partly done (the supervisor restarted): a step recorded as Running
- * there is not a process of ours, so its attempt is reported as ended with reason
- * {@value #LOST_REASON} and the engine decides (a retry, if the step has one left).
+ * there is not a process of ours, so its attempt is reported as ended with reason {@value
+ * #LOST_REASON} and the engine decides (a retry, if the step has one left).
  *
  * <p>{@link #run} returns once the workflow is final and every process it started has exited.
  */
@@ -71,27 +70,46 @@ public final class WorkflowRunner {
      * An attempt's process ended. {@code counted} is false when the engine had already ended the
      * attempt (it timed out, or the workflow was cancelled) and this exit changed nothing.
      */
-    default void attemptEnded(String step, int attempt, ExitStatus exit, Outcome outcome, Duration took,
+    default void attemptEnded(
+        String step,
+        int attempt,
+        ExitStatus exit,
+        Outcome outcome,
+        Duration took,
         boolean counted) {}
   }
 
   /** Reason of an attempt that was Running in the initial status but is no process of ours. */
   public static final String LOST_REASON = "Lost";
+
   /** Reason of an attempt killed by a signal (exit code 128+N); the message names the signal. */
   public static final String SIGNAL_REASON = "Signal";
+
   public static final String NOT_FOUND_REASON = "NotFound";
   public static final String NOT_EXECUTABLE_REASON = "NotExecutable";
+
   /** Reason of an attempt whose process could not be created at all (no errno of exec). */
   public static final String START_FAILED_REASON = "StartFailed";
+
   /** How long a timed-out or removed step gets between SIGTERM and SIGKILL. */
   public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(5);
-  /** How many of a failed attempt's last output lines go into its message (the engine cuts it further). */
+
+  /**
+   * How many of a failed attempt's last output lines go into its message (the engine cuts it
+   * further).
+   */
   static final int MESSAGE_LINES = 10;
 
   private sealed interface Event permits Exited, Wake {}
 
-  private record Exited(String step, int attempt, StepProcess process, ExitStatus exit, Throwable failure,
-      long endedNanos) implements Event {}
+  private record Exited(
+      String step,
+      int attempt,
+      StepProcess process,
+      ExitStatus exit,
+      Throwable failure,
+      long endedNanos)
+      implements Event {}
 
   private record Wake() implements Event {}
 
@@ -118,7 +136,9 @@ public final class WorkflowRunner {
     this(supervisor, clock, listener, DEFAULT_STOP_GRACE);
   }
 
-  /** @param stopGrace time between SIGTERM and SIGKILL when the engine stops a step (a timeout) */
+  /**
+   * @param stopGrace time between SIGTERM and SIGKILL when the engine stops a step (a timeout)
+   */
   public WorkflowRunner(Supervisor supervisor, Clock clock, Listener listener, Duration stopGrace) {
     this.supervisor = Objects.requireNonNull(supervisor, "supervisor");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -129,11 +149,12 @@ public final class WorkflowRunner {
 
   /**
    * Runs the workflow from `initial` (may be empty, or partly done) until it is final; returns the
-   * final status. Uses Engine for every decision. The spec is one that
-   * {@link SpecValidation#problems} found no problem in for {@link SpecValidation.Target#LOCAL}.
+   * final status. Uses Engine for every decision. The spec is one that {@link
+   * SpecValidation#problems} found no problem in for {@link SpecValidation.Target#LOCAL}.
    */
-  public synchronized WorkflowStatus run(String workflowName, WorkflowSpec spec, WorkflowStatus initial,
-      long generation) throws InterruptedException {
+  public synchronized WorkflowStatus run(
+      String workflowName, WorkflowSpec spec, WorkflowStatus initial, long generation)
+      throws InterruptedException {
     Objects.requireNonNull(workflowName, "workflowName");
     Objects.requireNonNull(spec, "spec");
     WorkflowStatus status = begin(initial);
@@ -181,9 +202,11 @@ public final class WorkflowRunner {
    * Ends the workflow from `initial` as Failed for the problems of its spec (reason InvalidSpec),
    * starting nothing, and returns that status; an initial status already final stays as it is.
    */
-  public synchronized WorkflowStatus reject(List<Problem> problems, WorkflowStatus initial, long generation) {
+  public synchronized WorkflowStatus reject(
+      List<Problem> problems, WorkflowStatus initial, long generation) {
     WorkflowStatus status = begin(initial);
-    if (status.phase == null || !status.phase.isFinal()) engine.reject(status, problems, generation);
+    if (status.phase == null || !status.phase.isFinal())
+      engine.reject(status, problems, generation);
     publish(status);
     return status.copy();
   }
@@ -200,7 +223,11 @@ public final class WorkflowRunner {
     return status;
   }
 
-  /** Thread-safe, from any thread (e.g. a signal handler): stop the run: running steps get SIGTERM to their process group, SIGKILL after `grace`; the workflow ends Cancelled (Engine.cancel). run() then returns. */
+  /**
+   * Thread-safe, from any thread (e.g. a signal handler): stop the run: running steps get SIGTERM
+   * to their process group, SIGKILL after `grace`; the workflow ends Cancelled (Engine.cancel).
+   * run() then returns.
+   */
   public void cancel(String why, Duration grace) {
     Objects.requireNonNull(grace, "grace");
     if (cancelRequest == null) {
@@ -239,7 +266,8 @@ public final class WorkflowRunner {
     }
   }
 
-  private void start(String workflowName, WorkflowSpec spec, WorkflowStatus status, List<StepStart> starts) {
+  private void start(
+      String workflowName, WorkflowSpec spec, WorkflowStatus status, List<StepStart> starts) {
     if (starts.isEmpty()) return;
     Map<String, Step> steps = stepsByName(spec);
     for (StepStart s : starts) {
@@ -251,8 +279,15 @@ public final class WorkflowRunner {
         process = supervisor.spawn(command);
       } catch (IOException | RuntimeException e) {
         listener.attemptStarted(s.step(), s.attempt(), 0);
-        Outcome outcome = new Outcome(null, START_FAILED_REASON,
-            "Could not start " + quote(command.argv().getFirst()) + ": " + e.getMessage() + ".");
+        Outcome outcome =
+            new Outcome(
+                null,
+                START_FAILED_REASON,
+                "Could not start "
+                    + quote(command.argv().getFirst())
+                    + ": "
+                    + e.getMessage()
+                    + ".");
         boolean counted = engine.finished(spec, status, s.step(), s.attempt(), outcome);
         listener.attemptEnded(s.step(), s.attempt(), null, outcome, Duration.ZERO, counted);
         events.add(new Wake()); // decide again at once: a retry with no backoff, or a free slot
@@ -264,8 +299,11 @@ public final class WorkflowRunner {
       listener.attemptStarted(s.step(), s.attempt(), process.pid());
       String name = s.step();
       int number = s.attempt();
-      process.exit().whenComplete((exit, failure) ->
-          events.add(new Exited(name, number, process, exit, failure, System.nanoTime())));
+      process
+          .exit()
+          .whenComplete(
+              (exit, failure) ->
+                  events.add(new Exited(name, number, process, exit, failure, System.nanoTime())));
     }
   }
 
@@ -298,20 +336,45 @@ public final class WorkflowRunner {
   /** How the engine sees an exit: 128+N with the signal named, 126/127 naming the command. */
   static Outcome outcome(Command command, ExitStatus exit, Throwable failure, List<String> tail) {
     if (exit == null) {
-      Throwable why = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-      String what = why == null ? "no exit status" : Objects.requireNonNullElse(why.getMessage(), why.toString());
+      Throwable why =
+          failure instanceof CompletionException && failure.getCause() != null
+              ? failure.getCause()
+              : failure;
+      String what =
+          why == null
+              ? "no exit status"
+              : Objects.requireNonNullElse(why.getMessage(), why.toString());
       return new Outcome(null, "Error", "The step's end was lost: " + what + ".");
     }
     String lines = lastLines(tail);
     return switch (exit.cause()) {
-      case EXITED -> exit.code() == 0 ? new Outcome(0, null, null) : new Outcome(exit.code(), "Error", lines);
-      case KILLED -> new Outcome(exit.code(), SIGNAL_REASON,
-          join(lines, "Killed by " + exit.signal() + " (exit code " + exit.code() + ")."));
-      case NOT_FOUND -> new Outcome(exit.code(), NOT_FOUND_REASON, "Command " + quote(command.argv().getFirst())
-          + " was not found" + (command.workingDir() == null ? "" : ", or the working directory "
-          + quote(command.workingDir().toString()) + " does not exist") + " (exit code 127).");
-      case NOT_EXECUTABLE -> new Outcome(exit.code(), NOT_EXECUTABLE_REASON, "Command "
-          + quote(command.argv().getFirst()) + " is not executable (exit code 126).");
+      case EXITED ->
+          exit.code() == 0 ? new Outcome(0, null, null) : new Outcome(exit.code(), "Error", lines);
+      case KILLED ->
+          new Outcome(
+              exit.code(),
+              SIGNAL_REASON,
+              join(lines, "Killed by " + exit.signal() + " (exit code " + exit.code() + ")."));
+      case NOT_FOUND ->
+          new Outcome(
+              exit.code(),
+              NOT_FOUND_REASON,
+              "Command "
+                  + quote(command.argv().getFirst())
+                  + " was not found"
+                  + (command.workingDir() == null
+                      ? ""
+                      : ", or the working directory "
+                          + quote(command.workingDir().toString())
+                          + " does not exist")
+                  + " (exit code 127).");
+      case NOT_EXECUTABLE ->
+          new Outcome(
+              exit.code(),
+              NOT_EXECUTABLE_REASON,
+              "Command "
+                  + quote(command.argv().getFirst())
+                  + " is not executable (exit code 126).");
     };
   }
 
@@ -335,8 +398,17 @@ public final class WorkflowRunner {
   private void reportLostAttempts(WorkflowSpec spec, WorkflowStatus status) {
     for (StepStatus st : List.copyOf(status.steps)) {
       if (st.phase == StepPhase.Running) {
-        engine.finished(spec, status, st.name, st.attemptsOrZero(), new Outcome(null, LOST_REASON,
-            "Attempt " + st.attemptsOrZero() + " was running when the executor restarted; its process is gone."));
+        engine.finished(
+            spec,
+            status,
+            st.name,
+            st.attemptsOrZero(),
+            new Outcome(
+                null,
+                LOST_REASON,
+                "Attempt "
+                    + st.attemptsOrZero()
+                    + " was running when the executor restarted; its process is gone."));
       }
     }
   }

@@ -10,8 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Generates the Workflow CRD from the Java model with the fabric8 CRD generator, at test time
- * (so on every build). The generator has no annotation for {@code x-kubernetes-list-type}, so a
+ * Generates the Workflow CRD from the Java model with the fabric8 CRD generator, at test time (so
+ * on every build). The generator has no annotation for {@code x-kubernetes-list-type}, so a
  * post-processor marks the keyed lists; the API server then rejects duplicate step names.
  */
 public final class CrdGeneration {
@@ -31,15 +31,16 @@ public final class CrdGeneration {
     new CRDGenerator()
         .customResourceClasses(Workflow.class)
         .forCRDVersions("v1")
-        .withPostProcessor(new io.fabric8.crdv2.generator.CRDPostProcessor() {
-          @Override
-          public io.fabric8.kubernetes.api.model.HasMetadata process(
-              io.fabric8.kubernetes.api.model.HasMetadata crd, String version) {
-            markKeyedLists((CustomResourceDefinition) crd);
-            orderColumns((CustomResourceDefinition) crd);
-            return crd;
-          }
-        })
+        .withPostProcessor(
+            new io.fabric8.crdv2.generator.CRDPostProcessor() {
+              @Override
+              public io.fabric8.kubernetes.api.model.HasMetadata process(
+                  io.fabric8.kubernetes.api.model.HasMetadata crd, String version) {
+                markKeyedLists((CustomResourceDefinition) crd);
+                orderColumns((CustomResourceDefinition) crd);
+                return crd;
+              }
+            })
         .inOutputDir(dir.toFile())
         .generate();
     return dir.resolve(FILE_NAME);
@@ -48,13 +49,22 @@ public final class CrdGeneration {
   /** kubectl shows columns in CRD order; the generator sorts them by name. */
   private static void orderColumns(CustomResourceDefinition crd) {
     List<String> order = List.of("Phase", "Progress", "Age", "Executor", "Message");
-    crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns()
+    crd.getSpec()
+        .getVersions()
+        .get(0)
+        .getAdditionalPrinterColumns()
         .sort(java.util.Comparator.comparingInt(c -> order.indexOf(c.getName())));
   }
 
   private static void markKeyedLists(CustomResourceDefinition crd) {
-    JSONSchemaProps spec = crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema()
-        .getProperties().get("spec");
+    JSONSchemaProps spec =
+        crd.getSpec()
+            .getVersions()
+            .get(0)
+            .getSchema()
+            .getOpenAPIV3Schema()
+            .getProperties()
+            .get("spec");
     for (String list : List.of("steps", "params")) {
       JSONSchemaProps props = spec.getProperties().get(list);
       props.setXKubernetesListType("map");

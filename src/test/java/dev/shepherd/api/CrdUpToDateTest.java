@@ -11,8 +11,11 @@ class CrdUpToDateTest {
   @Test
   void committedCrdIsTheGeneratedOne() throws Exception {
     Path generated = CrdGeneration.generate();
-    assertTrue(Files.exists(CrdGeneration.COMMITTED), "crds/" + CrdGeneration.FILE_NAME + " is missing");
-    assertEquals(Files.readString(generated), Files.readString(CrdGeneration.COMMITTED),
+    assertTrue(
+        Files.exists(CrdGeneration.COMMITTED), "crds/" + CrdGeneration.FILE_NAME + " is missing");
+    assertEquals(
+        Files.readString(generated),
+        Files.readString(CrdGeneration.COMMITTED),
         "crds/ is stale: copy " + generated + " to " + CrdGeneration.COMMITTED);
   }
 }

@@ -9,7 +9,10 @@ import java.lang.reflect.Modifier;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** copy(), snapshot() and equals() of the status: the runner publishes snapshots and compares with them. */
+/**
+ * copy(), snapshot() and equals() of the status: the runner publishes snapshots and compares with
+ * them.
+ */
 class StatusCopyTest {
   @Test
   void aCopyHasEveryFieldAndSharesNothing() throws Exception {
@@ -35,9 +38,16 @@ class StatusCopyTest {
         WorkflowStatus a = full();
         WorkflowStatus b = full();
         Object changed = target instanceof WorkflowStatus ? b : b.steps.getFirst();
-        Object other = f.getType() == String.class ? "other" : f.getType() == Integer.class ? 99
-            : f.getType() == Long.class ? 99L : f.getType() == WorkflowPhase.class ? WorkflowPhase.Failed
-            : f.getType() == StepPhase.class ? StepPhase.Skipped : List.of();
+        Object other =
+            f.getType() == String.class
+                ? "other"
+                : f.getType() == Integer.class
+                    ? 99
+                    : f.getType() == Long.class
+                        ? 99L
+                        : f.getType() == WorkflowPhase.class
+                            ? WorkflowPhase.Failed
+                            : f.getType() == StepPhase.class ? StepPhase.Skipped : List.of();
         f.set(changed, other);
         assertThat(b).as(target.getClass().getSimpleName() + "." + f.getName()).isNotEqualTo(a);
       }
@@ -51,17 +61,21 @@ class StatusCopyTest {
     status.steps.add(new StepStatus("c"));
     WorkflowStatus first = status.snapshot(null);
     assertThat(first).isEqualTo(status);
-    assertThat(first.steps).allSatisfy(st -> assertThat(status.steps).noneMatch(orig -> orig == st));
+    assertThat(first.steps)
+        .allSatisfy(st -> assertThat(status.steps).noneMatch(orig -> orig == st));
 
     status.steps.get(1).phase = StepPhase.Running;
     status.message = "Running a, b.";
     WorkflowStatus second = status.snapshot(first);
     assertThat(Serialization.asJson(second)).isEqualTo(Serialization.asJson(status));
     assertThat(second.steps.get(0)).isSameAs(first.steps.get(0));
-    assertThat(second.steps.get(1)).isNotSameAs(first.steps.get(1)).isNotSameAs(status.steps.get(1));
+    assertThat(second.steps.get(1))
+        .isNotSameAs(first.steps.get(1))
+        .isNotSameAs(status.steps.get(1));
     assertThat(second.steps.get(2)).isSameAs(first.steps.get(2));
     assertThat(second.conditions.getFirst()).isNotSameAs(first.conditions.getFirst());
-    assertThat(first.steps.get(1).phase).isEqualTo(StepPhase.Pending); // the earlier snapshot is as it was
+    assertThat(first.steps.get(1).phase)
+        .isEqualTo(StepPhase.Pending); // the earlier snapshot is as it was
 
     // A step that moved is compared by position, so it is copied, never mixed up.
     status.steps.add(0, status.steps.remove(2));
@@ -88,9 +102,16 @@ class StatusCopyTest {
     st.podName = "wf-a-2";
     st.message = "boom";
     s.steps.add(st);
-    s.conditions.add(new ConditionBuilder().withType("Reconciling").withStatus("True").withReason("Running")
-        .withMessage("Running a.").withLastTransitionTime("2026-11-29T10:00:00Z").withObservedGeneration(3L)
-        .addToAdditionalProperties("severity", "Info").build());
+    s.conditions.add(
+        new ConditionBuilder()
+            .withType("Reconciling")
+            .withStatus("True")
+            .withReason("Running")
+            .withMessage("Running a.")
+            .withLastTransitionTime("2026-11-29T10:00:00Z")
+            .withObservedGeneration(3L)
+            .addToAdditionalProperties("severity", "Info")
+            .build());
     return s;
   }
 }

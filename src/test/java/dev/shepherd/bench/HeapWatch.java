@@ -16,34 +16,42 @@ import javax.management.openmbean.CompositeData;
 
 /**
  * The heap of this JVM: used heap after a full GC on demand, and, between {@link #resetPeaks} and
- * now, the highest heap used before a collection (the peak including garbage, which depends on
- * the heap size the collector chose) and after one (closer to the peak of live data).
+ * now, the highest heap used before a collection (the peak including garbage, which depends on the
+ * heap size the collector chose) and after one (closer to the peak of live data).
  */
 final class HeapWatch {
-  private final Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
-      .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
+  private final Set<String> heapPools =
+      ManagementFactory.getMemoryPoolMXBeans().stream()
+          .filter(p -> p.getType() == MemoryType.HEAP)
+          .map(MemoryPoolMXBean::getName)
+          .collect(Collectors.toSet());
   private final AtomicLong peakBefore = new AtomicLong();
   private final AtomicLong peakAfter = new AtomicLong();
   private final AtomicLong collections = new AtomicLong();
 
   HeapWatch() {
-    NotificationListener listener = (n, handback) -> {
-      if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
-        return;
-      }
-      var info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData()).getGcInfo();
-      peakBefore.accumulateAndGet(heapUsed(info.getMemoryUsageBeforeGc()), Math::max);
-      peakAfter.accumulateAndGet(heapUsed(info.getMemoryUsageAfterGc()), Math::max);
-      collections.incrementAndGet();
-    };
+    NotificationListener listener =
+        (n, handback) -> {
+          if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(
+              n.getType())) {
+            return;
+          }
+          var info =
+              GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData()).getGcInfo();
+          peakBefore.accumulateAndGet(heapUsed(info.getMemoryUsageBeforeGc()), Math::max);
+          peakAfter.accumulateAndGet(heapUsed(info.getMemoryUsageAfterGc()), Math::max);
+          collections.incrementAndGet();
+        };
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       ((NotificationEmitter) gc).addNotificationListener(listener, null, null);
     }
   }
 
   private long heapUsed(Map<String, MemoryUsage> pools) {
-    return pools.entrySet().stream().filter(e -> heapPools.contains(e.getKey()))
-        .mapToLong(e -> e.getValue().getUsed()).sum();
+    return pools.entrySet().stream()
+        .filter(e -> heapPools.contains(e.getKey()))
+        .mapToLong(e -> e.getValue().getUsed())
+        .sum();
   }
 
   /** Used heap after full collections, once it stops shrinking. */
@@ -73,7 +81,8 @@ final class HeapWatch {
 
   /** Also samples the heap now, so a peak between collections is seen when the caller polls. */
   void sample() {
-    peakBefore.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+    peakBefore.accumulateAndGet(
+        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
   }
 
   long peakUsed() {

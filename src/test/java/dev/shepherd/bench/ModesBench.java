@@ -48,18 +48,18 @@ import org.slf4j.LoggerFactory;
  *       runtime and whose main container is {@code shepherd supervise} (a JVM of its own) talking
  *       to the mock server;
  *   <li>{@code run}: {@code $JAVA_HOME/bin/java -jar shepherd.jar run FILE.yaml} as a process;
- *   <li>{@code run-jlinked}: {@code supervisor-runtime/bin/shepherd run FILE.yaml}: the launcher and
- *       JVM of supervisor mode, without the API server.
+ *   <li>{@code run-jlinked}: {@code supervisor-runtime/bin/shepherd run FILE.yaml}: the launcher
+ *       and JVM of supervisor mode, without the API server.
  * </ul>
  *
  * <p>Shapes: {@code chain} (s001 depends on s000, ...) and {@code wide} (no dependencies,
  * parallelism 10). The same YAML file is the input of every mode.
  *
- * <p>Times are taken in this JVM: for the cluster modes from the Workflow's create to the moment
- * an informer sees a final phase, with marks for the first Pod, the supervisor Pod's main
- * container starting, and the first step seen past Pending; for the run modes from the process
- * start to its exit, with the mark of the first "[step] started" progress line. Not a test: a
- * plain main, never run by surefire or failsafe.
+ * <p>Times are taken in this JVM: for the cluster modes from the Workflow's create to the moment an
+ * informer sees a final phase, with marks for the first Pod, the supervisor Pod's main container
+ * starting, and the first step seen past Pending; for the run modes from the process start to its
+ * exit, with the mark of the first "[step] started" progress line. Not a test: a plain main, never
+ * run by surefire or failsafe.
  *
  * <p>Usage: {@code ModesBench --jar=target/shepherd.jar --runtime=target/supervisor-runtime
  * [--rounds=5] [--steps=100] [--parallelism=10] [--shapes=chain,wide]
@@ -68,8 +68,16 @@ import org.slf4j.LoggerFactory;
 public final class ModesBench {
   static final List<String> ALL_MODES = List.of("pod", "supervisor", "run", "run-jlinked");
 
-  record Options(Path jar, Path runtime, int rounds, int steps, int parallelism, List<String> shapes,
-      List<String> modes, Path out, int timeoutSeconds) {
+  record Options(
+      Path jar,
+      Path runtime,
+      int rounds,
+      int steps,
+      int parallelism,
+      List<String> shapes,
+      List<String> modes,
+      Path out,
+      int timeoutSeconds) {
     static Options parse(String[] args) {
       Map<String, String> o = new LinkedHashMap<>();
       for (String a : args) {
@@ -78,25 +86,30 @@ public final class ModesBench {
         }
         o.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
       }
-      Options opts = new Options(
-          Path.of(o.getOrDefault("jar", "target/shepherd.jar")).toAbsolutePath(),
-          Path.of(o.getOrDefault("runtime", "target/supervisor-runtime")).toAbsolutePath(),
-          Integer.parseInt(o.getOrDefault("rounds", "5")),
-          Integer.parseInt(o.getOrDefault("steps", "100")),
-          Integer.parseInt(o.getOrDefault("parallelism", "10")),
-          List.of(o.getOrDefault("shapes", "chain,wide").split(",")),
-          List.of(o.getOrDefault("modes", String.join(",", ALL_MODES)).split(",")),
-          Path.of(o.getOrDefault("out", "bench/modes/results")).toAbsolutePath(),
-          Integer.parseInt(o.getOrDefault("timeout-seconds", "900")));
+      Options opts =
+          new Options(
+              Path.of(o.getOrDefault("jar", "target/shepherd.jar")).toAbsolutePath(),
+              Path.of(o.getOrDefault("runtime", "target/supervisor-runtime")).toAbsolutePath(),
+              Integer.parseInt(o.getOrDefault("rounds", "5")),
+              Integer.parseInt(o.getOrDefault("steps", "100")),
+              Integer.parseInt(o.getOrDefault("parallelism", "10")),
+              List.of(o.getOrDefault("shapes", "chain,wide").split(",")),
+              List.of(o.getOrDefault("modes", String.join(",", ALL_MODES)).split(",")),
+              Path.of(o.getOrDefault("out", "bench/modes/results")).toAbsolutePath(),
+              Integer.parseInt(o.getOrDefault("timeout-seconds", "900")));
       for (String m : opts.modes) {
-        if (!ALL_MODES.contains(m)) throw new IllegalArgumentException("--modes: unknown mode " + m);
+        if (!ALL_MODES.contains(m))
+          throw new IllegalArgumentException("--modes: unknown mode " + m);
       }
       for (String s : opts.shapes) {
-        if (!s.equals("chain") && !s.equals("wide")) throw new IllegalArgumentException("--shapes: unknown shape " + s);
+        if (!s.equals("chain") && !s.equals("wide"))
+          throw new IllegalArgumentException("--shapes: unknown shape " + s);
       }
-      if (!Files.isRegularFile(opts.jar)) throw new IllegalArgumentException("--jar: no file " + opts.jar);
+      if (!Files.isRegularFile(opts.jar))
+        throw new IllegalArgumentException("--jar: no file " + opts.jar);
       if (!Files.isExecutable(opts.runtime.resolve("bin/shepherd"))) {
-        throw new IllegalArgumentException("--runtime: no " + opts.runtime.resolve("bin/shepherd") + " (mvn package builds it)");
+        throw new IllegalArgumentException(
+            "--runtime: no " + opts.runtime.resolve("bin/shepherd") + " (mvn package builds it)");
       }
       return opts;
     }
@@ -108,9 +121,21 @@ public final class ModesBench {
    * ... exited"; run: Progress's "[step] exit 0"), or for pod mode from the Workflow status as the
    * informer saw it (first step Succeeded; the final phase). cpuMs: see the table notes.
    */
-  record Result(String shape, String mode, int round, String phase, double load1, long wallMs,
-      double firstPodMs, double podRunningMs, double supervisingMs, double firstStepMs, double firstExitMs, double lastExitMs,
-      double cpuMs, String note) {
+  record Result(
+      String shape,
+      String mode,
+      int round,
+      String phase,
+      double load1,
+      long wallMs,
+      double firstPodMs,
+      double podRunningMs,
+      double supervisingMs,
+      double firstStepMs,
+      double firstExitMs,
+      double lastExitMs,
+      double cpuMs,
+      String note) {
     boolean ok() {
       return "Succeeded".equals(phase);
     }
@@ -163,7 +188,8 @@ public final class ModesBench {
     }
     quietLogs();
     Files.createDirectories(opts.out);
-    try (PrintWriter log = new PrintWriter(Files.newBufferedWriter(opts.out.resolve("processes.log")), true)) {
+    try (PrintWriter log =
+        new PrintWriter(Files.newBufferedWriter(opts.out.resolve("processes.log")), true)) {
       ModesBench bench = new ModesBench(opts, log);
       int code;
       try {
@@ -178,52 +204,81 @@ public final class ModesBench {
 
   private static void quietLogs() {
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.shepherd")).setLevel(Level.WARN);
-    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
-    java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(Level.WARN);
+    java.util.logging.Logger.getLogger("io.fabric8.mockwebserver")
+        .setLevel(java.util.logging.Level.WARNING);
   }
 
   void start() throws IOException {
     cluster = new TestingCluster();
-    operator = new ShepherdOperator(cluster.client, Clock.systemUTC(), o -> o
-        .withUseSSAToPatchPrimaryResource(false)
-        .withSSABasedCreateUpdateMatchForDependentResources(false));
+    operator =
+        new ShepherdOperator(
+            cluster.client,
+            Clock.systemUTC(),
+            o ->
+                o.withUseSSAToPatchPrimaryResource(false)
+                    .withSSABasedCreateUpdateMatchForDependentResources(false));
     operator.start();
     String master = "http://localhost:" + cluster.port();
     Path root = Files.createTempDirectory("modes-bench-kubelet");
-    kubelet = new TestKubelet(cluster.client, Map.of("/opt/shepherd/runtime", opts.runtime),
-        Map.of("KUBERNETES_MASTER", master, "KUBERNETES_AUTH_TRYKUBECONFIG", "false",
-            "KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false", "SHEPHERD_GRACE_SECONDS", "2"),
-        root, this::kubeletLine).start();
+    kubelet =
+        new TestKubelet(
+                cluster.client,
+                Map.of("/opt/shepherd/runtime", opts.runtime),
+                Map.of(
+                    "KUBERNETES_MASTER",
+                    master,
+                    "KUBERNETES_AUTH_TRYKUBECONFIG",
+                    "false",
+                    "KUBERNETES_AUTH_TRYSERVICEACCOUNT",
+                    "false",
+                    "SHEPHERD_GRACE_SECONDS",
+                    "2"),
+                root,
+                this::kubeletLine)
+            .start();
 
-    informers.add(cluster.client.resources(Workflow.class).inNamespace(TestingCluster.NAMESPACE)
-        .inform(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(Workflow w) {
-            seen(w);
-          }
+    informers.add(
+        cluster
+            .client
+            .resources(Workflow.class)
+            .inNamespace(TestingCluster.NAMESPACE)
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Workflow w) {
+                    seen(w);
+                  }
 
-          @Override
-          public void onUpdate(Workflow before, Workflow w) {
-            seen(w);
-          }
+                  @Override
+                  public void onUpdate(Workflow before, Workflow w) {
+                    seen(w);
+                  }
 
-          @Override
-          public void onDelete(Workflow w, boolean unknown) { }
-        }));
-    informers.add(cluster.client.pods().inNamespace(TestingCluster.NAMESPACE).inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Pod p) {
-        seen(p);
-      }
+                  @Override
+                  public void onDelete(Workflow w, boolean unknown) {}
+                }));
+    informers.add(
+        cluster
+            .client
+            .pods()
+            .inNamespace(TestingCluster.NAMESPACE)
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Pod p) {
+                    seen(p);
+                  }
 
-      @Override
-      public void onUpdate(Pod before, Pod p) {
-        seen(p);
-      }
+                  @Override
+                  public void onUpdate(Pod before, Pod p) {
+                    seen(p);
+                  }
 
-      @Override
-      public void onDelete(Pod p, boolean unknown) { }
-    }));
+                  @Override
+                  public void onDelete(Pod p, boolean unknown) {}
+                }));
   }
 
   /** A line of a Pod's output: "[pod/container] line". The supervisor logs every step's end. */
@@ -231,7 +286,9 @@ public final class ModesBench {
     long now = System.nanoTime();
     log.println(Instant.now() + " " + line);
     int slash = line.indexOf('/');
-    if (!line.startsWith("[") || slash < 0 || !line.startsWith("-supervisor", slash - "-supervisor".length())) return;
+    if (!line.startsWith("[")
+        || slash < 0
+        || !line.startsWith("-supervisor", slash - "-supervisor".length())) return;
     Tracker t = tracking.get(line.substring(1, slash - "-supervisor".length()));
     if (t == null) return;
     if (line.contains(" exited with code ")) {
@@ -251,7 +308,8 @@ public final class ModesBench {
         break;
       }
     }
-    if (w.getSpec().executor == Executor.POD && w.getStatus().steps.stream().anyMatch(s -> s.phase == StepPhase.Succeeded)) {
+    if (w.getSpec().executor == Executor.POD
+        && w.getStatus().steps.stream().anyMatch(s -> s.phase == StepPhase.Succeeded)) {
       Tracker.mark(t.firstExit);
     }
     if (w.getStatus().phase != null && w.getStatus().phase.isFinal()) {
@@ -282,13 +340,16 @@ public final class ModesBench {
 
   String yaml(String shape, int steps, String name) {
     StringBuilder b = new StringBuilder();
-    b.append("apiVersion: shepherd.dev/v1alpha1\nkind: Workflow\nmetadata:\n  name: ").append(name).append('\n');
+    b.append("apiVersion: shepherd.dev/v1alpha1\nkind: Workflow\nmetadata:\n  name: ")
+        .append(name)
+        .append('\n');
     b.append("spec:\n  image: busybox:1.36\n");
     if (shape.equals("wide")) b.append("  parallelism: ").append(opts.parallelism).append('\n');
     b.append("  steps:\n");
     for (int i = 0; i < steps; i++) {
       b.append("    - {name: ").append(stepName(i));
-      if (shape.equals("chain") && i > 0) b.append(", depends: [").append(stepName(i - 1)).append(']');
+      if (shape.equals("chain") && i > 0)
+        b.append(", depends: [").append(stepName(i - 1)).append(']');
       b.append(", command: [sh, -c, 'true']}\n");
     }
     return b.toString();
@@ -308,9 +369,16 @@ public final class ModesBench {
     Path warmFile = opts.out.resolve("warmup-chain-10.yaml");
     Files.writeString(warmFile, yaml("chain", 10, "warmup"));
 
-    System.out.printf("ModesBench: %d steps, shapes %s, modes %s, %d rounds (+ a 10-step warm-up round), nproc %d%n",
-        opts.steps, opts.shapes, opts.modes, opts.rounds, Runtime.getRuntime().availableProcessors());
-    System.out.printf("  jar %s%n  runtime %s%n  java %s%n  out %s%n", opts.jar, opts.runtime, javaBin(), opts.out);
+    System.out.printf(
+        "ModesBench: %d steps, shapes %s, modes %s, %d rounds (+ a 10-step warm-up round), nproc %d%n",
+        opts.steps,
+        opts.shapes,
+        opts.modes,
+        opts.rounds,
+        Runtime.getRuntime().availableProcessors());
+    System.out.printf(
+        "  jar %s%n  runtime %s%n  java %s%n  out %s%n",
+        opts.jar, opts.runtime, javaBin(), opts.out);
     for (String mode : opts.modes) {
       Result r = runOne("chain", mode, 0, warmFile, "warmup");
       System.out.println("  warm-up " + describe(r, 10));
@@ -338,16 +406,44 @@ public final class ModesBench {
   private void appendCsv(Result r) throws IOException {
     Path csv = opts.out.resolve("runs.csv");
     if (!Files.exists(csv)) {
-      Files.writeString(csv, "shape,mode,round,phase,load1,wall_ms,first_pod_ms,pod_running_ms,supervising_ms,first_step_ms,first_exit_ms,last_exit_ms,cpu_ms,note\n");
+      Files.writeString(
+          csv,
+          "shape,mode,round,phase,load1,wall_ms,first_pod_ms,pod_running_ms,supervising_ms,first_step_ms,first_exit_ms,last_exit_ms,cpu_ms,note\n");
     }
-    Files.writeString(csv, String.join(",", r.shape(), r.mode(), "" + r.round(), r.phase(), "" + r.load1(),
-        "" + r.wallMs(), "" + r.firstPodMs(), "" + r.podRunningMs(), "" + r.supervisingMs(), "" + r.firstStepMs(), "" + r.firstExitMs(), "" + r.lastExitMs(), "" + r.cpuMs(),
-        r.note().replace(',', ';')) + "\n", java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(
+        csv,
+        String.join(
+                ",",
+                r.shape(),
+                r.mode(),
+                "" + r.round(),
+                r.phase(),
+                "" + r.load1(),
+                "" + r.wallMs(),
+                "" + r.firstPodMs(),
+                "" + r.podRunningMs(),
+                "" + r.supervisingMs(),
+                "" + r.firstStepMs(),
+                "" + r.firstExitMs(),
+                "" + r.lastExitMs(),
+                "" + r.cpuMs(),
+                r.note().replace(',', ';'))
+            + "\n",
+        java.nio.file.StandardOpenOption.APPEND);
   }
 
   static String describe(Result r, int steps) {
-    return String.format(Locale.ROOT, "%-5s %-11s round %d: %-9s %8.2f s (%6.1f ms/step) first step at %7.0f ms, load %.2f%s",
-        r.shape(), r.mode(), r.round(), r.phase(), r.wallMs() / 1000.0, (double) r.wallMs() / steps, r.firstStepMs(), r.load1(),
+    return String.format(
+        Locale.ROOT,
+        "%-5s %-11s round %d: %-9s %8.2f s (%6.1f ms/step) first step at %7.0f ms, load %.2f%s",
+        r.shape(),
+        r.mode(),
+        r.round(),
+        r.phase(),
+        r.wallMs() / 1000.0,
+        (double) r.wallMs() / steps,
+        r.firstStepMs(),
+        r.load1(),
         r.note().isEmpty() ? "" : " [" + r.note() + "]");
   }
 
@@ -357,13 +453,28 @@ public final class ModesBench {
     return out;
   }
 
-  private Result runOne(String shape, String mode, int round, Path file, String baseName) throws Exception {
+  private Result runOne(String shape, String mode, int round, Path file, String baseName)
+      throws Exception {
     double load = load1();
     return switch (mode) {
       case "pod" -> cluster(shape, Executor.POD, round, file, baseName, load);
       case "supervisor" -> cluster(shape, Executor.SUPERVISOR, round, file, baseName, load);
-      case "run" -> local(shape, mode, round, file, load, List.of(javaBin().toString(), "-jar", opts.jar.toString(), "run"));
-      case "run-jlinked" -> local(shape, mode, round, file, load, List.of(opts.runtime.resolve("bin/shepherd").toString(), "run"));
+      case "run" ->
+          local(
+              shape,
+              mode,
+              round,
+              file,
+              load,
+              List.of(javaBin().toString(), "-jar", opts.jar.toString(), "run"));
+      case "run-jlinked" ->
+          local(
+              shape,
+              mode,
+              round,
+              file,
+              load,
+              List.of(opts.runtime.resolve("bin/shepherd").toString(), "run"));
       default -> throw new IllegalArgumentException(mode);
     };
   }
@@ -372,7 +483,8 @@ public final class ModesBench {
     return Path.of(System.getProperty("java.home"), "bin", "java");
   }
 
-  private Result cluster(String shape, Executor executor, int round, Path file, String baseName, double load)
+  private Result cluster(
+      String shape, Executor executor, int round, Path file, String baseName, double load)
       throws Exception {
     Workflow w = Serialization.unmarshal(Files.readString(file), Workflow.class);
     String name = baseName + "-" + executor.name().toLowerCase(Locale.ROOT) + "-r" + round;
@@ -388,30 +500,53 @@ public final class ModesBench {
     double cpuMs = (processCpuNanos() - cpu0) / 1e6;
     String mode = executor == Executor.POD ? "pod" : "supervisor";
     String note = inTime ? "" : "timed out after " + opts.timeoutSeconds + " s";
-    Result r = new Result(shape, mode, round, inTime ? String.valueOf(t.phase) : "Timeout", load,
-        (end - t.t0) / 1_000_000, t.ms(t.firstPod), t.ms(t.mainStarted), t.ms(t.supervising),
-        t.ms(t.firstStep), t.ms(t.firstExit), t.ms(t.lastExit), cpuMs, note);
+    Result r =
+        new Result(
+            shape,
+            mode,
+            round,
+            inTime ? String.valueOf(t.phase) : "Timeout",
+            load,
+            (end - t.t0) / 1_000_000,
+            t.ms(t.firstPod),
+            t.ms(t.mainStarted),
+            t.ms(t.supervising),
+            t.ms(t.firstStep),
+            t.ms(t.firstExit),
+            t.ms(t.lastExit),
+            cpuMs,
+            note);
     tracking.remove(name);
     cleanUp(w);
     return r;
   }
 
-  /** Deletes the Workflow (the test kubelet deletes its Pods) and waits until nothing of it is left. */
+  /**
+   * Deletes the Workflow (the test kubelet deletes its Pods) and waits until nothing of it is left.
+   */
   private void cleanUp(Workflow w) throws InterruptedException {
     cluster.client.resource(w).delete();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
-      if (cluster.pods(w.getMetadata().getName()).isEmpty() && kubelet.leftovers().isEmpty()) return;
+      if (cluster.pods(w.getMetadata().getName()).isEmpty() && kubelet.leftovers().isEmpty())
+        return;
       Thread.sleep(200);
     }
-    System.out.println("  warning: after 60 s, pods of " + w.getMetadata().getName() + ": "
-        + cluster.pods(w.getMetadata().getName()).size() + ", processes left: " + kubelet.leftovers());
+    System.out.println(
+        "  warning: after 60 s, pods of "
+            + w.getMetadata().getName()
+            + ": "
+            + cluster.pods(w.getMetadata().getName()).size()
+            + ", processes left: "
+            + kubelet.leftovers());
   }
 
-  private Result local(String shape, String mode, int round, Path file, double load, List<String> command)
+  private Result local(
+      String shape, String mode, int round, Path file, double load, List<String> command)
       throws Exception {
     // sh's `times` prints the CPU of its waited-for children (the JVM and every step) on stderr.
-    List<String> argv = new ArrayList<>(List.of("sh", "-c", "\"$@\"; c=$?; times >&2; exit $c", "sh"));
+    List<String> argv =
+        new ArrayList<>(List.of("sh", "-c", "\"$@\"; c=$?; times >&2; exit $c", "sh"));
     argv.addAll(command);
     argv.add(file.toString());
     Path err = opts.out.resolve("last-" + mode + ".stderr");
@@ -422,7 +557,8 @@ public final class ModesBench {
     long firstExit = 0;
     long lastExit = 0;
     int lines = 0;
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         if (firstStep.get() == 0 && line.startsWith("[s") && line.contains("] started")) {
@@ -444,13 +580,38 @@ public final class ModesBench {
     int code = inTime ? p.exitValue() : -1;
     double cpuMs = childCpuMs(Files.readAllLines(err));
     String note = code == 0 ? "" : "exit " + code + ", see " + err;
-    log.println(Instant.now() + " " + mode + " " + file + ": exit " + code + ", " + lines + " stdout lines");
-    return new Result(shape, mode, round, code == 0 ? "Succeeded" : "Failed(" + code + ")", load, (end - t0) / 1_000_000,
-        Double.NaN, Double.NaN, Double.NaN, firstStep.get() == 0 ? Double.NaN : (firstStep.get() - t0) / 1e6,
-        firstExit == 0 ? Double.NaN : (firstExit - t0) / 1e6, lastExit == 0 ? Double.NaN : (lastExit - t0) / 1e6, cpuMs, note);
+    log.println(
+        Instant.now()
+            + " "
+            + mode
+            + " "
+            + file
+            + ": exit "
+            + code
+            + ", "
+            + lines
+            + " stdout lines");
+    return new Result(
+        shape,
+        mode,
+        round,
+        code == 0 ? "Succeeded" : "Failed(" + code + ")",
+        load,
+        (end - t0) / 1_000_000,
+        Double.NaN,
+        Double.NaN,
+        Double.NaN,
+        firstStep.get() == 0 ? Double.NaN : (firstStep.get() - t0) / 1e6,
+        firstExit == 0 ? Double.NaN : (firstExit - t0) / 1e6,
+        lastExit == 0 ? Double.NaN : (lastExit - t0) / 1e6,
+        cpuMs,
+        note);
   }
 
-  /** The second line of sh's {@code times}: children's user and system time, e.g. {@code 0m1.234s 0m0.210s}. */
+  /**
+   * The second line of sh's {@code times}: children's user and system time, e.g. {@code 0m1.234s
+   * 0m0.210s}.
+   */
   static double childCpuMs(List<String> stderr) {
     if (stderr.size() < 2) return Double.NaN;
     String[] parts = stderr.get(stderr.size() - 1).trim().split("\\s+");
@@ -464,11 +625,13 @@ public final class ModesBench {
 
   private static double seconds(String mMsS) {
     int m = mMsS.indexOf('m');
-    return Integer.parseInt(mMsS.substring(0, m)) * 60 + Double.parseDouble(mMsS.substring(m + 1, mMsS.length() - 1));
+    return Integer.parseInt(mMsS.substring(0, m)) * 60
+        + Double.parseDouble(mMsS.substring(m + 1, mMsS.length() - 1));
   }
 
   private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   static double load1() {
@@ -479,81 +642,143 @@ public final class ModesBench {
     }
   }
 
-  /** The markdown tables: per shape, per mode, median [min..max] over the rounds, and ratios paired by round. */
+  /**
+   * The markdown tables: per shape, per mode, median [min..max] over the rounds, and ratios paired
+   * by round.
+   */
   static final class Report {
     static String markdown(List<Result> results, Options opts) {
       StringBuilder b = new StringBuilder();
       double[] loads = results.stream().mapToDouble(Result::load1).sorted().toArray();
-      b.append(String.format(Locale.ROOT, "%d rounds, %d steps; 1-min load average at the start of each run: median %.1f [%.1f..%.1f]%n%n",
-          opts.rounds, opts.steps, median(loads), loads[0], loads[loads.length - 1]));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%d rounds, %d steps; 1-min load average at the start of each run: median %.1f [%.1f..%.1f]%n%n",
+              opts.rounds,
+              opts.steps,
+              median(loads),
+              loads[0],
+              loads[loads.length - 1]));
       for (String shape : opts.shapes) {
-        String title = shape.equals("chain") ? "chain of " + opts.steps + " `sh -c 'true'` steps"
-            : opts.steps + " independent `sh -c 'true'` steps, parallelism " + opts.parallelism;
+        String title =
+            shape.equals("chain")
+                ? "chain of " + opts.steps + " `sh -c 'true'` steps"
+                : opts.steps + " independent `sh -c 'true'` steps, parallelism " + opts.parallelism;
         b.append("### ").append(title).append("\n\n");
-        b.append("| mode | runs ok | wall (s) | wall per step (ms) | start → first step's end (s)² | step cycle: first → last step's end, per step (ms)² | CPU (s)¹ |\n");
+        b.append(
+            "| mode | runs ok | wall (s) | wall per step (ms) | start → first step's end (s)² | step cycle: first → last step's end, per step (ms)² | CPU (s)¹ |\n");
         b.append("|---|---|---|---|---|---|---|\n");
         for (String mode : opts.modes) {
           List<Result> rs = of(results, shape, mode);
           if (rs.isEmpty()) continue;
           long ok = rs.stream().filter(Result::ok).count();
-          b.append("| ").append(mode).append(" | ").append(ok).append('/').append(rs.size())
-              .append(" | ").append(stat(rs, r -> r.wallMs() / 1000.0, 2))
-              .append(" | ").append(stat(rs, r -> (double) r.wallMs() / opts.steps, 1))
-              .append(" | ").append(stat(rs, r -> r.firstExitMs() / 1000.0, 2))
-              .append(" | ").append(stat(rs, r -> (r.lastExitMs() - r.firstExitMs()) / (opts.steps - 1), 1))
-              .append(" | ").append(stat(rs, r -> r.cpuMs() / 1000.0, 1)).append(" |\n");
+          b.append("| ")
+              .append(mode)
+              .append(" | ")
+              .append(ok)
+              .append('/')
+              .append(rs.size())
+              .append(" | ")
+              .append(stat(rs, r -> r.wallMs() / 1000.0, 2))
+              .append(" | ")
+              .append(stat(rs, r -> (double) r.wallMs() / opts.steps, 1))
+              .append(" | ")
+              .append(stat(rs, r -> r.firstExitMs() / 1000.0, 2))
+              .append(" | ")
+              .append(stat(rs, r -> (r.lastExitMs() - r.firstExitMs()) / (opts.steps - 1), 1))
+              .append(" | ")
+              .append(stat(rs, r -> r.cpuMs() / 1000.0, 1))
+              .append(" |\n");
         }
         if (opts.modes.contains("supervisor")) {
           List<Result> sup = of(results, shape, "supervisor");
-          b.append("\nsupervisor mode, inside: create → Pod created ").append(stat(sup, Result::firstPodMs, 0))
+          b.append("\nsupervisor mode, inside: create → Pod created ")
+              .append(stat(sup, Result::firstPodMs, 0))
               .append(" ms; → Pod Running (the init container's copy of the runtime done) ")
               .append(stat(sup, Result::podRunningMs, 0))
-              .append(" ms; → `shepherd supervise` logged `supervising workflow` (JVM start, API client built, Supervisor started; before its first API request) ")
-              .append(stat(sup, Result::supervisingMs, 0)).append(" ms; → first step ended (after the Workflow's GET, the runner's start and the first spawn) ")
-              .append(stat(sup, Result::firstExitMs, 0)).append(" ms; → first step seen in the status ")
-              .append(stat(sup, Result::firstStepMs, 0)).append(" ms; → last step ended ")
-              .append(stat(sup, Result::lastExitMs, 0)).append(" ms; → final phase seen ")
-              .append(stat(sup, r -> r.wallMs(), 0)).append(" ms\n");
+              .append(
+                  " ms; → `shepherd supervise` logged `supervising workflow` (JVM start, API client built, Supervisor started; before its first API request) ")
+              .append(stat(sup, Result::supervisingMs, 0))
+              .append(
+                  " ms; → first step ended (after the Workflow's GET, the runner's start and the first spawn) ")
+              .append(stat(sup, Result::firstExitMs, 0))
+              .append(" ms; → first step seen in the status ")
+              .append(stat(sup, Result::firstStepMs, 0))
+              .append(" ms; → last step ended ")
+              .append(stat(sup, Result::lastExitMs, 0))
+              .append(" ms; → final phase seen ")
+              .append(stat(sup, r -> r.wallMs(), 0))
+              .append(" ms\n");
         }
         b.append("\n| ratio of wall times (paired by round) | median [min..max] |\n|---|---|\n");
-        String[][] pairs = {{"pod", "supervisor"}, {"pod", "run"}, {"supervisor", "run"}, {"supervisor", "run-jlinked"},
-            {"run", "run-jlinked"}};
+        String[][] pairs = {
+          {"pod", "supervisor"},
+          {"pod", "run"},
+          {"supervisor", "run"},
+          {"supervisor", "run-jlinked"},
+          {"run", "run-jlinked"}
+        };
         for (String[] pair : pairs) {
           List<Double> ratios = new ArrayList<>();
           for (int round = 1; round <= opts.rounds; round++) {
             Result a = find(results, shape, pair[0], round);
             Result c = find(results, shape, pair[1], round);
-            if (a != null && c != null && a.ok() && c.ok()) ratios.add((double) a.wallMs() / c.wallMs());
+            if (a != null && c != null && a.ok() && c.ok())
+              ratios.add((double) a.wallMs() / c.wallMs());
           }
           if (ratios.isEmpty()) continue;
           double[] v = ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-          b.append(String.format(Locale.ROOT, "| %s / %s | %.2f [%.2f..%.2f] |%n", pair[0], pair[1], median(v), v[0], v[v.length - 1]));
+          b.append(
+              String.format(
+                  Locale.ROOT,
+                  "| %s / %s | %.2f [%.2f..%.2f] |%n",
+                  pair[0],
+                  pair[1],
+                  median(v),
+                  v[0],
+                  v[v.length - 1]));
         }
         b.append('\n');
       }
-      b.append("¹ pod, supervisor: CPU of the benchmark JVM during the run (operator, mock API server, test kubelet and "
-          + "informers; not the step processes nor the supervise JVM). run, run-jlinked: CPU of the process and all "
-          + "its children (the JVM and every step), from sh's `times`.\n"
-          + "² supervisor, run, run-jlinked: when the process logged the step's end (SuperviseCommand's `step ... exited`, "
-          + "Progress's `[step] exit 0`), seen on its stdout by this JVM; pod: when the informer saw the first step "
-          + "Succeeded in the Workflow status, and the final phase.\n");
+      b.append(
+          "¹ pod, supervisor: CPU of the benchmark JVM during the run (operator, mock API server, test kubelet and "
+              + "informers; not the step processes nor the supervise JVM). run, run-jlinked: CPU of the process and all "
+              + "its children (the JVM and every step), from sh's `times`.\n"
+              + "² supervisor, run, run-jlinked: when the process logged the step's end (SuperviseCommand's `step ... exited`, "
+              + "Progress's `[step] exit 0`), seen on its stdout by this JVM; pod: when the informer saw the first step "
+              + "Succeeded in the Workflow status, and the final phase.\n");
       return b.toString();
     }
 
     private static List<Result> of(List<Result> results, String shape, String mode) {
-      return results.stream().filter(r -> r.shape().equals(shape) && r.mode().equals(mode)).toList();
+      return results.stream()
+          .filter(r -> r.shape().equals(shape) && r.mode().equals(mode))
+          .toList();
     }
 
     private static Result find(List<Result> results, String shape, String mode, int round) {
-      return results.stream().filter(r -> r.shape().equals(shape) && r.mode().equals(mode) && r.round() == round)
-          .findFirst().orElse(null);
+      return results.stream()
+          .filter(r -> r.shape().equals(shape) && r.mode().equals(mode) && r.round() == round)
+          .findFirst()
+          .orElse(null);
     }
 
     static String stat(List<Result> rs, ToDoubleFunction<Result> f, int decimals) {
-      double[] v = rs.stream().filter(Result::ok).mapToDouble(f).filter(d -> !Double.isNaN(d)).sorted().toArray();
+      double[] v =
+          rs.stream()
+              .filter(Result::ok)
+              .mapToDouble(f)
+              .filter(d -> !Double.isNaN(d))
+              .sorted()
+              .toArray();
       if (v.length == 0) return "–";
       String fmt = "%." + decimals + "f";
-      return String.format(Locale.ROOT, "**" + fmt + "** [" + fmt + ".." + fmt + "]", median(v), v[0], v[v.length - 1]);
+      return String.format(
+          Locale.ROOT,
+          "**" + fmt + "** [" + fmt + ".." + fmt + "]",
+          median(v),
+          v[0],
+          v[v.length - 1]);
     }
 
     static double median(double[] sorted) {
@@ -561,5 +786,4 @@ public final class ModesBench {
       return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
   }
-
 }

@@ -22,25 +22,42 @@ final class RequestLog implements AutoCloseable {
   static final String KUBELET_AGENT = "shepherd-bench-kubelet";
   static final String DRIVER_AGENT = "shepherd-bench-driver";
 
-  enum Actor { SETUP, OPERATOR, KUBELET, DRIVER }
+  enum Actor {
+    SETUP,
+    OPERATOR,
+    KUBELET,
+    DRIVER
+  }
 
   /** One kind of request: method, resource, whether it names an object, subresource, watch. */
-  record Kind(Actor actor, String method, String resource, boolean named, String subresource, boolean watch) {
+  record Kind(
+      Actor actor,
+      String method,
+      String resource,
+      boolean named,
+      String subresource,
+      boolean watch) {
     boolean write() {
       return !method.equals("GET") && !method.equals("HEAD") && !method.equals("OPTIONS");
     }
 
     @Override
     public String toString() {
-      return method + " " + resource + (named ? "/{name}" : "") + (subresource == null ? "" : "/" + subresource)
+      return method
+          + " "
+          + resource
+          + (named ? "/{name}" : "")
+          + (subresource == null ? "" : "/" + subresource)
           + (watch ? "?watch" : "");
     }
   }
 
   private final DefaultMockServer server;
   private final Map<Kind, LongAdder> counts = new ConcurrentHashMap<>();
+
   /** Status writes of the operator per workflow name, to see their spread. */
   private final Map<String, LongAdder> statusWritesPerWorkflow = new ConcurrentHashMap<>();
+
   private final AtomicLong taken = new AtomicLong();
   private final Thread drainer;
   private volatile boolean counting;
@@ -103,15 +120,21 @@ final class RequestLog implements AutoCloseable {
     boolean watch = q >= 0 && full.substring(q).contains("watch=true");
     Kind kind = classify(actor, r.getMethod(), path, watch);
     counts.computeIfAbsent(kind, k -> new LongAdder()).increment();
-    if (actor == Actor.OPERATOR && kind.write() && "workflows".equals(kind.resource()) && "status".equals(kind.subresource())) {
+    if (actor == Actor.OPERATOR
+        && kind.write()
+        && "workflows".equals(kind.resource())
+        && "status".equals(kind.subresource())) {
       String[] parts = path.split("/");
-      statusWritesPerWorkflow.computeIfAbsent(parts[parts.length - 2], k -> new LongAdder()).increment();
+      statusWritesPerWorkflow
+          .computeIfAbsent(parts[parts.length - 2], k -> new LongAdder())
+          .increment();
     }
   }
 
   /**
    * /api/v1/namespaces/{ns}/{resource}[/{name}[/{sub}]] and
-   * /apis/{group}/{version}/namespaces/{ns}/{resource}[/{name}[/{sub}]], or the cluster-scoped forms.
+   * /apis/{group}/{version}/namespaces/{ns}/{resource}[/{name}[/{sub}]], or the cluster-scoped
+   * forms.
    */
   static Kind classify(Actor actor, String method, String path, boolean watch) {
     String[] p = path.replaceAll("^/+", "").split("/");
@@ -135,25 +158,32 @@ final class RequestLog implements AutoCloseable {
   long total(Actor actor, boolean writes) {
     return counts.entrySet().stream()
         .filter(e -> e.getKey().actor() == actor && e.getKey().write() == writes)
-        .mapToLong(e -> e.getValue().sum()).sum();
+        .mapToLong(e -> e.getValue().sum())
+        .sum();
   }
 
   long count(Actor actor, String method, String resource, boolean named, String sub) {
     return counts.entrySet().stream()
-        .filter(e -> e.getKey().actor() == actor && e.getKey().method().equals(method)
-            && e.getKey().resource().equals(resource) && e.getKey().named() == named
-            && java.util.Objects.equals(e.getKey().subresource(), sub))
-        .mapToLong(e -> e.getValue().sum()).sum();
+        .filter(
+            e ->
+                e.getKey().actor() == actor
+                    && e.getKey().method().equals(method)
+                    && e.getKey().resource().equals(resource)
+                    && e.getKey().named() == named
+                    && java.util.Objects.equals(e.getKey().subresource(), sub))
+        .mapToLong(e -> e.getValue().sum())
+        .sum();
   }
 
   /** Every kind of request of an actor with its count, sorted by kind. */
   Map<String, Long> byKind(Actor actor) {
     Map<String, Long> out = new TreeMap<>();
-    counts.forEach((k, v) -> {
-      if (k.actor() == actor) {
-        out.merge(k.toString(), v.sum(), Long::sum);
-      }
-    });
+    counts.forEach(
+        (k, v) -> {
+          if (k.actor() == actor) {
+            out.merge(k.toString(), v.sum(), Long::sum);
+          }
+        });
     return out;
   }
 

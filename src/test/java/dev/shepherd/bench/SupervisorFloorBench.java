@@ -12,9 +12,10 @@ import java.util.Arrays;
  * <ul>
  *   <li>{@code jdk CMD...}: runs CMD with {@link ProcessBuilder} (inheriting stdout) and exits with
  *       its code: the JVM's own floor. No Supervisor exists in this JVM, so ProcessBuilder is safe.
- *   <li>{@code supervisor CMD...}: {@link Supervisor#start()} and one {@link Supervisor#spawn}:
- *       the process layer alone (FFM downcalls, logging, the reaper thread).
+ *   <li>{@code supervisor CMD...}: {@link Supervisor#start()} and one {@link Supervisor#spawn}: the
+ *       process layer alone (FFM downcalls, logging, the reaper thread).
  * </ul>
+ *
  * A main class, not a test.
  */
 public final class SupervisorFloorBench {

@@ -18,14 +18,15 @@ import java.util.regex.Pattern;
  * and task threads of its clients are named bench-*; JOSDK's reconcile pool has the JDK's default
  * names pool-N-thread-N; the operator's client (the cluster's) keeps fabric8's names
  * (JdkHttpClientFactory-*, -N-pool-N-thread-N for its task executor) and the JDK HTTP selector
- * threads that existed before the benchmark's clients were made. What is left (the ForkJoin
- * common pool, where fabric8 completes the responses of every client, and the benchmark clients'
- * selector threads) can't be told apart: it is reported as shared.
+ * threads that existed before the benchmark's clients were made. What is left (the ForkJoin common
+ * pool, where fabric8 completes the responses of every client, and the benchmark clients' selector
+ * threads) can't be told apart: it is reported as shared.
  */
 final class ThreadCpu {
   static final String MOCK = "mock server (vert.x event loop)";
   static final String RECONCILE = "operator: JOSDK reconcile threads";
-  static final String OPERATOR_CLIENT = "operator: its client's HTTP, informer and selector threads";
+  static final String OPERATOR_CLIENT =
+      "operator: its client's HTTP, informer and selector threads";
   static final String BENCH = "benchmark: kubelet, driver, their clients, measuring";
   static final String SHARED = "shared by all clients: ForkJoin common pool, other selectors";
   static final String JVM = "JVM internal: GC, JIT (process CPU minus threads)";
@@ -46,7 +47,9 @@ final class ThreadCpu {
   /** Call when only the cluster's client exists: its JDK selector threads are the operator's. */
   void rememberOperatorSelectors() {
     for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
-      if (t != null && t.getThreadName().startsWith("HttpClient-") && t.getThreadName().endsWith("-SelectorManager")) {
+      if (t != null
+          && t.getThreadName().startsWith("HttpClient-")
+          && t.getThreadName().endsWith("-SelectorManager")) {
         operatorSelectors.add(t.getThreadName());
       }
     }
@@ -91,7 +94,8 @@ final class ThreadCpu {
     if (JDK_POOL.matcher(name).matches()) {
       return RECONCILE;
     }
-    if (name.startsWith("JdkHttpClientFactory-") || FABRIC8_TASKS.matcher(name).matches()
+    if (name.startsWith("JdkHttpClientFactory-")
+        || FABRIC8_TASKS.matcher(name).matches()
         || operatorSelectors.contains(name)) {
       return OPERATOR_CLIENT;
     }

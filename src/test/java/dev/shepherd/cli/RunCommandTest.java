@@ -53,7 +53,9 @@ class RunCommandTest {
 
     Result r = run(null, "run", example.toString(), "--output", "json");
 
-    assertThat(r.exit()).as("exit code; stderr:\n%s", r.stderr()).isEqualTo(expected.equals("Succeeded") ? 0 : 1);
+    assertThat(r.exit())
+        .as("exit code; stderr:\n%s", r.stderr())
+        .isEqualTo(expected.equals("Succeeded") ? 0 : 1);
     JsonNode status = r.lastJson();
     assertThat(status.path("phase").asText()).isEqualTo(expected);
     assertThat(status.path("steps")).isNotEmpty();
@@ -69,20 +71,31 @@ class RunCommandTest {
 
     assertThat(r.exit()).as(r.stderr()).isEqualTo(0);
     List<String> out = r.stdout().lines().toList();
-    assertThat(out).contains("[fetch] started (attempt 1)", "[fetch] fetching sources for linux-amd64",
-        "[report] linux-amd64: built and tested");
+    assertThat(out)
+        .contains(
+            "[fetch] started (attempt 1)",
+            "[fetch] fetching sources for linux-amd64",
+            "[report] linux-amd64: built and tested");
     assertThat(out).anyMatch(l -> l.matches("\\[build] exit 0 after \\d+\\.\\ds"));
-    assertThat(out.indexOf("[fetch] started (attempt 1)")).isLessThan(out.indexOf("[build] started (attempt 1)"));
+    assertThat(out.indexOf("[fetch] started (attempt 1)"))
+        .isLessThan(out.indexOf("[build] started (attempt 1)"));
     assertThat(out).contains("workflow diamond Succeeded: All 4 steps succeeded.");
-    int table = out.indexOf(out.stream().filter(l -> l.startsWith("STEP ")).findFirst().orElseThrow());
-    assertThat(out.get(table).split("\\s+")).containsExactly("STEP", "PHASE", "ATTEMPTS", "DURATION", "EXIT", "REASON");
-    assertThat(out.subList(table + 1, table + 5)).extracting(l -> Arrays.asList(l.split("\\s+")))
+    int table =
+        out.indexOf(out.stream().filter(l -> l.startsWith("STEP ")).findFirst().orElseThrow());
+    assertThat(out.get(table).split("\\s+"))
+        .containsExactly("STEP", "PHASE", "ATTEMPTS", "DURATION", "EXIT", "REASON");
+    assertThat(out.subList(table + 1, table + 5))
+        .extracting(l -> Arrays.asList(l.split("\\s+")))
         .allSatisfy(cols -> assertThat(cols.subList(1, 3)).containsExactly("Succeeded", "1"))
-        .extracting(cols -> cols.getFirst()).containsExactly("fetch", "build", "test", "report");
+        .extracting(cols -> cols.getFirst())
+        .containsExactly("fetch", "build", "test", "report");
     assertThat(r.stderr()).containsOnlyOnce("images are ignored");
   }
 
-  /** --live without a terminal: the table is drawn and erased in place; played on a screen, the plain lines and the summary remain. */
+  /**
+   * --live without a terminal: the table is drawn and erased in place; played on a screen, the
+   * plain lines and the summary remain.
+   */
   @Test
   void liveForcedWithoutATerminalLeavesLinesAndTheSummaryOnce() throws Exception {
     Result r = run(null, "run", "examples/diamond.yaml", "--live");
@@ -90,15 +103,20 @@ class RunCommandTest {
     assertThat(r.exit()).as(r.stderr()).isEqualTo(0);
     assertThat(r.stdout()).contains("\033[2K").contains("\033[32mSucceeded");
     List<String> screen = TerminalScreen.play(r.stdout());
-    assertThat(screen).contains("[fetch] started (attempt 1)", "[fetch] fetching sources for linux-amd64",
-        "[report] linux-amd64: built and tested");
+    assertThat(screen)
+        .contains(
+            "[fetch] started (attempt 1)",
+            "[fetch] fetching sources for linux-amd64",
+            "[report] linux-amd64: built and tested");
     assertThat(screen).noneMatch(l -> l.contains("Pending") || l.contains("Running"));
     assertThat(screen).filteredOn(l -> l.startsWith("STEP ")).hasSize(1);
     int table = screen.indexOf("workflow diamond Succeeded: All 4 steps succeeded.");
     assertThat(screen.subList(table + 1, screen.size())).hasSize(5);
-    assertThat(screen.subList(table + 2, table + 6)).extracting(l -> Arrays.asList(l.split("\\s+")))
+    assertThat(screen.subList(table + 2, table + 6))
+        .extracting(l -> Arrays.asList(l.split("\\s+")))
         .allSatisfy(cols -> assertThat(cols.subList(1, 3)).containsExactly("Succeeded", "1"))
-        .extracting(cols -> cols.getFirst()).containsExactly("fetch", "build", "test", "report");
+        .extracting(cols -> cols.getFirst())
+        .containsExactly("fetch", "build", "test", "report");
   }
 
   @Test
@@ -120,15 +138,37 @@ class RunCommandTest {
   void failedStepShowsItsExitCodeAndSkips() throws Exception {
     Result r = run(null, "run", "examples/failing.yaml");
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.stdout()).contains("[compile] exit 3 after", "[package] skipped: Skipped because dependency compile failed.");
-    assertThat(r.stdout().lines().filter(l -> l.startsWith("compile ")).findFirst().orElseThrow().split("\\s+"))
-        .containsExactly("compile", "Failed", "1", r.stdout().lines().filter(l -> l.startsWith("compile "))
-            .findFirst().orElseThrow().split("\\s+")[3], "3", "Error");
+    assertThat(r.stdout())
+        .contains(
+            "[compile] exit 3 after",
+            "[package] skipped: Skipped because dependency compile failed.");
+    assertThat(
+            r.stdout()
+                .lines()
+                .filter(l -> l.startsWith("compile "))
+                .findFirst()
+                .orElseThrow()
+                .split("\\s+"))
+        .containsExactly(
+            "compile",
+            "Failed",
+            "1",
+            r.stdout()
+                .lines()
+                .filter(l -> l.startsWith("compile "))
+                .findFirst()
+                .orElseThrow()
+                .split("\\s+")[3],
+            "3",
+            "Error");
   }
 
   @Test
   void paramsOverrideAndAdd() throws Exception {
-    Path file = write("params.yaml", """
+    Path file =
+        write(
+            "params.yaml",
+            """
         apiVersion: shepherd.dev/v1alpha1
         kind: Workflow
         metadata: {name: p}
@@ -141,7 +181,8 @@ class RunCommandTest {
               command: [sh, -c]
               args: ['echo "$KEPT $CHANGED $ADDED"; [ "$KEPT/$CHANGED/$ADDED" = kept/new/added ]']
         """);
-    Result with = run(null, "run", file.toString(), "--param", "CHANGED=new", "--param=ADDED=added");
+    Result with =
+        run(null, "run", file.toString(), "--param", "CHANGED=new", "--param=ADDED=added");
     assertThat(with.exit()).as(with.stdout()).isEqualTo(0);
     assertThat(with.stdout()).contains("[check] kept new added");
     assertThat(with.stderr()).doesNotContain("images are ignored");
@@ -158,7 +199,8 @@ class RunCommandTest {
   @Test
   void documentsRunInOrderAndAFailureStopsTheFile() throws Exception {
     Path log = dir.resolve("log");
-    String doc = """
+    String doc =
+        """
         apiVersion: shepherd.dev/v1alpha1
         kind: Workflow
         metadata: {name: %s}
@@ -167,14 +209,20 @@ class RunCommandTest {
             - name: only
               command: [sh, -c, 'sleep 0.2; echo "$SHEPHERD_WORKFLOW" >> "$LOG"; exit %d']
         """;
-    Path file = write("multi.yaml", String.format(doc, "first", 0) + "---\n" + String.format(doc, "second", 0));
+    Path file =
+        write(
+            "multi.yaml",
+            String.format(doc, "first", 0) + "---\n" + String.format(doc, "second", 0));
     Result r = run(null, "run", file.toString(), "--output", "json", "--param", "LOG=" + log);
     assertThat(r.exit()).as(r.stderr()).isEqualTo(0);
     assertThat(Files.readAllLines(log)).containsExactly("first", "second");
     assertThat(r.stdout().lines().filter(l -> l.startsWith("{")).count()).isEqualTo(2);
 
     Files.delete(log);
-    Path failing = write("multi-fail.yaml", String.format(doc, "first", 4) + "---\n" + String.format(doc, "second", 0));
+    Path failing =
+        write(
+            "multi-fail.yaml",
+            String.format(doc, "first", 4) + "---\n" + String.format(doc, "second", 0));
     Result f = run(null, "run", failing.toString(), "--param", "LOG=" + log);
     assertThat(f.exit()).isEqualTo(1);
     assertThat(Files.readAllLines(log)).containsExactly("first");
@@ -183,7 +231,10 @@ class RunCommandTest {
   @Test
   void unknownFieldIsInvalidWithFileDocumentAndLine() throws Exception {
     Path marker = dir.resolve("ran");
-    Path file = write("bad.yaml", """
+    Path file =
+        write(
+            "bad.yaml",
+            """
         apiVersion: shepherd.dev/v1alpha1
         kind: Workflow
         metadata: {name: ok}
@@ -206,13 +257,18 @@ class RunCommandTest {
     Result r = run(null, "run", file.toString(), "--param", "MARKER=" + marker);
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.stderr().strip())
-        .isEqualTo(file + ": document 2, line 17: unknown field \"dependz\" in step \"build\" (did you mean \"depends\"?).");
+        .isEqualTo(
+            file
+                + ": document 2, line 17: unknown field \"dependz\" in step \"build\" (did you mean \"depends\"?).");
     assertThat(marker).doesNotExist();
   }
 
   @Test
   void cycleIsInvalid() throws Exception {
-    Path file = write("cycle.yaml", """
+    Path file =
+        write(
+            "cycle.yaml",
+            """
         apiVersion: shepherd.dev/v1alpha1
         kind: Workflow
         metadata: {name: cycle}
@@ -227,16 +283,22 @@ class RunCommandTest {
         """);
     Result r = run(null, "run", file.toString());
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.stderr()).contains(file + ": document 1, line 6: Steps form a cycle: \"a\" depends on \"b\" depends on \"a\".");
+    assertThat(r.stderr())
+        .contains(
+            file
+                + ": document 1, line 6: Steps form a cycle: \"a\" depends on \"b\" depends on \"a\".");
   }
 
   /**
-   * Each problem points at the line of its own field: the second of two steps of the same name,
-   * the misspelt entry of depends, the second param, not the first thing that carries the name.
+   * Each problem points at the line of its own field: the second of two steps of the same name, the
+   * misspelt entry of depends, the second param, not the first thing that carries the name.
    */
   @Test
   void eachProblemPointsAtTheLineOfItsField() throws Exception {
-    Path file = write("lines.yaml", """
+    Path file =
+        write(
+            "lines.yaml",
+            """
         apiVersion: shepherd.dev/v1alpha1
         kind: Workflow
         metadata: {name: lines}
@@ -261,19 +323,26 @@ class RunCommandTest {
         """);
     Result r = run(null, "run", file.toString());
     assertThat(r.exit()).as(r.stderr()).isEqualTo(2);
-    assertThat(r.stderr().lines()).containsExactly(
-        file + ": document 1, line 16: Step name \"build\" is used more than once.",
-        file + ": document 1, line 15: Step \"test\" depends on \"buidl\", which is not a step of this workflow.",
-        file + ": document 1, line 7: Param \"OK\" is given more than once.",
-        file + ": document 1, line 18: Step \"deploy\" has no command; executor supervisor and `shepherd run` do"
-            + " not run the image's entrypoint, so every step needs one.",
-        file + ": document 1, line 21: Step \"deploy\": env \"TOKEN\" uses valueFrom, which only executor pod"
-            + " can resolve; executor supervisor and `shepherd run` take a plain value.");
+    assertThat(r.stderr().lines())
+        .containsExactly(
+            file + ": document 1, line 16: Step name \"build\" is used more than once.",
+            file
+                + ": document 1, line 15: Step \"test\" depends on \"buidl\", which is not a step of this workflow.",
+            file + ": document 1, line 7: Param \"OK\" is given more than once.",
+            file
+                + ": document 1, line 18: Step \"deploy\" has no command; executor supervisor and `shepherd run` do"
+                + " not run the image's entrypoint, so every step needs one.",
+            file
+                + ": document 1, line 21: Step \"deploy\": env \"TOKEN\" uses valueFrom, which only executor pod"
+                + " can resolve; executor supervisor and `shepherd run` take a plain value.");
   }
 
   @Test
   void yamlSyntaxErrorIsInvalid() throws Exception {
-    Path file = write("syntax.yaml", """
+    Path file =
+        write(
+            "syntax.yaml",
+            """
         apiVersion: shepherd.dev/v1alpha1
         kind: Workflow
         metadata: {name: s}
@@ -285,29 +354,43 @@ class RunCommandTest {
         """);
     Result r = run(null, "run", file.toString());
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.stderr()).containsPattern(java.util.regex.Pattern.quote(file.toString())
-        + ": document 1, line [78]: invalid YAML: ");
+    assertThat(r.stderr())
+        .containsPattern(
+            java.util.regex.Pattern.quote(file.toString())
+                + ": document 1, line [78]: invalid YAML: ");
   }
 
-  /** Nested past the limit a manifest has (PlainJson's), in YAML or JSON: an error naming the depth. */
+  /**
+   * Nested past the limit a manifest has (PlainJson's), in YAML or JSON: an error naming the depth.
+   */
   @Test
   void fileNestedTooDeepIsInvalidNotAStackOverflow() throws Exception {
     for (String name : List.of("deep.yaml", "deep.json")) {
       String steps = "[".repeat(490) + "]".repeat(490);
-      Path file = write(name, name.endsWith(".json")
-          ? "{\"apiVersion\":\"shepherd.dev/v1alpha1\",\"kind\":\"Workflow\",\"metadata\":{\"name\":\"d\"},"
-              + "\"spec\":{\"steps\":" + steps + "}}"
-          : "apiVersion: shepherd.dev/v1alpha1\nkind: Workflow\nmetadata: {name: d}\nspec:\n  steps: " + steps + "\n");
+      Path file =
+          write(
+              name,
+              name.endsWith(".json")
+                  ? "{\"apiVersion\":\"shepherd.dev/v1alpha1\",\"kind\":\"Workflow\",\"metadata\":{\"name\":\"d\"},"
+                      + "\"spec\":{\"steps\":"
+                      + steps
+                      + "}}"
+                  : "apiVersion: shepherd.dev/v1alpha1\nkind: Workflow\nmetadata: {name: d}\nspec:\n  steps: "
+                      + steps
+                      + "\n");
       Result r = run(null, "run", file.toString());
       assertThat(r.exit()).as(r.stderr()).isEqualTo(2);
-      assertThat(r.stderr()).contains(file + ": document 1: invalid YAML: Document nesting depth (101) exceeds")
+      assertThat(r.stderr())
+          .contains(file + ": document 1: invalid YAML: Document nesting depth (101) exceeds")
           .doesNotContain("StackOverflowError");
     }
   }
 
   @Test
   void stdinAndMissingCommand() throws Exception {
-    Result r = run("""
+    Result r =
+        run(
+            """
         apiVersion: shepherd.dev/v1alpha1
         kind: Workflow
         metadata: {name: s}
@@ -315,17 +398,26 @@ class RunCommandTest {
           image: busybox
           steps:
             - name: entrypoint-only
-        """, "run", "-");
+        """,
+            "run",
+            "-");
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.stderr()).contains("<stdin>: document 1, line 7: Step \"entrypoint-only\" has no command");
+    assertThat(r.stderr())
+        .contains("<stdin>: document 1, line 7: Step \"entrypoint-only\" has no command");
   }
 
-  /** SIGTERM (SIGINT) to the run: the running step and its child are stopped first, then exit 143 (130). */
+  /**
+   * SIGTERM (SIGINT) to the run: the running step and its child are stopped first, then exit 143
+   * (130).
+   */
   @ParameterizedTest
   @ValueSource(strings = {"TERM", "INT"})
   void signalStopsStepsAndExits(String signal) throws Exception {
     Path pids = dir.resolve("pids");
-    Path file = write("long.yaml", """
+    Path file =
+        write(
+            "long.yaml",
+            """
         apiVersion: shepherd.dev/v1alpha1
         kind: Workflow
         metadata: {name: long}
@@ -337,11 +429,14 @@ class RunCommandTest {
               depends: [long]
               command: [sh, -c, 'echo never']
         """);
-    Process process = start(null, "run", file.toString(), "--output", "json", "--param", "PIDS=" + pids);
+    Process process =
+        start(null, "run", file.toString(), "--output", "json", "--param", "PIDS=" + pids);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!Files.exists(pids) && System.nanoTime() < deadline && process.isAlive()) Thread.sleep(20);
+    while (!Files.exists(pids) && System.nanoTime() < deadline && process.isAlive())
+      Thread.sleep(20);
     assertThat(pids).as("the step never started").exists();
-    List<Long> stepPids = Arrays.stream(Files.readString(pids).trim().split(" ")).map(Long::parseLong).toList();
+    List<Long> stepPids =
+        Arrays.stream(Files.readString(pids).trim().split(" ")).map(Long::parseLong).toList();
     assertThat(stepPids).allMatch(RunCommandTest::alive);
 
     new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor();
@@ -377,10 +472,18 @@ class RunCommandTest {
   }
 
   private Process start(String stdin, String... args) throws IOException {
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath,
-        Main.class.getName()));
+    String classpath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                classpath,
+                Main.class.getName()));
     command.addAll(List.of(args));
     File out = dir.resolve("stdout-" + System.nanoTime()).toFile();
     File err = dir.resolve("stderr-" + System.nanoTime()).toFile();
@@ -400,7 +503,9 @@ class RunCommandTest {
     File[] files = outputs.remove(p);
     String stdout = Files.readString(files[0].toPath());
     String stderr = Files.readString(files[1].toPath());
-    assertThat(done).as("did not finish in 60 s; stdout:\n%s\nstderr:\n%s", stdout, stderr).isTrue();
+    assertThat(done)
+        .as("did not finish in 60 s; stdout:\n%s\nstderr:\n%s", stdout, stderr)
+        .isTrue();
     return new Result(p.exitValue(), stdout, stderr);
   }
 }

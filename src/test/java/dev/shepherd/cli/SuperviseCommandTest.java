@@ -11,7 +11,8 @@ import net.jqwik.api.constraints.LongRange;
 /** The supervisor's log writes durations as {@code %.1f s} would, without a Formatter. */
 class SuperviseCommandTest {
   @Property(tries = 3000)
-  void formatSecondsAsPercentPointOneF(@ForAll @LongRange(min = 0, max = 10_000_000_000L) long millis) {
+  void formatSecondsAsPercentPointOneF(
+      @ForAll @LongRange(min = 0, max = 10_000_000_000L) long millis) {
     assertThat(SuperviseCommand.formatSeconds(Duration.ofMillis(millis)))
         .isEqualTo(String.format(Locale.ROOT, "%.1f s", millis / 1000.0));
   }

@@ -15,9 +15,9 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.spi.ToolProvider;
 import java.util.stream.Collectors;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,10 +39,20 @@ class SupervisorRuntimeIT {
    */
   @Test
   void theRuntimeTrustsItsCaFileAndNoPublicCa() throws Exception {
-    assertThat(RUNTIME.resolve("bin/shepherd")).as("the supervisor runtime (mvn package builds it)").exists();
-    assertThat(RUNTIME.resolve("lib/security/cacerts")).as("no public CA list in the runtime").doesNotExist();
-    String out = AotTrainingTest.harness(dir, List.of(RUNTIME.resolve("bin/shepherd").toString(), "supervise"));
-    assertThat(out).contains("status to https://127.0.0.1:", "workflow aot-training Succeeded", "final status written")
+    assertThat(RUNTIME.resolve("bin/shepherd"))
+        .as("the supervisor runtime (mvn package builds it)")
+        .exists();
+    assertThat(RUNTIME.resolve("lib/security/cacerts"))
+        .as("no public CA list in the runtime")
+        .doesNotExist();
+    String out =
+        AotTrainingTest.harness(
+            dir, List.of(RUNTIME.resolve("bin/shepherd").toString(), "supervise"));
+    assertThat(out)
+        .contains(
+            "status to https://127.0.0.1:",
+            "workflow aot-training Succeeded",
+            "final status written")
         .doesNotContain("cannot write the status");
   }
 
@@ -52,9 +62,20 @@ class SupervisorRuntimeIT {
    */
   @Test
   void aWorkflowNotCarriedIsReadFromTheApiServer() throws Exception {
-    String out = AotTrainingTest.harness(dir,
-        List.of("env", "-u", CarriedManifest.ENV, RUNTIME.resolve("bin/shepherd").toString(), "supervise"));
-    assertThat(out).contains("(read from the API server)", "workflow aot-training Succeeded", "final status written");
+    String out =
+        AotTrainingTest.harness(
+            dir,
+            List.of(
+                "env",
+                "-u",
+                CarriedManifest.ENV,
+                RUNTIME.resolve("bin/shepherd").toString(),
+                "supervise"));
+    assertThat(out)
+        .contains(
+            "(read from the API server)",
+            "workflow aot-training Succeeded",
+            "final status written");
   }
 
   /**
@@ -66,47 +87,87 @@ class SupervisorRuntimeIT {
   @ParameterizedTest
   @ValueSource(ints = {490, 30_000})
   void aManifestNestedThousandsDeepIsSetAsideNotAStackOverflow(int depth) throws Exception {
-    String deep = "{\"apiVersion\":\"shepherd.dev/v1alpha1\",\"kind\":\"Workflow\",\"metadata\":{\"name\":"
-        + "\"aot-training\"},\"spec\":{\"steps\":" + "[".repeat(depth) + "]".repeat(depth) + "}}";
-    String out = AotTrainingTest.harness(dir, List.of("env", CarriedManifest.ENV + "=" + deep,
-        RUNTIME.resolve("bin/shepherd").toString(), "supervise"));
-    assertThat(out).contains("cannot be read", "nesting depth", "(read from the API server)",
-        "workflow aot-training Succeeded").doesNotContain("StackOverflowError");
+    String deep =
+        "{\"apiVersion\":\"shepherd.dev/v1alpha1\",\"kind\":\"Workflow\",\"metadata\":{\"name\":"
+            + "\"aot-training\"},\"spec\":{\"steps\":"
+            + "[".repeat(depth)
+            + "]".repeat(depth)
+            + "}}";
+    String out =
+        AotTrainingTest.harness(
+            dir,
+            List.of(
+                "env",
+                CarriedManifest.ENV + "=" + deep,
+                RUNTIME.resolve("bin/shepherd").toString(),
+                "supervise"));
+    assertThat(out)
+        .contains(
+            "cannot be read",
+            "nesting depth",
+            "(read from the API server)",
+            "workflow aot-training Succeeded")
+        .doesNotContain("StackOverflowError");
   }
 
   /**
-   * The runtime's modules are those its own jar needs, as jdeps finds them in it, with jdk.crypto.ec
-   * for TLS, and what they require: none that only the operator's jar needs (the JDK's HTTP client
-   * and server were there, when the list came from the full jar).
+   * The runtime's modules are those its own jar needs, as jdeps finds them in it, with
+   * jdk.crypto.ec for TLS, and what they require: none that only the operator's jar needs (the
+   * JDK's HTTP client and server were there, when the list came from the full jar).
    */
   @Test
   void theRuntimeHoldsTheModulesItsJarNeedsAndNoMore() throws Exception {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = ToolProvider.findFirst("jdeps").orElseThrow().run(new PrintWriter(out), new PrintWriter(err),
-        "--print-module-deps", "--ignore-missing-deps", "--multi-release", "25",
-        Path.of("target", "shepherd-runtime.jar").toString());
+    int code =
+        ToolProvider.findFirst("jdeps")
+            .orElseThrow()
+            .run(
+                new PrintWriter(out),
+                new PrintWriter(err),
+                "--print-module-deps",
+                "--ignore-missing-deps",
+                "--multi-release",
+                "25",
+                Path.of("target", "shepherd-runtime.jar").toString());
     assertThat(code).as(err.toString()).isZero();
     Set<String> roots = new HashSet<>(Arrays.asList(out.toString().strip().split(",")));
     roots.add("jdk.crypto.ec");
-    Set<String> needed = Configuration.empty().resolve(ModuleFinder.ofSystem(), ModuleFinder.of(), roots).modules()
-        .stream().map(ResolvedModule::name).collect(Collectors.toSet());
-    String release = Files.readAllLines(RUNTIME.resolve("release")).stream().filter(l -> l.startsWith("MODULES="))
-        .findFirst().orElseThrow();
-    Set<String> shipped = Set.of(release.substring("MODULES=".length()).replace("\"", "").split(" "));
-    assertThat(shipped).as("the runtime's modules (supervisor.runtime.modules in pom.xml); jdeps: " + roots)
-        .isEqualTo(needed).doesNotContain("java.net.http", "jdk.httpserver");
+    Set<String> needed =
+        Configuration.empty()
+            .resolve(ModuleFinder.ofSystem(), ModuleFinder.of(), roots)
+            .modules()
+            .stream()
+            .map(ResolvedModule::name)
+            .collect(Collectors.toSet());
+    String release =
+        Files.readAllLines(RUNTIME.resolve("release")).stream()
+            .filter(l -> l.startsWith("MODULES="))
+            .findFirst()
+            .orElseThrow();
+    Set<String> shipped =
+        Set.of(release.substring("MODULES=".length()).replace("\"", "").split(" "));
+    assertThat(shipped)
+        .as("the runtime's modules (supervisor.runtime.modules in pom.xml); jdeps: " + roots)
+        .isEqualTo(needed)
+        .doesNotContain("java.net.http", "jdk.httpserver");
   }
 
-  /** The runtime's jar has no operator, and says where it is instead of failing on a missing class. */
+  /**
+   * The runtime's jar has no operator, and says where it is instead of failing on a missing class.
+   */
   @Test
   void theOperatorIsNotInTheRuntimeAndItSaysSo() throws Exception {
-    Process process = new ProcessBuilder(RUNTIME.resolve("bin/shepherd").toString(), "operator")
-        .redirectErrorStream(true).start();
+    Process process =
+        new ProcessBuilder(RUNTIME.resolve("bin/shepherd").toString(), "operator")
+            .redirectErrorStream(true)
+            .start();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).as(out).isEqualTo(2);
-    assertThat(out).contains("this is the supervisor runtime", "/opt/shepherd/shepherd.jar").doesNotContain("Exception");
+    assertThat(out)
+        .contains("this is the supervisor runtime", "/opt/shepherd/shepherd.jar")
+        .doesNotContain("Exception");
   }
 
   /** `shepherd run` of every example on the runtime: it ends as the example's first line says. */
@@ -114,11 +175,16 @@ class SupervisorRuntimeIT {
   @MethodSource("dev.shepherd.cli.RunCommandTest#examples")
   void everyExampleRunsOnTheRuntime(Path file) throws Exception {
     String ends = Files.readAllLines(file).getFirst().replace("# ends:", "").strip();
-    Process process = new ProcessBuilder(RUNTIME.resolve("bin/shepherd").toString(), "run", file.toString(), "--plain")
-        .redirectErrorStream(true).start();
+    Process process =
+        new ProcessBuilder(
+                RUNTIME.resolve("bin/shepherd").toString(), "run", file.toString(), "--plain")
+            .redirectErrorStream(true)
+            .start();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    assertThat(out).containsPattern("(?m)^workflow \\S+ " + ends + "\\b").doesNotContain("Exception");
+    assertThat(out)
+        .containsPattern("(?m)^workflow \\S+ " + ends + "\\b")
+        .doesNotContain("Exception");
     assertThat(process.exitValue()).as(out).isEqualTo(ends.equals("Succeeded") ? 0 : 1);
   }
 }

@@ -31,11 +31,11 @@ import org.luaj.vm2.lib.jse.JseBaseLib;
 import org.luaj.vm2.lib.jse.JseMathLib;
 
 /**
- * Runs deploy/argocd/health.lua the way Argo CD does: the resource, as its JSON tree, in the
- * global {@code obj}; the chunk returns {@code {status = ..., message = ...}}. The Workflows are
- * built from the Java model and serialized, so a field renamed in the model breaks this test.
- * Only the libraries Argo CD's sandbox opens are loaded (base, package, table, string, math), so a
- * script that reaches for io or os fails here as it would in Argo CD.
+ * Runs deploy/argocd/health.lua the way Argo CD does: the resource, as its JSON tree, in the global
+ * {@code obj}; the chunk returns {@code {status = ..., message = ...}}. The Workflows are built
+ * from the Java model and serialized, so a field renamed in the model breaks this test. Only the
+ * libraries Argo CD's sandbox opens are loaded (base, package, table, string, math), so a script
+ * that reaches for io or os fails here as it would in Argo CD.
  */
 class ArgoCdHealthTest {
   private static final Path SCRIPT = Path.of("deploy", "argocd", "health.lua");
@@ -143,10 +143,24 @@ class ArgoCdHealthTest {
   @Test
   void unknownPhaseFallsBackToTheConditions() {
     Map<String, Object> failed = tree(workflow(1L));
-    failed.put("status", Map.of("phase", "Exploded", "conditions", List.of(
-        Map.of("type", "Stalled", "status", "True", "reason", "DeadlineExceeded",
-            "message", "activeDeadlineSeconds 60 exceeded"))));
-    assertEquals(new Health("Degraded", "DeadlineExceeded: activeDeadlineSeconds 60 exceeded"),
+    failed.put(
+        "status",
+        Map.of(
+            "phase",
+            "Exploded",
+            "conditions",
+            List.of(
+                Map.of(
+                    "type",
+                    "Stalled",
+                    "status",
+                    "True",
+                    "reason",
+                    "DeadlineExceeded",
+                    "message",
+                    "activeDeadlineSeconds 60 exceeded"))));
+    assertEquals(
+        new Health("Degraded", "DeadlineExceeded: activeDeadlineSeconds 60 exceeded"),
         health(failed));
 
     Map<String, Object> unknown = tree(workflow(1L));
@@ -158,8 +172,12 @@ class ArgoCdHealthTest {
 
   private static Workflow workflow(Long generation) {
     Workflow wf = new Workflow();
-    wf.setMetadata(new ObjectMetaBuilder().withName("diamond").withNamespace("default")
-        .withGeneration(generation).build());
+    wf.setMetadata(
+        new ObjectMetaBuilder()
+            .withName("diamond")
+            .withNamespace("default")
+            .withGeneration(generation)
+            .build());
     WorkflowSpec spec = new WorkflowSpec();
     spec.image = "busybox:1.36";
     spec.steps.add(new Step("fetch"));
@@ -168,8 +186,8 @@ class ArgoCdHealthTest {
     return wf;
   }
 
-  private static WorkflowStatus status(WorkflowPhase phase, String progress, String message,
-      Long observedGeneration) {
+  private static WorkflowStatus status(
+      WorkflowPhase phase, String progress, String message, Long observedGeneration) {
     WorkflowStatus s = new WorkflowStatus();
     s.phase = phase;
     s.progress = progress;
@@ -178,11 +196,16 @@ class ArgoCdHealthTest {
     return s;
   }
 
-  private static Condition condition(String type, String status, String reason, String message,
-      Long observedGeneration) {
-    return new ConditionBuilder().withType(type).withStatus(status).withReason(reason)
-        .withMessage(message).withObservedGeneration(observedGeneration)
-        .withLastTransitionTime("2025-01-01T00:00:00Z").build();
+  private static Condition condition(
+      String type, String status, String reason, String message, Long observedGeneration) {
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(status)
+        .withReason(reason)
+        .withMessage(message)
+        .withObservedGeneration(observedGeneration)
+        .withLastTransitionTime("2025-01-01T00:00:00Z")
+        .build();
   }
 
   @SuppressWarnings("unchecked")
@@ -210,8 +233,8 @@ class ArgoCdHealthTest {
     assertTrue(result.istable(), "health.lua must return a table, got " + result);
     LuaValue status = result.get("status");
     LuaValue message = result.get("message");
-    return new Health(status.isnil() ? null : status.tojstring(),
-        message.isnil() ? null : message.tojstring());
+    return new Health(
+        status.isnil() ? null : status.tojstring(), message.isnil() ? null : message.tojstring());
   }
 
   /** JSON tree to Lua, as Argo CD's gopher-lua conversion does: maps and 1-based arrays. */

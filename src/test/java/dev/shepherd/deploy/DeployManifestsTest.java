@@ -50,9 +50,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Checks deploy/ (what {@code kubectl apply -k deploy/} installs) without a cluster: every
- * manifest parses into its typed fabric8 model, the RBAC is exactly the least privilege the
- * operator needs, the Deployment is restricted, and the CRD copy matches crds/.
+ * Checks deploy/ (what {@code kubectl apply -k deploy/} installs) without a cluster: every manifest
+ * parses into its typed fabric8 model, the RBAC is exactly the least privilege the operator needs,
+ * the Deployment is restricted, and the CRD copy matches crds/.
  */
 class DeployManifestsTest {
   static final Path DEPLOY = Path.of("deploy");
@@ -62,20 +62,36 @@ class DeployManifestsTest {
   static final int HTTP_PORT = 8080;
 
   /** (apiGroup, resource, verb): the operator's whole authority. Widening it fails here. */
-  static final Set<String> EXPECTED_RBAC = Set.of(
-      "shepherd.dev workflows get", "shepherd.dev workflows list", "shepherd.dev workflows watch",
-      "shepherd.dev workflows/status get", "shepherd.dev workflows/status patch",
-      "shepherd.dev workflows/status update",
-      "core pods get", "core pods list", "core pods watch", "core pods create", "core pods delete",
-      "core events create", "core events patch",
-      // executor: supervisor: a ServiceAccount, Role and RoleBinding per workflow (get: check ownership on 409;
-      // list/watch: the informers of these JOSDK dependent resources).
-      "core serviceaccounts create", "core serviceaccounts get",
-      "core serviceaccounts list", "core serviceaccounts watch",
-      "rbac.authorization.k8s.io roles create", "rbac.authorization.k8s.io roles get",
-      "rbac.authorization.k8s.io roles list", "rbac.authorization.k8s.io roles watch",
-      "rbac.authorization.k8s.io rolebindings create", "rbac.authorization.k8s.io rolebindings get",
-      "rbac.authorization.k8s.io rolebindings list", "rbac.authorization.k8s.io rolebindings watch");
+  static final Set<String> EXPECTED_RBAC =
+      Set.of(
+          "shepherd.dev workflows get",
+          "shepherd.dev workflows list",
+          "shepherd.dev workflows watch",
+          "shepherd.dev workflows/status get",
+          "shepherd.dev workflows/status patch",
+          "shepherd.dev workflows/status update",
+          "core pods get",
+          "core pods list",
+          "core pods watch",
+          "core pods create",
+          "core pods delete",
+          "core events create",
+          "core events patch",
+          // executor: supervisor: a ServiceAccount, Role and RoleBinding per workflow (get: check
+          // ownership on 409;
+          // list/watch: the informers of these JOSDK dependent resources).
+          "core serviceaccounts create",
+          "core serviceaccounts get",
+          "core serviceaccounts list",
+          "core serviceaccounts watch",
+          "rbac.authorization.k8s.io roles create",
+          "rbac.authorization.k8s.io roles get",
+          "rbac.authorization.k8s.io roles list",
+          "rbac.authorization.k8s.io roles watch",
+          "rbac.authorization.k8s.io rolebindings create",
+          "rbac.authorization.k8s.io rolebindings get",
+          "rbac.authorization.k8s.io rolebindings list",
+          "rbac.authorization.k8s.io rolebindings watch");
 
   static final KubernetesSerialization K8S = new KubernetesSerialization();
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -112,7 +128,8 @@ class DeployManifestsTest {
 
   @Test
   void kustomizationListsEveryManifestAndEachExists() throws IOException {
-    assertEquals(resources.size(), new HashSet<>(resources).size(), "duplicate resources: " + resources);
+    assertEquals(
+        resources.size(), new HashSet<>(resources).size(), "duplicate resources: " + resources);
     for (String r : resources) {
       Path file = DEPLOY.resolve(r).normalize();
       assertTrue(file.startsWith(DEPLOY), r + " is outside deploy/ (kustomize would refuse it)");
@@ -120,24 +137,35 @@ class DeployManifestsTest {
     }
     Set<String> manifests;
     try (Stream<Path> files = Files.walk(DEPLOY)) {
-      manifests = files.filter(Files::isRegularFile)
-          .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
-          .filter(p -> !p.equals(DEPLOY.resolve("kustomization.yaml")))
-          .map(p -> DEPLOY.relativize(p).toString().replace('\\', '/'))
-          .collect(Collectors.toCollection(TreeSet::new));
+      manifests =
+          files
+              .filter(Files::isRegularFile)
+              .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+              .filter(p -> !p.equals(DEPLOY.resolve("kustomization.yaml")))
+              .map(p -> DEPLOY.relativize(p).toString().replace('\\', '/'))
+              .collect(Collectors.toCollection(TreeSet::new));
     }
-    assertEquals(manifests, new TreeSet<>(resources),
+    assertEquals(
+        manifests,
+        new TreeSet<>(resources),
         "every YAML file in deploy/ must be listed in kustomization.yaml, and only those");
   }
 
   @Test
   void everyManifestIsATypedObjectOfShepherd() {
-    assertEquals(Set.of("CustomResourceDefinition", "Namespace", "ServiceAccount", "ClusterRole",
-            "ClusterRoleBinding", "Deployment"),
+    assertEquals(
+        Set.of(
+            "CustomResourceDefinition",
+            "Namespace",
+            "ServiceAccount",
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "Deployment"),
         objects.stream().map(HasMetadata::getKind).collect(Collectors.toSet()));
     assertEquals(6, objects.size(), "one object of each kind");
     for (HasMetadata o : objects) {
-      assertFalse(o instanceof GenericKubernetesResource,
+      assertFalse(
+          o instanceof GenericKubernetesResource,
           o.getKind() + " did not parse into its fabric8 model class");
       assertNotNull(o.getMetadata().getName(), o.getKind() + " without a name");
       if (o instanceof ServiceAccount || o instanceof Deployment) {
@@ -146,7 +174,9 @@ class DeployManifestsTest {
         assertNull(o.getMetadata().getNamespace(), o.getKind() + " is cluster-scoped");
       }
       if (!(o instanceof CustomResourceDefinition)) {
-        assertEquals("shepherd", o.getMetadata().getLabels().get("app.kubernetes.io/name"),
+        assertEquals(
+            "shepherd",
+            o.getMetadata().getLabels().get("app.kubernetes.io/name"),
             o.getKind() + " label app.kubernetes.io/name");
       }
     }
@@ -156,7 +186,8 @@ class DeployManifestsTest {
   void namespaceEnforcesThePodSecurityRestrictedProfile() {
     Namespace ns = one(Namespace.class);
     assertEquals(NAMESPACE, ns.getMetadata().getName());
-    assertEquals("restricted", ns.getMetadata().getLabels().get("pod-security.kubernetes.io/enforce"));
+    assertEquals(
+        "restricted", ns.getMetadata().getLabels().get("pod-security.kubernetes.io/enforce"));
   }
 
   @Test
@@ -165,12 +196,16 @@ class DeployManifestsTest {
     assertNull(role.getAggregationRule(), "no aggregation: it would widen the role at run time");
     Set<String> granted = new TreeSet<>();
     for (PolicyRule rule : role.getRules()) {
-      assertTrue(rule.getResourceNames() == null || rule.getResourceNames().isEmpty(), rule.toString());
-      assertTrue(rule.getNonResourceURLs() == null || rule.getNonResourceURLs().isEmpty(), rule.toString());
+      assertTrue(
+          rule.getResourceNames() == null || rule.getResourceNames().isEmpty(), rule.toString());
+      assertTrue(
+          rule.getNonResourceURLs() == null || rule.getNonResourceURLs().isEmpty(),
+          rule.toString());
       for (String group : rule.getApiGroups()) {
         for (String resource : rule.getResources()) {
           for (String verb : rule.getVerbs()) {
-            assertFalse(group.contains("*") || resource.contains("*") || verb.contains("*"),
+            assertFalse(
+                group.contains("*") || resource.contains("*") || verb.contains("*"),
                 "wildcard in " + rule);
             granted.add((group.isEmpty() ? "core" : group) + " " + resource + " " + verb);
           }
@@ -180,16 +215,26 @@ class DeployManifestsTest {
     assertEquals(new TreeSet<>(EXPECTED_RBAC), granted);
   }
 
-  /** RBAC refuses a Role granting more than its creator holds: the supervisor's Role must fit in ours. */
+  /**
+   * RBAC refuses a Role granting more than its creator holds: the supervisor's Role must fit in
+   * ours.
+   */
   @Test
   void theOperatorHoldsEverythingTheSupervisorRoleGrants() {
     dev.shepherd.api.Workflow w = new dev.shepherd.api.Workflow();
-    w.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("wf").withNamespace("ns")
-        .withUid("u").build());
+    w.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName("wf")
+            .withNamespace("ns")
+            .withUid("u")
+            .build());
     List<PolicyRule> rules = dev.shepherd.operator.SupervisorRbac.role(w).getRules();
     assertFalse(rules.isEmpty());
     for (PolicyRule rule : rules) {
-      assertEquals(List.of("wf"), rule.getResourceNames(), "the supervisor's Role is for its own workflow only");
+      assertEquals(
+          List.of("wf"),
+          rule.getResourceNames(),
+          "the supervisor's Role is for its own workflow only");
       for (String group : rule.getApiGroups()) {
         for (String resource : rule.getResources()) {
           for (String verb : rule.getVerbs()) {
@@ -208,11 +253,13 @@ class DeployManifestsTest {
     for (int i = 0; i < lines.size(); i++) {
       if (lines.get(i).trim().startsWith("- apiGroups:")) {
         rules++;
-        assertTrue(i > 0 && lines.get(i - 1).trim().startsWith("#"),
+        assertTrue(
+            i > 0 && lines.get(i - 1).trim().startsWith("#"),
             "rule at line " + (i + 1) + " of clusterrole.yaml needs a comment saying why");
       }
     }
-    assertEquals(one(ClusterRole.class).getRules().size(), rules, "write rules as '- apiGroups: ...'");
+    assertEquals(
+        one(ClusterRole.class).getRules().size(), rules, "write rules as '- apiGroups: ...'");
   }
 
   @Test
@@ -236,23 +283,35 @@ class DeployManifestsTest {
     PodSpec pod = d.getSpec().getTemplate().getSpec();
     assertEquals(SERVICE_ACCOUNT, pod.getServiceAccountName());
     Map<String, String> labels = d.getSpec().getTemplate().getMetadata().getLabels();
-    d.getSpec().getSelector().getMatchLabels().forEach((k, v) ->
-        assertEquals(v, labels.get(k), "selector " + k + " must match the Pod template"));
+    d.getSpec()
+        .getSelector()
+        .getMatchLabels()
+        .forEach(
+            (k, v) ->
+                assertEquals(v, labels.get(k), "selector " + k + " must match the Pod template"));
 
     assertEquals(1, pod.getContainers().size());
     Container c = pod.getContainers().get(0);
     assertEquals("ghcr.io/shepherd-dev/shepherd:0.1.0", c.getImage());
     assertEquals(List.of("operator"), c.getArgs());
-    assertTrue(c.getCommand() == null || c.getCommand().isEmpty(), "the image's ENTRYPOINT runs the jar");
-    ContainerPort http = c.getPorts().stream().filter(p -> "http".equals(p.getName())).findFirst()
-        .orElseThrow(() -> new AssertionError("no port named http"));
+    assertTrue(
+        c.getCommand() == null || c.getCommand().isEmpty(), "the image's ENTRYPOINT runs the jar");
+    ContainerPort http =
+        c.getPorts().stream()
+            .filter(p -> "http".equals(p.getName()))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no port named http"));
     assertEquals(HTTP_PORT, http.getContainerPort());
 
     assertEquals(new Quantity("100m"), c.getResources().getRequests().get("cpu"));
     assertEquals(new Quantity("256Mi"), c.getResources().getRequests().get("memory"));
     assertEquals(new Quantity("512Mi"), c.getResources().getLimits().get("memory"));
-    String javaOptions = c.getEnv().stream().filter(e -> e.getName().equals("JAVA_TOOL_OPTIONS"))
-        .map(EnvVar::getValue).findFirst().orElseThrow(() -> new AssertionError("no JAVA_TOOL_OPTIONS"));
+    String javaOptions =
+        c.getEnv().stream()
+            .filter(e -> e.getName().equals("JAVA_TOOL_OPTIONS"))
+            .map(EnvVar::getValue)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no JAVA_TOOL_OPTIONS"));
     assertTrue(javaOptions.contains("-XX:MaxRAMPercentage="), javaOptions);
   }
 
@@ -270,12 +329,20 @@ class DeployManifestsTest {
     assertNotNull(probe, "probe for " + path);
     assertNotNull(probe.getHttpGet(), "probe for " + path + " is not an HTTP GET");
     assertEquals(path, probe.getHttpGet().getPath());
-    assertTrue(probe.getHttpGet().getScheme() == null || probe.getHttpGet().getScheme().equals("HTTP"));
+    assertTrue(
+        probe.getHttpGet().getScheme() == null || probe.getHttpGet().getScheme().equals("HTTP"));
     var port = probe.getHttpGet().getPort();
-    int number = port.getIntVal() != null ? port.getIntVal()
-        : c.getPorts().stream().filter(p -> port.getStrVal().equals(p.getName()))
-            .map(ContainerPort::getContainerPort).findFirst()
-            .orElseThrow(() -> new AssertionError("probe port " + port.getStrVal() + " is not a container port"));
+    int number =
+        port.getIntVal() != null
+            ? port.getIntVal()
+            : c.getPorts().stream()
+                .filter(p -> port.getStrVal().equals(p.getName()))
+                .map(ContainerPort::getContainerPort)
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new AssertionError(
+                            "probe port " + port.getStrVal() + " is not a container port"));
     assertEquals(HTTP_PORT, number, "probe for " + path);
   }
 
@@ -292,10 +359,13 @@ class DeployManifestsTest {
     assertEquals(Boolean.FALSE, sc.getAllowPrivilegeEscalation());
     assertTrue(sc.getPrivileged() == null || !sc.getPrivileged());
     assertEquals(List.of("ALL"), sc.getCapabilities().getDrop());
-    assertTrue(sc.getCapabilities().getAdd() == null || sc.getCapabilities().getAdd().isEmpty(),
+    assertTrue(
+        sc.getCapabilities().getAdd() == null || sc.getCapabilities().getAdd().isEmpty(),
         "no capabilities added");
-    SeccompProfile seccomp = sc.getSeccompProfile() != null ? sc.getSeccompProfile()
-        : psc == null ? null : psc.getSeccompProfile();
+    SeccompProfile seccomp =
+        sc.getSeccompProfile() != null
+            ? sc.getSeccompProfile()
+            : psc == null ? null : psc.getSeccompProfile();
     assertNotNull(seccomp, "seccompProfile");
     assertEquals("RuntimeDefault", seccomp.getType());
     if (psc != null) {
@@ -309,9 +379,15 @@ class DeployManifestsTest {
     for (Volume v : pod.getVolumes()) {
       assertNull(v.getHostPath(), "hostPath volume " + v.getName());
     }
-    String tmpVolume = c.getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/tmp"))
-        .map(m -> m.getName()).findFirst().orElseThrow(() -> new AssertionError("/tmp not mounted"));
-    assertTrue(pod.getVolumes().stream().anyMatch(v -> v.getName().equals(tmpVolume) && v.getEmptyDir() != null),
+    String tmpVolume =
+        c.getVolumeMounts().stream()
+            .filter(m -> m.getMountPath().equals("/tmp"))
+            .map(m -> m.getName())
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("/tmp not mounted"));
+    assertTrue(
+        pod.getVolumes().stream()
+            .anyMatch(v -> v.getName().equals(tmpVolume) && v.getEmptyDir() != null),
         "/tmp must be an emptyDir");
   }
 
@@ -319,8 +395,12 @@ class DeployManifestsTest {
   void supervisorPodsGetTheOperatorsOwnImage() {
     Deployment d = one(Deployment.class);
     var c = d.getSpec().getTemplate().getSpec().getContainers().getFirst();
-    String image = c.getEnv().stream().filter(e -> e.getName().equals("SHEPHERD_IMAGE"))
-        .map(e -> e.getValue()).findFirst().orElseThrow(() -> new AssertionError("SHEPHERD_IMAGE is not set"));
+    String image =
+        c.getEnv().stream()
+            .filter(e -> e.getName().equals("SHEPHERD_IMAGE"))
+            .map(e -> e.getValue())
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("SHEPHERD_IMAGE is not set"));
     assertEquals(c.getImage(), image, "SHEPHERD_IMAGE must name the operator's own image");
   }
 
@@ -328,7 +408,9 @@ class DeployManifestsTest {
   void crdCopyIsByteIdenticalToCrds() throws IOException {
     Path copy = DEPLOY.resolve("crd").resolve(CRD_FILE);
     Path source = Path.of("crds", CRD_FILE);
-    assertArrayEquals(Files.readAllBytes(source), Files.readAllBytes(copy),
+    assertArrayEquals(
+        Files.readAllBytes(source),
+        Files.readAllBytes(copy),
         "deploy/crd/ is stale; run: cp " + source + " " + copy);
     CustomResourceDefinition crd = one(CustomResourceDefinition.class);
     assertEquals("workflows.shepherd.dev", crd.getMetadata().getName());
@@ -336,25 +418,35 @@ class DeployManifestsTest {
 
   @Test
   void dockerfileRunsTheShadedJarAsNonRoot() throws IOException {
-    List<String> lines = Files.readAllLines(DEPLOY.resolve("Dockerfile")).stream()
-        .map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    List<String> lines =
+        Files.readAllLines(DEPLOY.resolve("Dockerfile")).stream()
+            .map(String::trim)
+            .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+            .toList();
     List<String> froms = lines.stream().filter(l -> l.startsWith("FROM ")).toList();
     assertEquals(2, froms.size(), "multi-stage: build and runtime");
     assertTrue(froms.get(0).startsWith("FROM maven:3.9-eclipse-temurin-25 AS build"), froms.get(0));
     assertEquals("FROM eclipse-temurin:25-jre", froms.get(1));
     assertTrue(lines.stream().anyMatch(l -> l.contains("mvn -B -DskipTests package")));
-    assertTrue(lines.contains("COPY --from=build /src/target/shepherd.jar /opt/shepherd/shepherd.jar"));
+    assertTrue(
+        lines.contains("COPY --from=build /src/target/shepherd.jar /opt/shepherd/shepherd.jar"));
     assertTrue(lines.contains("USER 65532:65532"));
     // The supervisor runtime, where the init container of a supervisor-mode Pod copies it from.
-    assertTrue(lines.contains("COPY --from=build /src/target/supervisor-runtime /opt/shepherd/runtime"));
-    assertEquals(List.of("cp", "-R", "/opt/shepherd/runtime/.", "/shepherd/"),
+    assertTrue(
+        lines.contains("COPY --from=build /src/target/supervisor-runtime /opt/shepherd/runtime"));
+    assertEquals(
+        List.of("cp", "-R", "/opt/shepherd/runtime/.", "/shepherd/"),
         dev.shepherd.operator.SupervisorPodBuilder.INIT_COMMAND);
-    assertTrue(lines.stream().anyMatch(l -> l.contains("/opt/shepherd/runtime/bin/shepherd --help")),
+    assertTrue(
+        lines.stream().anyMatch(l -> l.contains("/opt/shepherd/runtime/bin/shepherd --help")),
         "the image build runs the runtime once");
-    assertTrue(Files.readString(DEPLOY.resolve("Dockerfile")).contains("cp -R /opt/shepherd/runtime/. /shepherd/"),
+    assertTrue(
+        Files.readString(DEPLOY.resolve("Dockerfile"))
+            .contains("cp -R /opt/shepherd/runtime/. /shepherd/"),
         "the Dockerfile names the init container's copy command");
-    assertTrue(lines.contains(
-        "ENTRYPOINT [\"java\", \"--enable-native-access=ALL-UNNAMED\", \"-jar\", \"/opt/shepherd/shepherd.jar\"]"));
+    assertTrue(
+        lines.contains(
+            "ENTRYPOINT [\"java\", \"--enable-native-access=ALL-UNNAMED\", \"-jar\", \"/opt/shepherd/shepherd.jar\"]"));
     assertEquals("CMD [\"operator\"]", lines.get(lines.size() - 1));
   }
 
@@ -362,8 +454,10 @@ class DeployManifestsTest {
   @Test
   void kubectlKustomizeBuildsDeploy() throws Exception {
     assumeTrue(hasKubectl(), "kubectl not on PATH");
-    Process p = new ProcessBuilder("kubectl", "kustomize", DEPLOY.toString())
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder("kubectl", "kustomize", DEPLOY.toString())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
     byte[] out = p.getInputStream().readAllBytes();
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     assertEquals(0, p.exitValue(), "kubectl kustomize deploy/ failed");
@@ -371,15 +465,23 @@ class DeployManifestsTest {
     assertInstanceOf(List.class, parsed);
     List<?> built = (List<?>) parsed;
     assertEquals(objects.size(), built.size());
-    assertEquals(objects.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).collect(Collectors.toSet()),
-        built.stream().map(HasMetadata.class::cast).map(o -> o.getKind() + "/" + o.getMetadata().getName())
+    assertEquals(
+        objects.stream()
+            .map(o -> o.getKind() + "/" + o.getMetadata().getName())
+            .collect(Collectors.toSet()),
+        built.stream()
+            .map(HasMetadata.class::cast)
+            .map(o -> o.getKind() + "/" + o.getMetadata().getName())
             .collect(Collectors.toSet()));
   }
 
   private static boolean hasKubectl() {
     try {
-      Process p = new ProcessBuilder("kubectl", "version", "--client")
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder("kubectl", "version", "--client")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
     } catch (IOException e) {
       return false;

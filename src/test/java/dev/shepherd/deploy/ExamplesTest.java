@@ -41,11 +41,12 @@ class ExamplesTest {
   static final Path EXAMPLES = Path.of("examples");
   static final Pattern ENDS = Pattern.compile("^# ends: (Succeeded|Failed)$");
   static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+
   /** Kubernetes expands $(NAME) and $$ in command and args; a local process run would not. */
   static final Pattern K8S_EXPANSION = Pattern.compile("\\$\\$|\\$\\([A-Za-z_][A-Za-z0-9_]*\\)");
 
-  static final ObjectMapper STRICT = new ObjectMapper(new YAMLFactory())
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  static final ObjectMapper STRICT =
+      new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   static List<Path> examples() throws IOException {
     try (Stream<Path> files = Files.list(EXAMPLES)) {
@@ -72,9 +73,14 @@ class ExamplesTest {
     assertTrue(file.getFileName().toString().endsWith(".yaml"), "examples are *.yaml: " + file);
     List<String> lines = Files.readAllLines(file);
     assertTrue(lines.size() > 2, file + " is too short");
-    assertTrue(ENDS.matcher(lines.get(0)).matches(),
-        file + ": line 1 must be '# ends: Succeeded' or '# ends: Failed', is '" + lines.get(0) + "'");
-    assertTrue(lines.get(1).matches("^# \\S.*"), file + ": line 2 must be a one-line description comment");
+    assertTrue(
+        ENDS.matcher(lines.get(0)).matches(),
+        file
+            + ": line 1 must be '# ends: Succeeded' or '# ends: Failed', is '"
+            + lines.get(0)
+            + "'");
+    assertTrue(
+        lines.get(1).matches("^# \\S.*"), file + ": line 2 must be a one-line description comment");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -90,18 +96,25 @@ class ExamplesTest {
     assertNotNull(wf.getMetadata(), file + ": metadata");
     assertNotNull(wf.getMetadata().getName(), file + ": metadata.name");
     assertTrue(DNS_LABEL.matcher(wf.getMetadata().getName()).matches(), file + ": metadata.name");
-    assertTrue(wf.getStatus() == null || wf.getStatus().phase == null, file + ": examples carry no status");
+    assertTrue(
+        wf.getStatus() == null || wf.getStatus().phase == null,
+        file + ": examples carry no status");
     // fabric8's own types keep unknown fields in additionalProperties instead of failing.
-    assertTrue(wf.getMetadata().getAdditionalProperties().isEmpty(),
+    assertTrue(
+        wf.getMetadata().getAdditionalProperties().isEmpty(),
         file + ": unknown metadata fields " + wf.getMetadata().getAdditionalProperties().keySet());
     assertNotNull(wf.getSpec(), file + ": spec");
     assertFalse(wf.getSpec().steps.isEmpty(), file + ": no steps");
     for (Step s : wf.getSpec().steps) {
       for (EnvVar e : s.env == null ? List.<EnvVar>of() : s.env) {
-        assertTrue(e.getAdditionalProperties().isEmpty(), file + ": step " + s.name + " env " + e.getName());
+        assertTrue(
+            e.getAdditionalProperties().isEmpty(),
+            file + ": step " + s.name + " env " + e.getName());
       }
       if (s.resources != null) {
-        assertTrue(s.resources.getAdditionalProperties().isEmpty(), file + ": step " + s.name + " resources");
+        assertTrue(
+            s.resources.getAdditionalProperties().isEmpty(),
+            file + ": step " + s.name + " resources");
       }
     }
   }
@@ -118,7 +131,8 @@ class ExamplesTest {
     }
     for (Step s : steps) {
       for (String d : s.dependsOrEmpty()) {
-        assertTrue(byName.containsKey(d), file + ": step " + s.name + " depends on unknown step " + d);
+        assertTrue(
+            byName.containsKey(d), file + ": step " + s.name + " depends on unknown step " + d);
         assertFalse(d.equals(s.name), file + ": step " + s.name + " depends on itself");
       }
     }
@@ -132,11 +146,12 @@ class ExamplesTest {
       }
     }
     Deque<String> ready = new ArrayDeque<>();
-    waiting.forEach((n, w) -> {
-      if (w == 0) {
-        ready.add(n);
-      }
-    });
+    waiting.forEach(
+        (n, w) -> {
+          if (w == 0) {
+            ready.add(n);
+          }
+        });
     int done = 0;
     while (!ready.isEmpty()) {
       String n = ready.poll();
@@ -163,11 +178,19 @@ class ExamplesTest {
       assertEquals("busybox:1.36", image, file + ": step " + s.name + " image");
       List<String> argv = new ArrayList<>(s.command == null ? List.of() : s.command);
       argv.addAll(s.args == null ? List.of() : s.args);
-      assertTrue(argv.size() == 3 && argv.get(0).equals("sh") && argv.get(1).equals("-c"),
+      assertTrue(
+          argv.size() == 3 && argv.get(0).equals("sh") && argv.get(1).equals("-c"),
           file + ": step " + s.name + " must run sh -c <script>, runs " + argv);
       Matcher m = K8S_EXPANSION.matcher(argv.get(2));
-      assertFalse(m.find(), () -> file + ": step " + s.name + " uses " + m.group()
-          + ", which Kubernetes expands in pods but a local run does not; use ${NAME}");
+      assertFalse(
+          m.find(),
+          () ->
+              file
+                  + ": step "
+                  + s.name
+                  + " uses "
+                  + m.group()
+                  + ", which Kubernetes expands in pods but a local run does not; use ${NAME}");
     }
   }
 
@@ -181,7 +204,8 @@ class ExamplesTest {
 
   @Test
   void strictParsingRejectsAMisspeltField() {
-    String typo = """
+    String typo =
+        """
         apiVersion: shepherd.dev/v1alpha1
         kind: Workflow
         metadata:
@@ -192,9 +216,11 @@ class ExamplesTest {
               dependson: [b]
         """;
     assertThrows(UnrecognizedPropertyException.class, () -> STRICT.readValue(typo, Workflow.class));
-    assertThrows(UnrecognizedPropertyException.class,
+    assertThrows(
+        UnrecognizedPropertyException.class,
         () -> STRICT.readValue(typo.replace("dependson: [b]", "retry: {limt: 2}"), Workflow.class));
-    assertThrows(UnrecognizedPropertyException.class,
+    assertThrows(
+        UnrecognizedPropertyException.class,
         () -> STRICT.readValue(typo.replace("spec:", "sepc:\n  x: 1\nspec:"), Workflow.class));
   }
 }

@@ -30,9 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * end-to-end tests runs every container as root, which hid a {@code cp -a} that failed on every
  * real cluster ("preserving times for '/shepherd/.': Operation not permitted").
  *
- * <p>The command is the one the Pod builder writes, with its two paths (the runtime in the
- * shepherd image, the emptyDir's mount) mapped to directories of this test. Then the main
- * container's side: another non-root uid runs {@code shepherd run} from the copy.
+ * <p>The command is the one the Pod builder writes, with its two paths (the runtime in the shepherd
+ * image, the emptyDir's mount) mapped to directories of this test. Then the main container's side:
+ * another non-root uid runs {@code shepherd run} from the copy.
  */
 class InitContainerIT {
   static final Path RUNTIME = Path.of("target", "supervisor-runtime").toAbsolutePath();
@@ -43,12 +43,16 @@ class InitContainerIT {
 
   @BeforeEach
   void rootOnly() throws Exception {
-    assumeTrue("0".equals(run(List.of("id", "-u")).out.strip()),
+    assumeTrue(
+        "0".equals(run(List.of("id", "-u")).out.strip()),
         "runs only as root (as CI does): setpriv must change to the Pod's uid");
-    assertThat(RUNTIME.resolve("bin/shepherd")).as("the supervisor runtime (mvn package builds it)").exists();
+    assertThat(RUNTIME.resolve("bin/shepherd"))
+        .as("the supervisor runtime (mvn package builds it)")
+        .exists();
     // Every uid must reach the test's directories, as every uid reaches / in a container.
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-    // The image's copy of the runtime: owned by root, readable by all (deploy/Dockerfile: chmod -R a+rX).
+    // The image's copy of the runtime: owned by root, readable by all (deploy/Dockerfile: chmod -R
+    // a+rX).
     image = dir.resolve("image-runtime");
     assertThat(run(List.of("cp", "-R", RUNTIME + "/.", image + "/")).code).isZero();
     assertThat(run(List.of("chmod", "-R", "a+rX", image.toString())).code).isZero();
@@ -60,21 +64,35 @@ class InitContainerIT {
   void theInitContainerCopiesTheRuntimeAsItsNonRootUserWithNoCapabilities() throws Exception {
     Container init = initContainer();
     SecurityContext sc = init.getSecurityContext();
-    assertThat(sc.getRunAsUser()).as("the init container runs as a non-root uid").isNotNull().isNotZero();
+    assertThat(sc.getRunAsUser())
+        .as("the init container runs as a non-root uid")
+        .isNotNull()
+        .isNotZero();
     assertThat(sc.getCapabilities().getDrop()).contains("ALL");
 
-    Result copy = run(asContainer(sc.getRunAsUser(), sc.getRunAsGroup(), mapped(init.getCommand())));
+    Result copy =
+        run(asContainer(sc.getRunAsUser(), sc.getRunAsGroup(), mapped(init.getCommand())));
 
     assertThat(copy.code).as("init container: %s", copy.out).isZero();
     assertThat(emptyDir.resolve("bin/shepherd")).isExecutable();
-    assertThat(Files.getOwner(emptyDir).getName()).as("the emptyDir itself is untouched").isEqualTo("root");
+    assertThat(Files.getOwner(emptyDir).getName())
+        .as("the emptyDir itself is untouched")
+        .isEqualTo("root");
 
     // The main container: the user's image may run as any uid, with the copy mounted read-only.
     Path workflow = dir.resolve("hello.yaml");
     Files.copy(Path.of("examples/hello.yaml"), workflow);
     workflow.toFile().setReadable(true, false);
-    Result main = run(asContainer(1000L, 1000L,
-        List.of(emptyDir.resolve("bin/shepherd").toString(), "run", workflow.toString(), "--plain")));
+    Result main =
+        run(
+            asContainer(
+                1000L,
+                1000L,
+                List.of(
+                    emptyDir.resolve("bin/shepherd").toString(),
+                    "run",
+                    workflow.toString(),
+                    "--plain")));
     assertThat(main.out).contains("workflow hello Succeeded");
     assertThat(main.code).as(main.out).isZero();
   }
@@ -83,8 +101,12 @@ class InitContainerIT {
   @Test
   void copyingWithPreservedTimesIntoTheRootOwnedEmptyDirFailsHere() throws Exception {
     SecurityContext sc = initContainer().getSecurityContext();
-    Result copy = run(asContainer(sc.getRunAsUser(), sc.getRunAsGroup(),
-        List.of("cp", "-a", image + "/.", emptyDir + "/")));
+    Result copy =
+        run(
+            asContainer(
+                sc.getRunAsUser(),
+                sc.getRunAsGroup(),
+                List.of("cp", "-a", image + "/.", emptyDir + "/")));
     assertThat(copy.code).isNotZero();
     assertThat(copy.out).contains("Operation not permitted");
   }
@@ -100,7 +122,8 @@ class InitContainerIT {
     step.command = List.of("true");
     spec.steps = List.of(step);
     workflow.setSpec(spec);
-    List<Container> inits = SupervisorPodBuilder.build(workflow, "shepherd:test").getSpec().getInitContainers();
+    List<Container> inits =
+        SupervisorPodBuilder.build(workflow, "shepherd:test").getSpec().getInitContainers();
     assertThat(inits).hasSize(1);
     return inits.getFirst();
   }
@@ -109,15 +132,27 @@ class InitContainerIT {
   private List<String> mapped(List<String> command) {
     return command.stream()
         .map(a -> a.replace(SupervisorPodBuilder.IMAGE_RUNTIME_DIR, image.toString()))
-        .map(a -> a.startsWith(SupervisorPodBuilder.RUNTIME_DIR + "/")
-            ? emptyDir + a.substring(SupervisorPodBuilder.RUNTIME_DIR.length()) : a)
+        .map(
+            a ->
+                a.startsWith(SupervisorPodBuilder.RUNTIME_DIR + "/")
+                    ? emptyDir + a.substring(SupervisorPodBuilder.RUNTIME_DIR.length())
+                    : a)
         .toList();
   }
 
   /** As a kubelet starts a container with runAsUser/runAsGroup and capabilities drop ALL. */
   private static List<String> asContainer(Long uid, Long gid, List<String> command) {
-    List<String> argv = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--clear-groups",
-        "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "setpriv",
+                "--reuid=" + uid,
+                "--regid=" + gid,
+                "--clear-groups",
+                "--inh-caps=-all",
+                "--bounding-set=-all",
+                "--no-new-privs",
+                "--"));
     argv.addAll(command);
     return argv;
   }

@@ -19,7 +19,8 @@ record Example(Path file, Workflow workflow, WorkflowPhase ends) {
     if (!header.startsWith("# ends: ")) {
       throw new IllegalArgumentException(file + ": the first line must be '# ends: <phase>'");
     }
-    return new Example(file, inline(text), WorkflowPhase.valueOf(header.substring("# ends: ".length()).strip()));
+    return new Example(
+        file, inline(text), WorkflowPhase.valueOf(header.substring("# ends: ".length()).strip()));
   }
 
   static Workflow inline(String yaml) {
@@ -29,10 +30,14 @@ record Example(Path file, Workflow workflow, WorkflowPhase ends) {
   /** What each step's phase says agrees with its exit code and reason. */
   void assertStepsConsistent(Workflow done) {
     for (StepStatus st : done.getStatus().steps) {
-      String what = file + ": step " + st.name + " " + st.phase + " " + st.reason + " " + st.message;
+      String what =
+          file + ": step " + st.name + " " + st.phase + " " + st.reason + " " + st.message;
       switch (st.phase) {
         case Succeeded -> assertThat(st.exitCode).as(what).isEqualTo(0);
-        case Failed -> assertThat(st.reason != null && (st.exitCode == null || st.exitCode != 0)).as(what).isTrue();
+        case Failed ->
+            assertThat(st.reason != null && (st.exitCode == null || st.exitCode != 0))
+                .as(what)
+                .isTrue();
         case Skipped -> assertThat(st.attempts).as(what).isEqualTo(0);
         default -> throw new AssertionError("not final: " + what);
       }

@@ -42,20 +42,38 @@ class ExamplesIT {
 
   @BeforeAll
   static void start(@TempDir Path root) {
-    assertThat(RUNTIME.resolve("bin/shepherd")).as("the supervisor runtime (mvn package builds it)").exists();
+    assertThat(RUNTIME.resolve("bin/shepherd"))
+        .as("the supervisor runtime (mvn package builds it)")
+        .exists();
     cluster = new TestingCluster();
     startOperator();
     String master = "http://localhost:" + cluster.port();
-    kubelet = new TestKubelet(cluster.client, Map.of("/opt/shepherd/runtime", RUNTIME),
-        Map.of("KUBERNETES_MASTER", master, "KUBERNETES_AUTH_TRYKUBECONFIG", "false",
-            "KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false", "SHEPHERD_GRACE_SECONDS", "2"),
-        root, System.out::println).start();
+    kubelet =
+        new TestKubelet(
+                cluster.client,
+                Map.of("/opt/shepherd/runtime", RUNTIME),
+                Map.of(
+                    "KUBERNETES_MASTER",
+                    master,
+                    "KUBERNETES_AUTH_TRYKUBECONFIG",
+                    "false",
+                    "KUBERNETES_AUTH_TRYSERVICEACCOUNT",
+                    "false",
+                    "SHEPHERD_GRACE_SECONDS",
+                    "2"),
+                root,
+                System.out::println)
+            .start();
   }
 
   static void startOperator() {
-    operator = new ShepherdOperator(cluster.client, Clock.systemUTC(), o -> o
-        .withUseSSAToPatchPrimaryResource(false)
-        .withSSABasedCreateUpdateMatchForDependentResources(false));
+    operator =
+        new ShepherdOperator(
+            cluster.client,
+            Clock.systemUTC(),
+            o ->
+                o.withUseSSAToPatchPrimaryResource(false)
+                    .withSSABasedCreateUpdateMatchForDependentResources(false));
     operator.start();
   }
 
@@ -92,7 +110,9 @@ class ExamplesIT {
     Workflow done = awaitFinal(name, Duration.ofSeconds(90));
     assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(example.ends());
     example.assertStepsConsistent(done);
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(kubelet.leftovers()).isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(kubelet.leftovers()).isEmpty());
   }
 
   @ParameterizedTest
@@ -101,9 +121,13 @@ class ExamplesIT {
     String name = "endless-" + executor.name().toLowerCase();
     Workflow w = endless(name, executor);
     cluster.client.resource(w).create();
-    await().atMost(Duration.ofSeconds(30)).until(() -> kubelet.leftovers().stream().anyMatch(p -> p.contains("(sleep)")));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> kubelet.leftovers().stream().anyMatch(p -> p.contains("(sleep)")));
     cluster.client.resource(w).delete();
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(kubelet.leftovers()).isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(kubelet.leftovers()).isEmpty());
     assertThat(cluster.pods(name)).isEmpty();
   }
 
@@ -111,10 +135,13 @@ class ExamplesIT {
   void aSupervisorKilledMidRunFailsTheWorkflowInsteadOfLeavingItRunning() {
     Workflow w = endless("killed", Executor.SUPERVISOR);
     cluster.client.resource(w).create();
-    await().atMost(Duration.ofSeconds(30)).until(() -> {
-      Workflow x = cluster.get("killed");
-      return x.getStatus() != null && x.getStatus().phase == WorkflowPhase.Running;
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              Workflow x = cluster.get("killed");
+              return x.getStatus() != null && x.getStatus().phase == WorkflowPhase.Running;
+            });
     // The supervisor is the one JVM among the Pod's processes (the launcher exec'd it).
     List<String> javas = kubelet.leftovers().stream().filter(l -> l.contains("(java)")).toList();
     assertThat(javas).as("the supervisor JVM").hasSize(1);
@@ -127,24 +154,35 @@ class ExamplesIT {
     assertThat(done.getStatus().step("forever").reason).isNotBlank();
     assertThat(done.getStatus().step("after").phase).isEqualTo(StepPhase.Skipped);
     cluster.client.resource(done).delete();
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(kubelet.leftovers()).isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(kubelet.leftovers()).isEmpty());
   }
 
   @ParameterizedTest
   @EnumSource(Executor.class)
-  void anOperatorRestartedMidRunNeitherRerunsNorDuplicatesSteps(Executor executor) throws Exception {
+  void anOperatorRestartedMidRunNeitherRerunsNorDuplicatesSteps(Executor executor)
+      throws Exception {
     String name = "restart-" + executor.name().toLowerCase();
-    Workflow w = workflow(name, executor, """
+    Workflow w =
+        workflow(
+            name,
+            executor,
+            """
         - {name: a, command: [sh, -c, 'echo a']}
         - {name: b, depends: [a], command: [sh, -c, 'sleep 3']}
         - {name: c, depends: [b], command: [sh, -c, 'echo c']}
         """);
     cluster.client.resource(w).create();
-    await().atMost(Duration.ofSeconds(30)).until(() -> {
-      Workflow x = cluster.get(name);
-      return x.getStatus() != null && x.getStatus().step("b") != null
-          && x.getStatus().step("b").phase == StepPhase.Running;
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              Workflow x = cluster.get(name);
+              return x.getStatus() != null
+                  && x.getStatus().step("b") != null
+                  && x.getStatus().step("b").phase == StepPhase.Running;
+            });
     operator.close();
     Thread.sleep(500);
     startOperator();
@@ -155,7 +193,10 @@ class ExamplesIT {
   }
 
   private static Workflow endless(String name, Executor executor) {
-    return workflow(name, executor, """
+    return workflow(
+        name,
+        executor,
+        """
         - {name: forever, command: [sh, -c, 'sleep 300 & sleep 300; wait']}
         - {name: after, depends: [forever], command: [sh, -c, 'echo never']}
         """);
@@ -163,21 +204,31 @@ class ExamplesIT {
 
   /** A busybox Workflow in the test namespace, with the given executor and YAML list of steps. */
   private static Workflow workflow(String name, Executor executor, String steps) {
-    Workflow w = Example.inline("""
+    Workflow w =
+        Example.inline(
+            """
         apiVersion: shepherd.dev/v1alpha1
         kind: Workflow
         metadata: {name: %s, namespace: %s}
         spec:
           image: busybox:1.36
           steps:
-        %s""".formatted(name, TestingCluster.NAMESPACE, steps.indent(4)));
+        %s"""
+                .formatted(name, TestingCluster.NAMESPACE, steps.indent(4)));
     w.getSpec().executor = executor;
     return w;
   }
 
   private static Workflow awaitFinal(String name, Duration within) {
-    return await().atMost(within).pollInterval(Duration.ofMillis(100))
-        .until(() -> cluster.get(name),
-            x -> x != null && x.getStatus() != null && x.getStatus().phase != null && x.getStatus().phase.isFinal());
+    return await()
+        .atMost(within)
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> cluster.get(name),
+            x ->
+                x != null
+                    && x.getStatus() != null
+                    && x.getStatus().phase != null
+                    && x.getStatus().phase.isFinal());
   }
 }

@@ -57,8 +57,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>It installs deploy/ with {@code kubectl apply -k} (the operator as a real Pod, restarted so
  * that it runs the image just built), runs every example in both executors in a namespace of its
  * own and checks the phase each file states, reads a supervisor Pod's log, and deletes running
- * workflows and waits for their Pods to go. The namespace is deleted at the end; the operator
- * stays installed.
+ * workflows and waits for their Pods to go. The namespace is deleted at the end; the operator stays
+ * installed.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RealClusterIT {
@@ -72,6 +72,7 @@ class RealClusterIT {
   private static String image;
   private static String supervisorImage;
   private static KubernetesClient client;
+
   /** The example workflows, created at once so that they run side by side: name to example. */
   private static final Map<String, Example> created = new LinkedHashMap<>();
 
@@ -79,8 +80,9 @@ class RealClusterIT {
   static void install() throws Exception {
     String config = System.getenv("SHEPHERD_E2E_KUBECONFIG");
     if (config == null || config.isBlank()) {
-      String why = "SHEPHERD_E2E_KUBECONFIG is not set: no cluster is named for the real-cluster tier"
-          + " (README, \"Tests on a real cluster\")";
+      String why =
+          "SHEPHERD_E2E_KUBECONFIG is not set: no cluster is named for the real-cluster tier"
+              + " (README, \"Tests on a real cluster\")";
       System.out.println("RealClusterIT skipped: " + why);
       assumeTrue(false, why);
     }
@@ -88,21 +90,46 @@ class RealClusterIT {
     assertThat(kubeconfig).as("SHEPHERD_E2E_KUBECONFIG").isReadable();
     image = env("SHEPHERD_E2E_IMAGE", SupervisorPodBuilder.DEFAULT_IMAGE);
     supervisorImage = env("SHEPHERD_E2E_SUPERVISOR_IMAGE", "debian:bookworm-slim");
-    client = new KubernetesClientBuilder()
-        .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+    client =
+        new KubernetesClientBuilder()
+            .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig)))
+            .build();
 
     kubectl("apply", "-k", "deploy/");
     String podSecurity = System.getenv("SHEPHERD_E2E_POD_SECURITY");
     if (podSecurity != null && !podSecurity.isBlank()) {
-      kubectl("label", "namespace", OPERATOR_NAMESPACE, POD_SECURITY_LABEL + "=" + podSecurity.strip(), "--overwrite");
+      kubectl(
+          "label",
+          "namespace",
+          OPERATOR_NAMESPACE,
+          POD_SECURITY_LABEL + "=" + podSecurity.strip(),
+          "--overwrite");
     }
     if (!image.equals(SupervisorPodBuilder.DEFAULT_IMAGE)) {
-      kubectl("-n", OPERATOR_NAMESPACE, "set", "image", "deployment/" + DEPLOYMENT, "operator=" + image);
-      kubectl("-n", OPERATOR_NAMESPACE, "set", "env", "deployment/" + DEPLOYMENT, SupervisorPodBuilder.IMAGE_ENV + "=" + image);
+      kubectl(
+          "-n",
+          OPERATOR_NAMESPACE,
+          "set",
+          "image",
+          "deployment/" + DEPLOYMENT,
+          "operator=" + image);
+      kubectl(
+          "-n",
+          OPERATOR_NAMESPACE,
+          "set",
+          "env",
+          "deployment/" + DEPLOYMENT,
+          SupervisorPodBuilder.IMAGE_ENV + "=" + image);
     }
     // A new operator Pod, so that it runs the image as it is now even when its tag did not change.
     kubectl("-n", OPERATOR_NAMESPACE, "rollout", "restart", "deployment/" + DEPLOYMENT);
-    kubectl("-n", OPERATOR_NAMESPACE, "rollout", "status", "deployment/" + DEPLOYMENT, "--timeout=180s");
+    kubectl(
+        "-n",
+        OPERATOR_NAMESPACE,
+        "rollout",
+        "status",
+        "deployment/" + DEPLOYMENT,
+        "--timeout=180s");
 
     recreateNamespace(podSecurity);
     for (Executor executor : Executor.values()) {
@@ -144,32 +171,47 @@ class RealClusterIT {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("examples")
   void exampleEndsInThePhaseItsHeaderStates(Executor executor, Path file) throws IOException {
-    String name = Example.read(file).workflow().getMetadata().getName() + "-" + executor.name().toLowerCase();
+    String name =
+        Example.read(file).workflow().getMetadata().getName() + "-" + executor.name().toLowerCase();
     Example example = created.get(name);
     Workflow done = awaitFinal(name, WORKFLOW_TIMEOUT);
-    assertThat(done.getStatus().phase).as("%s: %s", name, done.getStatus().message).isEqualTo(example.ends());
+    assertThat(done.getStatus().phase)
+        .as("%s: %s", name, done.getStatus().message)
+        .isEqualTo(example.ends());
     example.assertStepsConsistent(done);
     assertThat(done.getStatus().observedGeneration).isEqualTo(done.getMetadata().getGeneration());
   }
 
-  /** The supervisor writes each step's output to the Pod's log, each line prefixed with the step. */
+  /**
+   * The supervisor writes each step's output to the Pod's log, each line prefixed with the step.
+   */
   @Order(2)
   @Test
   void aSupervisorPodsLogHoldsItsStepsOutputPrefixedWithTheStepName() {
     Workflow done = awaitFinal("hello-supervisor", WORKFLOW_TIMEOUT);
     assertThat(done.getStatus().phase).isEqualTo(WorkflowPhase.Succeeded);
     String pod = SupervisorPodBuilder.name("hello-supervisor");
-    String log = client.pods().inNamespace(NAMESPACE).withName(pod).inContainer(SupervisorPodBuilder.CONTAINER).getLog();
+    String log =
+        client
+            .pods()
+            .inNamespace(NAMESPACE)
+            .withName(pod)
+            .inContainer(SupervisorPodBuilder.CONTAINER)
+            .getLog();
     assertThat(log).contains("[hello] hello from shepherd");
   }
 
-  /** Deleting a running Workflow deletes its Pods (the garbage collector, through ownerReferences). */
+  /**
+   * Deleting a running Workflow deletes its Pods (the garbage collector, through ownerReferences).
+   */
   @Order(3)
   @ParameterizedTest
   @EnumSource(Executor.class)
   void deletingARunningWorkflowDeletesItsPods(Executor executor) {
     String name = "endless-" + executor.name().toLowerCase();
-    Workflow w = Example.inline("""
+    Workflow w =
+        Example.inline(
+            """
         apiVersion: shepherd.dev/v1alpha1
         kind: Workflow
         metadata: {name: %s, namespace: %s}
@@ -178,26 +220,46 @@ class RealClusterIT {
           steps:
             - {name: forever, command: [sh, -c, 'sleep 300 & sleep 300; wait']}
             - {name: after, depends: [forever], command: [sh, -c, 'echo never']}
-        """.formatted(name, NAMESPACE, executor == Executor.SUPERVISOR ? supervisorImage : "busybox:1.36"));
+        """
+                .formatted(
+                    name,
+                    NAMESPACE,
+                    executor == Executor.SUPERVISOR ? supervisorImage : "busybox:1.36"));
     w.getSpec().executor = executor;
     client.resource(w).create();
-    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> {
-      Workflow x = get(name);
-      return x != null && x.getStatus() != null && x.getStatus().step("forever") != null
-          && x.getStatus().step("forever").phase == StepPhase.Running
-          && pods(name).stream().anyMatch(p -> "Running".equals(p.getStatus().getPhase()));
-    });
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              Workflow x = get(name);
+              return x != null
+                  && x.getStatus() != null
+                  && x.getStatus().step("forever") != null
+                  && x.getStatus().step("forever").phase == StepPhase.Running
+                  && pods(name).stream().anyMatch(p -> "Running".equals(p.getStatus().getPhase()));
+            });
 
     client.resource(w).delete();
 
-    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(500))
         .untilAsserted(() -> assertThat(pods(name)).isEmpty());
     assertThat(get(name)).isNull();
   }
 
   private static Workflow awaitFinal(String name, Duration within) {
-    return await().atMost(within).pollInterval(Duration.ofMillis(500)).until(() -> get(name),
-        x -> x != null && x.getStatus() != null && x.getStatus().phase != null && x.getStatus().phase.isFinal());
+    return await()
+        .atMost(within)
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> get(name),
+            x ->
+                x != null
+                    && x.getStatus() != null
+                    && x.getStatus().phase != null
+                    && x.getStatus().phase.isFinal());
   }
 
   private static Workflow get(String name) {
@@ -205,15 +267,24 @@ class RealClusterIT {
   }
 
   private static List<Pod> pods(String workflow) {
-    return client.pods().inNamespace(NAMESPACE).withLabel(StepPodBuilder.WORKFLOW_LABEL, workflow).list().getItems();
+    return client
+        .pods()
+        .inNamespace(NAMESPACE)
+        .withLabel(StepPodBuilder.WORKFLOW_LABEL, workflow)
+        .list()
+        .getItems();
   }
 
   private static void recreateNamespace(String podSecurity) {
     if (client.namespaces().withName(NAMESPACE).get() != null) {
       client.namespaces().withName(NAMESPACE).delete();
-      client.namespaces().withName(NAMESPACE).waitUntilCondition(ns -> ns == null, 3, TimeUnit.MINUTES);
+      client
+          .namespaces()
+          .withName(NAMESPACE)
+          .waitUntilCondition(ns -> ns == null, 3, TimeUnit.MINUTES);
     }
-    NamespaceBuilder ns = new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata();
+    NamespaceBuilder ns =
+        new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata();
     if (podSecurity != null && !podSecurity.isBlank()) {
       ns.editMetadata().addToLabels(POD_SECURITY_LABEL, podSecurity.strip()).endMetadata();
     }
@@ -233,7 +304,8 @@ class RealClusterIT {
 
   /** kubectl with the named cluster's kubeconfig; fails the tier with its output when it fails. */
   private static void kubectl(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+    List<String> command =
+        new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -40,18 +40,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A kubelet for the end-to-end tests. It watches Pods on the (mock) API server and runs each
- * Pod's containers as local processes: init containers first, then the main one. It ignores the
- * image but honours command, args, env (values and the downward API's metadata fields),
- * workingDir, emptyDir volumes (a directory per Pod, with container paths rewritten to it) and
- * activeDeadlineSeconds, and writes back the Pod's phase and container statuses with exit codes,
- * reasons and termination messages. It also does the garbage collector's one job here: when a
- * Workflow is deleted, the Pods it owns are deleted, and their processes killed.
+ * A kubelet for the end-to-end tests. It watches Pods on the (mock) API server and runs each Pod's
+ * containers as local processes: init containers first, then the main one. It ignores the image but
+ * honours command, args, env (values and the downward API's metadata fields), workingDir, emptyDir
+ * volumes (a directory per Pod, with container paths rewritten to it) and activeDeadlineSeconds,
+ * and writes back the Pod's phase and container statuses with exit codes, reasons and termination
+ * messages. It also does the garbage collector's one job here: when a Workflow is deleted, the Pods
+ * it owns are deleted, and their processes killed.
  *
- * <p>Shims, because there are no containers: paths inside an image are mapped to host paths
- * ({@code imagePaths}); {@code /dev/termination-log} is a file per container whose path is given
- * in SHEPHERD_TERMINATION_LOG; {@code extraEnv} (the API server's address for a supervisor)
- * stands in for the KUBERNETES_SERVICE_* variables a real kubelet sets; and every process gets
+ * <p>Shims, because there are no containers: paths inside an image are mapped to host paths ({@code
+ * imagePaths}); {@code /dev/termination-log} is a file per container whose path is given in
+ * SHEPHERD_TERMINATION_LOG; {@code extraEnv} (the API server's address for a supervisor) stands in
+ * for the KUBERNETES_SERVICE_* variables a real kubelet sets; and every process gets
  * SHEPHERD_TEST_POD=uid so a test can find anything left behind in /proc.
  *
  * <p>It starts processes with ProcessBuilder, so the JVM it runs in must not run a shepherd
@@ -71,8 +71,12 @@ public final class TestKubelet implements AutoCloseable {
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private final Consumer<String> log;
 
-  public TestKubelet(KubernetesClient client, Map<String, Path> imagePaths, Map<String, String> extraEnv,
-      Path root, Consumer<String> log) {
+  public TestKubelet(
+      KubernetesClient client,
+      Map<String, Path> imagePaths,
+      Map<String, String> extraEnv,
+      Path root,
+      Consumer<String> log) {
     this.client = client;
     this.imagePaths = imagePaths;
     this.extraEnv = extraEnv;
@@ -81,37 +85,49 @@ public final class TestKubelet implements AutoCloseable {
   }
 
   public TestKubelet start() {
-    informers.add(client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Pod pod) {
-        admit(pod);
-      }
+    informers.add(
+        client
+            .pods()
+            .inAnyNamespace()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Pod pod) {
+                    admit(pod);
+                  }
 
-      @Override
-      public void onUpdate(Pod oldPod, Pod pod) {
-        admit(pod);
-      }
+                  @Override
+                  public void onUpdate(Pod oldPod, Pod pod) {
+                    admit(pod);
+                  }
 
-      @Override
-      public void onDelete(Pod pod, boolean unknownFinalState) {
-        deleted.add(pod.getMetadata().getUid());
-        killPod(pod.getMetadata().getUid());
-      }
-    }));
-    informers.add(client.genericKubernetesResources("shepherd.dev/v1alpha1", "Workflow").inAnyNamespace()
-        .inform(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(io.fabric8.kubernetes.api.model.GenericKubernetesResource w) { }
+                  @Override
+                  public void onDelete(Pod pod, boolean unknownFinalState) {
+                    deleted.add(pod.getMetadata().getUid());
+                    killPod(pod.getMetadata().getUid());
+                  }
+                }));
+    informers.add(
+        client
+            .genericKubernetesResources("shepherd.dev/v1alpha1", "Workflow")
+            .inAnyNamespace()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(io.fabric8.kubernetes.api.model.GenericKubernetesResource w) {}
 
-          @Override
-          public void onUpdate(io.fabric8.kubernetes.api.model.GenericKubernetesResource a,
-              io.fabric8.kubernetes.api.model.GenericKubernetesResource b) { }
+                  @Override
+                  public void onUpdate(
+                      io.fabric8.kubernetes.api.model.GenericKubernetesResource a,
+                      io.fabric8.kubernetes.api.model.GenericKubernetesResource b) {}
 
-          @Override
-          public void onDelete(io.fabric8.kubernetes.api.model.GenericKubernetesResource w, boolean unknown) {
-            collectGarbage(w);
-          }
-        }));
+                  @Override
+                  public void onDelete(
+                      io.fabric8.kubernetes.api.model.GenericKubernetesResource w,
+                      boolean unknown) {
+                    collectGarbage(w);
+                  }
+                }));
     return this;
   }
 
@@ -121,35 +137,47 @@ public final class TestKubelet implements AutoCloseable {
       return;
     }
     if (seen.add(pod.getMetadata().getUid())) {
-      pods.submit(() -> {
-        try {
-          run(pod);
-        } catch (Exception e) {
-          log.accept("kubelet: pod " + pod.getMetadata().getName() + " failed to run: " + e);
-        }
-      });
+      pods.submit(
+          () -> {
+            try {
+              run(pod);
+            } catch (Exception e) {
+              log.accept("kubelet: pod " + pod.getMetadata().getName() + " failed to run: " + e);
+            }
+          });
     }
   }
 
   /** The garbage collector's part: Pods owned by a deleted Workflow go too. */
   private void collectGarbage(HasMetadata owner) {
     String uid = owner.getMetadata().getUid();
-    for (Pod pod : client.pods().inNamespace(owner.getMetadata().getNamespace()).list().getItems()) {
+    for (Pod pod :
+        client.pods().inNamespace(owner.getMetadata().getNamespace()).list().getItems()) {
       List<OwnerReference> refs = pod.getMetadata().getOwnerReferences();
       if (refs != null && refs.stream().anyMatch(r -> uid.equals(r.getUid()))) {
-        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+        client
+            .pods()
+            .inNamespace(pod.getMetadata().getNamespace())
+            .withName(pod.getMetadata().getName())
+            .delete();
       }
     }
   }
 
   private void run(Pod pod) throws Exception {
     String uid = pod.getMetadata().getUid();
-    Path podDir = Files.createDirectories(root.resolve(pod.getMetadata().getNamespace())
-        .resolve(pod.getMetadata().getName() + "-" + uid.substring(Math.max(0, uid.length() - 6))));
+    Path podDir =
+        Files.createDirectories(
+            root.resolve(pod.getMetadata().getNamespace())
+                .resolve(
+                    pod.getMetadata().getName()
+                        + "-"
+                        + uid.substring(Math.max(0, uid.length() - 6))));
     Map<String, Path> volumes = new HashMap<>();
     if (pod.getSpec().getVolumes() != null) {
       for (Volume v : pod.getSpec().getVolumes()) {
-        volumes.put(v.getName(), Files.createDirectories(podDir.resolve("volumes").resolve(v.getName())));
+        volumes.put(
+            v.getName(), Files.createDirectories(podDir.resolve("volumes").resolve(v.getName())));
       }
     }
     Instant started = Instant.now();
@@ -176,8 +204,9 @@ public final class TestKubelet implements AutoCloseable {
 
   private record Result(int exitCode, String reason, String message, String podReason) {}
 
-  private Result runContainer(Pod pod, Container c, Path podDir, Map<String, Path> volumes, Long deadline,
-      Instant started) throws IOException, InterruptedException {
+  private Result runContainer(
+      Pod pod, Container c, Path podDir, Map<String, Path> volumes, Long deadline, Instant started)
+      throws IOException, InterruptedException {
     String uid = pod.getMetadata().getUid();
     if (deleted.contains(uid)) {
       return null;
@@ -190,7 +219,8 @@ public final class TestKubelet implements AutoCloseable {
     list(c.getCommand()).forEach(a -> argv.add(map(a, mounts)));
     list(c.getArgs()).forEach(a -> argv.add(map(a, mounts)));
     if (argv.isEmpty()) {
-      return new Result(128, "ContainerCannotRun", "the test kubelet needs a command: images are ignored", null);
+      return new Result(
+          128, "ContainerCannotRun", "the test kubelet needs a command: images are ignored", null);
     }
     Path terminationLog = podDir.resolve(c.getName() + ".termination-log");
     Files.deleteIfExists(terminationLog);
@@ -204,14 +234,17 @@ public final class TestKubelet implements AutoCloseable {
     env.put("SHEPHERD_TERMINATION_LOG", terminationLog.toString());
     Map<String, String> defined = new HashMap<>();
     for (EnvVar e : list(c.getEnv())) {
-      String value = e.getValueFrom() == null ? KubeletEnv.expand(value(pod, e), defined) : value(pod, e);
+      String value =
+          e.getValueFrom() == null ? KubeletEnv.expand(value(pod, e), defined) : value(pod, e);
       defined.put(e.getName(), value);
       env.put(e.getName(), value);
     }
     Process p = pb.start();
     running.put(uid, p);
     Deque<String> tail = new ArrayDeque<>();
-    Thread reader = Thread.ofVirtual().start(() -> pump(pod.getMetadata().getName() + "/" + c.getName(), p, tail));
+    Thread reader =
+        Thread.ofVirtual()
+            .start(() -> pump(pod.getMetadata().getName() + "/" + c.getName(), p, tail));
     boolean inTime;
     if (deadline != null) {
       long left = started.plusSeconds(deadline).toEpochMilli() - System.currentTimeMillis();
@@ -232,17 +265,20 @@ public final class TestKubelet implements AutoCloseable {
       return null;
     }
     String message = Files.exists(terminationLog) ? Files.readString(terminationLog) : null;
-    if ((message == null || message.isEmpty()) && code != 0
+    if ((message == null || message.isEmpty())
+        && code != 0
         && "FallbackToLogsOnError".equals(c.getTerminationMessagePolicy())) {
       synchronized (tail) {
         message = String.join("\n", tail);
       }
     }
-    return new Result(code, code == 0 ? "Completed" : "Error", message, inTime ? null : "DeadlineExceeded");
+    return new Result(
+        code, code == 0 ? "Completed" : "Error", message, inTime ? null : "DeadlineExceeded");
   }
 
   private void pump(String prefix, Process p, Deque<String> tail) {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         log.accept("[" + prefix + "] " + line);
@@ -260,7 +296,8 @@ public final class TestKubelet implements AutoCloseable {
 
   private static String map(String s, Map<String, Path> mounts) {
     return mounts.entrySet().stream()
-        .sorted(Comparator.comparingInt((Map.Entry<String, Path> e) -> e.getKey().length()).reversed())
+        .sorted(
+            Comparator.comparingInt((Map.Entry<String, Path> e) -> e.getKey().length()).reversed())
         .filter(e -> s.equals(e.getKey()) || s.startsWith(e.getKey() + "/"))
         .findFirst()
         .map(e -> e.getValue() + s.substring(e.getKey().length()))
@@ -274,7 +311,9 @@ public final class TestKubelet implements AutoCloseable {
         case "metadata.namespace" -> pod.getMetadata().getNamespace();
         case "metadata.uid" -> pod.getMetadata().getUid();
         case "spec.serviceAccountName" -> pod.getSpec().getServiceAccountName();
-        default -> throw new IllegalArgumentException("the test kubelet can't resolve " + e.getValueFrom());
+        default ->
+            throw new IllegalArgumentException(
+                "the test kubelet can't resolve " + e.getValueFrom());
       };
     }
     return e.getValue() == null ? "" : e.getValue();
@@ -289,8 +328,8 @@ public final class TestKubelet implements AutoCloseable {
   }
 
   /**
-   * Kills every process that carries this Pod's marker, as tearing down a container's PID
-   * namespace and cgroup would: orphans of a killed supervisor are no descendants of anything here.
+   * Kills every process that carries this Pod's marker, as tearing down a container's PID namespace
+   * and cgroup would: orphans of a killed supervisor are no descendants of anything here.
    */
   private static void killContainerRest(String uid) {
     for (long pid : pidsOf(uid)) {
@@ -303,7 +342,8 @@ public final class TestKubelet implements AutoCloseable {
     try (var dirs = Files.list(Path.of("/proc"))) {
       for (Path d : dirs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
         try {
-          String environ = new String(Files.readAllBytes(d.resolve("environ")), StandardCharsets.UTF_8);
+          String environ =
+              new String(Files.readAllBytes(d.resolve("environ")), StandardCharsets.UTF_8);
           if (environ.contains(POD_MARKER + "=" + uid + "\0")) {
             pids.add(Long.parseLong(d.getFileName().toString()));
           }
@@ -323,28 +363,56 @@ public final class TestKubelet implements AutoCloseable {
   }
 
   private static ContainerStatus running(Container c) {
-    return new ContainerStatusBuilder().withName(c.getName()).withReady(true)
-        .withNewState().withNewRunning().withStartedAt(now()).endRunning().endState().build();
+    return new ContainerStatusBuilder()
+        .withName(c.getName())
+        .withReady(true)
+        .withNewState()
+        .withNewRunning()
+        .withStartedAt(now())
+        .endRunning()
+        .endState()
+        .build();
   }
 
   private static ContainerStatus terminated(Container c, Result r) {
-    return new ContainerStatusBuilder().withName(c.getName())
-        .withNewState().withNewTerminated().withExitCode(r.exitCode).withReason(r.reason)
-          .withMessage(r.message).withFinishedAt(now()).endTerminated().endState().build();
+    return new ContainerStatusBuilder()
+        .withName(c.getName())
+        .withNewState()
+        .withNewTerminated()
+        .withExitCode(r.exitCode)
+        .withReason(r.reason)
+        .withMessage(r.message)
+        .withFinishedAt(now())
+        .endTerminated()
+        .endState()
+        .build();
   }
 
-  private void writeStatus(Pod pod, String phase, String reason, List<ContainerStatus> init,
+  private void writeStatus(
+      Pod pod,
+      String phase,
+      String reason,
+      List<ContainerStatus> init,
       List<ContainerStatus> containers) {
     if (deleted.contains(pod.getMetadata().getUid())) {
       return;
     }
     try {
-      client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-          .editStatus(p -> {
-            p.setStatus(new PodStatusBuilder().withPhase(phase).withReason(reason)
-                .withInitContainerStatuses(init).withContainerStatuses(containers).build());
-            return p;
-          });
+      client
+          .pods()
+          .inNamespace(pod.getMetadata().getNamespace())
+          .withName(pod.getMetadata().getName())
+          .editStatus(
+              p -> {
+                p.setStatus(
+                    new PodStatusBuilder()
+                        .withPhase(phase)
+                        .withReason(reason)
+                        .withInitContainerStatuses(init)
+                        .withContainerStatuses(containers)
+                        .build());
+                return p;
+              });
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) {
         throw e;
@@ -366,10 +434,12 @@ public final class TestKubelet implements AutoCloseable {
     try (var dirs = Files.list(Path.of("/proc"))) {
       for (Path d : dirs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
         try {
-          String environ = new String(Files.readAllBytes(d.resolve("environ")), StandardCharsets.UTF_8);
+          String environ =
+              new String(Files.readAllBytes(d.resolve("environ")), StandardCharsets.UTF_8);
           if (seen.stream().anyMatch(uid -> environ.contains(POD_MARKER + "=" + uid + "\0"))) {
             String stat = Files.readString(d.resolve("stat"));
-            found.add(d.getFileName() + " " + stat.substring(stat.indexOf('('), stat.indexOf(')') + 3));
+            found.add(
+                d.getFileName() + " " + stat.substring(stat.indexOf('('), stat.indexOf(')') + 3));
           }
         } catch (IOException | UncheckedIOException e) {
           // gone, or not ours to read

@@ -22,24 +22,40 @@ import org.junit.jupiter.api.Test;
 class EngineAbortTest {
   private final TestingClock clock = new TestingClock();
   private final Engine engine = new Engine(clock);
-  private static final Abort LOST = Abort.lost("OOMKilled", "the Pod ran out of memory.",
-      "The Pod ended while the step ran.", "The Pod failed.");
+  private static final Abort LOST =
+      Abort.lost(
+          "OOMKilled",
+          "the Pod ran out of memory.",
+          "The Pod ended while the step ran.",
+          "The Pod failed.");
 
   /**
    * One step in each phase: running, retrying (after exit code 3), pending, succeeded and failed,
    * in that order; "pending" waits for "running".
    */
   private WorkflowSpec everyPhase(WorkflowStatus status) {
-    WorkflowSpec spec = spec(step("running"), retrying(step("retrying"), 2, 30, null), step("pending", "running"),
-        step("succeeded"), step("failed"));
-    assertEquals(List.of("running", "retrying", "succeeded", "failed"),
+    WorkflowSpec spec =
+        spec(
+            step("running"),
+            retrying(step("retrying"), 2, 30, null),
+            step("pending", "running"),
+            step("succeeded"),
+            step("failed"));
+    assertEquals(
+        List.of("running", "retrying", "succeeded", "failed"),
         started(engine.plan(spec, status, 1)));
     assertTrue(engine.finished(spec, status, "retrying", 1, Outcome.exited(3)));
     assertTrue(engine.finished(spec, status, "succeeded", 1, Outcome.exited(0)));
     assertTrue(engine.finished(spec, status, "failed", 1, Outcome.exited(1)));
     engine.plan(spec, status, 1);
-    assertEquals(List.of(StepPhase.Running, StepPhase.Retrying, StepPhase.Pending, StepPhase.Succeeded,
-        StepPhase.Failed), status.steps.stream().map(st -> st.phase).toList());
+    assertEquals(
+        List.of(
+            StepPhase.Running,
+            StepPhase.Retrying,
+            StepPhase.Pending,
+            StepPhase.Succeeded,
+            StepPhase.Failed),
+        status.steps.stream().map(st -> st.phase).toList());
     clock.advanceSeconds(5);
     return spec;
   }
@@ -58,14 +74,22 @@ class EngineAbortTest {
     assertNull(plan.wakeAt());
     String now = Timestamps.format(clock.instant());
     StepStatus running = status.step("running");
-    assertEquals(List.of(StepPhase.Failed, "OOMKilled", "The Pod ended while the step ran.", now),
+    assertEquals(
+        List.of(StepPhase.Failed, "OOMKilled", "The Pod ended while the step ran.", now),
         List.of(running.phase, running.reason, running.message, running.finishedAt));
     assertNull(running.exitCode);
     StepStatus retrying = status.step("retrying");
-    assertEquals(List.of(StepPhase.Failed, "OOMKilled", "Not retried: the Pod ran out of memory.", now, 3),
-        List.of(retrying.phase, retrying.reason, retrying.message, retrying.finishedAt, retrying.exitCode));
+    assertEquals(
+        List.of(StepPhase.Failed, "OOMKilled", "Not retried: the Pod ran out of memory.", now, 3),
+        List.of(
+            retrying.phase,
+            retrying.reason,
+            retrying.message,
+            retrying.finishedAt,
+            retrying.exitCode));
     StepStatus pending = status.step("pending");
-    assertEquals(List.of(StepPhase.Skipped, "Not run: the Pod ran out of memory.", now),
+    assertEquals(
+        List.of(StepPhase.Skipped, "Not run: the Pod ran out of memory.", now),
         List.of(pending.phase, pending.message, pending.finishedAt));
     assertNull(pending.reason);
     assertEquals(succeeded, status.step("succeeded"), "a finished step is left as it was");
@@ -81,7 +105,8 @@ class EngineAbortTest {
     engine.abort(spec, status, LOST, 1);
 
     assertEquals(WorkflowPhase.Failed, status.phase);
-    assertEquals("The Pod failed. Step running failed (OOMKilled) after 1 attempt; 2 more failed; 1 step was skipped.",
+    assertEquals(
+        "The Pod failed. Step running failed (OOMKilled) after 1 attempt; 2 more failed; 1 step was skipped.",
         status.message);
     assertEquals(Reason.StepFailed.name(), Conditions.find(status, Conditions.FAILED).getReason());
     assertEquals(status.message, Conditions.find(status, Conditions.FAILED).getMessage());
@@ -99,7 +124,8 @@ class EngineAbortTest {
     assertEquals(WorkflowPhase.Cancelled, status.phase);
     assertEquals("Stopped by SIGTERM.", status.message);
     assertEquals(Reason.Cancelled.name(), Conditions.find(status, Conditions.FAILED).getReason());
-    assertEquals(List.of("Cancelled", "Stopped: Stopped by SIGTERM."),
+    assertEquals(
+        List.of("Cancelled", "Stopped: Stopped by SIGTERM."),
         List.of(status.step("running").reason, status.step("running").message));
     assertEquals("Not run: Stopped by SIGTERM.", status.step("pending").message);
   }
@@ -129,7 +155,9 @@ class EngineAbortTest {
 
     assertEquals(Plan.NOTHING, plan);
     assertEquals(List.of("a", "b", "c"), status.steps.stream().map(st -> st.name).toList());
-    assertTrue(status.steps.stream().allMatch(st -> st.phase == StepPhase.Skipped), status.steps::toString);
+    assertTrue(
+        status.steps.stream().allMatch(st -> st.phase == StepPhase.Skipped),
+        status.steps::toString);
     assertEquals("3/3", status.progress);
     assertEquals(WorkflowPhase.Cancelled, status.phase);
     assertEquals(7L, status.observedGeneration);
@@ -155,7 +183,9 @@ class EngineAbortTest {
     WorkflowSpec spec = everyPhase(status);
     StepStatus pending = status.step("pending").copy();
 
-    Plan plan = engine.abort(spec, status, Abort.cancel("Stop.").only(Set.of("running", "retrying")::contains), 1);
+    Plan plan =
+        engine.abort(
+            spec, status, Abort.cancel("Stop.").only(Set.of("running", "retrying")::contains), 1);
 
     assertEquals(List.of("running"), plan.stop());
     assertEquals(StepPhase.Failed, status.step("running").phase);

@@ -1,6 +1,5 @@
 package dev.shepherd.engine;
 
-import dev.shepherd.testing.TestingClock;
 import static dev.shepherd.engine.Specs.spec;
 import static dev.shepherd.engine.Specs.started;
 import static dev.shepherd.engine.Specs.step;
@@ -12,6 +11,7 @@ import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.testing.TestingClock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +20,11 @@ class EngineDagTest {
   private final Engine engine = new Engine(clock);
 
   private static WorkflowSpec diamond() {
-    return spec(step("fetch"), step("build", "fetch"), step("test", "fetch"), step("report", "build", "test"));
+    return spec(
+        step("fetch"),
+        step("build", "fetch"),
+        step("test", "fetch"),
+        step("report", "build", "test"));
   }
 
   @Test
@@ -54,13 +58,21 @@ class EngineDagTest {
     assertNull(last.wakeAt());
     assertEquals(WorkflowPhase.Succeeded, status.phase);
     assertEquals("4/4", status.progress);
-    assertTrue(status.steps.stream().allMatch(s -> s.phase == StepPhase.Succeeded && s.attempts == 1));
+    assertTrue(
+        status.steps.stream().allMatch(s -> s.phase == StepPhase.Succeeded && s.attempts == 1));
   }
 
   @Test
   void failingStepSkipsItsDependentsTransitivelyWhileIndependentBranchRunsToCompletion() {
     // a -> b -> c (chain that fails at a), x -> y (independent branch), d needs c and y.
-    WorkflowSpec spec = spec(step("a"), step("b", "a"), step("c", "b"), step("x"), step("y", "x"), step("d", "c", "y"));
+    WorkflowSpec spec =
+        spec(
+            step("a"),
+            step("b", "a"),
+            step("c", "b"),
+            step("x"),
+            step("y", "x"),
+            step("d", "c", "y"));
     WorkflowStatus status = new WorkflowStatus();
 
     assertEquals(List.of("a", "x"), started(engine.plan(spec, status, 1)));
@@ -76,7 +88,8 @@ class EngineDagTest {
     assertEquals(StepPhase.Running, status.step("x").phase);
     assertEquals(WorkflowPhase.Running, status.phase, "the independent branch is still running");
 
-    assertTrue(status.step("b").message.contains("a") && status.step("b").message.contains("failed"),
+    assertTrue(
+        status.step("b").message.contains("a") && status.step("b").message.contains("failed"),
         status.step("b").message);
     assertTrue(status.step("c").message.contains("dependency b"), status.step("c").message);
     assertTrue(status.step("d").message.contains("dependency c"), status.step("d").message);
@@ -110,7 +123,8 @@ class EngineDagTest {
     assertTrue(engine.finished(spec, status, "b", 1, Outcome.exited(0)));
     assertEquals(List.of("c"), started(engine.plan(spec, status, 1)));
     assertTrue(engine.finished(spec, status, "a", 1, Outcome.exited(1)));
-    assertEquals(List.of("d"), started(engine.plan(spec, status, 1)), "a failed step frees its slot");
+    assertEquals(
+        List.of("d"), started(engine.plan(spec, status, 1)), "a failed step frees its slot");
     assertTrue(engine.finished(spec, status, "c", 1, Outcome.exited(0)));
     assertTrue(engine.finished(spec, status, "d", 1, Outcome.exited(0)));
     assertEquals(List.of("e"), started(engine.plan(spec, status, 1)));
@@ -140,10 +154,13 @@ class EngineDagTest {
     assertEquals(StepPhase.Skipped, status.step("after").phase);
     assertEquals(StepPhase.Succeeded, status.step("quick").phase);
     assertEquals(WorkflowPhase.Failed, status.phase);
-    assertEquals(Reason.DeadlineExceeded.name(), Conditions.find(status, Conditions.FAILED).getReason());
+    assertEquals(
+        Reason.DeadlineExceeded.name(), Conditions.find(status, Conditions.FAILED).getReason());
     assertTrue(status.message.contains("activeDeadlineSeconds"), status.message);
 
-    assertTrue(!engine.finished(spec, status, "slow", 1, Outcome.exited(0)), "the stopped attempt is over");
+    assertTrue(
+        !engine.finished(spec, status, "slow", 1, Outcome.exited(0)),
+        "the stopped attempt is over");
     assertEquals(Plan.NOTHING, engine.plan(spec, status, 1));
     assertEquals(WorkflowPhase.Failed, status.phase);
   }

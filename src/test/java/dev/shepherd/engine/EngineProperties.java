@@ -1,6 +1,5 @@
 package dev.shepherd.engine;
 
-import dev.shepherd.testing.TestingClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +10,7 @@ import dev.shepherd.api.StepStatus;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.testing.TestingClock;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,7 +49,11 @@ class EngineProperties {
   // ---------------------------------------------------------------- generated workflows
 
   /** One generated step: raw dependency picks (reduced to earlier steps), retry and timeout. */
-  record StepGen(List<Integer> dependencyPicks, int retryLimit, int backoffSeconds, Integer maxBackoffSeconds,
+  record StepGen(
+      List<Integer> dependencyPicks,
+      int retryLimit,
+      int backoffSeconds,
+      Integer maxBackoffSeconds,
       Integer timeoutSeconds) {}
 
   /** A generated workflow; toString shows it compactly when jqwik reports a falsified sample. */
@@ -79,12 +83,18 @@ class EngineProperties {
 
     @Override
     public String toString() {
-      StringBuilder b = new StringBuilder("Dag[parallelism=" + parallelism + ", deadline=" + activeDeadlineSeconds);
+      StringBuilder b =
+          new StringBuilder(
+              "Dag[parallelism=" + parallelism + ", deadline=" + activeDeadlineSeconds);
       WorkflowSpec spec = spec();
       for (Step s : spec.steps) {
         b.append("; ").append(s.name).append(s.dependsOrEmpty());
         if (s.retry != null) {
-          b.append(" retry=").append(s.retry.limit).append('/').append(s.retry.backoffSeconds).append('/')
+          b.append(" retry=")
+              .append(s.retry.limit)
+              .append('/')
+              .append(s.retry.backoffSeconds)
+              .append('/')
               .append(s.retry.maxBackoffSeconds);
         }
         if (s.timeoutSeconds != null) {
@@ -97,31 +107,38 @@ class EngineProperties {
 
   static Arbitrary<StepGen> steps() {
     return Combinators.combine(
-        Arbitraries.integers().between(0, 10_000).list().ofMaxSize(4),
-        Arbitraries.integers().between(0, 3),
-        Arbitraries.integers().between(0, 4),
-        Arbitraries.integers().between(1, 10).injectNull(0.6),
-        Arbitraries.integers().between(1, 20).injectNull(0.6)).as(StepGen::new);
+            Arbitraries.integers().between(0, 10_000).list().ofMaxSize(4),
+            Arbitraries.integers().between(0, 3),
+            Arbitraries.integers().between(0, 4),
+            Arbitraries.integers().between(1, 10).injectNull(0.6),
+            Arbitraries.integers().between(1, 20).injectNull(0.6))
+        .as(StepGen::new);
   }
 
   @Provide
   Arbitrary<Dag> dags() {
     return Combinators.combine(
-        steps().list().ofMinSize(1).ofMaxSize(30),
-        Arbitraries.integers().between(1, 5).injectNull(0.4)).as((s, p) -> new Dag(s, p, null));
+            steps().list().ofMinSize(1).ofMaxSize(30),
+            Arbitraries.integers().between(1, 5).injectNull(0.4))
+        .as((s, p) -> new Dag(s, p, null));
   }
 
   @Provide
   Arbitrary<Dag> dagsWithDeadline() {
     return Combinators.combine(
-        steps().list().ofMinSize(1).ofMaxSize(30),
-        Arbitraries.integers().between(1, 5).injectNull(0.4),
-        Arbitraries.longs().between(1, 120)).as(Dag::new);
+            steps().list().ofMinSize(1).ofMaxSize(30),
+            Arbitraries.integers().between(1, 5).injectNull(0.4),
+            Arbitraries.longs().between(1, 120))
+        .as(Dag::new);
   }
 
   // ---------------------------------------------------------------- the simulated executor
 
-  enum Fate { SUCCEED, FAIL, HANG }
+  enum Fate {
+    SUCCEED,
+    FAIL,
+    HANG
+  }
 
   record Attempt(int number, Fate fate, int exitCode) {}
 
@@ -142,14 +159,23 @@ class EngineProperties {
 
     void check(String rule, boolean ok, Supplier<String> what) {
       if (!ok) {
-        violations.computeIfAbsent(rule, r -> new ArrayList<>()).add("iteration " + iterations + ": " + what.get());
+        violations
+            .computeIfAbsent(rule, r -> new ArrayList<>())
+            .add("iteration " + iterations + ": " + what.get());
       }
     }
 
     void assertNo(String rule) {
       List<String> found = violations.getOrDefault(rule, List.of());
-      assertTrue(found.isEmpty(), rule + " broken " + found.size() + " times, first: "
-          + found.stream().limit(3).toList() + "\nfinal status: " + Serialization.asJson(status));
+      assertTrue(
+          found.isEmpty(),
+          rule
+              + " broken "
+              + found.size()
+              + " times, first: "
+              + found.stream().limit(3).toList()
+              + "\nfinal status: "
+              + Serialization.asJson(status));
     }
   }
 
@@ -184,68 +210,109 @@ class EngineProperties {
       for (StepStart s : plan.start()) {
         Step step = steps.get(s.step());
         for (String dep : step.dependsOrEmpty()) {
-          run.check("order", status.step(dep).phase == StepPhase.Succeeded && reportedSuccess.contains(dep), () ->
-              s + " while its dependency " + dep + " is " + status.step(dep).phase);
+          run.check(
+              "order",
+              status.step(dep).phase == StepPhase.Succeeded && reportedSuccess.contains(dep),
+              () -> s + " while its dependency " + dep + " is " + status.step(dep).phase);
         }
         int previous = starts.getOrDefault(s.step(), 0);
         starts.put(s.step(), previous + 1);
-        run.check("attempts", s.attempt() == previous + 1, () -> s + " after " + previous + " starts");
-        run.check("attempts", s.attempt() <= Engine.retryLimit(step) + 1, () ->
-            s + " exceeds retry.limit " + Engine.retryLimit(step));
-        run.check("attempts", status.step(s.step()).attemptsOrZero() == s.attempt(), () -> s + " but status says "
-            + status.step(s.step()).attempts);
-        run.check("consistency", !running.containsKey(s.step()), () -> s + " while attempt " + running.get(s.step())
-            + " runs");
-        run.check("deadline", deadline == null || now.isBefore(deadline), () -> s + " at " + now + ", deadline " + deadline);
+        run.check(
+            "attempts", s.attempt() == previous + 1, () -> s + " after " + previous + " starts");
+        run.check(
+            "attempts",
+            s.attempt() <= Engine.retryLimit(step) + 1,
+            () -> s + " exceeds retry.limit " + Engine.retryLimit(step));
+        run.check(
+            "attempts",
+            status.step(s.step()).attemptsOrZero() == s.attempt(),
+            () -> s + " but status says " + status.step(s.step()).attempts);
+        run.check(
+            "consistency",
+            !running.containsKey(s.step()),
+            () -> s + " while attempt " + running.get(s.step()) + " runs");
+        run.check(
+            "deadline",
+            deadline == null || now.isBefore(deadline),
+            () -> s + " at " + now + ", deadline " + deadline);
         double r = random.nextDouble();
-        Fate fate = r < 0.7 ? Fate.SUCCEED : r < 0.9 || step.timeoutSeconds == null ? Fate.FAIL : Fate.HANG;
+        Fate fate =
+            r < 0.7 ? Fate.SUCCEED : r < 0.9 || step.timeoutSeconds == null ? Fate.FAIL : Fate.HANG;
         running.put(s.step(), new Attempt(s.attempt(), fate, 1 + random.nextInt(255)));
       }
 
       long runningSteps = status.steps.stream().filter(st -> st.phase == StepPhase.Running).count();
       run.maxRunning = Math.max(run.maxRunning, runningSteps);
       run.timeouts += (int) plan.stop().stream().filter(name -> !status.phase.isFinal()).count();
-      run.check("parallelism", spec.parallelism == null || runningSteps <= spec.parallelism, () ->
-          runningSteps + " running steps, parallelism " + spec.parallelism);
+      run.check(
+          "parallelism",
+          spec.parallelism == null || runningSteps <= spec.parallelism,
+          () -> runningSteps + " running steps, parallelism " + spec.parallelism);
       Set<String> runningInStatus = new HashSet<>();
-      status.steps.stream().filter(st -> st.phase == StepPhase.Running).forEach(st -> runningInStatus.add(st.name));
-      run.check("consistency", runningInStatus.equals(running.keySet()), () ->
-          "status runs " + runningInStatus + ", executor runs " + running.keySet());
-      run.check("wakeAt", plan.wakeAt() == null || plan.wakeAt().isAfter(now), () ->
-          "wakeAt " + plan.wakeAt() + " is not after now " + now);
+      status.steps.stream()
+          .filter(st -> st.phase == StepPhase.Running)
+          .forEach(st -> runningInStatus.add(st.name));
+      run.check(
+          "consistency",
+          runningInStatus.equals(running.keySet()),
+          () -> "status runs " + runningInStatus + ", executor runs " + running.keySet());
+      run.check(
+          "wakeAt",
+          plan.wakeAt() == null || plan.wakeAt().isAfter(now),
+          () -> "wakeAt " + plan.wakeAt() + " is not after now " + now);
 
       if (random.nextInt(5) == 0) { // asked again at once: nothing new to do
         Plan again = engine.plan(spec, status, 1);
-        run.check("idempotence", again.start().isEmpty() && again.stop().isEmpty() && java.util.Objects.equals(
-            again.wakeAt(), plan.wakeAt()), () -> "second plan " + again + " after " + plan);
+        run.check(
+            "idempotence",
+            again.start().isEmpty()
+                && again.stop().isEmpty()
+                && java.util.Objects.equals(again.wakeAt(), plan.wakeAt()),
+            () -> "second plan " + again + " after " + plan);
       }
 
       if (status.phase.isFinal()) {
         run.finalAt = now;
-        run.check("deadline", deadline == null || !now.isAfter(deadline) || plan.wakeAt() == null, () ->
-            "final at " + now + " after deadline " + deadline);
+        run.check(
+            "deadline",
+            deadline == null || !now.isAfter(deadline) || plan.wakeAt() == null,
+            () -> "final at " + now + " after deadline " + deadline);
         for (int i = 0; i < 3; i++) {
           clock.advance(Duration.ofSeconds(random.nextInt(1000)));
           Plan after = engine.plan(spec, status, 1);
-          run.check("termination", after.start().isEmpty() && after.stop().isEmpty() && after.wakeAt() == null, () ->
-              "plan after the end: " + after);
+          run.check(
+              "termination",
+              after.start().isEmpty() && after.stop().isEmpty() && after.wakeAt() == null,
+              () -> "plan after the end: " + after);
         }
         for (String[] late : stale) {
-          run.check("late-ends", !engine.finished(spec, status, late[0], Integer.parseInt(late[1]),
-              Outcome.exited(0)), () -> "late end of " + late[0] + " attempt " + late[1] + " accepted after the end");
+          run.check(
+              "late-ends",
+              !engine.finished(spec, status, late[0], Integer.parseInt(late[1]), Outcome.exited(0)),
+              () -> "late end of " + late[0] + " attempt " + late[1] + " accepted after the end");
         }
         checkOutcome(run, starts, reportedSuccess);
         return run;
       }
 
       if (deadline != null && plan.wakeAt() != null) {
-        run.check("deadline", !plan.wakeAt().isAfter(deadline), () -> "wakeAt " + plan.wakeAt() + " after the deadline");
+        run.check(
+            "deadline",
+            !plan.wakeAt().isAfter(deadline),
+            () -> "wakeAt " + plan.wakeAt() + " after the deadline");
       }
-      List<String> endable = running.entrySet().stream().filter(e -> e.getValue().fate() != Fate.HANG)
-          .map(Map.Entry::getKey).toList();
+      List<String> endable =
+          running.entrySet().stream()
+              .filter(e -> e.getValue().fate() != Fate.HANG)
+              .map(Map.Entry::getKey)
+              .toList();
       if (endable.isEmpty() && plan.wakeAt() == null) {
-        run.check("termination", false, () -> "stuck: nothing runs to an end and no wakeAt, status "
-            + Serialization.asJson(status));
+        run.check(
+            "termination",
+            false,
+            () ->
+                "stuck: nothing runs to an end and no wakeAt, status "
+                    + Serialization.asJson(status));
         return run;
       }
 
@@ -259,34 +326,58 @@ class EngineProperties {
         clock.advance(Duration.ofMillis(random.nextInt(3000)));
         String name = endable.get(random.nextInt(endable.size()));
         Attempt a = running.remove(name);
-        Outcome outcome = a.fate() == Fate.SUCCEED ? Outcome.exited(0)
-            : new Outcome(a.exitCode(), random.nextBoolean() ? "Error" : "OOMKilled", "exit " + a.exitCode());
+        Outcome outcome =
+            a.fate() == Fate.SUCCEED
+                ? Outcome.exited(0)
+                : new Outcome(
+                    a.exitCode(),
+                    random.nextBoolean() ? "Error" : "OOMKilled",
+                    "exit " + a.exitCode());
         boolean accepted = engine.finished(spec, current, name, a.number(), outcome);
-        // The attempt may have been stopped in the meantime only if its time ran out; then it's stale.
+        // The attempt may have been stopped in the meantime only if its time ran out; then it's
+        // stale.
         if (accepted) {
           if (a.fate() == Fate.SUCCEED) {
             reportedSuccess.add(name);
           }
         }
-        run.check("consistency", accepted, () -> "end of running " + name + " attempt " + a.number() + " ignored");
+        run.check(
+            "consistency",
+            accepted,
+            () -> "end of running " + name + " attempt " + a.number() + " ignored");
         if (accepted && random.nextInt(4) == 0) { // the same report again
-          run.check("late-ends", !engine.finished(spec, current, name, a.number(), outcome), () ->
-              "repeated end of " + name + " attempt " + a.number() + " accepted");
+          run.check(
+              "late-ends",
+              !engine.finished(spec, current, name, a.number(), outcome),
+              () -> "repeated end of " + name + " attempt " + a.number() + " accepted");
         }
       } else if (r < 0.7 && !stale.isEmpty()) {
         String[] late = stale.get(random.nextInt(stale.size()));
-        run.check("late-ends", !engine.finished(spec, current, late[0], Integer.parseInt(late[1]),
-            random.nextBoolean() ? Outcome.exited(0) : Outcome.exited(9)), () ->
-            "late end of " + late[0] + " attempt " + late[1] + " accepted");
-      } else if (plan.wakeAt() != null && plan.wakeAt().isAfter(clock.instant())
+        run.check(
+            "late-ends",
+            !engine.finished(
+                spec,
+                current,
+                late[0],
+                Integer.parseInt(late[1]),
+                random.nextBoolean() ? Outcome.exited(0) : Outcome.exited(9)),
+            () -> "late end of " + late[0] + " attempt " + late[1] + " accepted");
+      } else if (plan.wakeAt() != null
+          && plan.wakeAt().isAfter(clock.instant())
           && (endable.isEmpty() ? random.nextInt(10) < 7 : random.nextBoolean())) {
         clock.advanceTo(plan.wakeAt());
       } else {
         clock.advance(Duration.ofMillis(random.nextInt(8000)));
       }
     }
-    run.check("termination", false, () -> "not final after " + MAX_ITERATIONS + " iterations: "
-        + Serialization.asJson(run.status));
+    run.check(
+        "termination",
+        false,
+        () ->
+            "not final after "
+                + MAX_ITERATIONS
+                + " iterations: "
+                + Serialization.asJson(run.status));
     return run;
   }
 
@@ -295,47 +386,91 @@ class EngineProperties {
     Map<String, Step> steps = new HashMap<>();
     run.spec.steps.forEach(s -> steps.put(s.name, s));
     boolean allSucceeded = status.steps.stream().allMatch(s -> s.phase == StepPhase.Succeeded);
-    boolean deadlineExceeded = status.phase == WorkflowPhase.Failed
-        && Reason.DeadlineExceeded.name().equals(Conditions.find(status, Conditions.FAILED).getReason());
+    boolean deadlineExceeded =
+        status.phase == WorkflowPhase.Failed
+            && Reason.DeadlineExceeded.name()
+                .equals(Conditions.find(status, Conditions.FAILED).getReason());
     if (allSucceeded && deadlineExceeded) {
-      // The engine fails a workflow whose last success is reported at or after activeDeadlineSeconds
+      // The engine fails a workflow whose last success is reported at or after
+      // activeDeadlineSeconds
       // (as a Job does); that is the one way to end Failed with every step Succeeded. Without a
       // deadline the rule below is strict.
-      Instant deadline = Timestamps.parse(status.startedAt).plusSeconds(run.spec.activeDeadlineSeconds);
-      Instant lastEnd = status.steps.stream().map(s -> Timestamps.parse(s.finishedAt)).max(Instant::compareTo)
-          .orElseThrow();
-      run.check("outcome", !lastEnd.isBefore(deadline), () ->
-          "Failed by the deadline " + deadline + " though every step succeeded by " + lastEnd);
+      Instant deadline =
+          Timestamps.parse(status.startedAt).plusSeconds(run.spec.activeDeadlineSeconds);
+      Instant lastEnd =
+          status.steps.stream()
+              .map(s -> Timestamps.parse(s.finishedAt))
+              .max(Instant::compareTo)
+              .orElseThrow();
+      run.check(
+          "outcome",
+          !lastEnd.isBefore(deadline),
+          () ->
+              "Failed by the deadline " + deadline + " though every step succeeded by " + lastEnd);
     } else {
-      run.check("outcome", (status.phase == WorkflowPhase.Succeeded) == allSucceeded, () ->
-          "workflow " + status.phase + " but all steps succeeded: " + allSucceeded);
+      run.check(
+          "outcome",
+          (status.phase == WorkflowPhase.Succeeded) == allSucceeded,
+          () -> "workflow " + status.phase + " but all steps succeeded: " + allSucceeded);
     }
-    run.check("outcome", status.steps.size() == run.spec.steps.size(), () -> "status has " + status.steps.size() + " steps");
-    run.check("outcome", status.steps.stream().allMatch(s -> s.phase.isFinal()), () -> "a step is not final");
+    run.check(
+        "outcome",
+        status.steps.size() == run.spec.steps.size(),
+        () -> "status has " + status.steps.size() + " steps");
+    run.check(
+        "outcome",
+        status.steps.stream().allMatch(s -> s.phase.isFinal()),
+        () -> "a step is not final");
     if (status.phase == WorkflowPhase.Failed && !deadlineExceeded) {
-      run.check("outcome", status.steps.stream().anyMatch(s -> s.phase == StepPhase.Failed), () ->
-          "workflow Failed without a failed step");
+      run.check(
+          "outcome",
+          status.steps.stream().anyMatch(s -> s.phase == StepPhase.Failed),
+          () -> "workflow Failed without a failed step");
     }
-    run.check("outcome", status.progress.equals(status.steps.size() + "/" + status.steps.size()), () ->
-        "progress " + status.progress);
+    run.check(
+        "outcome",
+        status.progress.equals(status.steps.size() + "/" + status.steps.size()),
+        () -> "progress " + status.progress);
     for (StepStatus st : status.steps) {
       Step step = steps.get(st.name);
-      run.check("attempts", st.attemptsOrZero() == starts.getOrDefault(st.name, 0), () ->
-          st.name + " has attempts " + st.attempts + " but was started " + starts.getOrDefault(st.name, 0) + " times");
+      run.check(
+          "attempts",
+          st.attemptsOrZero() == starts.getOrDefault(st.name, 0),
+          () ->
+              st.name
+                  + " has attempts "
+                  + st.attempts
+                  + " but was started "
+                  + starts.getOrDefault(st.name, 0)
+                  + " times");
       switch (st.phase) {
         case Skipped -> {
           if (!deadlineExceeded) {
-            run.check("skips", step.dependsOrEmpty().stream().map(status::step)
-                .anyMatch(d -> d.phase == StepPhase.Failed || d.phase == StepPhase.Skipped), () ->
-                st.name + " Skipped with no failed or skipped dependency");
+            run.check(
+                "skips",
+                step.dependsOrEmpty().stream()
+                    .map(status::step)
+                    .anyMatch(d -> d.phase == StepPhase.Failed || d.phase == StepPhase.Skipped),
+                () -> st.name + " Skipped with no failed or skipped dependency");
             run.check("skips", st.attemptsOrZero() == 0, () -> st.name + " Skipped after running");
           }
         }
-        case Succeeded -> run.check("outcome", reportedSuccess.contains(st.name), () -> st.name + " Succeeded unreported");
+        case Succeeded ->
+            run.check(
+                "outcome",
+                reportedSuccess.contains(st.name),
+                () -> st.name + " Succeeded unreported");
         case Failed -> {
           if (!deadlineExceeded) {
-            run.check("attempts", st.attemptsOrZero() == Engine.retryLimit(step) + 1, () ->
-                st.name + " Failed after " + st.attempts + " attempts with retry.limit " + Engine.retryLimit(step));
+            run.check(
+                "attempts",
+                st.attemptsOrZero() == Engine.retryLimit(step) + 1,
+                () ->
+                    st.name
+                        + " Failed after "
+                        + st.attempts
+                        + " attempts with retry.limit "
+                        + Engine.retryLimit(step));
           }
         }
         default -> run.check("outcome", false, () -> st.name + " ends " + st.phase);
@@ -370,16 +505,18 @@ class EngineProperties {
     Run run = simulate(dag.spec(), seed);
     Statistics.label("phase").collect(run.status.phase);
     Statistics.label("timed out").collect(run.timeouts > 0);
-    Statistics.label("parallelism reached").collect(
-        run.spec.parallelism == null ? "none" : run.maxRunning == run.spec.parallelism);
-    Statistics.label("iterations").collect(run.iterations < 50 ? "<50" : run.iterations < 200 ? "<200" : ">=200");
+    Statistics.label("parallelism reached")
+        .collect(run.spec.parallelism == null ? "none" : run.maxRunning == run.spec.parallelism);
+    Statistics.label("iterations")
+        .collect(run.iterations < 50 ? "<50" : run.iterations < 200 ? "<200" : ">=200");
     run.assertNo("termination");
     run.assertNo("idempotence");
     assertTrue(run.status.phase.isFinal(), "final phase");
   }
 
   @Property(tries = 150)
-  void succeededIffEveryStepSucceededAndSkipsFollowFailures(@ForAll("dags") Dag dag, @ForAll long seed) {
+  void succeededIffEveryStepSucceededAndSkipsFollowFailures(
+      @ForAll("dags") Dag dag, @ForAll long seed) {
     Run run = simulate(dag.spec(), seed);
     run.assertNo("outcome");
     run.assertNo("skips");
@@ -392,11 +529,22 @@ class EngineProperties {
   }
 
   @Property(tries = 150)
-  void activeDeadlineEndsTheWorkflowAndNothingStartsAfterIt(@ForAll("dagsWithDeadline") Dag dag,
-      @ForAll long seed) {
+  void activeDeadlineEndsTheWorkflowAndNothingStartsAfterIt(
+      @ForAll("dagsWithDeadline") Dag dag, @ForAll long seed) {
     Run run = simulate(dag.spec(), seed);
-    for (String rule : List.of("deadline", "order", "attempts", "parallelism", "termination", "outcome", "skips",
-        "consistency", "wakeAt", "late-ends", "idempotence")) {
+    for (String rule :
+        List.of(
+            "deadline",
+            "order",
+            "attempts",
+            "parallelism",
+            "termination",
+            "outcome",
+            "skips",
+            "consistency",
+            "wakeAt",
+            "late-ends",
+            "idempotence")) {
       run.assertNo(rule);
     }
   }
@@ -443,11 +591,14 @@ class EngineProperties {
     assertEquals(names.getFirst(), names.getLast(), "the cycle closes: " + problem);
     assertEquals(names.size() - 1, new HashSet<>(names).size(), "each step once: " + problem);
     for (int i = 0; i + 1 < names.size(); i++) {
-      assertTrue(byName.get(names.get(i)).dependsOrEmpty().contains(names.get(i + 1)),
+      assertTrue(
+          byName.get(names.get(i)).dependsOrEmpty().contains(names.get(i + 1)),
           names.get(i) + " does not depend on " + names.get(i + 1) + ": " + problem);
     }
 
-    assertEquals("spec.steps[" + spec.steps.indexOf(byName.get(names.getFirst())) + "]", problems.getFirst().path());
+    assertEquals(
+        "spec.steps[" + spec.steps.indexOf(byName.get(names.getFirst())) + "]",
+        problems.getFirst().path());
     assertEquals(names.getFirst(), problems.getFirst().step());
 
     WorkflowStatus status = new WorkflowStatus();

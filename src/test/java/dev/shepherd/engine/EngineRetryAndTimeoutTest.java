@@ -1,6 +1,5 @@
 package dev.shepherd.engine;
 
-import dev.shepherd.testing.TestingClock;
 import static dev.shepherd.engine.Specs.retrying;
 import static dev.shepherd.engine.Specs.spec;
 import static dev.shepherd.engine.Specs.started;
@@ -16,6 +15,7 @@ import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.testing.TestingClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -115,7 +115,10 @@ class EngineRetryAndTimeoutTest {
     assertTrue(engine.finished(spec, status, "flaky", 1, new Outcome(137, "OOMKilled", "killed")));
     Plan retry = engine.plan(spec, status, 1);
     assertEquals(List.of(), retry.start());
-    assertEquals(StepPhase.Pending, status.step("after").phase, "a retrying step does not skip its dependents");
+    assertEquals(
+        StepPhase.Pending,
+        status.step("after").phase,
+        "a retrying step does not skip its dependents");
     assertEquals("OOMKilled", status.step("flaky").reason);
     clock.advanceTo(retry.wakeAt());
     assertEquals(List.of(new StepStart("flaky", 2)), engine.plan(spec, status, 1).start());
@@ -151,16 +154,21 @@ class EngineRetryAndTimeoutTest {
     assertEquals(List.of(), timedOut.start());
     assertEquals(StepPhase.Retrying, status.step("hang").phase);
     assertEquals("DeadlineExceeded", status.step("hang").reason);
-    assertTrue(status.step("hang").message.contains("timeoutSeconds of 30"), status.step("hang").message);
+    assertTrue(
+        status.step("hang").message.contains("timeoutSeconds of 30"), status.step("hang").message);
     assertEquals(timeoutAt.plusSeconds(5), timedOut.wakeAt());
 
     clock.advanceSeconds(1);
-    assertFalse(engine.finished(spec, status, "hang", 1, Outcome.exited(0)), "the late end of a timed out attempt");
+    assertFalse(
+        engine.finished(spec, status, "hang", 1, Outcome.exited(0)),
+        "the late end of a timed out attempt");
     assertEquals(StepPhase.Retrying, status.step("hang").phase);
 
     clock.advanceTo(timedOut.wakeAt());
     assertEquals(List.of(new StepStart("hang", 2)), engine.plan(spec, status, 1).start());
-    assertFalse(engine.finished(spec, status, "hang", 1, Outcome.exited(0)), "attempt 1 is still not the current one");
+    assertFalse(
+        engine.finished(spec, status, "hang", 1, Outcome.exited(0)),
+        "attempt 1 is still not the current one");
     assertEquals(StepPhase.Running, status.step("hang").phase);
 
     clock.advanceSeconds(30);
@@ -170,7 +178,9 @@ class EngineRetryAndTimeoutTest {
     assertEquals("DeadlineExceeded", status.step("hang").reason);
     assertEquals(WorkflowPhase.Failed, status.phase);
     assertEquals(Reason.StepFailed.name(), Conditions.find(status, Conditions.FAILED).getReason());
-    assertTrue(status.message.contains("Step hang failed (DeadlineExceeded) after 2 attempts"), status.message);
+    assertTrue(
+        status.message.contains("Step hang failed (DeadlineExceeded) after 2 attempts"),
+        status.message);
     assertFalse(engine.finished(spec, status, "hang", 2, Outcome.exited(0)));
   }
 
@@ -179,8 +189,10 @@ class EngineRetryAndTimeoutTest {
     WorkflowSpec spec = spec(step("a"), step("b", "a"));
     WorkflowStatus status = new WorkflowStatus();
     engine.plan(spec, status, 1);
-    assertFalse(engine.finished(spec, status, "a", 2, Outcome.exited(0)), "an attempt that never started");
-    assertFalse(engine.finished(spec, status, "b", 1, Outcome.exited(0)), "a step that is not running");
+    assertFalse(
+        engine.finished(spec, status, "a", 2, Outcome.exited(0)), "an attempt that never started");
+    assertFalse(
+        engine.finished(spec, status, "b", 1, Outcome.exited(0)), "a step that is not running");
     assertFalse(engine.finished(spec, status, "nope", 1, Outcome.exited(0)));
     assertTrue(engine.finished(spec, status, "a", 1, Outcome.exited(0)));
     assertFalse(engine.finished(spec, status, "a", 1, Outcome.exited(1)), "a repeated report");
@@ -204,7 +216,8 @@ class EngineRetryAndTimeoutTest {
     clock.advanceTo(bStarts.wakeAt());
     Plan blocked = engine.plan(spec, status, 1);
     assertEquals(List.of(), blocked.start());
-    assertTrue(blocked.wakeAt() == null || blocked.wakeAt().isAfter(clock.instant()),
+    assertTrue(
+        blocked.wakeAt() == null || blocked.wakeAt().isAfter(clock.instant()),
         "wakeAt " + blocked.wakeAt() + " is not after now " + clock.instant());
 
     assertTrue(engine.finished(spec, status, "b", 1, Outcome.exited(0)));

@@ -1,6 +1,5 @@
 package dev.shepherd.engine;
 
-import dev.shepherd.testing.TestingClock;
 import static dev.shepherd.engine.Specs.retrying;
 import static dev.shepherd.engine.Specs.spec;
 import static dev.shepherd.engine.Specs.step;
@@ -12,6 +11,7 @@ import dev.shepherd.api.Param;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.testing.TestingClock;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +29,8 @@ class InvalidSpecTest {
     WorkflowSpec empty = new WorkflowSpec();
     WorkflowSpec nullSteps = new WorkflowSpec();
     nullSteps.steps = null;
-    WorkflowSpec cycle = spec(step("start"), step("a", "start", "c"), step("b", "a"), step("c", "b"));
+    WorkflowSpec cycle =
+        spec(step("start"), step("a", "start", "c"), step("b", "a"), step("c", "b"));
     WorkflowSpec unknown = spec(step("a"), step("b", "a", "ghost"));
     WorkflowSpec self = spec(step("a"), step("b", "b"));
     WorkflowSpec duplicate = spec(step("a"), step("b"), step("a"));
@@ -56,17 +57,19 @@ class InvalidSpecTest {
         Arguments.of("underscore in name", underscore, List.of("\"run_tests\"", "DNS-1123")),
         Arguments.of("trailing dash", trailingDash, List.of("\"deploy-\"", "DNS-1123")),
         Arguments.of("64-character name", tooLong, List.of("DNS-1123", "63 characters")),
-        Arguments.of("duplicate params", duplicateParams, List.of("\"REGION\" is given more than once")),
+        Arguments.of(
+            "duplicate params", duplicateParams, List.of("\"REGION\" is given more than once")),
         Arguments.of("bad param name", badParam, List.of("\"1ST\"", "environment variable")),
-        Arguments.of("negative retry limit", negativeRetry, List.of("\"a\"", "negative retry.limit")),
+        Arguments.of(
+            "negative retry limit", negativeRetry, List.of("\"a\"", "negative retry.limit")),
         Arguments.of("zero parallelism", zeroParallelism, List.of("parallelism is 0")),
         Arguments.of("zero timeout", zeroTimeout, List.of("\"a\"", "timeoutSeconds 0")));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidSpecs")
-  void invalidSpecIsRejectedWithInvalidSpecNamingTheProblemAndStartsNothing(String what, WorkflowSpec spec,
-      List<String> mentioned) {
+  void invalidSpecIsRejectedWithInvalidSpecNamingTheProblemAndStartsNothing(
+      String what, WorkflowSpec spec, List<String> mentioned) {
     spec.image = "busybox:1.36"; // the engine tests' steps have none
     List<Problem> problems = SpecValidation.problems(spec, SpecValidation.Target.POD);
     assertEquals(1, problems.size(), "exactly the one problem: " + problems);
@@ -79,7 +82,8 @@ class InvalidSpecTest {
     assertNotNull(status.finishedAt);
     assertTrue(status.message.startsWith("Invalid spec: "), status.message);
     for (String text : mentioned) {
-      assertTrue(status.message.contains(text), "message should name " + text + ": " + status.message);
+      assertTrue(
+          status.message.contains(text), "message should name " + text + ": " + status.message);
     }
     for (String type : List.of(Conditions.FAILED, Conditions.STALLED)) {
       Condition c = Conditions.find(status, type);
@@ -98,9 +102,12 @@ class InvalidSpecTest {
 
   @Test
   void cycleMessageFollowsTheDependenciesAroundTheCycle() {
-    WorkflowSpec spec = spec(step("start"), step("a", "start", "c"), step("b", "a"), step("c", "b"));
+    WorkflowSpec spec =
+        spec(step("start"), step("a", "start", "c"), step("b", "a"), step("c", "b"));
     List<String> problems = messages(spec);
-    assertEquals(List.of("Steps form a cycle: \"a\" depends on \"c\" depends on \"b\" depends on \"a\"."), problems);
+    assertEquals(
+        List.of("Steps form a cycle: \"a\" depends on \"c\" depends on \"b\" depends on \"a\"."),
+        problems);
   }
 
   @Test
@@ -108,7 +115,9 @@ class InvalidSpecTest {
     WorkflowSpec spec = spec(step("ping", "pong"), step("pong", "ping"));
     List<String> problems = messages(spec);
     assertEquals(1, problems.size(), problems.toString());
-    assertTrue(problems.getFirst().contains("\"ping\"") && problems.getFirst().contains("\"pong\""), problems.toString());
+    assertTrue(
+        problems.getFirst().contains("\"ping\"") && problems.getFirst().contains("\"pong\""),
+        problems.toString());
   }
 
   @Test
@@ -129,15 +138,21 @@ class InvalidSpecTest {
   @Test
   void theMessageJoinsEveryProblemsSentence() {
     WorkflowStatus status = new WorkflowStatus();
-    engine.reject(status, List.of(new Problem("spec.parallelism", null, "One."),
-        new Problem("spec.steps[0].name", "a", "Two.")), 1);
+    engine.reject(
+        status,
+        List.of(
+            new Problem("spec.parallelism", null, "One."),
+            new Problem("spec.steps[0].name", "a", "Two.")),
+        1);
     assertEquals("Invalid spec: One. Two.", status.message);
   }
 
   /** The engine tests' specs have no image: validated for pod mode, with one. */
   private static List<String> messages(WorkflowSpec spec) {
     if (spec.image == null) spec.image = "busybox:1.36";
-    return SpecValidation.problems(spec, SpecValidation.Target.POD).stream().map(Problem::message).toList();
+    return SpecValidation.problems(spec, SpecValidation.Target.POD).stream()
+        .map(Problem::message)
+        .toList();
   }
 
   @Test

@@ -10,7 +10,9 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
-/** SpecValidation's hand-written name checks accept exactly what their regular expressions accept. */
+/**
+ * SpecValidation's hand-written name checks accept exactly what their regular expressions accept.
+ */
 class SpecValidationNamesTest {
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -23,7 +25,9 @@ class SpecValidationNamesTest {
 
   @Property(tries = 3000)
   void dnsLabelAsTheRegex(@ForAll("names") String s) {
-    assertThat(SpecValidation.isDnsLabel(s)).as("'%s'", s).isEqualTo(DNS_LABEL.matcher(s).matches());
+    assertThat(SpecValidation.isDnsLabel(s))
+        .as("'%s'", s)
+        .isEqualTo(DNS_LABEL.matcher(s).matches());
   }
 
   @Property(tries = 3000)

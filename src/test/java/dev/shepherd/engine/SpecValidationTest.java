@@ -47,94 +47,230 @@ class SpecValidationTest {
     return spec.steps.get(1);
   }
 
-  private static Arguments rule(String what, Set<Target> targets, Consumer<WorkflowSpec> breakIt, String path,
-      String step, String message) {
+  private static Arguments rule(
+      String what,
+      Set<Target> targets,
+      Consumer<WorkflowSpec> breakIt,
+      String path,
+      String step,
+      String message) {
     return Arguments.of(what, targets, breakIt, new Problem(path, step, message));
   }
 
   static Stream<Arguments> rules() {
-    EnvVar fromSecret = new EnvVar("TOKEN", null,
-        new EnvVarSourceBuilder().withNewSecretKeyRef("token", "creds", false).build());
+    EnvVar fromSecret =
+        new EnvVar(
+            "TOKEN",
+            null,
+            new EnvVarSourceBuilder().withNewSecretKeyRef("token", "creds", false).build());
     return Stream.of(
-        rule("no steps", ALL, s -> s.steps = List.of(), "spec.steps", null,
+        rule(
+            "no steps",
+            ALL,
+            s -> s.steps = List.of(),
+            "spec.steps",
+            null,
             "spec.steps is empty: a workflow needs at least one step."),
-        rule("a step without a name", ALL, s -> b(s).name = "", "spec.steps[1].name", null,
+        rule(
+            "a step without a name",
+            ALL,
+            s -> b(s).name = "",
+            "spec.steps[1].name",
+            null,
             "spec.steps[1] has no name."),
-        rule("a name that is no DNS label", ALL, s -> b(s).name = "Build", "spec.steps[1].name", "Build",
+        rule(
+            "a name that is no DNS label",
+            ALL,
+            s -> b(s).name = "Build",
+            "spec.steps[1].name",
+            "Build",
             "Step name \"Build\" is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending"
                 + " with a letter or digit, at most 63 characters)."),
-        rule("a name used twice", ALL, s -> s.steps.add(step("a")), "spec.steps[2].name", "a",
+        rule(
+            "a name used twice",
+            ALL,
+            s -> s.steps.add(step("a")),
+            "spec.steps[2].name",
+            "a",
             "Step name \"a\" is used more than once."),
-        rule("a negative retry limit", ALL, s -> b(s).retry = new Retry(-1, 1, null), "spec.steps[1].retry.limit",
-            "b", "Step \"b\" has a negative retry.limit."),
-        rule("a negative backoff", ALL, s -> b(s).retry = new Retry(1, -1, null),
-            "spec.steps[1].retry.backoffSeconds", "b", "Step \"b\" has a negative retry.backoffSeconds."),
-        rule("a negative backoff cap", ALL, s -> b(s).retry = new Retry(1, 1, -1),
-            "spec.steps[1].retry.maxBackoffSeconds", "b", "Step \"b\" has a negative retry.maxBackoffSeconds."),
-        rule("a timeout of zero", ALL, s -> b(s).timeoutSeconds = 0L, "spec.steps[1].timeoutSeconds", "b",
+        rule(
+            "a negative retry limit",
+            ALL,
+            s -> b(s).retry = new Retry(-1, 1, null),
+            "spec.steps[1].retry.limit",
+            "b",
+            "Step \"b\" has a negative retry.limit."),
+        rule(
+            "a negative backoff",
+            ALL,
+            s -> b(s).retry = new Retry(1, -1, null),
+            "spec.steps[1].retry.backoffSeconds",
+            "b",
+            "Step \"b\" has a negative retry.backoffSeconds."),
+        rule(
+            "a negative backoff cap",
+            ALL,
+            s -> b(s).retry = new Retry(1, 1, -1),
+            "spec.steps[1].retry.maxBackoffSeconds",
+            "b",
+            "Step \"b\" has a negative retry.maxBackoffSeconds."),
+        rule(
+            "a timeout of zero",
+            ALL,
+            s -> b(s).timeoutSeconds = 0L,
+            "spec.steps[1].timeoutSeconds",
+            "b",
             "Step \"b\" has timeoutSeconds 0; it must be from 1 to 31536000."),
-        rule("an empty dependency", ALL, s -> b(s).depends = List.of("a", ""), "spec.steps[1].depends[1]", "b",
+        rule(
+            "an empty dependency",
+            ALL,
+            s -> b(s).depends = List.of("a", ""),
+            "spec.steps[1].depends[1]",
+            "b",
             "Step \"b\" has an empty entry in depends."),
-        rule("a step depending on itself", ALL, s -> b(s).depends = List.of("a", "b"), "spec.steps[1].depends[1]",
-            "b", "Step \"b\" depends on itself."),
-        rule("an unknown dependency", ALL, s -> b(s).depends = List.of("a", "ghost"), "spec.steps[1].depends[1]",
-            "b", "Step \"b\" depends on \"ghost\", which is not a step of this workflow."),
-        rule("a cycle", ALL, s -> {
-          s.steps.add(step("c", "b"));
-          b(s).depends = List.of("a", "c");
-        }, "spec.steps[1]", "b", "Steps form a cycle: \"b\" depends on \"c\" depends on \"b\"."),
-        rule("parallelism zero", ALL, s -> s.parallelism = 0, "spec.parallelism", null,
+        rule(
+            "a step depending on itself",
+            ALL,
+            s -> b(s).depends = List.of("a", "b"),
+            "spec.steps[1].depends[1]",
+            "b",
+            "Step \"b\" depends on itself."),
+        rule(
+            "an unknown dependency",
+            ALL,
+            s -> b(s).depends = List.of("a", "ghost"),
+            "spec.steps[1].depends[1]",
+            "b",
+            "Step \"b\" depends on \"ghost\", which is not a step of this workflow."),
+        rule(
+            "a cycle",
+            ALL,
+            s -> {
+              s.steps.add(step("c", "b"));
+              b(s).depends = List.of("a", "c");
+            },
+            "spec.steps[1]",
+            "b",
+            "Steps form a cycle: \"b\" depends on \"c\" depends on \"b\"."),
+        rule(
+            "parallelism zero",
+            ALL,
+            s -> s.parallelism = 0,
+            "spec.parallelism",
+            null,
             "spec.parallelism is 0; it must be at least 1."),
-        rule("a deadline of zero", ALL, s -> s.activeDeadlineSeconds = 0L, "spec.activeDeadlineSeconds", null,
+        rule(
+            "a deadline of zero",
+            ALL,
+            s -> s.activeDeadlineSeconds = 0L,
+            "spec.activeDeadlineSeconds",
+            null,
             "spec.activeDeadlineSeconds is 0; it must be from 1 to 31536000."),
-        rule("a param name that is no variable name", ALL,
-            s -> s.params = List.of(new Param("OK", "1"), new Param("1ST", "x")), "spec.params[1].name", null,
+        rule(
+            "a param name that is no variable name",
+            ALL,
+            s -> s.params = List.of(new Param("OK", "1"), new Param("1ST", "x")),
+            "spec.params[1].name",
+            null,
             "Param name \"1ST\" is not a valid environment variable name."),
-        rule("a param given twice", ALL, s -> s.params = List.of(new Param("P", "1"), new Param("P", "2")),
-            "spec.params[1].name", null, "Param \"P\" is given more than once."),
-        rule("a step without an image in pod mode", EnumSet.of(Target.POD), s -> {
-          s.image = null;
-          s.steps.getFirst().image = "alpine:3";
-        }, "spec.steps[1].image", "b", "Step \"b\" has no image, and spec.image is not set."),
-        rule("no spec.image with the supervisor", EnumSet.of(Target.SUPERVISOR), s -> s.image = " ", "spec.image",
-            null, "spec.image is required with executor supervisor: all steps run in one container of that image."),
-        rule("a ServiceAccount with the supervisor", EnumSet.of(Target.SUPERVISOR), s -> s.serviceAccountName = "sa",
-            "spec.serviceAccountName", null, "spec.serviceAccountName is not supported with executor supervisor:"
+        rule(
+            "a param given twice",
+            ALL,
+            s -> s.params = List.of(new Param("P", "1"), new Param("P", "2")),
+            "spec.params[1].name",
+            null,
+            "Param \"P\" is given more than once."),
+        rule(
+            "a step without an image in pod mode",
+            EnumSet.of(Target.POD),
+            s -> {
+              s.image = null;
+              s.steps.getFirst().image = "alpine:3";
+            },
+            "spec.steps[1].image",
+            "b",
+            "Step \"b\" has no image, and spec.image is not set."),
+        rule(
+            "no spec.image with the supervisor",
+            EnumSet.of(Target.SUPERVISOR),
+            s -> s.image = " ",
+            "spec.image",
+            null,
+            "spec.image is required with executor supervisor: all steps run in one container of that image."),
+        rule(
+            "a ServiceAccount with the supervisor",
+            EnumSet.of(Target.SUPERVISOR),
+            s -> s.serviceAccountName = "sa",
+            "spec.serviceAccountName",
+            null,
+            "spec.serviceAccountName is not supported with executor supervisor:"
                 + " its Pod runs as a ServiceAccount of its own that may only write the workflow's status."),
-        rule("a second image with the supervisor", EnumSet.of(Target.SUPERVISOR), s -> b(s).image = "alpine:3",
-            "spec.steps[1].image", "b", "Step \"b\" has image alpine:3, but with executor supervisor all steps run"
+        rule(
+            "a second image with the supervisor",
+            EnumSet.of(Target.SUPERVISOR),
+            s -> b(s).image = "alpine:3",
+            "spec.steps[1].image",
+            "b",
+            "Step \"b\" has image alpine:3, but with executor supervisor all steps run"
                 + " in one container of spec.image busybox:1.36; remove the step's image or use executor pod."),
-        rule("a step without a command as a process", PROCESSES, s -> b(s).command = null, "spec.steps[1].command",
-            "b", "Step \"b\" has no command; executor supervisor and `shepherd run` do not run the image's"
+        rule(
+            "a step without a command as a process",
+            PROCESSES,
+            s -> b(s).command = null,
+            "spec.steps[1].command",
+            "b",
+            "Step \"b\" has no command; executor supervisor and `shepherd run` do not run the image's"
                 + " entrypoint, so every step needs one."),
-        rule("an empty program as a process", PROCESSES, s -> b(s).command = List.of("", "x"),
-            "spec.steps[1].command[0]", "b", "Step \"b\" has an empty command[0]."),
-        rule("an env entry without a name as a process", PROCESSES,
+        rule(
+            "an empty program as a process",
+            PROCESSES,
+            s -> b(s).command = List.of("", "x"),
+            "spec.steps[1].command[0]",
+            "b",
+            "Step \"b\" has an empty command[0]."),
+        rule(
+            "an env entry without a name as a process",
+            PROCESSES,
             s -> b(s).env = List.of(new EnvVar("X", "1", null), new EnvVar(null, "1", null)),
-            "spec.steps[1].env[1]", "b", "Step \"b\": env[1] has no name."),
-        rule("valueFrom as a process", PROCESSES, s -> b(s).env = List.of(new EnvVar("X", "1", null), fromSecret),
-            "spec.steps[1].env[1].valueFrom", "b", "Step \"b\": env \"TOKEN\" uses valueFrom, which only executor"
+            "spec.steps[1].env[1]",
+            "b",
+            "Step \"b\": env[1] has no name."),
+        rule(
+            "valueFrom as a process",
+            PROCESSES,
+            s -> b(s).env = List.of(new EnvVar("X", "1", null), fromSecret),
+            "spec.steps[1].env[1].valueFrom",
+            "b",
+            "Step \"b\": env \"TOKEN\" uses valueFrom, which only executor"
                 + " pod can resolve; executor supervisor and `shepherd run` take a plain value."));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("rules")
-  void eachRuleNamesItsFieldAndStepForTheTargetsThatHaveIt(String what, Set<Target> targets,
-      Consumer<WorkflowSpec> breakIt, Problem expected) {
+  void eachRuleNamesItsFieldAndStepForTheTargetsThatHaveIt(
+      String what, Set<Target> targets, Consumer<WorkflowSpec> breakIt, Problem expected) {
     for (Target target : Target.values()) {
-      assertThat(SpecValidation.problems(valid(), target)).as("the valid spec for %s", target).isEmpty();
+      assertThat(SpecValidation.problems(valid(), target))
+          .as("the valid spec for %s", target)
+          .isEmpty();
       WorkflowSpec spec = valid();
       breakIt.accept(spec);
       List<Problem> problems = SpecValidation.problems(spec, target);
       if (targets.contains(target)) {
         assertThat(problems).as("%s", target).containsExactly(expected);
       } else {
-        assertThat(problems).as("%s", target).extracting(Problem::path).doesNotContain(expected.path());
+        assertThat(problems)
+            .as("%s", target)
+            .extracting(Problem::path)
+            .doesNotContain(expected.path());
       }
     }
   }
 
-  /** A step with neither command nor image, in a spec without an image: each target names what it lacks. */
+  /**
+   * A step with neither command nor image, in a spec without an image: each target names what it
+   * lacks.
+   */
   @Test
   void theSameSpecHasTheProblemsOfWhereItRuns() {
     WorkflowSpec spec = valid();
@@ -142,15 +278,20 @@ class SpecValidationTest {
     b(spec).command = null;
     spec.steps.getFirst().image = "busybox:1.36";
 
-    assertThat(SpecValidation.problems(spec, Target.POD)).extracting(Problem::path, Problem::step)
+    assertThat(SpecValidation.problems(spec, Target.POD))
+        .extracting(Problem::path, Problem::step)
         .containsExactly(tuple("spec.steps[1].image", "b"));
-    assertThat(SpecValidation.problems(spec, Target.SUPERVISOR)).extracting(Problem::path, Problem::step)
+    assertThat(SpecValidation.problems(spec, Target.SUPERVISOR))
+        .extracting(Problem::path, Problem::step)
         .containsExactly(tuple("spec.image", null), tuple("spec.steps[1].command", "b"));
-    assertThat(SpecValidation.problems(spec, Target.LOCAL)).extracting(Problem::path, Problem::step)
+    assertThat(SpecValidation.problems(spec, Target.LOCAL))
+        .extracting(Problem::path, Problem::step)
         .containsExactly(tuple("spec.steps[1].command", "b"));
   }
 
-  /** The rules every spec passes come first, in the order of the fields, then those of the target. */
+  /**
+   * The rules every spec passes come first, in the order of the fields, then those of the target.
+   */
   @Test
   void problemsComeInAStableOrder() {
     WorkflowSpec spec = valid();
@@ -160,8 +301,13 @@ class SpecValidationTest {
     b(spec).depends = List.of("ghost");
     b(spec).command = null;
     spec.parallelism = 0;
-    assertThat(SpecValidation.problems(spec, Target.LOCAL)).extracting(Problem::path).containsExactly(
-        "spec.steps[2].name", "spec.steps[3].name", "spec.steps[1].depends[0]", "spec.parallelism",
-        "spec.steps[1].command");
+    assertThat(SpecValidation.problems(spec, Target.LOCAL))
+        .extracting(Problem::path)
+        .containsExactly(
+            "spec.steps[2].name",
+            "spec.steps[3].name",
+            "spec.steps[1].depends[0]",
+            "spec.parallelism",
+            "spec.steps[1].command");
   }
 }

@@ -1,6 +1,5 @@
 package dev.shepherd.engine;
 
-import dev.shepherd.testing.TestingClock;
 import static dev.shepherd.engine.Specs.retrying;
 import static dev.shepherd.engine.Specs.spec;
 import static dev.shepherd.engine.Specs.step;
@@ -14,6 +13,7 @@ import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.testing.TestingClock;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,11 +35,12 @@ class StatusPersistenceTest {
     List<Step> steps = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
       // A realistic mix: a fan of extract steps, each transformed, then a few loads.
-      String name = switch (i % 3) {
-        case 0 -> "extract-" + i;
-        case 1 -> "transform-" + i;
-        default -> "load-" + i;
-      };
+      String name =
+          switch (i % 3) {
+            case 0 -> "extract-" + i;
+            case 1 -> "transform-" + i;
+            default -> "load-" + i;
+          };
       steps.add(i % 3 == 0 ? step(name) : step(name, steps.get(i - 1).name));
     }
     WorkflowSpec spec = spec(steps.toArray(Step[]::new));
@@ -49,7 +50,8 @@ class StatusPersistenceTest {
       Plan plan = engine.plan(spec, status, 1);
       clock.advance(Duration.ofMillis(12_345));
       for (StepStart s : plan.start()) {
-        status.step(s.step()).podName = workflow + "-" + s.step() + "-" + s.attempt(); // as the operator does
+        status.step(s.step()).podName =
+            workflow + "-" + s.step() + "-" + s.attempt(); // as the operator does
       }
       for (StepStart s : plan.start()) {
         assertTrue(engine.finished(spec, status, s.step(), s.attempt(), Outcome.exited(0)));
@@ -64,7 +66,9 @@ class StatusPersistenceTest {
     assertEquals(1000, stepsJson.size());
     int bytes = Serialization.asJson(stepsJson).getBytes(StandardCharsets.UTF_8).length;
     double perStep = bytes / 1000.0;
-    assertTrue(perStep < 200, "the steps array costs " + perStep + " bytes per step, e.g. " + stepsJson.get(999));
+    assertTrue(
+        perStep < 200,
+        "the steps array costs " + perStep + " bytes per step, e.g. " + stepsJson.get(999));
     int total = Serialization.asJson(status).getBytes(StandardCharsets.UTF_8).length;
     assertTrue(total < 1_000_000, "the whole status must fit an etcd object: " + total);
   }
@@ -102,7 +106,8 @@ class StatusPersistenceTest {
     clock.advance(Duration.ofMillis(2_500));
     engine.finished(spec, status, "a", 1, Outcome.exited(0));
     engine.finished(spec, status, "flaky", 1, new Outcome(1, "Error", "x".repeat(1000)));
-    assertEquals(Engine.MAX_STEP_MESSAGE, status.step("flaky").message.length(), "a long message is cut");
+    assertEquals(
+        Engine.MAX_STEP_MESSAGE, status.step("flaky").message.length(), "a long message is cut");
 
     // At several moments (before the retry, at it, at the timeout), a restarted executor that only
     // has the JSON decides exactly as the one that kept the status in memory.
@@ -115,7 +120,8 @@ class StatusPersistenceTest {
       assertEquals(kept, reread, "after " + seconds + " s");
       assertEquals(Serialization.asJson(status), Serialization.asJson(restored));
       for (StepStart s : kept.start()) {
-        engine.finished(spec, status, s.step(), s.attempt(), Outcome.exited(s.step().equals("flaky") ? 1 : 0));
+        engine.finished(
+            spec, status, s.step(), s.attempt(), Outcome.exited(s.step().equals("flaky") ? 1 : 0));
       }
     }
     assertEquals(StepPhase.Failed, status.step("slow").phase);

@@ -25,21 +25,42 @@ class StepInvocationTest {
 
     StepInvocation invocation = StepInvocation.of("wf", spec, a, 3);
 
-    assertThat(invocation.env()).extracting(EnvVar::getName, EnvVar::getValue).containsExactly(
-        Tuple.tuple("MODE", "fast"), Tuple.tuple("EMPTY", ""), Tuple.tuple("SHEPHERD_WORKFLOW", "wf"),
-        Tuple.tuple("SHEPHERD_STEP", "a"), Tuple.tuple("SHEPHERD_ATTEMPT", "3"), Tuple.tuple("MODE", "slow"),
-        Tuple.tuple("EXTRA", null));
-    assertThat(invocation.variables()).containsExactly(
-        entry("MODE", "slow"), entry("EMPTY", ""), entry("SHEPHERD_WORKFLOW", "wf"), entry("SHEPHERD_STEP", "a"),
-        entry("SHEPHERD_ATTEMPT", "3"), entry("EXTRA", ""));
+    assertThat(invocation.env())
+        .extracting(EnvVar::getName, EnvVar::getValue)
+        .containsExactly(
+            Tuple.tuple("MODE", "fast"),
+            Tuple.tuple("EMPTY", ""),
+            Tuple.tuple("SHEPHERD_WORKFLOW", "wf"),
+            Tuple.tuple("SHEPHERD_STEP", "a"),
+            Tuple.tuple("SHEPHERD_ATTEMPT", "3"),
+            Tuple.tuple("MODE", "slow"),
+            Tuple.tuple("EXTRA", null));
+    assertThat(invocation.variables())
+        .containsExactly(
+            entry("MODE", "slow"),
+            entry("EMPTY", ""),
+            entry("SHEPHERD_WORKFLOW", "wf"),
+            entry("SHEPHERD_STEP", "a"),
+            entry("SHEPHERD_ATTEMPT", "3"),
+            entry("EXTRA", ""));
   }
 
-  /** A Pod resolves valueFrom itself; a process, where validation lets none through, would see it empty. */
+  /**
+   * A Pod resolves valueFrom itself; a process, where validation lets none through, would see it
+   * empty.
+   */
   @Test
   void valueFromEntriesStayAsGivenForThePod() {
     Step a = step("a");
-    EnvVar fromField = new EnvVarBuilder().withName("NODE")
-        .withNewValueFrom().withNewFieldRef().withFieldPath("spec.nodeName").endFieldRef().endValueFrom().build();
+    EnvVar fromField =
+        new EnvVarBuilder()
+            .withName("NODE")
+            .withNewValueFrom()
+            .withNewFieldRef()
+            .withFieldPath("spec.nodeName")
+            .endFieldRef()
+            .endValueFrom()
+            .build();
     a.env = List.of(fromField);
 
     StepInvocation invocation = StepInvocation.of("wf", spec(a), a, 1);

@@ -22,12 +22,19 @@ class DagOrderTest {
 
   @Test
   void diamondRunsEachStepAfterItsDependenciesAndSucceeds() {
-    h.cluster.create(workflow("diamond", step("fetch"), step("build", "fetch"), step("test", "fetch"),
-        step("report", "build", "test")));
+    h.cluster.create(
+        workflow(
+            "diamond",
+            step("fetch"),
+            step("build", "fetch"),
+            step("test", "fetch"),
+            step("report", "build", "test")));
 
     h.awaitPod("diamond-fetch-1");
-    h.awaitWorkflow("diamond", w -> w.getStatus() != null && w.getStatus().phase == WorkflowPhase.Running);
-    assertThat(h.cluster.pods("diamond")).extracting(p -> p.getMetadata().getName())
+    h.awaitWorkflow(
+        "diamond", w -> w.getStatus() != null && w.getStatus().phase == WorkflowPhase.Running);
+    assertThat(h.cluster.pods("diamond"))
+        .extracting(p -> p.getMetadata().getName())
         .containsExactly("diamond-fetch-1");
 
     h.kubelet.succeed("diamond-fetch-1");
@@ -46,14 +53,15 @@ class DagOrderTest {
 
     Workflow done = h.awaitWorkflow("diamond", w -> w.getStatus().phase == WorkflowPhase.Succeeded);
     assertThat(done.getStatus().progress).isEqualTo("4/4");
-    assertThat(done.getStatus().steps).allMatch(s -> s.phase == StepPhase.Succeeded && s.exitCode == 0
-        && s.attempts == 1);
+    assertThat(done.getStatus().steps)
+        .allMatch(s -> s.phase == StepPhase.Succeeded && s.exitCode == 0 && s.attempts == 1);
     assertThat(Conditions.isTrue(done.getStatus(), Conditions.COMPLETE)).isTrue();
     assertThat(Conditions.isTrue(done.getStatus(), Conditions.RECONCILING)).isFalse();
     assertThat(done.getStatus().finishedAt).isNotNull();
 
     Pod pod = h.cluster.pod("diamond-report-1");
-    assertThat(pod.getMetadata().getOwnerReferences()).singleElement()
+    assertThat(pod.getMetadata().getOwnerReferences())
+        .singleElement()
         .satisfies(o -> assertThat(o.getController()).isTrue());
     assertThat(h.cluster.events()).extracting(e -> e.getReason()).contains("Started", "Succeeded");
   }

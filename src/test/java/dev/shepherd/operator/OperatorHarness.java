@@ -20,7 +20,8 @@ import java.util.function.Predicate;
 /** The real Operator against a {@link TestingCluster}, with a clock the test moves. */
 public final class OperatorHarness implements AutoCloseable {
   public final TestingCluster cluster = new TestingCluster();
-  public final TestingKubelet kubelet = new TestingKubelet(cluster.client, TestingCluster.NAMESPACE);
+  public final TestingKubelet kubelet =
+      new TestingKubelet(cluster.client, TestingCluster.NAMESPACE);
   public final TestingClock clock = new TestingClock(Instant.parse("2026-11-29T10:00:00Z"));
   public final TestingPasses passes = new TestingPasses(clock);
   private ShepherdOperator operator;
@@ -30,10 +31,15 @@ public final class OperatorHarness implements AutoCloseable {
   }
 
   public void startOperator() {
-    operator = new ShepherdOperator(cluster.client, clock, o -> o
-        .withUseSSAToPatchPrimaryResource(false)
-        .withSSABasedCreateUpdateMatchForDependentResources(false)
-        .withCloseClientOnStop(false), passes);
+    operator =
+        new ShepherdOperator(
+            cluster.client,
+            clock,
+            o ->
+                o.withUseSSAToPatchPrimaryResource(false)
+                    .withSSABasedCreateUpdateMatchForDependentResources(false)
+                    .withCloseClientOnStop(false),
+            passes);
     operator.start();
   }
 
@@ -42,36 +48,47 @@ public final class OperatorHarness implements AutoCloseable {
   }
 
   /**
-   * Moves the clock, then makes the operator look at the workflow again now: it creates and
-   * deletes a Pod owned by the workflow, since a deletion is an event the operator always takes
-   * (it skips Workflow events that don't change the generation, and Pod updates that change
-   * nothing it decides on). Returns once a pass of the workflow at the new time has finished.
+   * Moves the clock, then makes the operator look at the workflow again now: it creates and deletes
+   * a Pod owned by the workflow, since a deletion is an event the operator always takes (it skips
+   * Workflow events that don't change the generation, and Pod updates that change nothing it
+   * decides on). Returns once a pass of the workflow at the new time has finished.
    */
   public void advance(String workflow, Duration by) {
     clock.advance(by);
     Instant now = clock.instant();
     Workflow w = cluster.get(workflow);
-    Pod poke = new io.fabric8.kubernetes.api.model.PodBuilder()
-        .withNewMetadata()
-          .withName(workflow + "-poke")
-          .withNamespace(TestingCluster.NAMESPACE)
-          .withLabels(Map.of(StepPodBuilder.WORKFLOW_LABEL, workflow))
-          .withOwnerReferences(StepPodBuilder.ownerReference(w))
-        .endMetadata()
-        .withNewSpec().addNewContainer().withName("poke").withImage("none").endContainer().endSpec()
-        .build();
+    Pod poke =
+        new io.fabric8.kubernetes.api.model.PodBuilder()
+            .withNewMetadata()
+            .withName(workflow + "-poke")
+            .withNamespace(TestingCluster.NAMESPACE)
+            .withLabels(Map.of(StepPodBuilder.WORKFLOW_LABEL, workflow))
+            .withOwnerReferences(StepPodBuilder.ownerReference(w))
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("poke")
+            .withImage("none")
+            .endContainer()
+            .endSpec()
+            .build();
     cluster.client.resource(poke).create();
     cluster.client.resource(poke).delete();
     passes.awaitAt(workflow, now);
   }
 
   public Workflow awaitWorkflow(String name, Predicate<Workflow> condition) {
-    return await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
-        .until(() -> cluster.get(name), w -> w != null && w.getStatus() != null && condition.test(w));
+    return await()
+        .atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> cluster.get(name), w -> w != null && w.getStatus() != null && condition.test(w));
   }
 
   public Pod awaitPod(String name) {
-    return await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+    return await()
+        .atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(20))
         .until(() -> cluster.pod(name), p -> p != null);
   }
 
@@ -91,7 +108,8 @@ public final class OperatorHarness implements AutoCloseable {
 
   public static Workflow workflow(String name, Step... steps) {
     Workflow w = new Workflow();
-    w.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(TestingCluster.NAMESPACE).build());
+    w.setMetadata(
+        new ObjectMetaBuilder().withName(name).withNamespace(TestingCluster.NAMESPACE).build());
     WorkflowSpec spec = new WorkflowSpec();
     spec.image = "busybox:1.36";
     spec.steps = new java.util.ArrayList<>(List.of(steps));

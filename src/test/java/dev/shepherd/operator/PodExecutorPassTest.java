@@ -20,15 +20,22 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Single passes of the pod executor against a {@link TestingContext}, at the edges of the informer and the API server. */
+/**
+ * Single passes of the pod executor against a {@link TestingContext}, at the edges of the informer
+ * and the API server.
+ */
 class PodExecutorPassTest {
   static final String NS = TestingCluster.NAMESPACE;
 
   private final TestingCluster cluster = new TestingCluster();
   private final TestingClock clock = new TestingClock(Instant.parse("2026-11-29T10:00:00Z"));
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final PodExecutor executor = new PodExecutor(clock, new Engine(clock),
-      new EventRecorder(cluster.client, clock), new OperatorMetrics(registry));
+  private final PodExecutor executor =
+      new PodExecutor(
+          clock,
+          new Engine(clock),
+          new EventRecorder(cluster.client, clock),
+          new OperatorMetrics(registry));
   private final TestingContext context = new TestingContext(cluster.client);
 
   @AfterEach
@@ -43,7 +50,8 @@ class PodExecutorPassTest {
     Workflow cached = context.written.getLast();
     assertThat(step(cached, "a").phase).isEqualTo(StepPhase.Running);
     assertThat(cached.getMetadata().getResourceVersion())
-        .as("the next pass starts from the status written").isEqualTo(cluster.get("miss").getMetadata().getResourceVersion());
+        .as("the next pass starts from the status written")
+        .isEqualTo(cluster.get("miss").getMetadata().getResourceVersion());
 
     int before = cluster.requests().size();
     executor.reconcile(cached, context.pass(cached));
@@ -53,14 +61,16 @@ class PodExecutorPassTest {
     assertThat(a.phase).as("not PodDeleted").isEqualTo(StepPhase.Running);
     assertThat(a.reason).isNull();
     assertThat(cluster.pods("miss")).hasSize(1);
-    assertThat(requests).as("the Pod comes from the event source, not the API server")
+    assertThat(requests)
+        .as("the Pod comes from the event source, not the API server")
         .noneMatch(r -> r.startsWith("GET /api/v1/namespaces/" + NS + "/pods"));
   }
 
   @Test
   void aPodThatExistsAlreadyIsAdoptedAndItsEndIsTheSteps() {
     Workflow w = cluster.create(workflow("adopt", step("a")));
-    Pod earlier = cluster.client.resource(StepPodBuilder.build(w, w.getSpec().steps.getFirst(), 1)).create();
+    Pod earlier =
+        cluster.client.resource(StepPodBuilder.build(w, w.getSpec().steps.getFirst(), 1)).create();
 
     executor.reconcile(w, context.pass(w));
 
@@ -68,8 +78,10 @@ class PodExecutorPassTest {
     assertThat(a.phase).isEqualTo(StepPhase.Running);
     assertThat(a.podName).isEqualTo("adopt-a-1");
     assertThat(a.attempts).isEqualTo(1);
-    assertThat(cluster.pods("adopt")).singleElement()
-        .satisfies(p -> assertThat(p.getMetadata().getUid()).isEqualTo(earlier.getMetadata().getUid()));
+    assertThat(cluster.pods("adopt"))
+        .singleElement()
+        .satisfies(
+            p -> assertThat(p.getMetadata().getUid()).isEqualTo(earlier.getMetadata().getUid()));
     assertThat(registry.counter("shepherd.step.pods").count()).as("adopted, not created").isZero();
 
     new TestingKubelet(cluster.client, NS).succeed("adopt-a-1");
@@ -82,10 +94,14 @@ class PodExecutorPassTest {
   @Test
   void aRefusedStatusWriteFailsThePassAndItsRepeatAdoptsThePodInsteadOfStartingTheStepTwice() {
     Workflow w = cluster.create(workflow("refused", step("a")));
-    cluster.refuseNext("PATCH", "/apis/" + Workflow.API_VERSION + "/namespaces/" + NS + "/workflows/refused/status", 409);
+    cluster.refuseNext(
+        "PATCH",
+        "/apis/" + Workflow.API_VERSION + "/namespaces/" + NS + "/workflows/refused/status",
+        409);
 
     assertThatThrownBy(() -> executor.reconcile(w, context.pass(w)))
-        .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
     assertThat(step(cluster.get("refused"), "a")).as("nothing written").isNull();
     assertThat(context.written).as("nothing cached that was not written").isEmpty();
 
@@ -95,16 +111,24 @@ class PodExecutorPassTest {
     StepStatus a = step(cluster.get("refused"), "a");
     assertThat(a.phase).isEqualTo(StepPhase.Running);
     assertThat(a.attempts).isEqualTo(1);
-    assertThat(cluster.pods("refused")).extracting(p -> p.getMetadata().getName()).containsExactly("refused-a-1");
+    assertThat(cluster.pods("refused"))
+        .extracting(p -> p.getMetadata().getName())
+        .containsExactly("refused-a-1");
   }
 
   @Test
   void aStatusWriteOverAStaleCopyNeitherConflictsNorUndoesWhatChangedSince() {
     Workflow w = cluster.create(workflow("stale", step("a")));
-    cluster.client.resources(Workflow.class).inNamespace(NS).withName("stale").edit(x -> {
-      x.getMetadata().setLabels(Map.of("team", "build"));
-      return x;
-    });
+    cluster
+        .client
+        .resources(Workflow.class)
+        .inNamespace(NS)
+        .withName("stale")
+        .edit(
+            x -> {
+              x.getMetadata().setLabels(Map.of("team", "build"));
+              return x;
+            });
 
     executor.reconcile(w, context.pass(w));
 

@@ -11,29 +11,58 @@ import org.junit.jupiter.api.Test;
 /** How a step Pod's end is read. */
 class PodOutcomeTest {
   static Pod ended(String phase, String podReason, int exitCode, String containerReason) {
-    return new PodBuilder().withNewMetadata().withName("wf-a-1").endMetadata().withNewStatus().withPhase(phase)
-        .withReason(podReason).withContainerStatuses(new ContainerStatusBuilder().withName(StepPodBuilder.CONTAINER)
-            .withNewState().withNewTerminated().withExitCode(exitCode).withReason(containerReason).endTerminated()
-            .endState().build()).endStatus().build();
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName("wf-a-1")
+        .endMetadata()
+        .withNewStatus()
+        .withPhase(phase)
+        .withReason(podReason)
+        .withContainerStatuses(
+            new ContainerStatusBuilder()
+                .withName(StepPodBuilder.CONTAINER)
+                .withNewState()
+                .withNewTerminated()
+                .withExitCode(exitCode)
+                .withReason(containerReason)
+                .endTerminated()
+                .endState()
+                .build())
+        .endStatus()
+        .build();
   }
 
   @Test
   void aFailedPodNeverCountsAsASuccessWhateverItsContainerSays() {
-    assertThat(PodOutcome.of(ended("Failed", null, 0, "Completed"))).get().satisfies(o -> {
-      assertThat(o.succeeded()).isFalse();
-      assertThat(o.reason()).isEqualTo("Error");
-    });
-    assertThat(PodOutcome.of(ended("Failed", null, 0, null))).get().extracting(Outcome::reason).isEqualTo("Error");
-    assertThat(PodOutcome.of(ended("Failed", null, 2, "Completed"))).get().extracting(Outcome::reason).isEqualTo("Error");
+    assertThat(PodOutcome.of(ended("Failed", null, 0, "Completed")))
+        .get()
+        .satisfies(
+            o -> {
+              assertThat(o.succeeded()).isFalse();
+              assertThat(o.reason()).isEqualTo("Error");
+            });
+    assertThat(PodOutcome.of(ended("Failed", null, 0, null)))
+        .get()
+        .extracting(Outcome::reason)
+        .isEqualTo("Error");
+    assertThat(PodOutcome.of(ended("Failed", null, 2, "Completed")))
+        .get()
+        .extracting(Outcome::reason)
+        .isEqualTo("Error");
   }
 
   @Test
   void thePodsReasonComesBeforeTheContainersAndASucceededPodSucceeded() {
-    assertThat(PodOutcome.of(ended("Failed", "DeadlineExceeded", 137, "Error"))).get()
-        .extracting(Outcome::reason).isEqualTo("DeadlineExceeded");
-    assertThat(PodOutcome.of(ended("Failed", null, 137, "OOMKilled"))).get()
-        .extracting(Outcome::reason).isEqualTo("OOMKilled");
-    assertThat(PodOutcome.of(ended("Succeeded", null, 0, "Completed"))).get()
+    assertThat(PodOutcome.of(ended("Failed", "DeadlineExceeded", 137, "Error")))
+        .get()
+        .extracting(Outcome::reason)
+        .isEqualTo("DeadlineExceeded");
+    assertThat(PodOutcome.of(ended("Failed", null, 137, "OOMKilled")))
+        .get()
+        .extracting(Outcome::reason)
+        .isEqualTo("OOMKilled");
+    assertThat(PodOutcome.of(ended("Succeeded", null, 0, "Completed")))
+        .get()
         .satisfies(o -> assertThat(o.succeeded()).isTrue());
   }
 }

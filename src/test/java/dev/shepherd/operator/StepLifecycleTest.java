@@ -16,7 +16,9 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Failures, retries, parallelism and timeouts, through the real Operator and the mock API server. */
+/**
+ * Failures, retries, parallelism and timeouts, through the real Operator and the mock API server.
+ */
 class StepLifecycleTest {
   private final OperatorHarness h = new OperatorHarness();
 
@@ -27,8 +29,14 @@ class StepLifecycleTest {
 
   @Test
   void aFailedStepSkipsItsDependentsAndTheWorkflowFails() {
-    h.cluster.create(workflow("f", step("fetch"), step("build", "fetch"), step("test", "fetch"),
-        step("report", "build", "test"), step("publish", "report")));
+    h.cluster.create(
+        workflow(
+            "f",
+            step("fetch"),
+            step("build", "fetch"),
+            step("test", "fetch"),
+            step("report", "build", "test"),
+            step("publish", "report")));
     h.awaitPod("f-fetch-1");
     h.kubelet.succeed("f-fetch-1");
     h.awaitPod("f-test-1");
@@ -50,12 +58,16 @@ class StepLifecycleTest {
     assertThat(w.getStatus().message).contains("test").contains("exit code 3");
     assertThat(w.getStatus().progress).isEqualTo("5/5");
     assertThat(Conditions.find(w.getStatus(), Conditions.FAILED).getStatus()).isEqualTo("True");
-    assertThat(Conditions.find(w.getStatus(), Conditions.STALLED).getReason()).isEqualTo("StepFailed");
-    assertThat(h.cluster.events()).filteredOn(e -> e.getReason().equals("StepFailed"))
-        .singleElement().satisfies(e -> {
-          assertThat(e.getType()).isEqualTo("Warning");
-          assertThat(e.getMessage()).contains("test").contains("exit code 3");
-        });
+    assertThat(Conditions.find(w.getStatus(), Conditions.STALLED).getReason())
+        .isEqualTo("StepFailed");
+    assertThat(h.cluster.events())
+        .filteredOn(e -> e.getReason().equals("StepFailed"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getType()).isEqualTo("Warning");
+              assertThat(e.getMessage()).contains("test").contains("exit code 3");
+            });
   }
 
   @Test
@@ -74,8 +86,11 @@ class StepLifecycleTest {
     h.awaitPod("r-flaky-2");
 
     h.kubelet.fail("r-flaky-2", 1);
-    h.awaitWorkflow("r", x -> OperatorHarness.phase(x, "flaky") == StepPhase.Retrying
-        && OperatorHarness.step(x, "flaky").attempts == 2);
+    h.awaitWorkflow(
+        "r",
+        x ->
+            OperatorHarness.phase(x, "flaky") == StepPhase.Retrying
+                && OperatorHarness.step(x, "flaky").attempts == 2);
     h.advance("r", Duration.ofSeconds(5));
     assertThat(h.cluster.pod("r-flaky-3")).as("the second backoff is doubled to 10 s").isNull();
     h.advance("r", Duration.ofSeconds(5));
@@ -99,10 +114,11 @@ class StepLifecycleTest {
     h.kubelet.fail("rs-flaky-1", 1);
     h.awaitPod("rs-flaky-2");
     assertThat(h.cluster.pod("rs-flaky-2").getSpec().getContainers().getFirst().getEnv())
-        .anySatisfy(e -> {
-          assertThat(e.getName()).isEqualTo("SHEPHERD_ATTEMPT");
-          assertThat(e.getValue()).isEqualTo("2");
-        });
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("SHEPHERD_ATTEMPT");
+              assertThat(e.getValue()).isEqualTo("2");
+            });
     h.kubelet.succeed("rs-flaky-2");
     h.kubelet.succeed(h.awaitPod("rs-after-1").getMetadata().getName());
     Workflow w = h.awaitWorkflow("rs", x -> x.getStatus().phase == WorkflowPhase.Succeeded);
@@ -148,7 +164,8 @@ class StepLifecycleTest {
     h.advance("ts", Duration.ofSeconds(31));
     Workflow w = h.awaitWorkflow("ts", x -> x.getStatus().phase == WorkflowPhase.Failed);
     assertThat(OperatorHarness.step(w, "slow").reason).isEqualTo("DeadlineExceeded");
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> h.cluster.pod("ts-slow-1") == null);
   }
 
@@ -160,7 +177,8 @@ class StepLifecycleTest {
     h.awaitPod("d-a-1");
     h.advance("d", Duration.ofSeconds(101));
     Workflow w = h.awaitWorkflow("d", x -> x.getStatus().phase == WorkflowPhase.Failed);
-    assertThat(Conditions.find(w.getStatus(), Conditions.FAILED).getReason()).isEqualTo("DeadlineExceeded");
+    assertThat(Conditions.find(w.getStatus(), Conditions.FAILED).getReason())
+        .isEqualTo("DeadlineExceeded");
     assertThat(OperatorHarness.step(w, "a").reason).isEqualTo("DeadlineExceeded");
     assertThat(OperatorHarness.step(w, "b").phase).isEqualTo(StepPhase.Skipped);
   }

@@ -33,14 +33,18 @@ class StepPodBuilderTest {
         .containsEntry("shepherd.dev/workflow", "wf")
         .containsEntry("shepherd.dev/step", "build")
         .containsEntry("shepherd.dev/attempt", "2");
-    assertThat(pod.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
-      assertThat(o.getKind()).isEqualTo("Workflow");
-      assertThat(o.getUid()).isEqualTo("uid-1");
-      assertThat(o.getController()).isTrue();
-    });
+    assertThat(pod.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.getKind()).isEqualTo("Workflow");
+              assertThat(o.getUid()).isEqualTo("uid-1");
+              assertThat(o.getController()).isTrue();
+            });
     assertThat(pod.getSpec().getRestartPolicy()).isEqualTo("Never");
     assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
-    assertThat(pod.getSpec().getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(pod.getSpec().getSecurityContext().getSeccompProfile().getType())
+        .isEqualTo("RuntimeDefault");
     Container c = pod.getSpec().getContainers().getFirst();
     assertThat(c.getImage()).isEqualTo("busybox:1.36");
     assertThat(c.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
@@ -55,7 +59,8 @@ class StepPodBuilderTest {
     w.getSpec().securityContext = new SecurityContextBuilder().withPrivileged(true).build();
     w.getSpec().serviceAccountName = "builder";
     Pod pod = StepPodBuilder.build(w, w.getSpec().steps.getFirst(), 1);
-    assertThat(pod.getSpec().getContainers().getFirst().getSecurityContext().getPrivileged()).isTrue();
+    assertThat(pod.getSpec().getContainers().getFirst().getSecurityContext().getPrivileged())
+        .isTrue();
     assertThat(pod.getSpec().getServiceAccountName()).isEqualTo("builder");
     assertThat(pod.getSpec().getAutomountServiceAccountToken()).isNull();
   }
@@ -68,7 +73,8 @@ class StepPodBuilderTest {
     s.env = List.of(new EnvVar("MODE", "slow", null));
     s.timeoutSeconds = 60L;
     Pod pod = StepPodBuilder.build(w, s, 3);
-    assertThat(pod.getSpec().getContainers().getFirst().getEnv()).extracting(EnvVar::getName, EnvVar::getValue)
+    assertThat(pod.getSpec().getContainers().getFirst().getEnv())
+        .extracting(EnvVar::getName, EnvVar::getValue)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("TARGET", "world"),
             org.assertj.core.groups.Tuple.tuple("MODE", "fast"),
@@ -96,7 +102,10 @@ class StepPodBuilderTest {
     assertThat(StepPodBuilder.labelValue(wf)).hasSizeLessThanOrEqualTo(63).matches(DNS_LABEL);
   }
 
-  /** Zombies: the pause container is PID 1 of a step Pod and reaps the orphans of the step's command. */
+  /**
+   * Zombies: the pause container is PID 1 of a step Pod and reaps the orphans of the step's
+   * command.
+   */
   @Test
   void aStepPodSharesItsProcessNamespaceWithThePauseContainer() {
     Pod pod = StepPodBuilder.build(owned(workflow("z", step("a"))), step("a"), 1);

@@ -20,15 +20,23 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Single passes of the supervisor executor against a {@link TestingContext}, at the edges of the informer and the API server. */
+/**
+ * Single passes of the supervisor executor against a {@link TestingContext}, at the edges of the
+ * informer and the API server.
+ */
 class SupervisorExecutorPassTest {
   static final String NS = TestingCluster.NAMESPACE;
 
   private final TestingCluster cluster = new TestingCluster();
   private final TestingClock clock = new TestingClock(Instant.parse("2026-11-29T10:00:00Z"));
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final SupervisorExecutor executor = new SupervisorExecutor(clock, new Engine(clock),
-      new EventRecorder(cluster.client, clock), new OperatorMetrics(registry), SupervisorPodBuilder.DEFAULT_IMAGE);
+  private final SupervisorExecutor executor =
+      new SupervisorExecutor(
+          clock,
+          new Engine(clock),
+          new EventRecorder(cluster.client, clock),
+          new OperatorMetrics(registry),
+          SupervisorPodBuilder.DEFAULT_IMAGE);
   private final TestingContext context = new TestingContext(cluster.client);
 
   @AfterEach
@@ -52,19 +60,26 @@ class SupervisorExecutorPassTest {
     assertThat(context.managedWorkflowRuns).isEqualTo(1);
     assertThat(cluster.pod("miss-supervisor").getMetadata().getUid()).isEqualTo(uid);
     assertThat(cluster.get("miss").getStatus().phase).as("not taken over as deleted").isNull();
-    assertThat(requests).as("the Pod comes from the event source, not the API server")
+    assertThat(requests)
+        .as("the Pod comes from the event source, not the API server")
         .noneMatch(r -> r.startsWith("GET /api/v1/namespaces/" + NS + "/pods"));
   }
 
   @Test
   void aPodThatExistsAlreadyIsAdopted() {
     Workflow w = cluster.create(supervised("adopt"));
-    Pod earlier = cluster.client.resource(SupervisorPodBuilder.build(w, SupervisorPodBuilder.DEFAULT_IMAGE)).create();
+    Pod earlier =
+        cluster
+            .client
+            .resource(SupervisorPodBuilder.build(w, SupervisorPodBuilder.DEFAULT_IMAGE))
+            .create();
 
     executor.reconcile(w, context.pass(w));
 
-    assertThat(cluster.pods("adopt")).singleElement()
-        .satisfies(p -> assertThat(p.getMetadata().getUid()).isEqualTo(earlier.getMetadata().getUid()));
+    assertThat(cluster.pods("adopt"))
+        .singleElement()
+        .satisfies(
+            p -> assertThat(p.getMetadata().getUid()).isEqualTo(earlier.getMetadata().getUid()));
     assertThat(registry.counter("shepherd.step.pods").count()).as("adopted, not created").isZero();
     assertThat(cluster.get("adopt").getStatus().observedGeneration).isEqualTo(1L);
     assertThat(cluster.events()).extracting(e -> e.getReason()).containsExactly("Started");
@@ -73,10 +88,14 @@ class SupervisorExecutorPassTest {
   @Test
   void aRefusedStatusWriteFailsThePassAndItsRepeatDoesNotStartTheWorkflowAgain() {
     Workflow w = cluster.create(supervised("refused"));
-    cluster.refuseNext("PATCH", "/apis/" + Workflow.API_VERSION + "/namespaces/" + NS + "/workflows/refused/status", 409);
+    cluster.refuseNext(
+        "PATCH",
+        "/apis/" + Workflow.API_VERSION + "/namespaces/" + NS + "/workflows/refused/status",
+        409);
 
     assertThatThrownBy(() -> executor.reconcile(w, context.pass(w)))
-        .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
     assertThat(context.written).as("nothing cached that was not written").isEmpty();
 
     // JOSDK runs the pass again, on the same informer copy.
@@ -92,13 +111,26 @@ class SupervisorExecutorPassTest {
     cluster.create(supervised("both"));
     Workflow w = cluster.get("both");
     executor.reconcile(w, context.pass(w));
-    cluster.client.resources(Workflow.class).inNamespace(NS).withName("both").edit(x -> {
-      x.getSpec().params = List.of(new Param("X", "1"));
-      return x;
-    });
+    cluster
+        .client
+        .resources(Workflow.class)
+        .inNamespace(NS)
+        .withName("both")
+        .edit(
+            x -> {
+              x.getSpec().params = List.of(new Param("X", "1"));
+              return x;
+            });
     Workflow informerCopy = cluster.get("both");
-    cluster.client.resources(Workflow.class).inNamespace(NS).withName("both").subresource("status")
-        .patch(PatchContext.of(PatchType.JSON_MERGE), """
+    cluster
+        .client
+        .resources(Workflow.class)
+        .inNamespace(NS)
+        .withName("both")
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            """
             {"status":{"phase":"Running","progress":"0/2","startedAt":"2026-11-29T10:00:01Z","message":"Running a.",
              "steps":[{"name":"a","phase":"Running","attempts":1},{"name":"b","phase":"Pending","attempts":0}]}}""");
     context.pods.see(cluster.pod("both-supervisor"));
@@ -110,7 +142,9 @@ class SupervisorExecutorPassTest {
     assertThat(stored.getStatus().phase).isEqualTo(WorkflowPhase.Running);
     assertThat(stored.getStatus().message).isEqualTo("Running a.");
     assertThat(OperatorHarness.step(stored, "a").phase).isEqualTo(StepPhase.Running);
-    assertThat(context.written.getLast().getStatus().phase).as("cached as stored").isEqualTo(WorkflowPhase.Running);
+    assertThat(context.written.getLast().getStatus().phase)
+        .as("cached as stored")
+        .isEqualTo(WorkflowPhase.Running);
   }
 
   private double started() {

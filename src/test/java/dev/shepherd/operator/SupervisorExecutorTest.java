@@ -35,7 +35,10 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** executor: supervisor through the real Operator and the mock API server; the test plays kubelet and supervisor. */
+/**
+ * executor: supervisor through the real Operator and the mock API server; the test plays kubelet
+ * and supervisor.
+ */
 class SupervisorExecutorTest {
   static final String NS = TestingCluster.NAMESPACE;
   static final ObjectMapper JSON = new ObjectMapper();
@@ -64,47 +67,73 @@ class SupervisorExecutorTest {
     Workflow w = h.awaitWorkflow("sv", x -> x.getStatus().observedGeneration != null);
     String uid = w.getMetadata().getUid();
 
-    ServiceAccount sa = h.cluster.client.serviceAccounts().inNamespace(NS).withName("sv-supervisor").get();
+    ServiceAccount sa =
+        h.cluster.client.serviceAccounts().inNamespace(NS).withName("sv-supervisor").get();
     Role role = h.cluster.client.rbac().roles().inNamespace(NS).withName("sv-supervisor").get();
-    RoleBinding binding = h.cluster.client.rbac().roleBindings().inNamespace(NS).withName("sv-supervisor").get();
+    RoleBinding binding =
+        h.cluster.client.rbac().roleBindings().inNamespace(NS).withName("sv-supervisor").get();
     for (var o : List.of(sa, role, binding, pod)) {
-      assertThat(o.getMetadata().getOwnerReferences()).as(o.getKind()).singleElement().satisfies(r -> ownedBy(r, uid));
+      assertThat(o.getMetadata().getOwnerReferences())
+          .as(o.getKind())
+          .singleElement()
+          .satisfies(r -> ownedBy(r, uid));
     }
     for (var o : List.of(sa, role, binding)) {
-      assertThat(o.getMetadata().getLabels()).as(o.getKind()).isEqualTo(SupervisorPodBuilder.labels(w));
-      assertThat(o.getMetadata().getAnnotations()).as(o.getKind() + ": nothing but what shepherd sets").isNullOrEmpty();
+      assertThat(o.getMetadata().getLabels())
+          .as(o.getKind())
+          .isEqualTo(SupervisorPodBuilder.labels(w));
+      assertThat(o.getMetadata().getAnnotations())
+          .as(o.getKind() + ": nothing but what shepherd sets")
+          .isNullOrEmpty();
     }
-    assertThat(role.getRules()).singleElement().satisfies(r -> {
-      assertThat(r.getApiGroups()).containsExactly("shepherd.dev");
-      assertThat(r.getResources()).containsExactly("workflows/status");
-      assertThat(r.getResourceNames()).containsExactly("sv");
-      assertThat(r.getVerbs()).containsExactlyInAnyOrder("get", "patch");
-    });
+    assertThat(role.getRules())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getApiGroups()).containsExactly("shepherd.dev");
+              assertThat(r.getResources()).containsExactly("workflows/status");
+              assertThat(r.getResourceNames()).containsExactly("sv");
+              assertThat(r.getVerbs()).containsExactlyInAnyOrder("get", "patch");
+            });
     assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
     assertThat(binding.getRoleRef().getName()).isEqualTo("sv-supervisor");
-    assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
-      assertThat(s.getKind()).isEqualTo("ServiceAccount");
-      assertThat(s.getName()).isEqualTo("sv-supervisor");
-      assertThat(s.getNamespace()).isEqualTo(NS);
-    });
+    assertThat(binding.getSubjects())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getKind()).isEqualTo("ServiceAccount");
+              assertThat(s.getName()).isEqualTo("sv-supervisor");
+              assertThat(s.getNamespace()).isEqualTo(NS);
+            });
 
-    assertThat(pod.getMetadata().getLabels()).containsEntry("shepherd.dev/workflow", "sv")
+    assertThat(pod.getMetadata().getLabels())
+        .containsEntry("shepherd.dev/workflow", "sv")
         .containsEntry("shepherd.dev/executor", "supervisor");
     assertThat(pod.getSpec().getRestartPolicy()).isEqualTo("Never");
     assertThat(pod.getSpec().getServiceAccountName()).isEqualTo("sv-supervisor");
     assertThat(pod.getSpec().getAutomountServiceAccountToken()).isTrue();
-    assertThat(pod.getSpec().getActiveDeadlineSeconds()).isEqualTo(100L + SupervisorPodBuilder.DEADLINE_GRACE_SECONDS);
-    assertThat(pod.getSpec().getShareProcessNamespace()).as("the supervisor must be PID 1").isNotEqualTo(Boolean.TRUE);
-    assertThat(pod.getSpec().getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
-    assertThat(pod.getSpec().getVolumes()).singleElement().satisfies(v -> {
-      assertThat(v.getName()).isEqualTo("shepherd");
-      assertThat(v.getEmptyDir()).isNotNull();
-    });
+    assertThat(pod.getSpec().getActiveDeadlineSeconds())
+        .isEqualTo(100L + SupervisorPodBuilder.DEADLINE_GRACE_SECONDS);
+    assertThat(pod.getSpec().getShareProcessNamespace())
+        .as("the supervisor must be PID 1")
+        .isNotEqualTo(Boolean.TRUE);
+    assertThat(pod.getSpec().getSecurityContext().getSeccompProfile().getType())
+        .isEqualTo("RuntimeDefault");
+    assertThat(pod.getSpec().getVolumes())
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getName()).isEqualTo("shepherd");
+              assertThat(v.getEmptyDir()).isNotNull();
+            });
     Container init = pod.getSpec().getInitContainers().getFirst();
     assertThat(pod.getSpec().getInitContainers()).hasSize(1);
     assertThat(init.getImage()).isEqualTo(SupervisorPodBuilder.DEFAULT_IMAGE);
-    assertThat(init.getCommand()).containsExactly("cp", "-R", "/opt/shepherd/runtime/.", "/shepherd/");
-    assertThat(init.getVolumeMounts()).singleElement().satisfies(m -> assertThat(m.getMountPath()).isEqualTo("/shepherd"));
+    assertThat(init.getCommand())
+        .containsExactly("cp", "-R", "/opt/shepherd/runtime/.", "/shepherd/");
+    assertThat(init.getVolumeMounts())
+        .singleElement()
+        .satisfies(m -> assertThat(m.getMountPath()).isEqualTo("/shepherd"));
     assertThat(init.getSecurityContext().getRunAsNonRoot()).isTrue();
     assertThat(init.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
 
@@ -115,24 +144,34 @@ class SupervisorExecutorTest {
     assertThat(main.getCommand()).containsExactly("/shepherd/bin/shepherd", "supervise");
     assertThat(main.getArgs()).isEmpty();
     assertThat(main.getTerminationMessagePolicy()).isEqualTo("File");
-    assertThat(main.getVolumeMounts()).singleElement().satisfies(m -> {
-      assertThat(m.getMountPath()).isEqualTo("/shepherd");
-      assertThat(m.getReadOnly()).isTrue();
-    });
+    assertThat(main.getVolumeMounts())
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.getMountPath()).isEqualTo("/shepherd");
+              assertThat(m.getReadOnly()).isTrue();
+            });
     assertThat(main.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(main.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
-    assertThat(main.getEnv()).extracting(EnvVar::getName)
-        .containsExactly("SHEPHERD_WORKFLOW", "SHEPHERD_NAMESPACE", "SHEPHERD_POD_NAME", "SHEPHERD_MANIFEST");
+    assertThat(main.getEnv())
+        .extracting(EnvVar::getName)
+        .containsExactly(
+            "SHEPHERD_WORKFLOW", "SHEPHERD_NAMESPACE", "SHEPHERD_POD_NAME", "SHEPHERD_MANIFEST");
     assertThat(main.getEnv().get(0).getValue()).isEqualTo("sv");
-    assertThat(main.getEnv().get(1).getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
-    assertThat(main.getEnv().get(2).getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
-    assertThat(main.getEnv().get(3).getValue()).as("the workflow as the controller saw it")
+    assertThat(main.getEnv().get(1).getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("metadata.namespace");
+    assertThat(main.getEnv().get(2).getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("metadata.name");
+    assertThat(main.getEnv().get(3).getValue())
+        .as("the workflow as the controller saw it")
         .isEqualTo(SupervisorPodBuilder.escapeForKubelet(SupervisorPodBuilder.manifest(w)))
         .contains("\"metadata\":{\"name\":\"sv\",\"namespace\":\"" + NS + "\",\"generation\":1}")
         .contains("\"params\":[{\"name\":\"GREETING\",\"value\":\"hi\"}]");
 
     assertThat(w.getStatus().observedGeneration).isEqualTo(1L);
-    assertThat(w.getStatus().phase).as("the supervisor writes the phase, not the controller").isNull();
+    assertThat(w.getStatus().phase)
+        .as("the supervisor writes the phase, not the controller")
+        .isNull();
     // The pass wrote observedGeneration after creating what it creates.
     assertThat(h.cluster.pods("sv")).as("nothing per step").hasSize(1);
   }
@@ -143,7 +182,10 @@ class SupervisorExecutorTest {
     h.awaitPod("own-supervisor");
     h.awaitWorkflow("own", x -> x.getStatus().observedGeneration != null);
 
-    String written = supervisorPatch("own", """
+    String written =
+        supervisorPatch(
+            "own",
+            """
         {"phase":"Running","progress":"0/2","startedAt":"2026-11-29T10:00:01Z","finishedAt":null,
          "message":"Running a.",
          "steps":[{"name":"a","phase":"Running","attempts":1,"startedAt":"2026-11-29T10:00:01Z"},
@@ -151,18 +193,35 @@ class SupervisorExecutorTest {
          "conditions":[{"type":"Reconciling","status":"True","reason":"Running","message":"Running a.",
                         "lastTransitionTime":"2026-11-29T10:00:01Z","observedGeneration":1}]}""");
     Workflow afterPatch = h.cluster.get("own");
-    assertThat(afterPatch.getStatus().observedGeneration).as("the supervisor's patch keeps the controller's field")
+    assertThat(afterPatch.getStatus().observedGeneration)
+        .as("the supervisor's patch keeps the controller's field")
         .isEqualTo(1L);
 
     // Make the controller look: the Pod changes, and the spec changes (generation 2).
-    kubelet("own-supervisor", new PodStatusBuilder().withPhase("Running")
-        .withContainerStatuses(new ContainerStatusBuilder().withName("supervisor")
-            .withNewState().withNewRunning().withStartedAt("2026-11-29T10:00:00Z").endRunning().endState().build())
-        .build());
-    h.cluster.client.resources(Workflow.class).inNamespace(NS).withName("own").edit(x -> {
-      x.getSpec().params = List.of(new Param("X", "1"));
-      return x;
-    });
+    kubelet(
+        "own-supervisor",
+        new PodStatusBuilder()
+            .withPhase("Running")
+            .withContainerStatuses(
+                new ContainerStatusBuilder()
+                    .withName("supervisor")
+                    .withNewState()
+                    .withNewRunning()
+                    .withStartedAt("2026-11-29T10:00:00Z")
+                    .endRunning()
+                    .endState()
+                    .build())
+            .build());
+    h.cluster
+        .client
+        .resources(Workflow.class)
+        .inNamespace(NS)
+        .withName("own")
+        .edit(
+            x -> {
+              x.getSpec().params = List.of(new Param("X", "1"));
+              return x;
+            });
     Workflow w = h.awaitWorkflow("own", x -> x.getStatus().observedGeneration == 2L);
     h.advance("own", Duration.ofSeconds(30));
     w = h.cluster.get("own");
@@ -194,7 +253,10 @@ class SupervisorExecutorTest {
     h.cluster.create(supervised("ev"));
     h.awaitPod("ev-supervisor");
     supervisorRunsA("ev");
-    kubelet("ev-supervisor", terminated("Failed", "Evicted", "The node was low on resource: memory.", 137, "Error", null));
+    kubelet(
+        "ev-supervisor",
+        terminated(
+            "Failed", "Evicted", "The node was low on resource: memory.", 137, "Error", null));
     Workflow w = h.awaitWorkflow("ev", x -> x.getStatus().phase == WorkflowPhase.Failed);
     assertThat(OperatorHarness.step(w, "a").reason).isEqualTo("Evicted");
     assertThat(OperatorHarness.step(w, "a").message).contains("low on resource");
@@ -212,7 +274,9 @@ class SupervisorExecutorTest {
     assertThat(OperatorHarness.step(w, "a").reason).isEqualTo("PodDeleted");
     assertThat(OperatorHarness.step(w, "b").phase).isEqualTo(StepPhase.Skipped);
     awaitWarning("del", "PodDeleted");
-    assertThat(h.cluster.pod("del-supervisor")).as("not created again once the supervisor had reported").isNull();
+    assertThat(h.cluster.pod("del-supervisor"))
+        .as("not created again once the supervisor had reported")
+        .isNull();
   }
 
   @Test
@@ -220,10 +284,13 @@ class SupervisorExecutorTest {
     h.cluster.create(supervised("again"));
     String uid = h.awaitPod("again-supervisor").getMetadata().getUid();
     h.cluster.client.pods().inNamespace(NS).withName("again-supervisor").delete();
-    await().atMost(Duration.ofSeconds(15)).until(() -> {
-      Pod p = h.cluster.pod("again-supervisor");
-      return p != null && !p.getMetadata().getUid().equals(uid);
-    });
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () -> {
+              Pod p = h.cluster.pod("again-supervisor");
+              return p != null && !p.getMetadata().getUid().equals(uid);
+            });
     assertThat(h.cluster.get("again").getStatus().phase).isNull();
   }
 
@@ -231,10 +298,13 @@ class SupervisorExecutorTest {
   void anInvalidImageNameFailsTheWorkflowAtOnceAndDeletesThePod() {
     h.cluster.create(supervised("img"));
     h.awaitPod("img-supervisor");
-    kubelet("img-supervisor", waiting("InvalidImageName", "couldn't parse image name \"Bad:Image\""));
+    kubelet(
+        "img-supervisor", waiting("InvalidImageName", "couldn't parse image name \"Bad:Image\""));
     Workflow w = h.awaitWorkflow("img", x -> x.getStatus().phase == WorkflowPhase.Failed);
     assertThat(OperatorHarness.step(w, "a").phase).isEqualTo(StepPhase.Skipped);
-    assertThat(OperatorHarness.step(w, "a").message).contains("InvalidImageName").contains("Bad:Image");
+    assertThat(OperatorHarness.step(w, "a").message)
+        .contains("InvalidImageName")
+        .contains("Bad:Image");
     assertThat(w.getStatus().message).contains("InvalidImageName");
     awaitWarning("img", "InvalidImageName");
     await().atMost(Duration.ofSeconds(10)).until(() -> h.cluster.pod("img-supervisor") == null);
@@ -244,7 +314,10 @@ class SupervisorExecutorTest {
   void anImagePullBackOffFailsTheWorkflowOnlyAfterFiveMinutes() {
     h.cluster.create(supervised("pull"));
     h.awaitPod("pull-supervisor");
-    Pod backingOff = kubelet("pull-supervisor", waiting("ImagePullBackOff", "Back-off pulling image \"debian:13-slim\""));
+    Pod backingOff =
+        kubelet(
+            "pull-supervisor",
+            waiting("ImagePullBackOff", "Back-off pulling image \"debian:13-slim\""));
     h.passes.awaitSeen("pull", backingOff);
     h.advance("pull", Duration.ofMinutes(4));
     assertThat(h.cluster.get("pull").getStatus().phase).isNull();
@@ -260,7 +333,8 @@ class SupervisorExecutorTest {
     h.cluster.create(supervised("tm"));
     h.awaitPod("tm-supervisor");
     supervisorRunsA("tm");
-    String last = """
+    String last =
+        """
         {"phase":"Running","progress":"1/2","startedAt":"2026-11-29T10:00:01Z","message":"Running b.",
          "steps":[{"name":"a","phase":"Succeeded","exitCode":0,"attempts":1},
                   {"name":"b","phase":"Running","attempts":1}]}""";
@@ -277,13 +351,15 @@ class SupervisorExecutorTest {
     h.cluster.create(supervised("fin"));
     h.awaitPod("fin-supervisor");
     supervisorRunsA("fin");
-    String last = """
+    String last =
+        """
         {"phase":"Succeeded","progress":"2/2","startedAt":"2026-11-29T10:00:01Z","finishedAt":"2026-11-29T10:00:09Z",
          "message":"All 2 steps succeeded.",
          "steps":[{"name":"a","phase":"Succeeded","exitCode":0,"attempts":1},
                   {"name":"b","phase":"Succeeded","exitCode":0,"attempts":1}]}""";
     kubelet("fin-supervisor", terminated("Succeeded", null, null, 0, "Completed", last));
-    Workflow w = h.awaitWorkflow("fin", x -> x.getStatus().phase != null && x.getStatus().phase.isFinal());
+    Workflow w =
+        h.awaitWorkflow("fin", x -> x.getStatus().phase != null && x.getStatus().phase.isFinal());
     assertThat(w.getStatus().phase).isEqualTo(WorkflowPhase.Succeeded);
     assertThat(w.getStatus().finishedAt).isEqualTo("2026-11-29T10:00:09Z");
     assertThat(w.getStatus().observedGeneration).isEqualTo(1L);
@@ -301,21 +377,43 @@ class SupervisorExecutorTest {
     h.cluster.create(otherImage);
     h.cluster.create(noCommand);
     assertThat(invalid("noimg")).contains("spec.image is required");
-    assertThat(invalid("otherimg")).contains("Step \"b\" has image alpine:3").contains("debian:13-slim");
+    assertThat(invalid("otherimg"))
+        .contains("Step \"b\" has image alpine:3")
+        .contains("debian:13-slim");
     assertThat(invalid("nocmd")).contains("Step \"a\" has no command");
-    // Failed is final: no later pass runs these workflows, and this one wrote it after creating nothing.
+    // Failed is final: no later pass runs these workflows, and this one wrote it after creating
+    // nothing.
     for (String name : List.of("noimg", "otherimg", "nocmd")) {
       assertThat(h.cluster.pods(name)).isEmpty();
-      assertThat(h.cluster.client.serviceAccounts().inNamespace(NS).withName(name + "-supervisor").get()).isNull();
+      assertThat(
+              h.cluster
+                  .client
+                  .serviceAccounts()
+                  .inNamespace(NS)
+                  .withName(name + "-supervisor")
+                  .get())
+          .isNull();
     }
-    assertThat(h.cluster.events()).filteredOn(e -> e.getReason().equals("InvalidSpec")).hasSize(3)
+    assertThat(h.cluster.events())
+        .filteredOn(e -> e.getReason().equals("InvalidSpec"))
+        .hasSize(3)
         .allSatisfy(e -> assertThat(e.getType()).isEqualTo("Warning"));
   }
 
   @Test
   void aServiceAccountOfTheSameNameNotOwnedByTheWorkflowIsNotUsed() {
-    h.cluster.client.serviceAccounts().inNamespace(NS).resource(new ServiceAccountBuilder()
-        .withNewMetadata().withName("theirs-supervisor").withNamespace(NS).endMetadata().build()).create();
+    h.cluster
+        .client
+        .serviceAccounts()
+        .inNamespace(NS)
+        .resource(
+            new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName("theirs-supervisor")
+                .withNamespace(NS)
+                .endMetadata()
+                .build())
+        .create();
     h.cluster.create(supervised("theirs"));
     Workflow w = h.awaitWorkflow("theirs", x -> x.getStatus().phase == WorkflowPhase.Failed);
     assertThat(w.getStatus().message).contains("ServiceAccount theirs-supervisor already exists");
@@ -326,21 +424,32 @@ class SupervisorExecutorTest {
 
   private String invalid(String name) {
     Workflow w = h.awaitWorkflow(name, x -> x.getStatus().phase == WorkflowPhase.Failed);
-    assertThat(Conditions.find(w.getStatus(), Conditions.FAILED).getReason()).isEqualTo("InvalidSpec");
+    assertThat(Conditions.find(w.getStatus(), Conditions.FAILED).getReason())
+        .isEqualTo("InvalidSpec");
     return w.getStatus().message;
   }
 
   private void supervisorRunsA(String workflow) {
-    supervisorPatch(workflow, """
+    supervisorPatch(
+        workflow,
+        """
         {"phase":"Running","progress":"0/2","startedAt":"2026-11-29T10:00:01Z","message":"Running a.",
          "steps":[{"name":"a","phase":"Running","attempts":1,"startedAt":"2026-11-29T10:00:01Z"},
                   {"name":"b","phase":"Pending","attempts":0}]}""");
     h.awaitWorkflow(workflow, x -> x.getStatus().phase == WorkflowPhase.Running);
   }
 
-  /** Writes the status as the supervisor does: a merge patch of its own fields. Returns them as stored. */
+  /**
+   * Writes the status as the supervisor does: a merge patch of its own fields. Returns them as
+   * stored.
+   */
   private String supervisorPatch(String workflow, String owned) {
-    h.cluster.client.resources(Workflow.class).inNamespace(NS).withName(workflow).subresource("status")
+    h.cluster
+        .client
+        .resources(Workflow.class)
+        .inNamespace(NS)
+        .withName(workflow)
+        .subresource("status")
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":" + owned + "}");
     return ownedFields(h.cluster.get(workflow));
   }
@@ -355,13 +464,18 @@ class SupervisorExecutorTest {
   }
 
   private void awaitWarning(String workflow, String text) {
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(h.cluster.events())
-        .anySatisfy(e -> {
-          assertThat(e.getInvolvedObject().getName()).isEqualTo(workflow);
-          assertThat(e.getType()).isEqualTo("Warning");
-          assertThat(e.getReason()).isEqualTo("Failed");
-          assertThat(e.getMessage()).contains(text);
-        }));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(h.cluster.events())
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getInvolvedObject().getName()).isEqualTo(workflow);
+                          assertThat(e.getType()).isEqualTo("Warning");
+                          assertThat(e.getReason()).isEqualTo("Failed");
+                          assertThat(e.getMessage()).contains(text);
+                        }));
   }
 
   private static void ownedBy(OwnerReference r, String uid) {
@@ -370,23 +484,51 @@ class SupervisorExecutorTest {
     assertThat(r.getController()).isTrue();
   }
 
-  private io.fabric8.kubernetes.api.model.PodStatus terminated(String phase, String podReason, String podMessage,
-      int exitCode, String containerReason, String terminationMessage) {
-    return new PodStatusBuilder().withPhase(phase).withReason(podReason).withMessage(podMessage)
-        .withContainerStatuses(new ContainerStatusBuilder().withName("supervisor")
-            .withNewState().withNewTerminated().withExitCode(exitCode).withReason(containerReason)
-              .withMessage(terminationMessage).endTerminated().endState()
-            .build())
+  private io.fabric8.kubernetes.api.model.PodStatus terminated(
+      String phase,
+      String podReason,
+      String podMessage,
+      int exitCode,
+      String containerReason,
+      String terminationMessage) {
+    return new PodStatusBuilder()
+        .withPhase(phase)
+        .withReason(podReason)
+        .withMessage(podMessage)
+        .withContainerStatuses(
+            new ContainerStatusBuilder()
+                .withName("supervisor")
+                .withNewState()
+                .withNewTerminated()
+                .withExitCode(exitCode)
+                .withReason(containerReason)
+                .withMessage(terminationMessage)
+                .endTerminated()
+                .endState()
+                .build())
         .build();
   }
 
   private io.fabric8.kubernetes.api.model.PodStatus waiting(String reason, String message) {
     List<ContainerStatus> containers = new ArrayList<>();
-    containers.add(new ContainerStatusBuilder().withName("supervisor")
-        .withNewState().withNewWaiting().withReason(reason).withMessage(message).endWaiting().endState().build());
-    return new PodStatusBuilder().withPhase("Pending")
-        .withConditions(new PodConditionBuilder().withType("PodScheduled").withStatus("True")
-            .withLastTransitionTime(h.clock.instant().toString()).build())
+    containers.add(
+        new ContainerStatusBuilder()
+            .withName("supervisor")
+            .withNewState()
+            .withNewWaiting()
+            .withReason(reason)
+            .withMessage(message)
+            .endWaiting()
+            .endState()
+            .build());
+    return new PodStatusBuilder()
+        .withPhase("Pending")
+        .withConditions(
+            new PodConditionBuilder()
+                .withType("PodScheduled")
+                .withStatus("True")
+                .withLastTransitionTime(h.clock.instant().toString())
+                .build())
         .withContainerStatuses(containers)
         .build();
   }

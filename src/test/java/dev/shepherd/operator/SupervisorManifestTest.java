@@ -25,7 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** {@value CarriedManifest#ENV}: the workflow the supervisor Pod runs, as {@code shepherd run} reads it. */
+/**
+ * {@value CarriedManifest#ENV}: the workflow the supervisor Pod runs, as {@code shepherd run} reads
+ * it.
+ */
 class SupervisorManifestTest {
   static List<Path> examples() throws IOException {
     try (Stream<Path> files = Files.list(Path.of("examples"))) {
@@ -38,10 +41,14 @@ class SupervisorManifestTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("examples")
   void everyExampleReadsBackAsTheSameWorkflow(Path example) throws Exception {
-    for (WorkflowFile.Document doc : WorkflowFile.parse(example.toString(), Files.readString(example))) {
+    for (WorkflowFile.Document doc :
+        WorkflowFile.parse(example.toString(), Files.readString(example))) {
       Workflow workflow = new Workflow();
-      workflow.setMetadata(new ObjectMetaBuilder(doc.manifest().metadata())
-          .withNamespace("team-a").withGeneration(7L).build());
+      workflow.setMetadata(
+          new ObjectMetaBuilder(doc.manifest().metadata())
+              .withNamespace("team-a")
+              .withGeneration(7L)
+              .build());
       workflow.setSpec(doc.spec());
 
       String json = SupervisorPodBuilder.manifest(workflow);
@@ -53,10 +60,16 @@ class SupervisorManifestTest {
       assertThat(d.metadata().getName()).isEqualTo(workflow.getMetadata().getName());
       assertThat(d.metadata().getNamespace()).isEqualTo("team-a");
       assertThat(d.metadata().getGeneration()).isEqualTo(7L);
-      assertThat(WorkflowFile.parse(CarriedManifest.ENV, json)).singleElement()
-          .satisfies(y -> assertThat(Serialization.asJson(y.spec())).isEqualTo(Serialization.asJson(doc.spec())));
+      assertThat(WorkflowFile.parse(CarriedManifest.ENV, json))
+          .singleElement()
+          .satisfies(
+              y ->
+                  assertThat(Serialization.asJson(y.spec()))
+                      .isEqualTo(Serialization.asJson(doc.spec())));
       String value = env(workflow).get(CarriedManifest.ENV);
-      assertThat(KubeletEnv.expand(value, env(workflow))).as("what the supervisor reads").isEqualTo(json);
+      assertThat(KubeletEnv.expand(value, env(workflow)))
+          .as("what the supervisor reads")
+          .isEqualTo(json);
     }
   }
 
@@ -67,24 +80,33 @@ class SupervisorManifestTest {
     w.getMetadata().setLabels(Map.of("team", "a"));
     w.getMetadata().setResourceVersion("42");
 
-    assertThat(SupervisorPodBuilder.manifest(w)).startsWith(
-        "{\"apiVersion\":\"shepherd.dev/v1alpha1\",\"kind\":\"Workflow\","
-            + "\"metadata\":{\"name\":\"wf\",\"namespace\":\"" + TestingCluster.NAMESPACE + "\"},\"spec\":{");
+    assertThat(SupervisorPodBuilder.manifest(w))
+        .startsWith(
+            "{\"apiVersion\":\"shepherd.dev/v1alpha1\",\"kind\":\"Workflow\","
+                + "\"metadata\":{\"name\":\"wf\",\"namespace\":\""
+                + TestingCluster.NAMESPACE
+                + "\"},\"spec\":{");
     w.getMetadata().setGeneration(3L);
-    assertThat(SupervisorPodBuilder.manifest(w)).contains(
-        "\"metadata\":{\"name\":\"wf\",\"namespace\":\"" + TestingCluster.NAMESPACE + "\",\"generation\":3},");
+    assertThat(SupervisorPodBuilder.manifest(w))
+        .contains(
+            "\"metadata\":{\"name\":\"wf\",\"namespace\":\""
+                + TestingCluster.NAMESPACE
+                + "\",\"generation\":3},");
   }
 
   @Test
   void theContainerGetsTheManifestUnchangedByTheKubeletsExpansion() {
     Workflow w = workflow("wf", step("a"));
-    w.getSpec().steps.getFirst().args = List.of("echo $$ $(SHEPHERD_WORKFLOW) $(date) ${X} $$$ $( $");
+    w.getSpec().steps.getFirst().args =
+        List.of("echo $$ $(SHEPHERD_WORKFLOW) $(date) ${X} $$$ $( $");
     String json = SupervisorPodBuilder.manifest(w);
     String value = SupervisorPodBuilder.env(w).getLast().getValue();
     Map<String, String> earlier = Map.of("SHEPHERD_WORKFLOW", "wf");
 
     assertThat(json).contains("echo $$ $(SHEPHERD_WORKFLOW)");
-    assertThat(KubeletEnv.expand(json, earlier)).as("unescaped, the kubelet would change it").isNotEqualTo(json);
+    assertThat(KubeletEnv.expand(json, earlier))
+        .as("unescaped, the kubelet would change it")
+        .isNotEqualTo(json);
     assertThat(KubeletEnv.expand(value, earlier)).isEqualTo(json);
   }
 
@@ -99,7 +121,8 @@ class SupervisorManifestTest {
     Workflow w = workflow("big", steps.toArray(Step[]::new));
 
     assertThat(SupervisorPodBuilder.manifest(w)).isNull();
-    assertThat(SupervisorPodBuilder.env(w)).extracting(EnvVar::getName)
+    assertThat(SupervisorPodBuilder.env(w))
+        .extracting(EnvVar::getName)
         .containsExactly("SHEPHERD_WORKFLOW", "SHEPHERD_NAMESPACE", "SHEPHERD_POD_NAME");
   }
 
@@ -107,7 +130,8 @@ class SupervisorManifestTest {
   void theLimitIsOnTheEscapedUtf8Bytes() {
     Workflow w = workflow("edge", step("a"));
     String base = SupervisorPodBuilder.manifest(w);
-    int room = SupervisorPodBuilder.MANIFEST_MAX_BYTES - base.getBytes(StandardCharsets.UTF_8).length;
+    int room =
+        SupervisorPodBuilder.MANIFEST_MAX_BYTES - base.getBytes(StandardCharsets.UTF_8).length;
     int value = room - ",\"workingDir\":\"\"".length();
     Step a = w.getSpec().steps.getFirst();
     a.workingDir = "é".repeat(value / 2) + "x".repeat(value % 2);
@@ -115,7 +139,9 @@ class SupervisorManifestTest {
     a.workingDir += "x";
     assertThat(SupervisorPodBuilder.manifest(w)).as("one byte over").isNull();
     a.workingDir = "$".repeat(value / 2 + 1);
-    assertThat(SupervisorPodBuilder.manifest(w)).as("fits as JSON, not with every $ doubled").isNull();
+    assertThat(SupervisorPodBuilder.manifest(w))
+        .as("fits as JSON, not with every $ doubled")
+        .isNull();
   }
 
   static Map<String, String> env(Workflow workflow) {

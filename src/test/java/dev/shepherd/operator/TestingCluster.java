@@ -31,12 +31,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * An API server for tests: the fabric8 mock server in CRUD mode, with the generated Workflow CRD
  * installed first so that the status subresource behaves as in a cluster. It does no server-side
  * apply and no garbage collection. One fix: a JSON merge patch is applied as RFC 7386 says and a
- * real API server does. The fabric8 7.5 mock merges with Jackson's {@code readerForUpdating},
- * which APPENDS a patch's array to the stored one (a status patched twice with 3 steps would hold
- * 6) and stores nulls instead of removing the field; the supervisor's merge patches replace
- * {@code steps} and {@code conditions} as a whole. Two more: an update (PUT) naming a resourceVersion
- * other than the stored one is refused with 409, as by a real API server; and a test can have the
- * next request of its choice refused ({@link #refuseNext}).
+ * real API server does. The fabric8 7.5 mock merges with Jackson's {@code readerForUpdating}, which
+ * APPENDS a patch's array to the stored one (a status patched twice with 3 steps would hold 6) and
+ * stores nulls instead of removing the field; the supervisor's merge patches replace {@code steps}
+ * and {@code conditions} as a whole. Two more: an update (PUT) naming a resourceVersion other than
+ * the stored one is refused with 409, as by a real API server; and a test can have the next request
+ * of its choice refused ({@link #refuseNext}).
  */
 public final class TestingCluster implements AutoCloseable {
   public static final String NAMESPACE = "test";
@@ -47,8 +47,13 @@ public final class TestingCluster implements AutoCloseable {
   private final Map<String, Integer> refusals = new ConcurrentHashMap<>();
 
   public TestingCluster() {
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new Rfc7386Dispatcher(requests, refusals), false);
+    server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new Rfc7386Dispatcher(requests, refusals),
+            false);
     server.init();
     client = server.createClient();
     try (var in = new FileInputStream(CrdGeneration.generate().toFile())) {
@@ -74,7 +79,12 @@ public final class TestingCluster implements AutoCloseable {
   }
 
   public List<Pod> pods(String workflow) {
-    return client.pods().inNamespace(NAMESPACE).withLabel(StepPodBuilder.WORKFLOW_LABEL, workflow).list().getItems();
+    return client
+        .pods()
+        .inNamespace(NAMESPACE)
+        .withLabel(StepPodBuilder.WORKFLOW_LABEL, workflow)
+        .list()
+        .getItems();
   }
 
   public Pod pod(String name) {
@@ -82,8 +92,8 @@ public final class TestingCluster implements AutoCloseable {
   }
 
   /**
-   * Answers the next request {@code method path} (the path without its query) with {@code code}
-   * and changes nothing, as an API server that refuses it.
+   * Answers the next request {@code method path} (the path without its query) with {@code code} and
+   * changes nothing, as an API server that refuses it.
    */
   public void refuseNext(String method, String path, int code) {
     refusals.put(method + " " + path, code);
@@ -109,8 +119,10 @@ public final class TestingCluster implements AutoCloseable {
     if (!patch.isObject()) {
       return patch.deepCopy();
     }
-    ObjectNode result = target != null && target.isObject() ? (ObjectNode) target.deepCopy()
-        : Serialization.jsonMapper().createObjectNode();
+    ObjectNode result =
+        target != null && target.isObject()
+            ? (ObjectNode) target.deepCopy()
+            : Serialization.jsonMapper().createObjectNode();
     for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> member = it.next();
       if (member.getValue().isNull()) {
@@ -135,7 +147,10 @@ public final class TestingCluster implements AutoCloseable {
     @Override
     public MockResponse dispatch(RecordedRequest request) {
       String path = request.getPath();
-      String line = request.getMethod() + " " + (path.contains("?") ? path.substring(0, path.indexOf('?')) : path);
+      String line =
+          request.getMethod()
+              + " "
+              + (path.contains("?") ? path.substring(0, path.indexOf('?')) : path);
       requests.add(line);
       Integer code = refusals.remove(line);
       if (code != null) {
@@ -147,22 +162,39 @@ public final class TestingCluster implements AutoCloseable {
       return super.dispatch(request);
     }
 
-    /** A real API server refuses an update that names a resourceVersion other than the stored one; the mock does not. */
+    /**
+     * A real API server refuses an update that names a resourceVersion other than the stored one;
+     * the mock does not.
+     */
     private boolean stale(RecordedRequest request, String path) {
-      String sent = resourceVersion(new String(request.getBody().getBytes(), StandardCharsets.UTF_8));
-      MockResponse stored = handleGet(path.endsWith("/status") ? path.substring(0, path.length() - "/status".length()) : path);
-      String current = stored.getBody() == null ? null : resourceVersion(stored.getBody().readUtf8());
+      String sent =
+          resourceVersion(new String(request.getBody().getBytes(), StandardCharsets.UTF_8));
+      MockResponse stored =
+          handleGet(
+              path.endsWith("/status")
+                  ? path.substring(0, path.length() - "/status".length())
+                  : path);
+      String current =
+          stored.getBody() == null ? null : resourceVersion(stored.getBody().readUtf8());
       return sent != null && current != null && !sent.equals(current);
     }
 
     private static MockResponse failure(int code, String message) {
-      return new MockResponse().setResponseCode(code).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
-          + "\"status\":\"Failure\",\"code\":" + code + ",\"message\":\"" + message + "\"}");
+      return new MockResponse()
+          .setResponseCode(code)
+          .setBody(
+              "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+                  + "\"status\":\"Failure\",\"code\":"
+                  + code
+                  + ",\"message\":\""
+                  + message
+                  + "\"}");
     }
 
     private static String resourceVersion(String json) {
       try {
-        JsonNode version = Serialization.jsonMapper().readTree(json).path("metadata").path("resourceVersion");
+        JsonNode version =
+            Serialization.jsonMapper().readTree(json).path("metadata").path("resourceVersion");
         return version.isTextual() ? version.asText() : null;
       } catch (JsonProcessingException e) {
         return null;
@@ -170,7 +202,8 @@ public final class TestingCluster implements AutoCloseable {
     }
 
     @Override
-    public JsonNode merge(JsonNode existing, String patch) throws KubernetesCrudDispatcherException {
+    public JsonNode merge(JsonNode existing, String patch)
+        throws KubernetesCrudDispatcherException {
       try {
         return mergePatch(existing, Serialization.jsonMapper().readTree(patch));
       } catch (JsonProcessingException e) {

@@ -48,7 +48,8 @@ final class TestingContext implements Context<Workflow> {
 
   TestingContext(KubernetesClient client) {
     this.client = client;
-    this.controllerSource = new WorkflowCache(new Controller<>(new Idle(), CONFIGURATION, client), written);
+    this.controllerSource =
+        new WorkflowCache(new Controller<>(new Idle(), CONFIGURATION, client), written);
   }
 
   /** This context for a pass over {@code workflow}. */
@@ -101,7 +102,8 @@ final class TestingContext implements Context<Workflow> {
       }
 
       @Override
-      public <R> EventSource<R, Workflow> dynamicallyRegisterEventSource(EventSource<R, Workflow> eventSource) {
+      public <R> EventSource<R, Workflow> dynamicallyRegisterEventSource(
+          EventSource<R, Workflow> eventSource) {
         throw new UnsupportedOperationException();
       }
 
@@ -197,7 +199,8 @@ final class TestingContext implements Context<Workflow> {
    * The Pod informer: the Pods it has seen ({@link #see}), overlaid with those the operator handed
    * it, which it keeps until it has seen them at that resourceVersion or later.
    */
-  static final class PodInformer extends AbstractEventSource<Pod, Workflow> implements RecentOperationCacheFiller<Pod> {
+  static final class PodInformer extends AbstractEventSource<Pod, Workflow>
+      implements RecentOperationCacheFiller<Pod> {
     private final Map<String, Pod> seen = new LinkedHashMap<>();
     private final Map<String, Pod> recent = new LinkedHashMap<>();
 
@@ -263,7 +266,9 @@ final class TestingContext implements Context<Workflow> {
     }
   }
 
-  /** A reconciler that only gives {@link WorkflowCache} the configuration of a Workflow controller. */
+  /**
+   * A reconciler that only gives {@link WorkflowCache} the configuration of a Workflow controller.
+   */
   @io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration(name = "testing")
   static final class Idle implements Reconciler<Workflow> {
     @Override

@@ -17,11 +17,20 @@ public final class TestingKubelet {
   }
 
   public void running(String pod) {
-    write(pod, new PodStatusBuilder().withPhase("Running")
-        .withContainerStatuses(new ContainerStatusBuilder().withName(StepPodBuilder.CONTAINER)
-            .withNewState().withNewRunning().withStartedAt("2026-01-01T00:00:00Z").endRunning().endState()
-            .build())
-        .build());
+    write(
+        pod,
+        new PodStatusBuilder()
+            .withPhase("Running")
+            .withContainerStatuses(
+                new ContainerStatusBuilder()
+                    .withName(StepPodBuilder.CONTAINER)
+                    .withNewState()
+                    .withNewRunning()
+                    .withStartedAt("2026-01-01T00:00:00Z")
+                    .endRunning()
+                    .endState()
+                    .build())
+            .build());
   }
 
   public void succeed(String pod) {
@@ -33,22 +42,43 @@ public final class TestingKubelet {
   }
 
   /** Ends the container; podReason is the Pod's own reason (DeadlineExceeded, Evicted) or null. */
-  public void exit(String pod, int exitCode, String containerReason, String message, String podReason) {
-    write(pod, new PodStatusBuilder().withPhase(exitCode == 0 && podReason == null ? "Succeeded" : "Failed")
-        .withReason(podReason)
-        .withContainerStatuses(new ContainerStatusBuilder().withName(StepPodBuilder.CONTAINER)
-            .withNewState().withNewTerminated().withExitCode(exitCode).withReason(containerReason)
-              .withMessage(message).endTerminated().endState()
-            .build())
-        .build());
+  public void exit(
+      String pod, int exitCode, String containerReason, String message, String podReason) {
+    write(
+        pod,
+        new PodStatusBuilder()
+            .withPhase(exitCode == 0 && podReason == null ? "Succeeded" : "Failed")
+            .withReason(podReason)
+            .withContainerStatuses(
+                new ContainerStatusBuilder()
+                    .withName(StepPodBuilder.CONTAINER)
+                    .withNewState()
+                    .withNewTerminated()
+                    .withExitCode(exitCode)
+                    .withReason(containerReason)
+                    .withMessage(message)
+                    .endTerminated()
+                    .endState()
+                    .build())
+            .build());
   }
 
   public void waiting(String pod, String reason, String message) {
-    write(pod, new PodStatusBuilder().withPhase("Pending")
-        .withContainerStatuses(new ContainerStatusBuilder().withName(StepPodBuilder.CONTAINER)
-            .withNewState().withNewWaiting().withReason(reason).withMessage(message).endWaiting().endState()
-            .build())
-        .build());
+    write(
+        pod,
+        new PodStatusBuilder()
+            .withPhase("Pending")
+            .withContainerStatuses(
+                new ContainerStatusBuilder()
+                    .withName(StepPodBuilder.CONTAINER)
+                    .withNewState()
+                    .withNewWaiting()
+                    .withReason(reason)
+                    .withMessage(message)
+                    .endWaiting()
+                    .endState()
+                    .build())
+            .build());
   }
 
   private void write(String name, PodStatus status) {

@@ -49,7 +49,8 @@ public final class TestingPasses implements Metrics {
       Map<String, Long> pods = new HashMap<>();
       for (EventSource<Pod, Workflow> source : sources.getEventSourcesFor(Pod.class)) {
         for (Pod pod : source.getSecondaryResources(workflow)) {
-          pods.put(pod.getMetadata().getName(), Long.parseLong(pod.getMetadata().getResourceVersion()));
+          pods.put(
+              pod.getMetadata().getName(), Long.parseLong(pod.getMetadata().getResourceVersion()));
         }
       }
       running.set(new Pass(workflow.getMetadata().getName(), clock.instant(), pods));
@@ -67,8 +68,14 @@ public final class TestingPasses implements Metrics {
 
   /** Waits until a pass of {@code workflow} that matches {@code began} has finished. */
   public Pass await(String workflow, Predicate<Pass> began) {
-    return Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(10))
-        .until(() -> finished.stream().filter(p -> p.workflow().equals(workflow) && began.test(p)).findFirst(),
+    return Awaitility.await()
+        .atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(10))
+        .until(
+            () ->
+                finished.stream()
+                    .filter(p -> p.workflow().equals(workflow) && began.test(p))
+                    .findFirst(),
             Optional::isPresent)
         .orElseThrow();
   }
@@ -78,7 +85,9 @@ public final class TestingPasses implements Metrics {
     return await(workflow, p -> !p.clock().isBefore(at));
   }
 
-  /** Waits until a pass of {@code workflow} that saw {@code pod} as written (or later) has finished. */
+  /**
+   * Waits until a pass of {@code workflow} that saw {@code pod} as written (or later) has finished.
+   */
   public Pass awaitSeen(String workflow, Pod pod) {
     long version = Long.parseLong(pod.getMetadata().getResourceVersion());
     String name = pod.getMetadata().getName();

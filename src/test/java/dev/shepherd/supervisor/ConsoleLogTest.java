@@ -34,18 +34,30 @@ class ConsoleLogTest {
   void linesHaveThePatternsFormat() {
     Logger log = provider.getLoggerFactory().getLogger("dev.shepherd.supervisor.Supervisor");
     String out = logged(() -> log.info("step {} exit {}", "build", 3));
-    assertThat(out).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d\\d\\d INFO  d\\.s\\.s\\.Supervisor - step build exit 3\\R");
+    assertThat(out)
+        .matches(
+            "\\d\\d:\\d\\d:\\d\\d\\.\\d\\d\\d INFO  d\\.s\\.s\\.Supervisor - step build exit 3\\R");
 
-    RuntimeException failure = new RuntimeException("outer", new IllegalStateException("inner cause"));
+    RuntimeException failure =
+        new RuntimeException("outer", new IllegalStateException("inner cause"));
     String withTrace = logged(() -> log.error("cannot {}", "spawn", failure));
-    assertThat(withTrace).contains("ERROR d.s.s.Supervisor - cannot spawn", "java.lang.RuntimeException: outer",
-        "Caused by: java.lang.IllegalStateException: inner cause", "\tat ");
-    assertThat(ConsoleLog.line(1_764_410_000_123L, TimeZone.getTimeZone("UTC"), "WARN", "a.b.C", "m", null))
+    assertThat(withTrace)
+        .contains(
+            "ERROR d.s.s.Supervisor - cannot spawn",
+            "java.lang.RuntimeException: outer",
+            "Caused by: java.lang.IllegalStateException: inner cause",
+            "\tat ");
+    assertThat(
+            ConsoleLog.line(
+                1_764_410_000_123L, TimeZone.getTimeZone("UTC"), "WARN", "a.b.C", "m", null))
         .isEqualTo("09:53:20.123 WARN  a.b.C - m" + System.lineSeparator());
     // Local time, daylight saving included, and before 1970.
-    assertThat(ConsoleLog.line(1_751_362_200_007L, TimeZone.getTimeZone("Europe/Paris"), "INFO", "x", "m", null))
+    assertThat(
+            ConsoleLog.line(
+                1_751_362_200_007L, TimeZone.getTimeZone("Europe/Paris"), "INFO", "x", "m", null))
         .startsWith("11:30:00.007 INFO");
-    assertThat(ConsoleLog.line(-1L, TimeZone.getTimeZone("UTC"), "INFO", "x", "m", null)).startsWith("23:59:59.999");
+    assertThat(ConsoleLog.line(-1L, TimeZone.getTimeZone("UTC"), "INFO", "x", "m", null))
+        .startsWith("23:59:59.999");
   }
 
   @Test
@@ -56,11 +68,15 @@ class ConsoleLogTest {
     assertThat(shepherd.isDebugEnabled()).isFalse();
     assertThat(library.isInfoEnabled()).isFalse();
     assertThat(library.isWarnEnabled()).isTrue();
-    assertThat(logged(() -> {
-      shepherd.debug("hidden");
-      library.info("hidden too");
-      library.warn("shown");
-    })).doesNotContain("hidden").contains("WARN  i.f.k.client.Config - shown");
+    assertThat(
+            logged(
+                () -> {
+                  shepherd.debug("hidden");
+                  library.info("hidden too");
+                  library.warn("shown");
+                }))
+        .doesNotContain("hidden")
+        .contains("WARN  i.f.k.client.Config - shown");
 
     Logger supervisor = provider.getLoggerFactory().getLogger("dev.shepherd.supervisor.Reaper");
     ConsoleLog.setLevel("dev.shepherd.supervisor.Reaper", Level.WARN);

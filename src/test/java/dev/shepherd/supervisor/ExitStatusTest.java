@@ -19,7 +19,8 @@ class ExitStatusTest {
   }
 
   @Property
-  void deathBySignalIs128PlusN(@ForAll @IntRange(min = 1, max = 31) int signal, @ForAll boolean coreDumped) {
+  void deathBySignalIs128PlusN(
+      @ForAll @IntRange(min = 1, max = 31) int signal, @ForAll boolean coreDumped) {
     ExitStatus status = ExitStatus.fromWaitStatus(signal | (coreDumped ? 0x80 : 0));
     assertEquals(128 + signal, status.code());
     assertEquals(Signal.of(signal), status.signal());

@@ -40,8 +40,12 @@ record ProcessTable(List<Entry> entries) {
     int open = stat.indexOf('(');
     int close = stat.lastIndexOf(')'); // comm may itself hold spaces and parentheses
     String[] rest = stat.substring(close + 2).split(" ");
-    return new Entry(Integer.parseInt(stat.substring(0, open).trim()), stat.substring(open + 1, close),
-        rest[0].charAt(0), Integer.parseInt(rest[1]), Integer.parseInt(rest[2]));
+    return new Entry(
+        Integer.parseInt(stat.substring(0, open).trim()),
+        stat.substring(open + 1, close),
+        rest[0].charAt(0),
+        Integer.parseInt(rest[1]),
+        Integer.parseInt(rest[2]));
   }
 
   /** Every process below {@code root} in the parent tree (not {@code root} itself). */

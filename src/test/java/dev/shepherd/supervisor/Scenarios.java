@@ -9,8 +9,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * What the scenario mains ({@link SupervisorScenarios}, {@link WorkflowRunnerScenarios}) share:
- * the line their parent test reads, and checks that need no test framework in the child JVM.
+ * What the scenario mains ({@link SupervisorScenarios}, {@link WorkflowRunnerScenarios}) share: the
+ * line their parent test reads, and checks that need no test framework in the child JVM.
  */
 final class Scenarios {
   interface Body {
@@ -21,8 +21,11 @@ final class Scenarios {
 
   /** The scenarios of a scenario main: its methods marked {@link Scenario}, by name. */
   static List<String> names(Class<?> scenarios) {
-    return Arrays.stream(scenarios.getDeclaredMethods()).filter(m -> m.isAnnotationPresent(Scenario.class))
-        .map(Method::getName).sorted().toList();
+    return Arrays.stream(scenarios.getDeclaredMethods())
+        .filter(m -> m.isAnnotationPresent(Scenario.class))
+        .map(Method::getName)
+        .sorted()
+        .toList();
   }
 
   /** Runs the scenario {@code name} of {@code scenarios} (an instance of a scenario main). */
@@ -31,7 +34,8 @@ final class Scenarios {
     try {
       method = scenarios.getClass().getDeclaredMethod(name);
     } catch (NoSuchMethodException e) {
-      throw new IllegalArgumentException("no scenario " + name + " in " + scenarios.getClass().getSimpleName());
+      throw new IllegalArgumentException(
+          "no scenario " + name + " in " + scenarios.getClass().getSimpleName());
     }
     if (!method.isAnnotationPresent(Scenario.class)) {
       throw new IllegalArgumentException(name + " is not marked as a @Scenario");

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  */
 class SupervisorDependenciesTest {
   private static final String ROOT = "dev/shepherd/";
-  private static final List<String> ALLOWED = List.of("dev/shepherd/api", "dev/shepherd/engine", "dev/shepherd/supervisor");
+  private static final List<String> ALLOWED =
+      List.of("dev/shepherd/api", "dev/shepherd/engine", "dev/shepherd/supervisor");
 
   @Test
   void theSupervisorUsesOnlyApiAndEngine() throws Exception {
@@ -34,15 +35,20 @@ class SupervisorDependenciesTest {
     // The scan sees references across packages: these are there today.
     assertThat(used.values().stream().flatMap(Set::stream))
         .contains("dev/shepherd/engine", "dev/shepherd/api", "dev/shepherd/api/wire");
-    used.forEach((className, packages) -> assertThat(packages).as(className)
-        .allMatch(p -> ALLOWED.stream().anyMatch(a -> p.equals(a) || p.startsWith(a + "/"))));
+    used.forEach(
+        (className, packages) ->
+            assertThat(packages)
+                .as(className)
+                .allMatch(
+                    p -> ALLOWED.stream().anyMatch(a -> p.equals(a) || p.startsWith(a + "/"))));
   }
 
   /** For each class of the supervisor's packages, the dev.shepherd packages it names. */
   private static Map<String, Set<String>> shepherdPackagesUsed() throws IOException {
     Path classes;
     try {
-      classes = Path.of(Supervisor.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      classes =
+          Path.of(Supervisor.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     } catch (java.net.URISyntaxException e) {
       throw new IllegalStateException(e);
     }
@@ -64,7 +70,8 @@ class SupervisorDependenciesTest {
     Set<String> packages = new TreeSet<>();
     for (int at = text.indexOf(ROOT); at >= 0; at = text.indexOf(ROOT, at + 1)) {
       int end = at;
-      while (end < text.length() && (Character.isJavaIdentifierPart(text.charAt(end)) || text.charAt(end) == '/')) {
+      while (end < text.length()
+          && (Character.isJavaIdentifierPart(text.charAt(end)) || text.charAt(end) == '/')) {
         end++;
       }
       String name = text.substring(at, end);

@@ -1,11 +1,10 @@
 package dev.shepherd.supervisor;
 
-import dev.shepherd.testing.Unshare;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.shepherd.testing.Unshare;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,8 +19,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Runs each {@link SupervisorScenarios} scenario with real processes in a JVM of its own, twice:
- * as PID 1 of a new PID namespace, and as a plain child JVM that makes itself a subreaper.
+ * Runs each {@link SupervisorScenarios} scenario with real processes in a JVM of its own, twice: as
+ * PID 1 of a new PID namespace, and as a plain child JVM that makes itself a subreaper.
  *
  * <p>Why a JVM of its own, also for subreaper mode: this test JVM launches those JVMs with
  * ProcessBuilder, and the JDK waits for them with waitpid(pid) on its own reaper thread. A
@@ -53,7 +52,9 @@ class SupervisorProcessTest {
     command.addAll(javaCommand());
     command.addAll(List.of(SupervisorScenarios.class.getName(), mode, scenario));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().put("_JAVA_SR_SIGNUM", "39"); // frees SIGUSR2 for relaying (see Supervisor)
+    builder
+        .environment()
+        .put("_JAVA_SR_SIGNUM", "39"); // frees SIGUSR2 for relaying (see Supervisor)
     File log = File.createTempFile("shepherd-" + mode + "-" + scenario, ".log");
     Process process = builder.redirectOutput(log).start();
     boolean finished = process.waitFor(50, TimeUnit.SECONDS);
@@ -62,14 +63,21 @@ class SupervisorProcessTest {
     log.delete();
     assertTrue(finished, () -> scenario + " did not finish in 50 s; output:\n" + output);
     assertEquals(0, process.exitValue(), () -> scenario + " failed; output:\n" + output);
-    assertTrue(output.contains("SCENARIO OK " + scenario), () -> "no success line; output:\n" + output);
+    assertTrue(
+        output.contains("SCENARIO OK " + scenario), () -> "no success line; output:\n" + output);
   }
 
   private static List<String> javaCommand() {
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-Dlogback.configurationFile=supervisor/logback.xml", "-cp", classpath);
+    String classpath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    return List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "--enable-native-access=ALL-UNNAMED",
+        "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1",
+        "-Dlogback.configurationFile=supervisor/logback.xml",
+        "-cp",
+        classpath);
   }
 
   /** The last 200 lines of the scenario's output, for the failure message. */

@@ -13,10 +13,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Runs each {@link WorkflowRunnerScenarios} scenario (a workflow of real {@code sh -c} steps) in
- * a JVM of its own, a subreaper. Not in this JVM: its Supervisor's waitpid(-1) loop would steal
- * the exits of processes started here with ProcessBuilder (by this test or any other test class
- * in the same fork), see {@link Reaper}.
+ * Runs each {@link WorkflowRunnerScenarios} scenario (a workflow of real {@code sh -c} steps) in a
+ * JVM of its own, a subreaper. Not in this JVM: its Supervisor's waitpid(-1) loop would steal the
+ * exits of processes started here with ProcessBuilder (by this test or any other test class in the
+ * same fork), see {@link Reaper}.
  */
 class WorkflowRunnerProcessTest {
   /** Every scenario: each {@link Scenario} of WorkflowRunnerScenarios. */
@@ -27,13 +27,22 @@ class WorkflowRunnerProcessTest {
   @ParameterizedTest
   @MethodSource("scenarios")
   void scenario(String scenario) throws Exception {
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-Dlogback.configurationFile=supervisor/logback.xml", "-cp", classpath,
-        WorkflowRunnerScenarios.class.getName(), scenario);
+    String classpath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> command =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "--enable-native-access=ALL-UNNAMED",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-Dlogback.configurationFile=supervisor/logback.xml",
+            "-cp",
+            classpath,
+            WorkflowRunnerScenarios.class.getName(),
+            scenario);
     File log = File.createTempFile("shepherd-runner-" + scenario, ".log");
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
     boolean finished = process.waitFor(60, TimeUnit.SECONDS);
     if (!finished) process.destroyForcibly().waitFor();
     List<String> lines = Files.readAllLines(log.toPath(), StandardCharsets.UTF_8);
@@ -41,6 +50,7 @@ class WorkflowRunnerProcessTest {
     log.delete();
     assertTrue(finished, () -> scenario + " did not finish in 60 s; output:\n" + output);
     assertEquals(0, process.exitValue(), () -> scenario + " failed; output:\n" + output);
-    assertTrue(output.contains("SCENARIO OK " + scenario), () -> "no success line; output:\n" + output);
+    assertTrue(
+        output.contains("SCENARIO OK " + scenario), () -> "no success line; output:\n" + output);
   }
 }

@@ -38,8 +38,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class WorkflowRunnerScenarios {
   private final Supervisor supervisor;
   private final Path dir;
+
   /** Every snapshot the listener got, and the threads it got them on. */
   private final List<WorkflowStatus> snapshots = new CopyOnWriteArrayList<>();
+
   private final List<String> snapshotsAsDelivered = new CopyOnWriteArrayList<>();
   private final List<String> listenerThreads = new CopyOnWriteArrayList<>();
   private final List<String> attemptEvents = new CopyOnWriteArrayList<>();
@@ -54,14 +56,17 @@ public final class WorkflowRunnerScenarios {
     String scenario = args[0];
     int self = Native.getpid();
     var options = Supervisor.Options.defaults();
-    Scenarios.runAndExit(scenario, () -> {
-      try (Supervisor supervisor = Supervisor.start(options)) {
-        WorkflowRunnerScenarios s = new WorkflowRunnerScenarios(supervisor,
-            Files.createTempDirectory("shepherd-runner-" + scenario));
-        Scenarios.run(s, scenario);
-        nothingLeft(self);
-      }
-    });
+    Scenarios.runAndExit(
+        scenario,
+        () -> {
+          try (Supervisor supervisor = Supervisor.start(options)) {
+            WorkflowRunnerScenarios s =
+                new WorkflowRunnerScenarios(
+                    supervisor, Files.createTempDirectory("shepherd-runner-" + scenario));
+            Scenarios.run(s, scenario);
+            nothingLeft(self);
+          }
+        });
   }
 
   // ---- scenarios ----
@@ -69,48 +74,71 @@ public final class WorkflowRunnerScenarios {
   /**
    * A DAG (a; b and c after a; d after b and c; e after d) whose steps append their names to one
    * file: the file's order proves every dependency was waited for. The listener sees snapshots that
-   * are never changed after delivery, never on the reaper thread, and its last one is the final status.
+   * are never changed after delivery, never on the reaper thread, and its last one is the final
+   * status.
    */
   @Scenario
   void dagOrder() throws Exception {
     Path order = dir.resolve("order");
     String append = "echo \"$SHEPHERD_STEP\" >> \"$ORDER\"";
-    WorkflowSpec spec = spec(
-        step("a", "sleep 0.1; " + append),
-        step("b", "sleep 0.2; " + append, "a"),
-        step("c", append, "a"),
-        step("d", append, "b", "c"),
-        step("e", append, "d"));
+    WorkflowSpec spec =
+        spec(
+            step("a", "sleep 0.1; " + append),
+            step("b", "sleep 0.2; " + append, "a"),
+            step("c", append, "a"),
+            step("d", append, "b", "c"),
+            step("e", append, "d"));
     spec.params = List.of(new Param("ORDER", order.toString()));
     WorkflowStatus status = run("dag", spec);
 
     check(status.phase == WorkflowPhase.Succeeded, "phase: " + describe(status));
     for (StepStatus st : status.steps) {
-      check(st.phase == StepPhase.Succeeded && st.exitCode == 0 && st.attempts == 1, "step: " + describe(status));
+      check(
+          st.phase == StepPhase.Succeeded && st.exitCode == 0 && st.attempts == 1,
+          "step: " + describe(status));
     }
     List<String> lines = Files.readAllLines(order);
-    check(lines.size() == 5 && lines.getFirst().equals("a") && lines.get(3).equals("d")
-        && lines.get(4).equals("e") && lines.subList(1, 3).containsAll(List.of("b", "c")), "order: " + lines);
+    check(
+        lines.size() == 5
+            && lines.getFirst().equals("a")
+            && lines.get(3).equals("d")
+            && lines.get(4).equals("e")
+            && lines.subList(1, 3).containsAll(List.of("b", "c")),
+        "order: " + lines);
 
     check(!snapshots.isEmpty(), "no snapshot");
-    check(listenerThreads.stream().noneMatch(t -> t.equals("shepherd-reaper")), "threads: " + listenerThreads);
+    check(
+        listenerThreads.stream().noneMatch(t -> t.equals("shepherd-reaper")),
+        "threads: " + listenerThreads);
     WorkflowStatus last = snapshots.getLast();
-    check(last != status && last.phase == WorkflowPhase.Succeeded && "5/5".equals(last.progress),
+    check(
+        last != status && last.phase == WorkflowPhase.Succeeded && "5/5".equals(last.progress),
         "last snapshot: " + describe(last));
     // The runner never changes a snapshot it delivered (consecutive snapshots may share unchanged
     // steps, so listeners must not change them either), and the result shares nothing with them.
     for (int i = 0; i < snapshots.size(); i++) {
-      check(json(snapshots.get(i)).equals(snapshotsAsDelivered.get(i)), "snapshot " + i + " changed after delivery");
-      if (i > 0) check(!snapshotsAsDelivered.get(i).equals(snapshotsAsDelivered.get(i - 1)), "snapshot " + i + " repeats the one before");
+      check(
+          json(snapshots.get(i)).equals(snapshotsAsDelivered.get(i)),
+          "snapshot " + i + " changed after delivery");
+      if (i > 0)
+        check(
+            !snapshotsAsDelivered.get(i).equals(snapshotsAsDelivered.get(i - 1)),
+            "snapshot " + i + " repeats the one before");
     }
-    check(snapshots.get(1).steps.get(4) == snapshots.get(0).steps.get(4), "an unchanged step is copied again");
+    check(
+        snapshots.get(1).steps.get(4) == snapshots.get(0).steps.get(4),
+        "an unchanged step is copied again");
     status.steps.forEach(st -> st.phase = StepPhase.Failed);
     status.conditions.clear();
     for (int i = 0; i < snapshots.size(); i++) {
-      check(json(snapshots.get(i)).equals(snapshotsAsDelivered.get(i)), "snapshot " + i + " shares state with the result");
+      check(
+          json(snapshots.get(i)).equals(snapshotsAsDelivered.get(i)),
+          "snapshot " + i + " shares state with the result");
     }
-    check(attemptEvents.indexOf("start a 1") < attemptEvents.indexOf("start b 1")
-        && attemptEvents.indexOf("end d 1 0") < attemptEvents.indexOf("start e 1"), "events: " + attemptEvents);
+    check(
+        attemptEvents.indexOf("start a 1") < attemptEvents.indexOf("start b 1")
+            && attemptEvents.indexOf("end d 1 0") < attemptEvents.indexOf("start e 1"),
+        "events: " + attemptEvents);
   }
 
   /**
@@ -122,23 +150,35 @@ public final class WorkflowRunnerScenarios {
     Path ran = dir.resolve("ran");
     Files.createDirectory(ran);
     String mark = "touch \"$RAN/$SHEPHERD_STEP\"";
-    WorkflowSpec spec = spec(
-        step("broken", mark + "; echo first line; echo boom >&2; exit 3"),
-        step("after", mark, "broken"),
-        step("after-after", mark, "after"),
-        step("independent", "sleep 0.2; " + mark));
+    WorkflowSpec spec =
+        spec(
+            step("broken", mark + "; echo first line; echo boom >&2; exit 3"),
+            step("after", mark, "broken"),
+            step("after-after", mark, "after"),
+            step("independent", "sleep 0.2; " + mark));
     spec.params = List.of(new Param("RAN", ran.toString()));
     WorkflowStatus status = run("fails", spec);
 
     check(status.phase == WorkflowPhase.Failed, "phase: " + describe(status));
     StepStatus broken = status.step("broken");
-    check(broken.phase == StepPhase.Failed && broken.exitCode == 3 && "Error".equals(broken.reason)
-        && broken.attempts == 1, "broken: " + describe(status));
-    check(broken.message != null && broken.message.contains("boom") && broken.message.contains("first line"),
+    check(
+        broken.phase == StepPhase.Failed
+            && broken.exitCode == 3
+            && "Error".equals(broken.reason)
+            && broken.attempts == 1,
+        "broken: " + describe(status));
+    check(
+        broken.message != null
+            && broken.message.contains("boom")
+            && broken.message.contains("first line"),
         "message of broken: " + broken.message);
-    check(status.step("after").phase == StepPhase.Skipped && status.step("after-after").phase == StepPhase.Skipped,
+    check(
+        status.step("after").phase == StepPhase.Skipped
+            && status.step("after-after").phase == StepPhase.Skipped,
         "dependents: " + describe(status));
-    check(status.step("independent").phase == StepPhase.Succeeded, "independent: " + describe(status));
+    check(
+        status.step("independent").phase == StepPhase.Succeeded,
+        "independent: " + describe(status));
     try (var files = Files.list(ran)) {
       List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
       check(names.equals(List.of("broken", "independent")), "steps that ran: " + names);
@@ -153,29 +193,46 @@ public final class WorkflowRunnerScenarios {
   @Scenario
   void retriesSeeTheirAttempt() throws Exception {
     Path attempts = dir.resolve("attempts");
-    WorkflowSpec spec = spec(
-        step("flaky", "echo \"$SHEPHERD_STEP $SHEPHERD_ATTEMPT $SHEPHERD_WORKFLOW\" >> \"$LOG\";"
-            + " [ \"$SHEPHERD_ATTEMPT\" -ge 2 ] || exit 9"),
-        step("hopeless", "echo \"$SHEPHERD_STEP $SHEPHERD_ATTEMPT\" >> \"$LOG\"; exit $((10 + SHEPHERD_ATTEMPT))"),
-        step("after", "true", "flaky"));
+    WorkflowSpec spec =
+        spec(
+            step(
+                "flaky",
+                "echo \"$SHEPHERD_STEP $SHEPHERD_ATTEMPT $SHEPHERD_WORKFLOW\" >> \"$LOG\";"
+                    + " [ \"$SHEPHERD_ATTEMPT\" -ge 2 ] || exit 9"),
+            step(
+                "hopeless",
+                "echo \"$SHEPHERD_STEP $SHEPHERD_ATTEMPT\" >> \"$LOG\"; exit $((10 + SHEPHERD_ATTEMPT))"),
+            step("after", "true", "flaky"));
     spec.steps.get(0).retry = new Retry(3, 1, 1);
     spec.steps.get(1).retry = new Retry(2, 0, 0);
     spec.params = List.of(new Param("LOG", attempts.toString()));
     WorkflowStatus status = run("retries", spec);
 
     StepStatus flaky = status.step("flaky");
-    check(flaky.phase == StepPhase.Succeeded && flaky.attempts == 2 && flaky.exitCode == 0, describe(status));
+    check(
+        flaky.phase == StepPhase.Succeeded && flaky.attempts == 2 && flaky.exitCode == 0,
+        describe(status));
     StepStatus hopeless = status.step("hopeless");
-    check(hopeless.phase == StepPhase.Failed && hopeless.attempts == 3 && hopeless.exitCode == 13,
+    check(
+        hopeless.phase == StepPhase.Failed && hopeless.attempts == 3 && hopeless.exitCode == 13,
         describe(status));
     check(status.step("after").phase == StepPhase.Succeeded, describe(status));
     List<String> lines = Files.readAllLines(attempts);
-    check(lines.stream().filter(l -> l.startsWith("flaky")).toList()
-        .equals(List.of("flaky 1 retries", "flaky 2 retries")), "flaky attempts: " + lines);
-    check(lines.stream().filter(l -> l.startsWith("hopeless")).toList()
-        .equals(List.of("hopeless 1", "hopeless 2", "hopeless 3")), "hopeless attempts: " + lines);
+    check(
+        lines.stream()
+            .filter(l -> l.startsWith("flaky"))
+            .toList()
+            .equals(List.of("flaky 1 retries", "flaky 2 retries")),
+        "flaky attempts: " + lines);
+    check(
+        lines.stream()
+            .filter(l -> l.startsWith("hopeless"))
+            .toList()
+            .equals(List.of("hopeless 1", "hopeless 2", "hopeless 3")),
+        "hopeless attempts: " + lines);
     // The backoff of 1 s lies between flaky's attempts: its status says when each ended and began.
-    check(attemptEvents.contains("end flaky 1 9") && attemptEvents.contains("end hopeless 3 13"),
+    check(
+        attemptEvents.contains("end flaky 1 9") && attemptEvents.contains("end hopeless 3 13"),
         "events: " + attemptEvents);
   }
 
@@ -187,26 +244,37 @@ public final class WorkflowRunnerScenarios {
   @Scenario
   void timeoutKillsGrandchildren() throws Exception {
     Path pids = dir.resolve("pids");
-    WorkflowSpec spec = spec(
-        step("slow", "(trap '' TERM; exec sleep 600) & (trap '' TERM; exec sleep 601) & "
-            + "echo \"$$ $!\" > \"$PIDS\"; trap '' TERM; wait"),
-        step("after", "true", "slow"),
-        step("quick", "true"));
+    WorkflowSpec spec =
+        spec(
+            step(
+                "slow",
+                "(trap '' TERM; exec sleep 600) & (trap '' TERM; exec sleep 601) & "
+                    + "echo \"$$ $!\" > \"$PIDS\"; trap '' TERM; wait"),
+            step("after", "true", "slow"),
+            step("quick", "true"));
     spec.steps.getFirst().timeoutSeconds = 1L;
     spec.params = List.of(new Param("PIDS", pids.toString()));
     WorkflowRunner runner = runner(Duration.ofMillis(300));
     WorkflowStatus status = runner.run("timeout", spec, new WorkflowStatus(), 1);
 
     StepStatus slow = status.step("slow");
-    check(status.phase == WorkflowPhase.Failed && slow.phase == StepPhase.Failed
-        && "DeadlineExceeded".equals(slow.reason), "status: " + describe(status));
+    check(
+        status.phase == WorkflowPhase.Failed
+            && slow.phase == StepPhase.Failed
+            && "DeadlineExceeded".equals(slow.reason),
+        "status: " + describe(status));
     check(status.step("after").phase == StepPhase.Skipped, describe(status));
     check(status.step("quick").phase == StepPhase.Succeeded, describe(status));
     // The step's exit came after the engine had ended it: it did not count.
-    check(attemptEvents.stream().anyMatch(e -> e.startsWith("stale slow 1 ")), "events: " + attemptEvents);
-    List<Integer> group = java.util.Arrays.stream(Files.readString(pids).trim().split(" "))
-        .map(Integer::parseInt).toList();
-    awaitTrue(() -> group.stream().noneMatch(ProcessTable.read()::alive), () -> "still alive: " + group);
+    check(
+        attemptEvents.stream().anyMatch(e -> e.startsWith("stale slow 1 ")),
+        "events: " + attemptEvents);
+    List<Integer> group =
+        java.util.Arrays.stream(Files.readString(pids).trim().split(" "))
+            .map(Integer::parseInt)
+            .toList();
+    awaitTrue(
+        () -> group.stream().noneMatch(ProcessTable.read()::alive), () -> "still alive: " + group);
   }
 
   /**
@@ -220,7 +288,8 @@ public final class WorkflowRunnerScenarios {
     Path done = dir.resolve("done");
     Files.createDirectory(slots);
     Files.createDirectory(done);
-    String script = """
+    String script =
+        """
         mkdir "$SLOTS/$SHEPHERD_STEP"
         i=0
         while :; do
@@ -240,8 +309,11 @@ public final class WorkflowRunnerScenarios {
     WorkflowSpec spec = spec(steps.toArray(Step[]::new));
     spec.parallelism = 2;
     Path seen = dir.resolve("seen");
-    spec.params = List.of(new Param("SLOTS", slots.toString()), new Param("DONE", done.toString()),
-        new Param("SEEN", seen.toString()));
+    spec.params =
+        List.of(
+            new Param("SLOTS", slots.toString()),
+            new Param("DONE", done.toString()),
+            new Param("SEEN", seen.toString()));
     WorkflowStatus status = run("parallel", spec);
 
     check(status.phase == WorkflowPhase.Succeeded, describe(status));
@@ -260,17 +332,22 @@ public final class WorkflowRunnerScenarios {
    */
   @Scenario
   void cancelStopsRunningSteps() throws Exception {
-    WorkflowSpec spec = spec(
-        step("polite", "echo ready; exec sleep 600"),
-        step("stubborn", "trap '' TERM; echo ready; while :; do sleep 0.05; done"),
-        step("later", "true", "polite"));
+    WorkflowSpec spec =
+        spec(
+            step("polite", "echo ready; exec sleep 600"),
+            step("stubborn", "trap '' TERM; echo ready; while :; do sleep 0.05; done"),
+            step("later", "true", "polite"));
     WorkflowRunner runner = runner(WorkflowRunner.DEFAULT_STOP_GRACE);
-    Thread canceller = Thread.ofPlatform().start(() -> {
-      awaitTrue(() -> started.size() == 2, () -> "steps started: " + started);
-      awaitTrue(() -> supervisor.running().stream().allMatch(p -> p.tail().contains("ready")),
-          () -> "not ready: " + supervisor.running());
-      runner.cancel("Stopped by the test.", Duration.ofMillis(300));
-    });
+    Thread canceller =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  awaitTrue(() -> started.size() == 2, () -> "steps started: " + started);
+                  awaitTrue(
+                      () -> supervisor.running().stream().allMatch(p -> p.tail().contains("ready")),
+                      () -> "not ready: " + supervisor.running());
+                  runner.cancel("Stopped by the test.", Duration.ofMillis(300));
+                });
     WorkflowStatus status = runner.run("cancel", spec, new WorkflowStatus(), 1);
     canceller.join();
 
@@ -281,23 +358,31 @@ public final class WorkflowRunnerScenarios {
     }
     check(status.step("later").phase == StepPhase.Skipped, describe(status));
     check(supervisor.running().isEmpty(), "still running: " + supervisor.running());
-    check(attemptEvents.stream().anyMatch(e -> e.startsWith("stale stubborn 1 137")),
+    check(
+        attemptEvents.stream().anyMatch(e -> e.startsWith("stale stubborn 1 137")),
         "stubborn got SIGKILL after the grace: " + attemptEvents);
-    check(attemptEvents.stream().anyMatch(e -> e.startsWith("stale polite 1 143")), "events: " + attemptEvents);
-    check(snapshots.getLast().phase == WorkflowPhase.Cancelled, "last snapshot: " + describe(snapshots.getLast()));
+    check(
+        attemptEvents.stream().anyMatch(e -> e.startsWith("stale polite 1 143")),
+        "events: " + attemptEvents);
+    check(
+        snapshots.getLast().phase == WorkflowPhase.Cancelled,
+        "last snapshot: " + describe(snapshots.getLast()));
 
     // A runner cancelled before its run starts skips every step and starts nothing.
     WorkflowRunner early = runner(WorkflowRunner.DEFAULT_STOP_GRACE);
     early.cancel("Cancelled early.", Duration.ofSeconds(1));
     started.clear();
     WorkflowStatus none = early.run("early", spec, new WorkflowStatus(), 1);
-    check(none.phase == WorkflowPhase.Cancelled && started.isEmpty()
-        && none.steps.stream().allMatch(st -> st.phase == StepPhase.Skipped), describe(none));
+    check(
+        none.phase == WorkflowPhase.Cancelled
+            && started.isEmpty()
+            && none.steps.stream().allMatch(st -> st.phase == StepPhase.Skipped),
+        describe(none));
   }
 
   /**
-   * 60 steps at once, each ending with its own exit code or signal: each gets exactly its own
-   * code, and a death by signal is named.
+   * 60 steps at once, each ending with its own exit code or signal: each gets exactly its own code,
+   * and a death by signal is named.
    */
   @Scenario
   void concurrentExitCodes() throws Exception {
@@ -320,11 +405,15 @@ public final class WorkflowRunnerScenarios {
     for (int i = 0; i < 60; i++) {
       if (i % 12 == 11) {
         StepStatus st = status.step("sig" + i);
-        check(st.exitCode == 138 && "Signal".equals(st.reason) && st.message.contains("SIGUSR1"),
+        check(
+            st.exitCode == 138 && "Signal".equals(st.reason) && st.message.contains("SIGUSR1"),
             "sig" + i + ": " + json(st));
       } else {
         StepStatus st = status.step("code" + i);
-        check(st.phase == StepPhase.Failed && st.exitCode.equals(codes.get(i)) && "Error".equals(st.reason),
+        check(
+            st.phase == StepPhase.Failed
+                && st.exitCode.equals(codes.get(i))
+                && "Error".equals(st.reason),
             "code" + i + " expected " + codes.get(i) + ": " + json(st));
       }
     }
@@ -352,10 +441,16 @@ public final class WorkflowRunnerScenarios {
     inDir.env = List.of(new EnvVar("WANT", dir.toRealPath().toString(), null));
     WorkflowStatus status = run("spawn", spec(missing, notExecutable, badDir, inDir));
     StepStatus m = status.step("missing");
-    check(m.exitCode == 127 && "NotFound".equals(m.reason) && m.message.contains("shepherd-no-such-command-7c1"),
+    check(
+        m.exitCode == 127
+            && "NotFound".equals(m.reason)
+            && m.message.contains("shepherd-no-such-command-7c1"),
         describe(status));
     StepStatus n = status.step("not-executable");
-    check(n.exitCode == 126 && "NotExecutable".equals(n.reason) && n.message.contains(noExec.toString()),
+    check(
+        n.exitCode == 126
+            && "NotExecutable".equals(n.reason)
+            && n.message.contains(noExec.toString()),
         describe(status));
     StepStatus b = status.step("bad-dir");
     check(b.exitCode == 127 && b.message.contains(badDir.workingDir), describe(status));
@@ -363,32 +458,42 @@ public final class WorkflowRunnerScenarios {
 
     Step noCommand = new Step("no-command");
     Step fromSecret = step("from-secret", "true");
-    fromSecret.env = List.of(new EnvVar("TOKEN", null,
-        new EnvVarSourceBuilder().withNewSecretKeyRef("token", "creds", false).build()));
+    fromSecret.env =
+        List.of(
+            new EnvVar(
+                "TOKEN",
+                null,
+                new EnvVarSourceBuilder().withNewSecretKeyRef("token", "creds", false).build()));
     Step cycleA = step("x", "true", "y");
     Step cycleB = step("y", "true", "x");
     started.clear();
-    List<Problem> problems = SpecValidation.problems(spec(noCommand, fromSecret, cycleA, cycleB),
-        SpecValidation.Target.LOCAL);
-    WorkflowStatus rejected = runner(WorkflowRunner.DEFAULT_STOP_GRACE).reject(problems, new WorkflowStatus(), 1);
+    List<Problem> problems =
+        SpecValidation.problems(
+            spec(noCommand, fromSecret, cycleA, cycleB), SpecValidation.Target.LOCAL);
+    WorkflowStatus rejected =
+        runner(WorkflowRunner.DEFAULT_STOP_GRACE).reject(problems, new WorkflowStatus(), 1);
     check(rejected.phase == WorkflowPhase.Failed && started.isEmpty(), describe(rejected));
-    check(snapshots.size() == 1 && snapshots.getFirst().equals(rejected), "published: " + snapshots);
-    check(rejected.message.contains("Step \"no-command\" has no command")
-        && rejected.message.contains("\"TOKEN\" uses valueFrom") && rejected.message.contains("cycle"),
+    check(
+        snapshots.size() == 1 && snapshots.getFirst().equals(rejected), "published: " + snapshots);
+    check(
+        rejected.message.contains("Step \"no-command\" has no command")
+            && rejected.message.contains("\"TOKEN\" uses valueFrom")
+            && rejected.message.contains("cycle"),
         "message: " + rejected.message);
   }
 
   /**
-   * A status from an executor that was restarted says a step is Running: that attempt is lost
-   * (not a process of ours) and the engine retries it; a step already Succeeded is not run again.
+   * A status from an executor that was restarted says a step is Running: that attempt is lost (not
+   * a process of ours) and the engine retries it; a step already Succeeded is not run again.
    */
   @Scenario
   void lostAttemptIsRetried() throws Exception {
     Path log = dir.resolve("log");
-    WorkflowSpec spec = spec(
-        step("done", "echo done >> \"$LOG\""),
-        step("interrupted", "echo \"interrupted $SHEPHERD_ATTEMPT\" >> \"$LOG\"", "done"),
-        step("once", "echo once >> \"$LOG\"", "done"));
+    WorkflowSpec spec =
+        spec(
+            step("done", "echo done >> \"$LOG\""),
+            step("interrupted", "echo \"interrupted $SHEPHERD_ATTEMPT\" >> \"$LOG\"", "done"),
+            step("once", "echo once >> \"$LOG\"", "done"));
     spec.steps.get(1).retry = new Retry(1, 0, 0);
     spec.params = List.of(new Param("LOG", log.toString()));
     WorkflowStatus initial = new WorkflowStatus();
@@ -404,8 +509,12 @@ public final class WorkflowRunnerScenarios {
     StepStatus interrupted = status.step("interrupted");
     check(interrupted.phase == StepPhase.Succeeded && interrupted.attempts == 2, describe(status));
     StepStatus once = status.step("once");
-    check(once.phase == StepPhase.Failed && WorkflowRunner.LOST_REASON.equals(once.reason), describe(status));
-    check(Files.readAllLines(log).equals(List.of("interrupted 2")), "ran: " + Files.readAllLines(log));
+    check(
+        once.phase == StepPhase.Failed && WorkflowRunner.LOST_REASON.equals(once.reason),
+        describe(status));
+    check(
+        Files.readAllLines(log).equals(List.of("interrupted 2")),
+        "ran: " + Files.readAllLines(log));
     check(initial.steps.get(1).phase == StepPhase.Running, "the initial status was changed");
   }
 
@@ -420,27 +529,41 @@ public final class WorkflowRunnerScenarios {
     snapshotsAsDelivered.clear();
     listenerThreads.clear();
     attemptEvents.clear();
-    return new WorkflowRunner(supervisor, Clock.systemUTC(), new WorkflowRunner.Listener() {
-      @Override
-      public void statusChanged(WorkflowStatus snapshot) {
-        snapshots.add(snapshot);
-        snapshotsAsDelivered.add(json(snapshot));
-        listenerThreads.add(Thread.currentThread().getName());
-      }
+    return new WorkflowRunner(
+        supervisor,
+        Clock.systemUTC(),
+        new WorkflowRunner.Listener() {
+          @Override
+          public void statusChanged(WorkflowStatus snapshot) {
+            snapshots.add(snapshot);
+            snapshotsAsDelivered.add(json(snapshot));
+            listenerThreads.add(Thread.currentThread().getName());
+          }
 
-      @Override
-      public void attemptStarted(String step, int attempt, int pid) {
-        started.merge(step, 1, Integer::sum);
-        attemptEvents.add("start " + step + " " + attempt);
-      }
+          @Override
+          public void attemptStarted(String step, int attempt, int pid) {
+            started.merge(step, 1, Integer::sum);
+            attemptEvents.add("start " + step + " " + attempt);
+          }
 
-      @Override
-      public void attemptEnded(String step, int attempt, ExitStatus exit, Outcome outcome, Duration took,
-          boolean counted) {
-        attemptEvents.add((counted ? "end " : "stale ") + step + " " + attempt + " "
-            + (exit == null ? "none" : exit.code()));
-      }
-    }, grace);
+          @Override
+          public void attemptEnded(
+              String step,
+              int attempt,
+              ExitStatus exit,
+              Outcome outcome,
+              Duration took,
+              boolean counted) {
+            attemptEvents.add(
+                (counted ? "end " : "stale ")
+                    + step
+                    + " "
+                    + attempt
+                    + " "
+                    + (exit == null ? "none" : exit.code()));
+          }
+        },
+        grace);
   }
 
   private static WorkflowSpec spec(Step... steps) {
@@ -482,9 +605,8 @@ public final class WorkflowRunnerScenarios {
 
   /** After the scenario: no process of ours, and no zombie among them. */
   private static void nothingLeft(int self) {
-    awaitTrue(() -> ProcessTable.read().descendantsOf(self).isEmpty(),
+    awaitTrue(
+        () -> ProcessTable.read().descendantsOf(self).isEmpty(),
         () -> "left behind: " + ProcessTable.read().descendantsOf(self));
   }
-
-
 }

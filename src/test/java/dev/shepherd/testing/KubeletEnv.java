@@ -7,8 +7,9 @@ public final class KubeletEnv {
   private KubeletEnv() {}
 
   /**
-   * The kubelet's expansion of an env value (k8s.io/kubernetes third_party/forked/golang/expansion):
-   * {@code $$} is {@code $}, {@code $(NAME)} an earlier variable's value (kept as written if unknown).
+   * The kubelet's expansion of an env value (k8s.io/kubernetes
+   * third_party/forked/golang/expansion): {@code $$} is {@code $}, {@code $(NAME)} an earlier
+   * variable's value (kept as written if unknown).
    */
   public static String expand(String in, Map<String, String> earlier) {
     StringBuilder out = new StringBuilder();

@@ -48,7 +48,12 @@ public final class PidsCgroup implements AutoCloseable {
       throw new Unavailable("cannot read /proc/self/cgroup: " + e);
     }
     if (Files.exists(ROOT.resolve("cgroup.controllers"))) { // v2
-      String own = lines.stream().filter(l -> l.startsWith("0::")).findFirst().map(l -> l.substring(3)).orElse("/");
+      String own =
+          lines.stream()
+              .filter(l -> l.startsWith("0::"))
+              .findFirst()
+              .map(l -> l.substring(3))
+              .orElse("/");
       Path parent = ROOT.resolve(own.substring(1));
       try {
         if (!Files.readString(parent.resolve("cgroup.controllers")).contains("pids")) {
@@ -58,17 +63,26 @@ public final class PidsCgroup implements AutoCloseable {
           Files.writeString(parent.resolve("cgroup.subtree_control"), "+pids");
         }
       } catch (IOException e) {
-        throw new Unavailable("cgroup v2, and pids cannot be enabled for the children of " + parent
-            + " (a cgroup with processes of its own cannot delegate controllers): " + e);
+        throw new Unavailable(
+            "cgroup v2, and pids cannot be enabled for the children of "
+                + parent
+                + " (a cgroup with processes of its own cannot delegate controllers): "
+                + e);
       }
       return parent;
     }
     Path hierarchy = ROOT.resolve("pids");
     if (!Files.exists(hierarchy.resolve("cgroup.procs"))) {
-      throw new Unavailable("no cgroup v2 at " + ROOT + " and no v1 pids hierarchy at " + hierarchy);
+      throw new Unavailable(
+          "no cgroup v2 at " + ROOT + " and no v1 pids hierarchy at " + hierarchy);
     }
-    String own = lines.stream().map(l -> l.split(":", 3)).filter(f -> f.length == 3 && List.of(f[1].split(",")).contains("pids"))
-        .map(f -> f[2]).findFirst().orElse("/");
+    String own =
+        lines.stream()
+            .map(l -> l.split(":", 3))
+            .filter(f -> f.length == 3 && List.of(f[1].split(",")).contains("pids"))
+            .map(f -> f[2])
+            .findFirst()
+            .orElse("/");
     return hierarchy.resolve(own.substring(1));
   }
 

@@ -6,7 +6,9 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that stands still until a test moves it, forward only. Safe to read from other threads. */
+/**
+ * A clock that stands still until a test moves it, forward only. Safe to read from other threads.
+ */
 public final class TestingClock extends Clock {
   private volatile Instant now;
 

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Whether this machine lets a test start a process as PID 1 of a new PID namespace with
- * {@code unshare -pf --mount-proc} (it needs root, as in CI, or user namespaces).
+ * Whether this machine lets a test start a process as PID 1 of a new PID namespace with {@code
+ * unshare -pf --mount-proc} (it needs root, as in CI, or user namespaces).
  */
 public final class Unshare {
   private static String problem;
@@ -18,8 +18,10 @@ public final class Unshare {
     if (!probed) {
       probed = true;
       try {
-        Process probe = new ProcessBuilder("unshare", "--pid", "--fork", "--mount-proc", "true")
-            .redirectErrorStream(true).start();
+        Process probe =
+            new ProcessBuilder("unshare", "--pid", "--fork", "--mount-proc", "true")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (probe.waitFor() != 0) {
           problem = "unshare exited " + probe.exitValue() + ": " + out.strip();

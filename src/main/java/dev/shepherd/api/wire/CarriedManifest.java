@@ -17,9 +17,9 @@ import java.util.Objects;
  * generation the supervisor reports its status for), and the whole spec.
  *
  * <p>Here in {@code api.wire}, beside the model, because both sides use it: the operator and the
- * supervisor may both depend on {@code api}, while the supervisor may depend on neither
- * {@code operator} nor {@code cli}. One class holds the name, the format and both directions, so
- * that writer and reader cannot drift apart.
+ * supervisor may both depend on {@code api}, while the supervisor may depend on neither {@code
+ * operator} nor {@code cli}. One class holds the name, the format and both directions, so that
+ * writer and reader cannot drift apart.
  *
  * <p>Each side uses what suits it. The operator writes with Jackson (fabric8's serialization, as
  * everything it sends): it has Jackson loaded anyway, and the spec comes out as the API server
@@ -71,11 +71,15 @@ public final class CarriedManifest {
     Object kind = fields.get("kind");
     Object apiVersion = fields.get("apiVersion");
     if (!"Workflow".equals(kind)) {
-      throw new Unreadable((kind == null ? "no kind" : "kind is \"" + kind + "\"") + "; expected Workflow.");
+      throw new Unreadable(
+          (kind == null ? "no kind" : "kind is \"" + kind + "\"") + "; expected Workflow.");
     }
     if (!Workflow.API_VERSION.equals(apiVersion)) {
-      throw new Unreadable((apiVersion == null ? "no apiVersion" : "apiVersion is \"" + apiVersion + "\"")
-          + "; expected " + Workflow.API_VERSION + ".");
+      throw new Unreadable(
+          (apiVersion == null ? "no apiVersion" : "apiVersion is \"" + apiVersion + "\"")
+              + "; expected "
+              + Workflow.API_VERSION
+              + ".");
     }
     Manifest manifest = QuickBinder.bind(tree);
     if (manifest == null) manifest = Jackson.bind(tree);
@@ -93,7 +97,8 @@ public final class CarriedManifest {
 
   /**
    * Everything that names Jackson's types, loaded on first use: a type of Jackson's in a signature
-   * or a local variable of the outer class would have the verifier load Jackson in every supervisor.
+   * or a local variable of the outer class would have the verifier load Jackson in every
+   * supervisor.
    */
   private static final class Jackson {
     private Jackson() {}
@@ -124,9 +129,12 @@ public final class CarriedManifest {
       } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
         StringBuilder pointer = new StringBuilder();
         for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : e.getPath()) {
-          pointer.append('/').append(r.getFieldName() != null ? r.getFieldName() : Integer.toString(r.getIndex()));
+          pointer
+              .append('/')
+              .append(r.getFieldName() != null ? r.getFieldName() : Integer.toString(r.getIndex()));
         }
-        throw new Unreadable((pointer.isEmpty() ? "" : pointer + ": ") + firstLine(e.getOriginalMessage()));
+        throw new Unreadable(
+            (pointer.isEmpty() ? "" : pointer + ": ") + firstLine(e.getOriginalMessage()));
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new Unreadable(firstLine(e.getOriginalMessage()));
       }

@@ -5,8 +5,8 @@ import dev.shepherd.api.WorkflowSpec;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 
 /**
- * What a Workflow manifest says (its apiVersion and kind are checked before), without the
- * {@link Workflow} object, whose construction (fabric8's {@code CustomResource} reads the class's
+ * What a Workflow manifest says (its apiVersion and kind are checked before), without the {@link
+ * Workflow} object, whose construction (fabric8's {@code CustomResource} reads the class's
  * annotations, making a proxy class for each) took a third of {@code shepherd run}'s start-up.
  */
 public record Manifest(ObjectMeta metadata, WorkflowSpec spec) {

@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the JSON a supervisor Pod carries ({@link CarriedManifest}) into plain Java values, by hand: an
- * object is a {@code LinkedHashMap<String, Object>} (fields in order), an array an
- * {@code ArrayList<Object>}, then String, Boolean, null, and whole numbers of int or long size as
- * Integer or Long (as Jackson's {@code readTree} makes int and long nodes). Not with Jackson: its
- * first parser initialises {@code BigDecimal}, whose static set-up multiplies big numbers on the
+ * Reads the JSON a supervisor Pod carries ({@link CarriedManifest}) into plain Java values, by
+ * hand: an object is a {@code LinkedHashMap<String, Object>} (fields in order), an array an {@code
+ * ArrayList<Object>}, then String, Boolean, null, and whole numbers of int or long size as Integer
+ * or Long (as Jackson's {@code readTree} makes int and long nodes). Not with Jackson: its first
+ * parser initialises {@code BigDecimal}, whose static set-up multiplies big numbers on the
  * fork-join pool, some 20 ms of the supervisor's start-up, and its trees are ~60 classes in every
  * supervisor's memory. Anything else (a fraction, an exponent, a duplicate key, a syntax error) is
  * {@link Unusual}, and the caller reads the text with Jackson, which gives the same value or the
@@ -156,8 +156,10 @@ final class PlainJson {
     while (at < text.length() && text.charAt(at) >= '0' && text.charAt(at) <= '9') at++;
     int length = at - digits;
     // No fraction or exponent, no leading zero, at most 18 digits (a long for sure).
-    if (length == 0 || length > 18 || (length > 1 && text.charAt(digits) == '0')) throw Unusual.INSTANCE;
-    if (at < text.length() && (text.charAt(at) == '.' || text.charAt(at) == 'e' || text.charAt(at) == 'E')) {
+    if (length == 0 || length > 18 || (length > 1 && text.charAt(digits) == '0'))
+      throw Unusual.INSTANCE;
+    if (at < text.length()
+        && (text.charAt(at) == '.' || text.charAt(at) == 'e' || text.charAt(at) == 'E')) {
       throw Unusual.INSTANCE;
     }
     long value = Long.parseLong(text, start, at, 10);

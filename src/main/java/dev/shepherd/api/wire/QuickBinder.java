@@ -18,13 +18,13 @@ import java.util.Map;
  * for the whole fabric8-based model by reflection, which costs more than the rest of the start-up
  * to the first step together.
  *
- * <p>It knows only plain manifests: the fields of the spec and its steps, with values of the
- * exact JSON types, env entries with a literal value, and metadata name, namespace, generation,
- * labels and annotations. Anything else (an unknown or misspelt field, a value of another type, valueFrom,
- * resources, security contexts, a status) makes it return null, and the caller binds the
- * document with Jackson ({@link StrictBinding}), which gives the same result or the error message.
- * So this is only ever a faster way to the same object: {@code QuickBinderTest} checks that
- * against Jackson.
+ * <p>It knows only plain manifests: the fields of the spec and its steps, with values of the exact
+ * JSON types, env entries with a literal value, and metadata name, namespace, generation, labels
+ * and annotations. Anything else (an unknown or misspelt field, a value of another type, valueFrom,
+ * resources, security contexts, a status) makes it return null, and the caller binds the document
+ * with Jackson ({@link StrictBinding}), which gives the same result or the error message. So this
+ * is only ever a faster way to the same object: {@code QuickBinderTest} checks that against
+ * Jackson.
  */
 public final class QuickBinder {
   private QuickBinder() {}
@@ -54,102 +54,118 @@ public final class QuickBinder {
   private static Manifest workflow(Object tree) throws NotPlain {
     ObjectMeta[] metadata = {new ObjectMeta()}; // as a CustomResource starts
     WorkflowSpec[] spec = {null};
-    fields(tree, (name, v) -> {
-      switch (name) {
-        case "apiVersion", "kind" -> text(v); // checked by the caller before; a string, as Jackson wants
-        case "metadata" -> metadata[0] = v == null ? null : metadata(v);
-        case "spec" -> spec[0] = v == null ? null : spec(v);
-        default -> throw NotPlain.INSTANCE;
-      }
-    });
+    fields(
+        tree,
+        (name, v) -> {
+          switch (name) {
+            case "apiVersion", "kind" ->
+                text(v); // checked by the caller before; a string, as Jackson wants
+            case "metadata" -> metadata[0] = v == null ? null : metadata(v);
+            case "spec" -> spec[0] = v == null ? null : spec(v);
+            default -> throw NotPlain.INSTANCE;
+          }
+        });
     return new Manifest(metadata[0], spec[0]);
   }
 
   private static ObjectMeta metadata(Object node) throws NotPlain {
     ObjectMeta m = new ObjectMeta();
-    fields(node, (name, v) -> {
-      switch (name) {
-        case "name" -> m.setName(text(v));
-        case "namespace" -> m.setNamespace(text(v));
-        case "generation" -> m.setGeneration(longInteger(v)); // in the manifest a supervisor Pod carries
-        case "labels" -> m.setLabels(stringMap(v));
-        case "annotations" -> m.setAnnotations(stringMap(v));
-        default -> throw NotPlain.INSTANCE;
-      }
-    });
+    fields(
+        node,
+        (name, v) -> {
+          switch (name) {
+            case "name" -> m.setName(text(v));
+            case "namespace" -> m.setNamespace(text(v));
+            case "generation" ->
+                m.setGeneration(longInteger(v)); // in the manifest a supervisor Pod carries
+            case "labels" -> m.setLabels(stringMap(v));
+            case "annotations" -> m.setAnnotations(stringMap(v));
+            default -> throw NotPlain.INSTANCE;
+          }
+        });
     return m;
   }
 
   private static WorkflowSpec spec(Object node) throws NotPlain {
     WorkflowSpec s = new WorkflowSpec();
-    fields(node, (name, v) -> {
-      switch (name) {
-        case "steps" -> s.steps = list(v, QuickBinder::step, false);
-        case "image" -> s.image = text(v);
-        case "params" -> s.params = list(v, QuickBinder::param, true);
-        case "parallelism" -> s.parallelism = integer(v);
-        case "activeDeadlineSeconds" -> s.activeDeadlineSeconds = longInteger(v);
-        case "serviceAccountName" -> s.serviceAccountName = text(v);
-        case "executor" -> s.executor = executor(v);
-        default -> throw NotPlain.INSTANCE;
-      }
-    });
+    fields(
+        node,
+        (name, v) -> {
+          switch (name) {
+            case "steps" -> s.steps = list(v, QuickBinder::step, false);
+            case "image" -> s.image = text(v);
+            case "params" -> s.params = list(v, QuickBinder::param, true);
+            case "parallelism" -> s.parallelism = integer(v);
+            case "activeDeadlineSeconds" -> s.activeDeadlineSeconds = longInteger(v);
+            case "serviceAccountName" -> s.serviceAccountName = text(v);
+            case "executor" -> s.executor = executor(v);
+            default -> throw NotPlain.INSTANCE;
+          }
+        });
     return s;
   }
 
   private static Step step(Object node) throws NotPlain {
     Step s = new Step();
-    fields(node, (name, v) -> {
-      switch (name) {
-        case "name" -> s.name = text(v);
-        case "image" -> s.image = text(v);
-        case "command" -> s.command = list(v, QuickBinder::text, true);
-        case "args" -> s.args = list(v, QuickBinder::text, true);
-        case "env" -> s.env = list(v, QuickBinder::env, true);
-        case "workingDir" -> s.workingDir = text(v);
-        case "depends" -> s.depends = list(v, QuickBinder::text, true);
-        case "retry" -> s.retry = v == null ? null : retry(v);
-        case "timeoutSeconds" -> s.timeoutSeconds = longInteger(v);
-        default -> throw NotPlain.INSTANCE;
-      }
-    });
+    fields(
+        node,
+        (name, v) -> {
+          switch (name) {
+            case "name" -> s.name = text(v);
+            case "image" -> s.image = text(v);
+            case "command" -> s.command = list(v, QuickBinder::text, true);
+            case "args" -> s.args = list(v, QuickBinder::text, true);
+            case "env" -> s.env = list(v, QuickBinder::env, true);
+            case "workingDir" -> s.workingDir = text(v);
+            case "depends" -> s.depends = list(v, QuickBinder::text, true);
+            case "retry" -> s.retry = v == null ? null : retry(v);
+            case "timeoutSeconds" -> s.timeoutSeconds = longInteger(v);
+            default -> throw NotPlain.INSTANCE;
+          }
+        });
     return s;
   }
 
   private static Param param(Object node) throws NotPlain {
     Param p = new Param();
-    fields(node, (name, v) -> {
-      switch (name) {
-        case "name" -> p.name = text(v);
-        case "value" -> p.value = text(v);
-        default -> throw NotPlain.INSTANCE;
-      }
-    });
+    fields(
+        node,
+        (name, v) -> {
+          switch (name) {
+            case "name" -> p.name = text(v);
+            case "value" -> p.value = text(v);
+            default -> throw NotPlain.INSTANCE;
+          }
+        });
     return p;
   }
 
   private static EnvVar env(Object node) throws NotPlain {
     EnvVar e = new EnvVar();
-    fields(node, (name, v) -> {
-      switch (name) {
-        case "name" -> e.setName(text(v));
-        case "value" -> e.setValue(text(v));
-        default -> throw NotPlain.INSTANCE; // valueFrom and anything else: Jackson
-      }
-    });
+    fields(
+        node,
+        (name, v) -> {
+          switch (name) {
+            case "name" -> e.setName(text(v));
+            case "value" -> e.setValue(text(v));
+            default -> throw NotPlain.INSTANCE; // valueFrom and anything else: Jackson
+          }
+        });
     return e;
   }
 
   private static Retry retry(Object node) throws NotPlain {
     Retry r = new Retry();
-    fields(node, (name, v) -> {
-      switch (name) {
-        case "limit" -> r.limit = integer(v);
-        case "backoffSeconds" -> r.backoffSeconds = integer(v);
-        case "maxBackoffSeconds" -> r.maxBackoffSeconds = integer(v);
-        default -> throw NotPlain.INSTANCE;
-      }
-    });
+    fields(
+        node,
+        (name, v) -> {
+          switch (name) {
+            case "limit" -> r.limit = integer(v);
+            case "backoffSeconds" -> r.backoffSeconds = integer(v);
+            case "maxBackoffSeconds" -> r.maxBackoffSeconds = integer(v);
+            default -> throw NotPlain.INSTANCE;
+          }
+        });
     return r;
   }
 
@@ -173,7 +189,9 @@ public final class QuickBinder {
     for (Map.Entry<?, ?> f : map.entrySet()) field.set((String) f.getKey(), f.getValue());
   }
 
-  /** A string field: a string, or a whole number or boolean, which Jackson takes as its text too. */
+  /**
+   * A string field: a string, or a whole number or boolean, which Jackson takes as its text too.
+   */
   private static String text(Object v) throws NotPlain {
     if (v == null || v instanceof String) return (String) v;
     if (v instanceof Integer || v instanceof Long || v instanceof Boolean) return v.toString();

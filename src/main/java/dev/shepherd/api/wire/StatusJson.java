@@ -9,16 +9,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A status as JSON, by hand: the tree Jackson's {@code valueToTree} makes of a
- * {@link WorkflowStatus} (null fields left out, enums by name), in plain Java values, and compact
- * JSON text of such a tree. An object is a {@link LinkedHashMap} (in field order), an array an
- * {@link ArrayList}, a string a String, a whole number an Integer or a Long (where Jackson has an
- * int or a long), a boolean a Boolean, JSON null a Java null. The supervisor writes a status at
- * every change of a step; an ObjectMapper would make it build Jackson's serializers for the model
- * by reflection, and Jackson's trees bring their own classes: with plain values, writing a status
- * loads no Jackson class, and the AOT cache holds none for it in every supervisor's memory. Only
- * the nested {@code Mapper}, loaded for what a status made by shepherd never has, names Jackson.
- * {@code StatusJsonTest} checks it against the ObjectMapper for random statuses.
+ * A status as JSON, by hand: the tree Jackson's {@code valueToTree} makes of a {@link
+ * WorkflowStatus} (null fields left out, enums by name), in plain Java values, and compact JSON
+ * text of such a tree. An object is a {@link LinkedHashMap} (in field order), an array an {@link
+ * ArrayList}, a string a String, a whole number an Integer or a Long (where Jackson has an int or a
+ * long), a boolean a Boolean, JSON null a Java null. The supervisor writes a status at every change
+ * of a step; an ObjectMapper would make it build Jackson's serializers for the model by reflection,
+ * and Jackson's trees bring their own classes: with plain values, writing a status loads no Jackson
+ * class, and the AOT cache holds none for it in every supervisor's memory. Only the nested {@code
+ * Mapper}, loaded for what a status made by shepherd never has, names Jackson. {@code
+ * StatusJsonTest} checks it against the ObjectMapper for random statuses.
  */
 public final class StatusJson {
   private StatusJson() {}
@@ -95,7 +95,9 @@ public final class StatusJson {
       }
     }
 
-    /** The JSON text of a value that is not a plain string, whole number, boolean, object or array. */
+    /**
+     * The JSON text of a value that is not a plain string, whole number, boolean, object or array.
+     */
     static String text(Object value) {
       try {
         return INSTANCE.writeValueAsString(value);
@@ -155,7 +157,9 @@ public final class StatusJson {
 
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-  /** A JSON string as Jackson escapes it: quote, backslash and the control characters, nothing else. */
+  /**
+   * A JSON string as Jackson escapes it: quote, backslash and the control characters, nothing else.
+   */
   private static void string(String s, StringBuilder out) {
     out.append('"');
     for (int i = 0; i < s.length(); i++) {

@@ -14,15 +14,15 @@ import java.util.Map;
  * Lists ({@code steps}, {@code conditions}) replace the stored lists as a whole.
  *
  * <p>Here in {@code api.wire}, beside the model, because both sides build it: the operator and the
- * supervisor may both depend on {@code api}, while the supervisor may depend on neither
- * {@code operator} nor {@code cli}. The fields and the shape of the patch are defined once, here.
+ * supervisor may both depend on {@code api}, while the supervisor may depend on neither {@code
+ * operator} nor {@code cli}. The fields and the shape of the patch are defined once, here.
  *
- * <p>The two sides make the JSON text differently. The supervisor makes its patch with
- * {@link #of(WorkflowStatus)}, from the plain values of {@link StatusJson}, so that writing a
- * status at every step's change loads no Jackson class into its memory. The operator has Jackson
- * loaded anyway: it takes the tree of a status from its ObjectMapper, picks the fields with
- * {@link #owned} and writes {@link #document} with the mapper. {@code StatusJsonTest} checks that
- * both trees, and both texts, are the same.
+ * <p>The two sides make the JSON text differently. The supervisor makes its patch with {@link
+ * #of(WorkflowStatus)}, from the plain values of {@link StatusJson}, so that writing a status at
+ * every step's change loads no Jackson class into its memory. The operator has Jackson loaded
+ * anyway: it takes the tree of a status from its ObjectMapper, picks the fields with {@link #owned}
+ * and writes {@link #document} with the mapper. {@code StatusJsonTest} checks that both trees, and
+ * both texts, are the same.
  */
 public final class StatusPatch {
   /** The status fields the supervisor owns while its Pod lives. */
@@ -53,7 +53,10 @@ public final class StatusPatch {
     return owned;
   }
 
-  /** The patch of the status subresource that sets exactly {@code fields}: {@code {"status": fields}}. */
+  /**
+   * The patch of the status subresource that sets exactly {@code fields}: {@code {"status":
+   * fields}}.
+   */
   public static Map<String, Object> document(Map<String, Object> fields) {
     Map<String, Object> patch = new LinkedHashMap<>();
     patch.put("status", fields);

@@ -51,15 +51,18 @@ public final class StrictBinding {
    */
   private static ObjectMapper strictMapper() {
     SimpleModule strict = new SimpleModule("shepherd-strict");
-    strict.setDeserializerModifier(new BeanDeserializerModifier() {
-      @Override
-      public BeanDeserializerBuilder updateBuilder(DeserializationConfig config, BeanDescription description,
-          BeanDeserializerBuilder builder) {
-        builder.setAnySetter(null);
-        builder.setIgnoreUnknownProperties(false);
-        return builder;
-      }
-    });
+    strict.setDeserializerModifier(
+        new BeanDeserializerModifier() {
+          @Override
+          public BeanDeserializerBuilder updateBuilder(
+              DeserializationConfig config,
+              BeanDescription description,
+              BeanDeserializerBuilder builder) {
+            builder.setAnySetter(null);
+            builder.setIgnoreUnknownProperties(false);
+            return builder;
+          }
+        });
     return new ObjectMapper(JsonFactory.builder().streamReadConstraints(NESTING).build())
         .registerModule(strict)
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

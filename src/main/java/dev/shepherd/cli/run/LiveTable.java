@@ -12,13 +12,13 @@ import java.util.function.Supplier;
 
 /**
  * On a terminal: the table of the running workflow's steps ({@link StepTable}) kept at the bottom
- * of the screen and redrawn in place whenever a status comes and, while a step runs, every
- * {@link #TICK} for its duration. Lines (progress and the steps' output) go above it: the table is
- * erased (cursor up over it, clearing each line), the line printed and the table drawn again, in
- * one write under one lock, so lines and table never mix. The table is cut to the
- * terminal's height (finished steps collapse into one line) and width (no line wraps, or moving up
- * over it would miss). At the end of a workflow the live table gives way to the headline and the
- * full table, printed once, which stay on the screen.
+ * of the screen and redrawn in place whenever a status comes and, while a step runs, every {@link
+ * #TICK} for its duration. Lines (progress and the steps' output) go above it: the table is erased
+ * (cursor up over it, clearing each line), the line printed and the table drawn again, in one write
+ * under one lock, so lines and table never mix. The table is cut to the terminal's height (finished
+ * steps collapse into one line) and width (no line wraps, or moving up over it would miss). At the
+ * end of a workflow the live table gives way to the headline and the full table, printed once,
+ * which stay on the screen.
  */
 public final class LiveTable implements Output {
   static final Duration TICK = Duration.ofMillis(250);
@@ -82,8 +82,11 @@ public final class LiveTable implements Output {
       erase(b);
       b.append(headline).append('\n');
       TerminalSize s = size.get();
-      for (String row : StepTable.render(order == null ? List.of() : order, status,
-          new StepTable.Layout(null, Integer.MAX_VALUE, s.columns() - 1, colour, false))) {
+      for (String row :
+          StepTable.render(
+              order == null ? List.of() : order,
+              status,
+              new StepTable.Layout(null, Integer.MAX_VALUE, s.columns() - 1, colour, false))) {
         b.append(row).append('\n');
       }
       order = null;
@@ -93,7 +96,9 @@ public final class LiveTable implements Output {
     }
   }
 
-  /** Stops the redrawing; a table still on the screen (the run failed before its end) stays there. */
+  /**
+   * Stops the redrawing; a table still on the screen (the run failed before its end) stays there.
+   */
   @Override
   public void close() {
     synchronized (lock) {
@@ -112,8 +117,15 @@ public final class LiveTable implements Output {
     if (order == null) return List.of();
     TerminalSize s = size.get();
     // The table and the cursor's line below it fit the screen: moving up never hits the top.
-    return StepTable.render(order, latest, new StepTable.Layout(clock.instant(), Math.max(2, s.rows() - 1),
-        Math.max(1, s.columns() - 1), colour, true));
+    return StepTable.render(
+        order,
+        latest,
+        new StepTable.Layout(
+            clock.instant(),
+            Math.max(2, s.rows() - 1),
+            Math.max(1, s.columns() - 1),
+            colour,
+            true));
   }
 
   private void redraw() {
@@ -128,7 +140,8 @@ public final class LiveTable implements Output {
   /**
    * Clears the table's lines from the bottom up, the cursor ending at the start of its first line.
    * Line by line (erase in line), not "clear to the end of the screen": tmux, for one, moves a
-   * screen cleared from its top-left corner into the scrollback, which would keep every first frame.
+   * screen cleared from its top-left corner into the scrollback, which would keep every first
+   * frame.
    */
   private void erase(StringBuilder b) {
     if (drawn == 0) return;
@@ -153,8 +166,12 @@ public final class LiveTable implements Output {
   private void tick() {
     synchronized (lock) {
       while (!closed) {
-        if (order != null && latest != null && latest.steps != null && latest.steps.stream()
-            .map((StepStatus st) -> st.phase).anyMatch(p -> p == StepPhase.Running || p == StepPhase.Retrying)) {
+        if (order != null
+            && latest != null
+            && latest.steps != null
+            && latest.steps.stream()
+                .map((StepStatus st) -> st.phase)
+                .anyMatch(p -> p == StepPhase.Running || p == StepPhase.Retrying)) {
           redraw();
         }
         try {

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Where {@code shepherd run} writes: progress lines, the steps' output lines, the statuses and the
- * summary of each workflow. {@link #plain} writes lines only; {@link LiveTable} also keeps a
- * table of the steps below them on a terminal. Every method may be called from any thread.
+ * summary of each workflow. {@link #plain} writes lines only; {@link LiveTable} also keeps a table
+ * of the steps below them on a terminal. Every method may be called from any thread.
  */
 public interface Output extends AutoCloseable {
   /** One whole line (no line break in it). */
@@ -26,7 +26,9 @@ public interface Output extends AutoCloseable {
   @Override
   default void close() {}
 
-  /** Plain lines, each written whole (synchronized on the stream, like {@code LineSink.prefixed}). */
+  /**
+   * Plain lines, each written whole (synchronized on the stream, like {@code LineSink.prefixed}).
+   */
   static Output plain(PrintStream out) {
     return new Output() {
       @Override
@@ -49,7 +51,8 @@ public interface Output extends AutoCloseable {
 
   /** The names of the steps of a spec, in its order. */
   static List<String> stepNames(WorkflowSpec spec) {
-    return spec == null || spec.steps == null ? List.of()
+    return spec == null || spec.steps == null
+        ? List.of()
         : spec.steps.stream().filter(s -> s != null && s.name != null).map(s -> s.name).toList();
   }
 }

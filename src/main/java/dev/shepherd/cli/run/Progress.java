@@ -23,9 +23,12 @@ import java.util.Map;
  * output lines (plain lines, or lines above a live table on a terminal).
  */
 public final class Progress implements WorkflowRunner.Listener {
-  /** Made on the first retry only: the local zone costs a read of the time-zone database (~20 ms). */
+  /**
+   * Made on the first retry only: the local zone costs a read of the time-zone database (~20 ms).
+   */
   private static final class TimeOfDay {
-    static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+    static final DateTimeFormatter FORMAT =
+        DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
   }
 
   private final Output out;
@@ -44,19 +47,22 @@ public final class Progress implements WorkflowRunner.Listener {
   }
 
   @Override
-  public void attemptEnded(String step, int attempt, ExitStatus exit, Outcome outcome, Duration took,
-      boolean counted) {
+  public void attemptEnded(
+      String step, int attempt, ExitStatus exit, Outcome outcome, Duration took, boolean counted) {
     String how;
     if (exit == null) {
       how = "could not start: " + outcome.message();
     } else {
-      how = switch (exit.cause()) {
-        case EXITED -> "exit " + exit.code();
-        case KILLED -> "killed by " + exit.signal() + " (exit " + exit.code() + ")";
-        case NOT_FOUND, NOT_EXECUTABLE -> outcome.message();
-      };
+      how =
+          switch (exit.cause()) {
+            case EXITED -> "exit " + exit.code();
+            case KILLED -> "killed by " + exit.signal() + " (exit " + exit.code() + ")";
+            case NOT_FOUND, NOT_EXECUTABLE -> outcome.message();
+          };
     }
-    if (exit != null && exit.cause() != ExitStatus.Cause.NOT_FOUND && exit.cause() != ExitStatus.Cause.NOT_EXECUTABLE) {
+    if (exit != null
+        && exit.cause() != ExitStatus.Cause.NOT_FOUND
+        && exit.cause() != ExitStatus.Cause.NOT_EXECUTABLE) {
       how += " after " + seconds(took);
     }
     line(step, how + (counted ? "" : " (stopped)"));
@@ -71,29 +77,51 @@ public final class Progress implements WorkflowRunner.Listener {
       StepStatus st = snapshot.steps.get(i);
       // Steps keep their positions from one snapshot to the next, and an unchanged step is the
       // same object (WorkflowRunner shares them): most steps are passed over without a lookup.
-      StepStatus before = i < previous.size() && previous.get(i).name.equals(st.name) ? previous.get(i) : last.get(st.name);
+      StepStatus before =
+          i < previous.size() && previous.get(i).name.equals(st.name)
+              ? previous.get(i)
+              : last.get(st.name);
       if (before == st) continue;
-      boolean changed = before == null || before.phase != st.phase || before.attemptsOrZero() != st.attemptsOrZero();
+      boolean changed =
+          before == null
+              || before.phase != st.phase
+              || before.attemptsOrZero() != st.attemptsOrZero();
       last.put(st.name, st);
       if (!changed) continue;
       switch (st.phase) {
         case Retrying -> {
           Step step = step(st.name);
           Instant at = step == null ? null : Engine.retryAt(step, st);
-          int limit = step == null || step.retry == null || step.retry.limit == null ? 0 : step.retry.limit;
-          line(st.name, "failed" + (st.reason == null || st.reason.equals("Error") ? "" : " (" + st.reason + ")")
-              + "; attempt " + (st.attemptsOrZero() + 1) + " of " + (limit + 1)
-              + (at == null ? "" : " at " + TimeOfDay.FORMAT.format(at)));
+          int limit =
+              step == null || step.retry == null || step.retry.limit == null ? 0 : step.retry.limit;
+          line(
+              st.name,
+              "failed"
+                  + (st.reason == null || st.reason.equals("Error") ? "" : " (" + st.reason + ")")
+                  + "; attempt "
+                  + (st.attemptsOrZero() + 1)
+                  + " of "
+                  + (limit + 1)
+                  + (at == null ? "" : " at " + TimeOfDay.FORMAT.format(at)));
         }
         case Skipped -> line(st.name, "skipped: " + (st.message == null ? "" : st.message));
         case Failed -> {
           if (st.reason != null && !st.reason.equals("Error")) {
-            line(st.name, "failed (" + st.reason + ")" + (st.message == null ? "" : ": " + lastLine(st.message)));
+            line(
+                st.name,
+                "failed ("
+                    + st.reason
+                    + ")"
+                    + (st.message == null ? "" : ": " + lastLine(st.message)));
           } else {
-            line(st.name, "failed after " + st.attemptsOrZero() + (st.attemptsOrZero() == 1 ? " attempt" : " attempts"));
+            line(
+                st.name,
+                "failed after "
+                    + st.attemptsOrZero()
+                    + (st.attemptsOrZero() == 1 ? " attempt" : " attempts"));
           }
         }
-        default -> { }
+        default -> {}
       }
     }
   }
@@ -103,7 +131,9 @@ public final class Progress implements WorkflowRunner.Listener {
     return latest;
   }
 
-  /** The table at the end: step, phase, attempts, duration (of the last attempt), exit code, reason. */
+  /**
+   * The table at the end: step, phase, attempts, duration (of the last attempt), exit code, reason.
+   */
   public static List<String> table(WorkflowStatus status) {
     return StepTable.render(List.of(), status, StepTable.Layout.SUMMARY);
   }

@@ -16,8 +16,8 @@ import java.util.Map;
 /**
  * The table of the steps: STEP, PHASE, ATTEMPTS, DURATION, EXIT, REASON. The same rendering serves
  * the summary printed at the end of a plain run and the live table redrawn in place on a terminal;
- * the live one also shows running durations, fits a number of lines and columns, and may colour
- * the phases. Pure: the caller passes the time and the screen size.
+ * the live one also shows running durations, fits a number of lines and columns, and may colour the
+ * phases. Pure: the caller passes the time and the screen size.
  */
 public final class StepTable {
   static final String[] HEADER = {"STEP", "PHASE", "ATTEMPTS", "DURATION", "EXIT", "REASON"};
@@ -25,12 +25,14 @@ public final class StepTable {
 
   private static final String RESET = "\033[0m";
   private static final String BOLD = "\033[1m";
-  private static final Map<StepPhase, String> COLOURS = new EnumMap<>(Map.of(
-      StepPhase.Running, "\033[36m", // cyan
-      StepPhase.Retrying, "\033[33m", // yellow
-      StepPhase.Succeeded, "\033[32m", // green
-      StepPhase.Failed, "\033[31m", // red
-      StepPhase.Skipped, "\033[2m")); // dim
+  private static final Map<StepPhase, String> COLOURS =
+      new EnumMap<>(
+          Map.of(
+              StepPhase.Running, "\033[36m", // cyan
+              StepPhase.Retrying, "\033[33m", // yellow
+              StepPhase.Succeeded, "\033[32m", // green
+              StepPhase.Failed, "\033[31m", // red
+              StepPhase.Skipped, "\033[2m")); // dim
 
   /**
    * How to draw: {@code now} null shows only finished attempts' durations (the summary), else
@@ -40,7 +42,8 @@ public final class StepTable {
    * longest values (so that a redrawn table does not jitter).
    */
   public record Layout(Instant now, int maxLines, int maxColumns, boolean colour, boolean steady) {
-    public static final Layout SUMMARY = new Layout(null, Integer.MAX_VALUE, Integer.MAX_VALUE, false, false);
+    public static final Layout SUMMARY =
+        new Layout(null, Integer.MAX_VALUE, Integer.MAX_VALUE, false, false);
   }
 
   private StepTable() {}
@@ -102,8 +105,16 @@ public final class StepTable {
         if (i < row.length - 1) b.append(" ".repeat(widths[i] - row[i].length() + 2));
       }
       String line = b.toString().stripTrailing();
-      if (line.length() > layout.maxColumns()) line = line.substring(0, Math.max(0, layout.maxColumns())).stripTrailing();
-      if (layout.colour()) line = colour(line, r == 0, phases.get(r), phaseStart, row.length > PHASE ? row[PHASE].length() : 0);
+      if (line.length() > layout.maxColumns())
+        line = line.substring(0, Math.max(0, layout.maxColumns())).stripTrailing();
+      if (layout.colour())
+        line =
+            colour(
+                line,
+                r == 0,
+                phases.get(r),
+                phaseStart,
+                row.length > PHASE ? row[PHASE].length() : 0);
       lines.add(line);
     }
     return lines;
@@ -111,8 +122,8 @@ public final class StepTable {
 
   /**
    * Removes rows from {@code steps} until at most {@code room} are left, and says what went: first
-   * all succeeded and skipped steps, then the last pending ones, then the last of the rest. Running,
-   * retrying and failed steps are what one watches, so they stay longest.
+   * all succeeded and skipped steps, then the last pending ones, then the last of the rest.
+   * Running, retrying and failed steps are what one watches, so they stay longest.
    */
   private static String collapse(List<StepStatus> steps, int room) {
     room = Math.max(0, room);
@@ -121,7 +132,8 @@ public final class StepTable {
       if (steps.size() <= room) break;
       int before = steps.size();
       steps.removeIf(st -> st.phase == phase);
-      if (steps.size() < before) parts.add((before - steps.size()) + " " + phase.name().toLowerCase(Locale.ROOT));
+      if (steps.size() < before)
+        parts.add((before - steps.size()) + " " + phase.name().toLowerCase(Locale.ROOT));
     }
     int pending = 0;
     for (int i = steps.size() - 1; i >= 0 && steps.size() > room; i--) {
@@ -151,11 +163,18 @@ public final class StepTable {
         duration = seconds(d.isNegative() ? Duration.ZERO : d);
       }
     }
-    return new String[] {st.name, String.valueOf(st.phase), Integer.toString(st.attemptsOrZero()), duration,
-        st.exitCode == null ? "-" : st.exitCode.toString(), st.reason == null ? "" : st.reason};
+    return new String[] {
+      st.name,
+      String.valueOf(st.phase),
+      Integer.toString(st.attemptsOrZero()),
+      duration,
+      st.exitCode == null ? "-" : st.exitCode.toString(),
+      st.reason == null ? "" : st.reason
+    };
   }
 
-  private static String colour(String line, boolean header, StepPhase phase, int start, int length) {
+  private static String colour(
+      String line, boolean header, StepPhase phase, int start, int length) {
     if (header) return BOLD + line + RESET;
     String c = phase == null ? null : COLOURS.get(phase);
     if (c == null || start < 0 || start >= line.length()) return line;

@@ -14,18 +14,21 @@ import java.util.Map;
 
 /**
  * The size of the terminal on stdout: ioctl(1, TIOCGWINSZ) through the FFM API (no child process:
- * {@code stty} is out of the question in a JVM whose Supervisor reaps every child), else the
- * {@code LINES} and {@code COLUMNS} environment variables, else 24 x 80. Asked again at every
- * redraw, so a resized window is followed.
+ * {@code stty} is out of the question in a JVM whose Supervisor reaps every child), else the {@code
+ * LINES} and {@code COLUMNS} environment variables, else 24 x 80. Asked again at every redraw, so a
+ * resized window is followed.
  */
 public record TerminalSize(int rows, int columns) {
   public static final TerminalSize DEFAULT = new TerminalSize(24, 80);
+
   /** TIOCGWINSZ of Linux (x86_64, aarch64 and most others). */
   private static final long TIOCGWINSZ = 0x5413;
 
   /** From the environment (LINES, COLUMNS), each falling back to the default. */
   public static TerminalSize fromEnvironment(Map<String, String> env) {
-    return new TerminalSize(positive(env.get("LINES"), DEFAULT.rows()), positive(env.get("COLUMNS"), DEFAULT.columns()));
+    return new TerminalSize(
+        positive(env.get("LINES"), DEFAULT.rows()),
+        positive(env.get("COLUMNS"), DEFAULT.columns()));
   }
 
   /** Of the terminal on stdout, or from the environment if that cannot be asked. */
@@ -46,7 +49,9 @@ public record TerminalSize(int rows, int columns) {
     }
   }
 
-  /** The downcall, made on first use; none where native access is not enabled (no warning printed). */
+  /**
+   * The downcall, made on first use; none where native access is not enabled (no warning printed).
+   */
   private static final class Ioctl {
     private static final MethodHandle IOCTL = handle();
 
@@ -57,8 +62,15 @@ public record TerminalSize(int rows, int columns) {
           return null;
         }
         Linker linker = Linker.nativeLinker();
-        return linker.defaultLookup().find("ioctl").map(address -> linker.downcallHandle(address,
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2)))
+        return linker
+            .defaultLookup()
+            .find("ioctl")
+            .map(
+                address ->
+                    linker.downcallHandle(
+                        address,
+                        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+                        Linker.Option.firstVariadicArg(2)))
             .orElse(null);
       } catch (RuntimeException | LinkageError e) {
         return null;
@@ -72,7 +84,9 @@ public record TerminalSize(int rows, int columns) {
         MemorySegment ws = arena.allocate(8, 2); // struct winsize: 4 unsigned shorts
         int r = (int) IOCTL.invokeExact(fd, TIOCGWINSZ, ws);
         if (r != 0) return null;
-        return new int[] {Short.toUnsignedInt(ws.get(JAVA_SHORT, 0)), Short.toUnsignedInt(ws.get(JAVA_SHORT, 2))};
+        return new int[] {
+          Short.toUnsignedInt(ws.get(JAVA_SHORT, 0)), Short.toUnsignedInt(ws.get(JAVA_SHORT, 2))
+        };
       } catch (Throwable e) {
         return null;
       }

@@ -3,7 +3,6 @@ package dev.shepherd.cli.run;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -30,25 +29,35 @@ import java.util.Map;
 /**
  * A Workflow manifest as {@code kubectl apply} takes it: YAML (or JSON), one or more documents.
  * Parsed strictly: an unknown field is an error, also inside the Kubernetes types (metadata, env,
- * resources), which would otherwise keep unknown fields aside silently. Every error names the
- * file, the document (counting from 1), the line and the field, e.g.
- * {@code bad.yaml: document 1, line 7: unknown field "dependz" in step "build"}.
+ * resources), which would otherwise keep unknown fields aside silently. Every error names the file,
+ * the document (counting from 1), the line and the field, e.g. {@code bad.yaml: document 1, line 7:
+ * unknown field "dependz" in step "build"}.
  *
- * <p>A document's tree is plain Java values (maps, lists, strings, numbers, booleans, null),
- * bound by {@link QuickBinder} when it can, else by {@link StrictBinding}, as the manifest a
- * supervisor Pod carries is ({@link dev.shepherd.api.wire.CarriedManifest}). Jackson (the YAML
- * parser, its error messages) is named only in the nested holders {@code Yaml} and {@code Jackson},
- * loaded on first use.
+ * <p>A document's tree is plain Java values (maps, lists, strings, numbers, booleans, null), bound
+ * by {@link QuickBinder} when it can, else by {@link StrictBinding}, as the manifest a supervisor
+ * Pod carries is ({@link dev.shepherd.api.wire.CarriedManifest}). Jackson (the YAML parser, its
+ * error messages) is named only in the nested holders {@code Yaml} and {@code Jackson}, loaded on
+ * first use.
  */
 public final class WorkflowFile {
-  /** One document of the file. {@code line} is where it starts; {@link #lineOf} finds its fields. */
-  public record Document(String source, int index, int line, Manifest manifest, Object tree,
+  /**
+   * One document of the file. {@code line} is where it starts; {@link #lineOf} finds its fields.
+   */
+  public record Document(
+      String source,
+      int index,
+      int line,
+      Manifest manifest,
+      Object tree,
       Map<String, Integer> lines) {
     public WorkflowSpec spec() {
       return manifest.spec();
     }
 
-    /** The line of the field at this JSON pointer (e.g. {@code /spec/steps/1/depends}), or of its nearest parent. */
+    /**
+     * The line of the field at this JSON pointer (e.g. {@code /spec/steps/1/depends}), or of its
+     * nearest parent.
+     */
     public int lineOf(String pointer) {
       String p = pointer;
       while (!p.isEmpty()) {
@@ -100,13 +109,15 @@ public final class WorkflowFile {
   }
 
   /**
-   * The YAML parser, made on first use. Only this class names the YAML types; the other methods
-   * see a {@code JsonParser} and an {@code ObjectMapper}: a YAMLFactory passed where a JsonFactory
-   * is taken would make the verifier load it, and SnakeYAML with it, with {@code WorkflowFile}.
+   * The YAML parser, made on first use. Only this class names the YAML types; the other methods see
+   * a {@code JsonParser} and an {@code ObjectMapper}: a YAMLFactory passed where a JsonFactory is
+   * taken would make the verifier load it, and SnakeYAML with it, with {@code WorkflowFile}.
    */
   private static final class Yaml {
-    private static final YAMLFactory FACTORY = (YAMLFactory) new YAMLFactory() // not its builder: other defaults
-        .setStreamReadConstraints(StrictBinding.NESTING);
+    private static final YAMLFactory FACTORY =
+        (YAMLFactory)
+            new YAMLFactory() // not its builder: other defaults
+                .setStreamReadConstraints(StrictBinding.NESTING);
 
     static JsonParser parser(String text) throws IOException {
       return FACTORY.createParser(text);
@@ -142,12 +153,16 @@ public final class WorkflowFile {
   }
 
   /** One document's tree, checked and bound. */
-  private static Document document(String source, int index, int line, Object tree, Map<String, Integer> lines)
+  private static Document document(
+      String source, int index, int line, Object tree, Map<String, Integer> lines)
       throws InvalidFile {
     Document partial = new Document(source, index, line, null, tree, lines);
     if (!(tree instanceof Map)) {
-      throw new InvalidFile(partial.where(partial.line()) + "a document must be a mapping (a Workflow), not "
-          + kindOf(tree) + ".");
+      throw new InvalidFile(
+          partial.where(partial.line())
+              + "a document must be a mapping (a Workflow), not "
+              + kindOf(tree)
+              + ".");
     }
     checkKind(partial);
     Manifest manifest = QuickBinder.bind(tree);
@@ -158,7 +173,9 @@ public final class WorkflowFile {
     return new Document(source, index, line, manifest, tree, lines);
   }
 
-  /** What a plain value is, in the words Jackson's node types had: array, string, number, boolean. */
+  /**
+   * What a plain value is, in the words Jackson's node types had: array, string, number, boolean.
+   */
   private static String kindOf(Object value) {
     if (value instanceof List) return "array";
     if (value instanceof String) return "string";
@@ -179,27 +196,39 @@ public final class WorkflowFile {
     String apiVersion = asText(tree.get("apiVersion"));
     String kind = asText(tree.get("kind"));
     if (!"Workflow".equals(kind)) {
-      throw new InvalidFile(doc.where(doc.lineOf("/kind")) + (kind == null ? "no kind" : "kind is \"" + kind + "\"")
-          + "; shepherd run takes Workflows (apiVersion: " + Workflow.API_VERSION + ", kind: Workflow).");
+      throw new InvalidFile(
+          doc.where(doc.lineOf("/kind"))
+              + (kind == null ? "no kind" : "kind is \"" + kind + "\"")
+              + "; shepherd run takes Workflows (apiVersion: "
+              + Workflow.API_VERSION
+              + ", kind: Workflow).");
     }
     if (!Workflow.API_VERSION.equals(apiVersion)) {
-      throw new InvalidFile(doc.where(doc.lineOf("/apiVersion")) + (apiVersion == null ? "no apiVersion"
-          : "apiVersion is \"" + apiVersion + "\"") + "; expected " + Workflow.API_VERSION + ".");
+      throw new InvalidFile(
+          doc.where(doc.lineOf("/apiVersion"))
+              + (apiVersion == null ? "no apiVersion" : "apiVersion is \"" + apiVersion + "\"")
+              + "; expected "
+              + Workflow.API_VERSION
+              + ".");
     }
   }
 
   /**
-   * A field path in words: {@code spec}, {@code step "build"}, {@code step "build" env[0]},
-   * {@code metadata}.
+   * A field path in words: {@code spec}, {@code step "build"}, {@code step "build" env[0]}, {@code
+   * metadata}.
    */
   static String place(Document doc, String pointer) {
     if (pointer.isEmpty()) return "the Workflow";
     String[] parts = pointer.substring(1).split("/");
     StringBuilder words = new StringBuilder();
     int i = 0;
-    if (parts.length >= 3 && parts[0].equals("spec") && parts[1].equals("steps") && parts[2].matches("\\d+")) {
+    if (parts.length >= 3
+        && parts[0].equals("spec")
+        && parts[1].equals("steps")
+        && parts[2].matches("\\d+")) {
       Object name = stepName(doc.tree(), Integer.parseInt(parts[2]));
-      words.append(name instanceof String n ? "step \"" + n + "\"" : "spec.steps[" + parts[2] + "]");
+      words.append(
+          name instanceof String n ? "step \"" + n + "\"" : "spec.steps[" + parts[2] + "]");
       i = 3;
     }
     for (; i < parts.length; i++) {
@@ -215,8 +244,8 @@ public final class WorkflowFile {
 
   /**
    * A plain value as text, as Jackson's {@code asText(null)} gives it: null for null (or absent),
-   * "" for a mapping or a list, the text of a string, number or boolean ({@code kind: 3} is
-   * {@code kind is "3"}, not "no kind").
+   * "" for a mapping or a list, the text of a string, number or boolean ({@code kind: 3} is {@code
+   * kind is "3"}, not "no kind").
    */
   private static String asText(Object value) {
     if (value == null) return null;
@@ -225,15 +254,17 @@ public final class WorkflowFile {
 
   /** spec.steps[index].name of a plain tree, or null. */
   private static Object stepName(Object tree, int index) {
-    if (tree instanceof Map<?, ?> doc && doc.get("spec") instanceof Map<?, ?> spec
-        && spec.get("steps") instanceof List<?> steps && index < steps.size()
+    if (tree instanceof Map<?, ?> doc
+        && doc.get("spec") instanceof Map<?, ?> spec
+        && spec.get("steps") instanceof List<?> steps
+        && index < steps.size()
         && steps.get(index) instanceof Map<?, ?> step) {
       return step.get("name");
     }
     return null;
   }
 
-  /** {@code  (did you mean "depends"?)} when a known field is one or two edits away. */
+  /** {@code (did you mean "depends"?)} when a known field is one or two edits away. */
   private static String suggestion(String unknown, Collection<Object> known) {
     if (known == null) return "";
     String best = null;
@@ -282,8 +313,13 @@ public final class WorkflowFile {
     }
 
     /** Reads the YAML once token by token, for the syntax errors and the line of every field. */
-    static void scan(String source, String text, List<Map<String, Integer>> lines, List<Integer> starts,
-        List<Object> trees) throws InvalidFile {
+    static void scan(
+        String source,
+        String text,
+        List<Map<String, Integer>> lines,
+        List<Integer> starts,
+        List<Object> trees)
+        throws InvalidFile {
       try (JsonParser parser = Yaml.parser(text)) {
         JsonToken token;
         while ((token = parser.nextToken()) != null) {
@@ -297,7 +333,8 @@ public final class WorkflowFile {
           // Record the line of every field and list item; the tree comes from a second read below.
           int depth = 0;
           do {
-            docLines.putIfAbsent(parser.getParsingContext().pathAsPointer().toString(),
+            docLines.putIfAbsent(
+                parser.getParsingContext().pathAsPointer().toString(),
                 parser.currentTokenLocation().getLineNr());
             if (token.isStructStart()) depth++;
             if (token.isStructEnd()) depth--;
@@ -316,8 +353,10 @@ public final class WorkflowFile {
         try (JsonParser parser = Yaml.parser(text)) {
           for (int i = 0; parser.nextToken() != null; i++) trees.set(i, PlainTree.read(parser));
         } catch (PlainTree.Unusual e) {
-          // Something PlainTree leaves to Jackson (a duplicate key, a float...): all documents again with it.
-          ObjectMapper plain = Yaml.mapper().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+          // Something PlainTree leaves to Jackson (a duplicate key, a float...): all documents
+          // again with it.
+          ObjectMapper plain =
+              Yaml.mapper().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
           try (JsonParser parser = Yaml.parser(text)) {
             for (int i = 0; parser.nextToken() != null; i++) {
               JsonNode tree = plain.readTree(parser);
@@ -364,11 +403,12 @@ public final class WorkflowFile {
           case VALUE_TRUE -> Boolean.TRUE;
           case VALUE_FALSE -> Boolean.FALSE;
           case VALUE_NULL -> null;
-          case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
-            case INT -> (Object) p.getIntValue();
-            case LONG -> (Object) p.getLongValue();
-            default -> throw new Unusual();
-          };
+          case VALUE_NUMBER_INT ->
+              switch (p.getNumberType()) {
+                case INT -> (Object) p.getIntValue();
+                case LONG -> (Object) p.getLongValue();
+                default -> throw new Unusual();
+              };
           default -> throw new Unusual();
         };
       }
@@ -378,48 +418,76 @@ public final class WorkflowFile {
       JsonLocation at = e.getLocation();
       String what = e.getOriginalMessage();
       if (what != null) {
-        // snakeyaml's messages carry a snippet with a caret after the first line; keep the sentence.
-        what = what.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("^")
-            && !l.startsWith("in 'reader'")).reduce((a, b) -> a + " " + b).orElse(what);
+        // snakeyaml's messages carry a snippet with a caret after the first line; keep the
+        // sentence.
+        what =
+            what.lines()
+                .map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("^") && !l.startsWith("in 'reader'"))
+                .reduce((a, b) -> a + " " + b)
+                .orElse(what);
       }
-      return source + ": document " + Math.max(1, documents) + (at == null || at.getLineNr() < 1 ? "" : ", line "
-          + at.getLineNr()) + ": invalid YAML: " + what;
+      return source
+          + ": document "
+          + Math.max(1, documents)
+          + (at == null || at.getLineNr() < 1 ? "" : ", line " + at.getLineNr())
+          + ": invalid YAML: "
+          + what;
     }
 
     /** A message for a mapping error: where, which field, and what was wrong. */
     static String describe(Document doc, JsonProcessingException e) {
-      List<JsonMappingException.Reference> path = e instanceof JsonMappingException m ? m.getPath() : List.of();
+      List<JsonMappingException.Reference> path =
+          e instanceof JsonMappingException m ? m.getPath() : List.of();
       StringBuilder pointer = new StringBuilder();
       for (JsonMappingException.Reference r : path) {
-        pointer.append('/').append(r.getFieldName() != null ? r.getFieldName() : Integer.toString(r.getIndex()));
+        pointer
+            .append('/')
+            .append(r.getFieldName() != null ? r.getFieldName() : Integer.toString(r.getIndex()));
       }
       int line = doc.lineOf(pointer.toString());
       if (e instanceof UnrecognizedPropertyException u) {
         String parent = pointer.substring(0, Math.max(0, pointer.lastIndexOf("/")));
-        return doc.where(line) + "unknown field \"" + u.getPropertyName() + "\" in " + place(doc, parent)
-            + suggestion(u.getPropertyName(), u.getKnownPropertyIds()) + ".";
+        return doc.where(line)
+            + "unknown field \""
+            + u.getPropertyName()
+            + "\" in "
+            + place(doc, parent)
+            + suggestion(u.getPropertyName(), u.getKnownPropertyIds())
+            + ".";
       }
       String field = pointer.isEmpty() ? "the document" : "field " + place(doc, pointer.toString());
       if (e instanceof InvalidFormatException f) {
-        return doc.where(line) + field + ": \"" + f.getValue() + "\" is not a valid "
-            + typeName(f.getTargetType()) + ".";
+        return doc.where(line)
+            + field
+            + ": \""
+            + f.getValue()
+            + "\" is not a valid "
+            + typeName(f.getTargetType())
+            + ".";
       }
       if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
         return doc.where(line) + field + ": expected " + typeName(m.getTargetType()) + ".";
       }
-      String message = e.getOriginalMessage() == null ? e.toString() : e.getOriginalMessage().lines().findFirst().orElse("");
+      String message =
+          e.getOriginalMessage() == null
+              ? e.toString()
+              : e.getOriginalMessage().lines().findFirst().orElse("");
       return doc.where(line) + field + ": " + message;
     }
 
     private static String typeName(Class<?> type) {
       if (type == null) return "value";
-      if (type == Integer.class || type == int.class || type == Long.class || type == long.class) return "integer";
+      if (type == Integer.class || type == int.class || type == Long.class || type == long.class)
+        return "integer";
       if (type == String.class) return "string";
       if (type == Boolean.class || type == boolean.class) return "boolean";
-      if (List.class.isAssignableFrom(type) || Collection.class.isAssignableFrom(type)) return "list";
+      if (List.class.isAssignableFrom(type) || Collection.class.isAssignableFrom(type))
+        return "list";
       if (type.isEnum()) {
         List<String> values = new ArrayList<>();
-        for (Object c : type.getEnumConstants()) values.add(StrictBinding.mapper().convertValue(c, String.class));
+        for (Object c : type.getEnumConstants())
+          values.add(StrictBinding.mapper().convertValue(c, String.class));
         return "value (one of " + String.join(", ", values) + ")";
       }
       return "mapping (" + type.getSimpleName() + ")";

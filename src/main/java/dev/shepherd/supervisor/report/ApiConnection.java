@@ -30,10 +30,10 @@ import javax.net.ssl.SSLSocket;
  *
  * <p>What it handles of HTTP/1.1: {@code Content-Length} and {@code chunked} bodies, bodies up to
  * the end of the connection, interim 1xx answers, {@code Connection: close}. TLS verifies the
- * server's certificate against the {@link Trust} and its name against the URL's host, as an
- * HTTPS client must. A request on a reused connection that fails before any answer arrives (the
- * server closed the idle connection) is sent once more on a new one: the supervisor's requests
- * are a GET and a merge patch of the whole owned status, so sending one twice changes nothing.
+ * server's certificate against the {@link Trust} and its name against the URL's host, as an HTTPS
+ * client must. A request on a reused connection that fails before any answer arrives (the server
+ * closed the idle connection) is sent once more on a new one: the supervisor's requests are a GET
+ * and a merge patch of the whole owned status, so sending one twice changes nothing.
  */
 public final class ApiConnection implements AutoCloseable {
   /** A whole answer: status code and body text. */
@@ -69,8 +69,10 @@ public final class ApiConnection implements AutoCloseable {
     }
     if (base.getHost() == null) throw new IllegalArgumentException("no host in " + base);
     this.base = base;
-    this.host = base.getHost().startsWith("[") ? base.getHost().substring(1, base.getHost().length() - 1)
-        : base.getHost();
+    this.host =
+        base.getHost().startsWith("[")
+            ? base.getHost().substring(1, base.getHost().length() - 1)
+            : base.getHost();
     this.trust = trust;
     this.connectTimeout = connectTimeout;
     this.timeout = timeout;
@@ -83,7 +85,8 @@ public final class ApiConnection implements AutoCloseable {
    * Sends {@code method path} with {@code headers} and {@code body} (null: none) and reads the
    * whole answer. An IOException means no complete answer; the connection is then closed.
    */
-  Response send(String method, String path, Map<String, String> headers, String body) throws IOException {
+  Response send(String method, String path, Map<String, String> headers, String body)
+      throws IOException {
     byte[] request = request(method, path, headers, body);
     synchronized (lock) {
       if (closed) throw new IOException("the connection to " + base + " is closed");
@@ -112,16 +115,22 @@ public final class ApiConnection implements AutoCloseable {
   }
 
   private byte[] request(String method, String path, Map<String, String> headers, String body) {
-    StringBuilder head = new StringBuilder(256).append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
+    StringBuilder head =
+        new StringBuilder(256).append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
     head.append("Host: ").append(hostHeader).append("\r\n");
-    headers.forEach((name, value) -> {
-      if (name.indexOf('\r') >= 0 || name.indexOf('\n') >= 0 || value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
-        throw new IllegalArgumentException("a line break in the header " + name);
-      }
-      head.append(name).append(": ").append(value).append("\r\n");
-    });
+    headers.forEach(
+        (name, value) -> {
+          if (name.indexOf('\r') >= 0
+              || name.indexOf('\n') >= 0
+              || value.indexOf('\r') >= 0
+              || value.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("a line break in the header " + name);
+          }
+          head.append(name).append(": ").append(value).append("\r\n");
+        });
     byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-    if (body != null || !method.equals("GET")) head.append("Content-Length: ").append(content.length).append("\r\n");
+    if (body != null || !method.equals("GET"))
+      head.append("Content-Length: ").append(content.length).append("\r\n");
     head.append("\r\n");
     byte[] start = head.toString().getBytes(StandardCharsets.UTF_8);
     byte[] all = new byte[start.length + content.length];
@@ -153,7 +162,8 @@ public final class ApiConnection implements AutoCloseable {
       String status = line(first);
       first = -1;
       String[] parts = status.split(" ", 3);
-      if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) throw new IOException("not an HTTP/1.x answer: " + status);
+      if (parts.length < 2 || !parts[0].startsWith("HTTP/1."))
+        throw new IOException("not an HTTP/1.x answer: " + status);
       int code;
       try {
         code = Integer.parseInt(parts[1]);
@@ -181,7 +191,7 @@ public final class ApiConnection implements AutoCloseable {
             if (value.contains("close")) keepAlive = false;
             if (value.contains("keep-alive")) keepAlive = true;
           }
-          default -> { }
+          default -> {}
         }
       }
       if (code >= 100 && code < 200) continue; // an interim answer; the real one follows
@@ -192,8 +202,9 @@ public final class ApiConnection implements AutoCloseable {
         content = chunked();
       } else if (length >= 0) {
         content = in.readNBytes((int) Math.min(length, Integer.MAX_VALUE));
-        if (content.length < length) throw new EOFException("the answer ended after " + content.length + " of "
-            + length + " bytes");
+        if (content.length < length)
+          throw new EOFException(
+              "the answer ended after " + content.length + " of " + length + " bytes");
       } else {
         content = in.readAllBytes(); // no length: the body ends with the connection
         keepAlive = false;
@@ -210,13 +221,16 @@ public final class ApiConnection implements AutoCloseable {
       int semicolon = sizeLine.indexOf(';');
       long size;
       try {
-        size = Long.parseLong((semicolon >= 0 ? sizeLine.substring(0, semicolon) : sizeLine).strip(), 16);
+        size =
+            Long.parseLong(
+                (semicolon >= 0 ? sizeLine.substring(0, semicolon) : sizeLine).strip(), 16);
       } catch (NumberFormatException e) {
         throw new IOException("not a chunk size: " + sizeLine);
       }
       if (size == 0) break;
       byte[] chunk = in.readNBytes((int) Math.min(size, Integer.MAX_VALUE));
-      if (chunk.length < size) throw new EOFException("a chunk ended after " + chunk.length + " of " + size + " bytes");
+      if (chunk.length < size)
+        throw new EOFException("a chunk ended after " + chunk.length + " of " + size + " bytes");
       content.write(chunk);
       if (!line(-1).isEmpty()) throw new IOException("no line end after a chunk");
     }
@@ -239,7 +253,8 @@ public final class ApiConnection implements AutoCloseable {
     int b = first >= 0 ? first : in.read();
     while (b != '\n') {
       if (b < 0) throw new EOFException("the stream ended in the middle of a line");
-      if (bytes.size() >= MAX_HEADER_LINE) throw new IOException("a header line longer than " + MAX_HEADER_LINE);
+      if (bytes.size() >= MAX_HEADER_LINE)
+        throw new IOException("a header line longer than " + MAX_HEADER_LINE);
       bytes.write(b);
       b = in.read();
     }
@@ -269,13 +284,16 @@ public final class ApiConnection implements AutoCloseable {
       plain.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())));
       socket = plain; // so that close() can stop the connect
       if (closed) throw new IOException("the connection to " + base + " is closed");
-      plain.connect(new InetSocketAddress(host, port()),
+      plain.connect(
+          new InetSocketAddress(host, port()),
           (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
       Socket connected = plain;
       if (context != null) {
-        SSLSocket secure = (SSLSocket) context.getSocketFactory().createSocket(plain, host, port(), true);
+        SSLSocket secure =
+            (SSLSocket) context.getSocketFactory().createSocket(plain, host, port(), true);
         SSLParameters parameters = secure.getSSLParameters();
-        parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
+        parameters.setEndpointIdentificationAlgorithm(
+            "HTTPS"); // the certificate must name the host
         secure.setSSLParameters(parameters);
         socket = secure;
         try {
@@ -283,9 +301,12 @@ public final class ApiConnection implements AutoCloseable {
         } catch (SSLHandshakeException e) {
           if (!defaultTrust) throw e;
           // The supervisor runtime ships no public CAs (deploy/SUPERVISOR-RUNTIME.md): say why.
-          throw (SSLHandshakeException) new SSLHandshakeException(e.getMessage() + " (no CA file to trust: neither"
-              + " the service account's ca.crt nor KUBERNETES_CERTS_CA_FILE; the JDK's default trust instead)")
-              .initCause(e);
+          throw (SSLHandshakeException)
+              new SSLHandshakeException(
+                      e.getMessage()
+                          + " (no CA file to trust: neither"
+                          + " the service account's ca.crt nor KUBERNETES_CERTS_CA_FILE; the JDK's default trust instead)")
+                  .initCause(e);
         }
         connected = secure;
       }

@@ -5,17 +5,22 @@ import dev.shepherd.api.WorkflowStatus;
 
 /**
  * What the supervisor may do with the API server: read its own Workflow through the status
- * subresource, and merge-patch the status fields it owns. Nothing else (its Role allows only
- * {@code get} and {@code patch} on {@code workflows/status} of that one workflow).
+ * subresource, and merge-patch the status fields it owns. Nothing else (its Role allows only {@code
+ * get} and {@code patch} on {@code workflows/status} of that one workflow).
  */
 public interface StatusApi {
   /** The Workflow, spec included, read with a GET on its status subresource. */
   Workflow read() throws ApiException;
 
-  /** Writes the supervisor-owned fields of {@code status} (see {@link dev.shepherd.api.wire.StatusPatch}). */
+  /**
+   * Writes the supervisor-owned fields of {@code status} (see {@link
+   * dev.shepherd.api.wire.StatusPatch}).
+   */
   void patch(WorkflowStatus status) throws ApiException;
 
-  /** A failed request: an HTTP status, or {@code code} 0 when no answer came (refused, timed out). */
+  /**
+   * A failed request: an HTTP status, or {@code code} 0 when no answer came (refused, timed out).
+   */
   final class ApiException extends Exception {
     private final int code;
 

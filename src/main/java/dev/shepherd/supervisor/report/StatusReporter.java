@@ -37,7 +37,10 @@ public final class StatusReporter implements AutoCloseable {
     WRITTEN,
     /** The server refused it for good (403/404/4xx); the termination message holds it. */
     REFUSED,
-    /** Not written within the time given (the server is still away); the termination message holds it. */
+    /**
+     * Not written within the time given (the server is still away); the termination message holds
+     * it.
+     */
     TIMED_OUT
   }
 
@@ -64,13 +67,14 @@ public final class StatusReporter implements AutoCloseable {
     this.api = api;
     this.terminationLog = terminationLog;
     this.backoff = backoff;
-    this.thread = Thread.ofPlatform().daemon().name("shepherd-status-reporter").unstarted(this::loop);
+    this.thread =
+        Thread.ofPlatform().daemon().name("shepherd-status-reporter").unstarted(this::loop);
     thread.start();
   }
 
   /**
-   * Hands over a snapshot; returns at once. The caller must not change it afterwards
-   * ({@code WorkflowRunner} gives a fresh copy to every call).
+   * Hands over a snapshot; returns at once. The caller must not change it afterwards ({@code
+   * WorkflowRunner} gives a fresh copy to every call).
    */
   public void submit(WorkflowStatus snapshot) {
     synchronized (lock) {
@@ -170,7 +174,9 @@ public final class StatusReporter implements AutoCloseable {
             TerminationMessage.write(terminationLog, snapshot);
             fileFailed = false;
           } catch (IOException | RuntimeException e) {
-            if (!fileFailed) log.warn("cannot write the termination message to {}: {}", terminationLog, e.toString());
+            if (!fileFailed)
+              log.warn(
+                  "cannot write the termination message to {}: {}", terminationLog, e.toString());
             fileFailed = true;
           }
         }
@@ -184,7 +190,10 @@ public final class StatusReporter implements AutoCloseable {
       try {
         api.patch(snapshot);
         if (failuresInRow > 0) {
-          log.info("status written (phase {}) after {} failed attempts over {} s", snapshot.phase, failuresInRow,
+          log.info(
+              "status written (phase {}) after {} failed attempts over {} s",
+              snapshot.phase,
+              failuresInRow,
               Duration.ofNanos(System.nanoTime() - failingSince).toSeconds());
         }
         failuresInRow = 0;
@@ -205,16 +214,25 @@ public final class StatusReporter implements AutoCloseable {
           failuresInRow++;
           // First failure, then every 10th: an outage of minutes stays readable.
           if (failuresInRow == 1 || failuresInRow % 10 == 0) {
-            log.warn("cannot write the status yet (attempt {}; retrying in {} ms): {}", failuresInRow,
-                delayNanos / 1_000_000, e.getMessage());
+            log.warn(
+                "cannot write the status yet (attempt {}; retrying in {} ms): {}",
+                failuresInRow,
+                delayNanos / 1_000_000,
+                e.getMessage());
           }
           nextAttempt = System.nanoTime() + delayNanos;
           delayNanos = Math.min(delayNanos * 2, backoff.max().toNanos());
         } else {
           if (e.code() != lastRefusal) {
-            log.error("the API server refused the status (phase {}), not retrying it: {}{}", snapshot.phase,
-                e.getMessage(), e.code() == 404 ? " (was the workflow deleted?)"
-                    : e.code() == 403 ? " (does the supervisor's Role allow patch on workflows/status?)" : "");
+            log.error(
+                "the API server refused the status (phase {}), not retrying it: {}{}",
+                snapshot.phase,
+                e.getMessage(),
+                e.code() == 404
+                    ? " (was the workflow deleted?)"
+                    : e.code() == 403
+                        ? " (does the supervisor's Role allow patch on workflows/status?)"
+                        : "");
           } else {
             log.debug("the API server refused the status again: {}", e.getMessage());
           }
@@ -227,7 +245,8 @@ public final class StatusReporter implements AutoCloseable {
           }
         }
       } catch (RuntimeException e) {
-        // Not an answer from the server (a client bug, a closed client): retry like an outage, never spin.
+        // Not an answer from the server (a client bug, a closed client): retry like an outage,
+        // never spin.
         synchronized (lock) {
           failedAttempts++;
         }

@@ -27,19 +27,29 @@ import java.util.Set;
  */
 public final class TerminationMessage {
   public static final int MAX_BYTES = 4096;
+
   /** Where Kubernetes reads it (the container's terminationMessagePath default). */
   public static final Path DEFAULT_PATH = Path.of("/dev/termination-log");
 
-  private static final Set<String> BRIEF_STEP_FIELDS = Set.of("name", "phase", "exitCode", "reason", "attempts");
+  private static final Set<String> BRIEF_STEP_FIELDS =
+      Set.of("name", "phase", "exitCode", "reason", "attempts");
   private static final Set<String> MINIMAL_STEP_FIELDS = Set.of("name", "phase", "exitCode");
-  private static final Set<String> BRIEF_CONDITION_FIELDS = Set.of("type", "status", "reason", "message",
-      "lastTransitionTime");
-  private static final List<StepPhase> KEEP_ORDER = List.of(StepPhase.Failed, StepPhase.Running,
-      StepPhase.Retrying, StepPhase.Pending, StepPhase.Skipped, StepPhase.Succeeded);
+  private static final Set<String> BRIEF_CONDITION_FIELDS =
+      Set.of("type", "status", "reason", "message", "lastTransitionTime");
+  private static final List<StepPhase> KEEP_ORDER =
+      List.of(
+          StepPhase.Failed,
+          StepPhase.Running,
+          StepPhase.Retrying,
+          StepPhase.Pending,
+          StepPhase.Skipped,
+          StepPhase.Succeeded);
 
   private TerminationMessage() {}
 
-  /** The message for {@code status}: at most {@value #MAX_BYTES} bytes of UTF-8, always whole JSON. */
+  /**
+   * The message for {@code status}: at most {@value #MAX_BYTES} bytes of UTF-8, always whole JSON.
+   */
   public static String render(WorkflowStatus status) {
     Map<String, Object> full = new LinkedHashMap<>();
     Map<String, Object> all = StatusJson.tree(status);
@@ -73,7 +83,8 @@ public final class TerminationMessage {
     int hi = ranked.size();
     while (lo < hi) {
       int mid = (lo + hi + 1) / 2;
-      if (fits(StatusJson.write(withSteps(reduced, ranked.subList(0, mid))))) lo = mid; else hi = mid - 1;
+      if (fits(StatusJson.write(withSteps(reduced, ranked.subList(0, mid))))) lo = mid;
+      else hi = mid - 1;
     }
     Map<String, Object> best = withSteps(reduced, ranked.subList(0, lo));
     if (fits(text = StatusJson.write(best))) return text;
@@ -94,8 +105,13 @@ public final class TerminationMessage {
 
   /** Writes the message for {@code status} to {@code file}, replacing what was there. */
   public static void write(Path file, WorkflowStatus status) throws IOException {
-    Files.writeString(file, render(status), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+    Files.writeString(
+        file,
+        render(status),
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE);
   }
 
   private static boolean fits(String text) {
@@ -122,14 +138,17 @@ public final class TerminationMessage {
 
   /** The string field of {@code item} if it is an object that has one, else "" (also for null). */
   private static String string(Object item, String field) {
-    return item instanceof Map<?, ?> object && object.get(field) instanceof String value ? value : "";
+    return item instanceof Map<?, ?> object && object.get(field) instanceof String value
+        ? value
+        : "";
   }
 
   /** A deep copy of objects and arrays; the rest (strings, numbers, booleans) is never changed. */
   private static Object copy(Object value) {
     if (value instanceof Map<?, ?> object) {
       Map<String, Object> copy = new LinkedHashMap<>();
-      for (Map.Entry<?, ?> field : object.entrySet()) copy.put((String) field.getKey(), copy(field.getValue()));
+      for (Map.Entry<?, ?> field : object.entrySet())
+        copy.put((String) field.getKey(), copy(field.getValue()));
       return copy;
     }
     if (value instanceof List<?> array) {
@@ -146,7 +165,10 @@ public final class TerminationMessage {
     return (Map<String, Object>) value;
   }
 
-  /** The array field, or a detached empty array when there is none (so nothing is added to the object). */
+  /**
+   * The array field, or a detached empty array when there is none (so nothing is added to the
+   * object).
+   */
   @SuppressWarnings("unchecked")
   private static List<Object> array(Map<String, Object> object, String field) {
     return object.get(field) instanceof List<?> array ? (List<Object>) array : new ArrayList<>();

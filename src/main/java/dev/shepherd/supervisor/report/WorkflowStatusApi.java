@@ -13,10 +13,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@link StatusApi} over HTTP/1.1 ({@link ApiConnection}), with the requests spelled out: {@code GET}
- * and {@code PATCH} (merge patch) of {@code /apis/shepherd.dev/v1alpha1/namespaces/NS/workflows/NAME/status},
- * and nothing else. One call is one request: {@link StatusReporter} does the retrying, and must
- * always send the latest status.
+ * {@link StatusApi} over HTTP/1.1 ({@link ApiConnection}), with the requests spelled out: {@code
+ * GET} and {@code PATCH} (merge patch) of {@code
+ * /apis/shepherd.dev/v1alpha1/namespaces/NS/workflows/NAME/status}, and nothing else. One call is
+ * one request: {@link StatusReporter} does the retrying, and must always send the latest status.
  *
  * <p>The connection is opened on the first request, on the caller's thread: the supervisor's first
  * request comes from the reporter's thread, after its first step has started.
@@ -24,6 +24,7 @@ import java.util.Optional;
 public final class WorkflowStatusApi implements StatusApi, AutoCloseable {
   /** The User-Agent of the supervisor's requests, so they can be told apart in audit logs. */
   public static final String USER_AGENT = "shepherd-supervisor";
+
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
   private final ApiServer server;
@@ -39,8 +40,16 @@ public final class WorkflowStatusApi implements StatusApi, AutoCloseable {
     this.name = name;
     this.timeout = timeout;
     String master = server.url().toString();
-    this.url = URI.create((master.endsWith("/") ? master : master + "/") + "apis/" + Workflow.API_VERSION
-        + "/namespaces/" + namespace + "/workflows/" + name + "/status");
+    this.url =
+        URI.create(
+            (master.endsWith("/") ? master : master + "/")
+                + "apis/"
+                + Workflow.API_VERSION
+                + "/namespaces/"
+                + namespace
+                + "/workflows/"
+                + name
+                + "/status");
     this.connection = new ApiConnection(server.url(), server::ssl, CONNECT_TIMEOUT, timeout);
   }
 
@@ -70,21 +79,33 @@ public final class WorkflowStatusApi implements StatusApi, AutoCloseable {
       Optional<String> token = server.token();
       if (token.isPresent()) headers.put("Authorization", "Bearer " + token.get());
     } catch (IOException e) {
-      throw new ApiException(0, "cannot read the service account token " + server.tokenFile() + ": " + e, e);
+      throw new ApiException(
+          0, "cannot read the service account token " + server.tokenFile() + ": " + e, e);
     }
     ApiConnection.Response response;
     try {
       response = connection.send(method, url.getRawPath(), headers, body);
     } catch (SocketTimeoutException e) {
-      throw new ApiException(0, "cannot " + what + " " + target + ": no answer within " + timeout, e);
+      throw new ApiException(
+          0, "cannot " + what + " " + target + ": no answer within " + timeout, e);
     } catch (IOException e) {
       throw new ApiException(0, "cannot " + what + " " + target + ": " + e, e);
     }
     int code = response.code();
     if (code < 200 || code >= 300) {
       String text = response.body();
-      throw new ApiException(code, "cannot " + what + " " + target + ": HTTP " + code
-          + " from " + url + (text.isBlank() ? "" : ": " + abbreviate(text.strip())), null);
+      throw new ApiException(
+          code,
+          "cannot "
+              + what
+              + " "
+              + target
+              + ": HTTP "
+              + code
+              + " from "
+              + url
+              + (text.isBlank() ? "" : ": " + abbreviate(text.strip())),
+          null);
     }
     return response.body();
   }

@@ -47,7 +47,9 @@ class PlainJsonTest {
       return; // left to Jackson: always allowed
     }
     assertThat(expected).as("Jackson rejects %s, so must PlainJson", text).isNotNull();
-    assertThat(node(plain).equals(expected)).as("%s: %s vs Jackson's %s", text, plain, expected).isTrue();
+    assertThat(node(plain).equals(expected))
+        .as("%s: %s vs Jackson's %s", text, plain, expected)
+        .isTrue();
   }
 
   @Test
@@ -58,20 +60,50 @@ class PlainJsonTest {
     }
     assertThat(examples).isNotEmpty();
     for (Path example : examples) {
-      for (WorkflowFile.Document doc : WorkflowFile.parse(example.toString(), Files.readString(example))) {
+      for (WorkflowFile.Document doc :
+          WorkflowFile.parse(example.toString(), Files.readString(example))) {
         String json = JACKSON.writeValueAsString(doc.tree());
-        assertThat(node(PlainJson.read(json)).equals(JACKSON.readTree(json))).as(example.toString()).isTrue();
+        assertThat(node(PlainJson.read(json)).equals(JACKSON.readTree(json)))
+            .as(example.toString())
+            .isTrue();
       }
     }
   }
 
   @Test
   void theEdgesAreJacksons() {
-    for (String text : List.of("{}", "[]", " {\"a\" : [1, -2, 2147483647, 2147483648, -2147483649, 9007199254740993]} ",
-        "\"\\u00e9\\ud834\\udd1e\\n\\t\\\"\\\\\\/\"", "true", "null", "-0", "0", "{\"a\":{}}", "[[],[{}]]",
-        // what it leaves to Jackson, or what both reject:
-        "1.5", "1e3", "01", "-", "{\"a\":1,\"a\":2}", "{\"a\" 1}", "[1,]", "{,}", "tru", "nul", "\"\u0001\"",
-        "\"\\x\"", "\"\\u12\"", "[1] x", "", "   ", "123456789012345678901234", "{\"a\":1}{}", "'a'")) {
+    for (String text :
+        List.of(
+            "{}",
+            "[]",
+            " {\"a\" : [1, -2, 2147483647, 2147483648, -2147483649, 9007199254740993]} ",
+            "\"\\u00e9\\ud834\\udd1e\\n\\t\\\"\\\\\\/\"",
+            "true",
+            "null",
+            "-0",
+            "0",
+            "{\"a\":{}}",
+            "[[],[{}]]",
+            // what it leaves to Jackson, or what both reject:
+            "1.5",
+            "1e3",
+            "01",
+            "-",
+            "{\"a\":1,\"a\":2}",
+            "{\"a\" 1}",
+            "[1,]",
+            "{,}",
+            "tru",
+            "nul",
+            "\"\u0001\"",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "[1] x",
+            "",
+            "   ",
+            "123456789012345678901234",
+            "{\"a\":1}{}",
+            "'a'")) {
       sameAsJackson(text);
     }
   }
@@ -98,11 +130,12 @@ class PlainJsonTest {
     int i = r.nextInt(text.length() + 1);
     String chars = "{}[]\",:-0123456789.eEtrufalsn \\/x";
     char c = chars.charAt(r.nextInt(chars.length()));
-    String damaged = switch (r.nextInt(3)) {
-      case 0 -> text.substring(0, i) + c + text.substring(i);
-      case 1 -> i < text.length() ? text.substring(0, i) + text.substring(i + 1) : text;
-      default -> i < text.length() ? text.substring(0, i) + c + text.substring(i + 1) : text;
-    };
+    String damaged =
+        switch (r.nextInt(3)) {
+          case 0 -> text.substring(0, i) + c + text.substring(i);
+          case 1 -> i < text.length() ? text.substring(0, i) + text.substring(i + 1) : text;
+          default -> i < text.length() ? text.substring(0, i) + c + text.substring(i + 1) : text;
+        };
     sameAsJackson(damaged);
   }
 
@@ -113,11 +146,13 @@ class PlainJsonTest {
       case 1 -> r.nextBoolean();
       case 2 -> r.nextInt();
       case 3 -> r.nextLong();
-      case 4 -> List.of("", "plain", "quote \" back \\ nl \n ctl \u0002", "ünï ✓ 𝄞").get(r.nextInt(4));
+      case 4 ->
+          List.of("", "plain", "quote \" back \\ nl \n ctl \u0002", "ünï ✓ 𝄞").get(r.nextInt(4));
       case 5 -> r.nextInt(3) - 1;
       case 6 -> {
         java.util.Map<String, Object> map = new java.util.LinkedHashMap<>();
-        for (int i = r.nextInt(4); i > 0; i--) map.put("k" + r.nextInt(10), randomValue(r, depth + 1));
+        for (int i = r.nextInt(4); i > 0; i--)
+          map.put("k" + r.nextInt(10), randomValue(r, depth + 1));
         yield map;
       }
       default -> {

@@ -43,17 +43,22 @@ class QuickBinderTest {
     }
     assertThat(examples).hasSizeGreaterThanOrEqualTo(5);
     for (Path example : examples) {
-      for (WorkflowFile.Document doc : WorkflowFile.parse(example.toString(), Files.readString(example))) {
+      for (WorkflowFile.Document doc :
+          WorkflowFile.parse(example.toString(), Files.readString(example))) {
         Manifest quick = QuickBinder.bind(doc.tree());
         assertThat(quick).as(example + " takes the quick path").isNotNull();
-        assertThat(json(quick)).as(example.toString()).isEqualTo(json(Manifest.of(StrictBinding.bind(doc.tree()))));
+        assertThat(json(quick))
+            .as(example.toString())
+            .isEqualTo(json(Manifest.of(StrictBinding.bind(doc.tree()))));
       }
     }
   }
 
   @Test
   void scalarsBecomeTextAsJacksonMakesThem() throws Exception {
-    JsonNode tree = yaml("""
+    JsonNode tree =
+        yaml(
+            """
         apiVersion: shepherd.dev/v1alpha1
         kind: Workflow
         metadata: {name: s, labels: {tier: 3, on: true}}
@@ -72,18 +77,23 @@ class QuickBinderTest {
 
   @Test
   void whatItDoesNotKnowGoesToJackson() throws Exception {
-    for (String spec : List.of(
-        "steps: [{name: a, command: [x], dependz: [b]}]", // a misspelt field: Jackson names it
-        "steps: [{name: a, command: [x], env: [{name: P, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]}]",
-        "steps: [{name: a, command: [x], resources: {limits: {cpu: 1}}}]",
-        "securityContext: {runAsUser: 1000}\n  steps: [{name: a, command: [x]}]",
-        "steps: [{name: a, command: [x], timeoutSeconds: '5'}]", // Jackson coerces text to a number
-        "steps: [{name: a, command: [x], timeoutSeconds: 1.5}]",
-        "steps: [{name: a, command: x}]",
-        "executor: Pod\n  steps: [{name: a, command: [x]}]",
-        "steps: [null]",
-        "steps: null")) {
-      JsonNode tree = yaml("apiVersion: shepherd.dev/v1alpha1\nkind: Workflow\nmetadata: {name: w}\nspec:\n  " + spec);
+    for (String spec :
+        List.of(
+            "steps: [{name: a, command: [x], dependz: [b]}]", // a misspelt field: Jackson names it
+            "steps: [{name: a, command: [x], env: [{name: P, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]}]",
+            "steps: [{name: a, command: [x], resources: {limits: {cpu: 1}}}]",
+            "securityContext: {runAsUser: 1000}\n  steps: [{name: a, command: [x]}]",
+            "steps: [{name: a, command: [x], timeoutSeconds: '5'}]", // Jackson coerces text to a
+            // number
+            "steps: [{name: a, command: [x], timeoutSeconds: 1.5}]",
+            "steps: [{name: a, command: x}]",
+            "executor: Pod\n  steps: [{name: a, command: [x]}]",
+            "steps: [null]",
+            "steps: null")) {
+      JsonNode tree =
+          yaml(
+              "apiVersion: shepherd.dev/v1alpha1\nkind: Workflow\nmetadata: {name: w}\nspec:\n  "
+                  + spec);
       assertThat(QuickBinder.bind(plain(tree))).as(spec).isNull();
     }
   }
@@ -101,7 +111,9 @@ class QuickBinderTest {
     try {
       jackson = Manifest.of(StrictBinding.bind(plain(doc)));
     } catch (JsonProcessingException e) {
-      assertThat(quick).as("Jackson rejects %s (%s), so must the quick binder", doc, e.getOriginalMessage()).isNull();
+      assertThat(quick)
+          .as("Jackson rejects %s (%s), so must the quick binder", doc, e.getOriginalMessage())
+          .isNull();
       return;
     }
     if (quick != null) {
@@ -134,32 +146,39 @@ class QuickBinderTest {
       if (r.nextBoolean()) step.putArray("env").addObject().put("name", "E").put("value", "e");
       if (r.nextBoolean()) step.put("workingDir", "/tmp");
       if (r.nextBoolean()) step.put("timeoutSeconds", r.nextInt(100) + 1);
-      if (r.nextBoolean()) step.putObject("retry").put("limit", r.nextInt(3)).put("backoffSeconds", 1);
+      if (r.nextBoolean())
+        step.putObject("retry").put("limit", r.nextInt(3)).put("backoffSeconds", 1);
     }
     return doc;
   }
 
-  /** Replaces one random value somewhere in the document by a random other kind of value, or adds a field. */
+  /**
+   * Replaces one random value somewhere in the document by a random other kind of value, or adds a
+   * field.
+   */
   private static void damage(ObjectNode doc, Random r) {
     List<ObjectNode> objects = new ArrayList<>();
     collect(doc, objects);
     ObjectNode target = objects.get(r.nextInt(objects.size()));
     List<String> names = new ArrayList<>();
     target.fieldNames().forEachRemaining(names::add);
-    String field = r.nextInt(5) == 0 || names.isEmpty()
-        ? List.of("dependz", "valueFrom", "resources", "status", "uid", "limit").get(r.nextInt(6))
-        : names.get(r.nextInt(names.size()));
-    JsonNode value = switch (r.nextInt(9)) {
-      case 0 -> NODES.nullNode();
-      case 1 -> NODES.textNode("7");
-      case 2 -> NODES.numberNode(7);
-      case 3 -> NODES.numberNode(1.5);
-      case 4 -> NODES.booleanNode(true);
-      case 5 -> NODES.arrayNode().add("x");
-      case 6 -> NODES.arrayNode().addNull();
-      case 7 -> NODES.numberNode(12345678901L);
-      default -> NODES.objectNode().put("name", "x");
-    };
+    String field =
+        r.nextInt(5) == 0 || names.isEmpty()
+            ? List.of("dependz", "valueFrom", "resources", "status", "uid", "limit")
+                .get(r.nextInt(6))
+            : names.get(r.nextInt(names.size()));
+    JsonNode value =
+        switch (r.nextInt(9)) {
+          case 0 -> NODES.nullNode();
+          case 1 -> NODES.textNode("7");
+          case 2 -> NODES.numberNode(7);
+          case 3 -> NODES.numberNode(1.5);
+          case 4 -> NODES.booleanNode(true);
+          case 5 -> NODES.arrayNode().add("x");
+          case 6 -> NODES.arrayNode().addNull();
+          case 7 -> NODES.numberNode(12345678901L);
+          default -> NODES.objectNode().put("name", "x");
+        };
     target.set(field, value);
   }
 
@@ -172,7 +191,10 @@ class QuickBinderTest {
     return new ObjectMapper(new YAMLFactory()).readTree(text);
   }
 
-  /** The whole manifest as JSON, nulls included (a record's JSON would compare ObjectMeta by identity). */
+  /**
+   * The whole manifest as JSON, nulls included (a record's JSON would compare ObjectMeta by
+   * identity).
+   */
   private static String json(Manifest m) {
     return Serialization.asJson(m.metadata()) + " " + Serialization.asJson(m.spec());
   }

@@ -34,19 +34,27 @@ class StatusJsonTest {
     JsonNode expected = MAPPER.valueToTree(status);
     Map<String, Object> tree = StatusJson.tree(status);
     plain(tree);
-    // The plain values as the mapper's tree: IntNode and LongNode differ, so Integer and Long must be
+    // The plain values as the mapper's tree: IntNode and LongNode differ, so Integer and Long must
+    // be
     // where Jackson has them. JsonNode.equals (field order aside; the text below checks the order):
     // AssertJ compares JsonNodes as Iterables, values in order.
     JsonNode asTree = MAPPER.valueToTree(tree);
     assertThat(asTree.equals(expected)).as("%s is the mapper's %s", asTree, expected).isTrue();
     String text = StatusJson.write(tree);
-    assertThat(text).as("the text of the mapper's tree").isEqualTo(MAPPER.writeValueAsString(expected));
-    assertThat(text).as("the mapper's text of the plain values").isEqualTo(MAPPER.writeValueAsString(tree));
+    assertThat(text)
+        .as("the text of the mapper's tree")
+        .isEqualTo(MAPPER.writeValueAsString(expected));
+    assertThat(text)
+        .as("the mapper's text of the plain values")
+        .isEqualTo(MAPPER.writeValueAsString(tree));
     assertThat(MAPPER.readTree(text).equals(MAPPER.readTree(MAPPER.writeValueAsString(status))))
-        .as("the text reads back as the mapper's text of the status").isTrue();
+        .as("the text reads back as the mapper's text of the status")
+        .isTrue();
   }
 
-  /** Plain values of JSON all through: maps in field order, lists, strings, numbers, booleans, null. */
+  /**
+   * Plain values of JSON all through: maps in field order, lists, strings, numbers, booleans, null.
+   */
   private static void plain(Object value) {
     if (value instanceof Map<?, ?> object) {
       assertThat(object).isInstanceOf(LinkedHashMap.class);
@@ -56,7 +64,8 @@ class StatusJsonTest {
       assertThat(array).isInstanceOf(ArrayList.class);
       array.forEach(StatusJsonTest::plain);
     } else if (value != null) {
-      assertThat(value).isInstanceOfAny(String.class, Integer.class, Long.class, Boolean.class, Double.class);
+      assertThat(value)
+          .isInstanceOfAny(String.class, Integer.class, Long.class, Boolean.class, Double.class);
     }
   }
 
@@ -77,15 +86,18 @@ class StatusJsonTest {
     object.put("big", new BigInteger("123456789012345678901234567890"));
     object.put("bytes", new byte[] {1, 2, -1});
     String text = StatusJson.write(object);
-    assertThat(text).startsWith("{\"z\":\"first field, \\\"quoted\\\"\\n\",\"int\":-2147483648,")
-        .isEqualTo(MAPPER.writeValueAsString(object)).isEqualTo(MAPPER.valueToTree(object).toString());
+    assertThat(text)
+        .startsWith("{\"z\":\"first field, \\\"quoted\\\"\\n\",\"int\":-2147483648,")
+        .isEqualTo(MAPPER.writeValueAsString(object))
+        .isEqualTo(MAPPER.valueToTree(object).toString());
     assertThat(StatusJson.write(null)).isEqualTo("null");
     assertThat(StatusJson.write(List.of())).isEqualTo("[]");
   }
 
   private static WorkflowStatus random(Random r) {
     WorkflowStatus s = new WorkflowStatus();
-    s.phase = r.nextBoolean() ? null : WorkflowPhase.values()[r.nextInt(WorkflowPhase.values().length)];
+    s.phase =
+        r.nextBoolean() ? null : WorkflowPhase.values()[r.nextInt(WorkflowPhase.values().length)];
     s.progress = text(r);
     s.startedAt = text(r);
     s.finishedAt = text(r);
@@ -107,14 +119,23 @@ class StatusJsonTest {
     }
     s.conditions = r.nextInt(8) == 0 ? null : new ArrayList<>();
     for (int i = 0, n = s.conditions == null ? 0 : r.nextInt(3); i < n; i++) {
-      Condition c = new ConditionBuilder().withType(text(r)).withStatus(text(r)).withReason(text(r))
-          .withMessage(text(r)).withLastTransitionTime(text(r))
-          .withObservedGeneration(r.nextBoolean() ? null : (long) r.nextInt(9)).build();
-      if (r.nextInt(5) == 0) c.setAdditionalProperty("extra", switch (r.nextInt(3)) {
-        case 0 -> "x";
-        case 1 -> 7;
-        default -> 1.5;
-      });
+      Condition c =
+          new ConditionBuilder()
+              .withType(text(r))
+              .withStatus(text(r))
+              .withReason(text(r))
+              .withMessage(text(r))
+              .withLastTransitionTime(text(r))
+              .withObservedGeneration(r.nextBoolean() ? null : (long) r.nextInt(9))
+              .build();
+      if (r.nextInt(5) == 0)
+        c.setAdditionalProperty(
+            "extra",
+            switch (r.nextInt(3)) {
+              case 0 -> "x";
+              case 1 -> 7;
+              default -> 1.5;
+            });
       s.conditions.add(c);
     }
     return s;

@@ -22,9 +22,13 @@ class StatusPatchTest {
     assertThat(patch.size()).isEqualTo(1);
     List<String> fields = new ArrayList<>();
     patch.get("status").fieldNames().forEachRemaining(fields::add);
-    assertThat(fields).containsExactlyElementsOf(StatusPatch.OWNED_FIELDS).doesNotContain("observedGeneration");
+    assertThat(fields)
+        .containsExactlyElementsOf(StatusPatch.OWNED_FIELDS)
+        .doesNotContain("observedGeneration");
     assertThat(patch.at("/status/phase").asText()).isEqualTo("Running");
-    assertThat(patch.at("/status/finishedAt").isNull()).as("unset finishedAt is sent as null (removes it)").isTrue();
+    assertThat(patch.at("/status/finishedAt").isNull())
+        .as("unset finishedAt is sent as null (removes it)")
+        .isTrue();
     assertThat(patch.at("/status/steps").size()).isEqualTo(2);
     assertThat(patch.at("/status/steps/1/exitCode").isMissingNode()).isTrue();
   }
@@ -33,7 +37,8 @@ class StatusPatchTest {
   @Test
   void isTheMappersTextOfTheOwnedFields() throws Exception {
     WorkflowStatus status =
-        Statuses.status(WorkflowPhase.Failed, 3, 1, "quote \" backslash \\ newline \n ctrl \u0001 é 𝄞");
+        Statuses.status(
+            WorkflowPhase.Failed, 3, 1, "quote \" backslash \\ newline \n ctrl \u0001 é 𝄞");
     status.steps.get(2).exitCode = 137;
     status.steps.get(2).message = "tab \t end";
     status.conditions.get(0).setObservedGeneration(7L);
@@ -43,8 +48,10 @@ class StatusPatchTest {
     for (String field : StatusPatch.OWNED_FIELDS) {
       owned.set(field, all.hasNonNull(field) ? all.get(field) : NullNode.instance);
     }
-    assertThat(StatusPatch.of(status)).isEqualTo(Statuses.JSON.writeValueAsString(expected))
-        .contains("\"finishedAt\":null,").contains("\"exitCode\":137,");
+    assertThat(StatusPatch.of(status))
+        .isEqualTo(Statuses.JSON.writeValueAsString(expected))
+        .contains("\"finishedAt\":null,")
+        .contains("\"exitCode\":137,");
   }
 
   /**
@@ -59,9 +66,12 @@ class StatusPatchTest {
     @SuppressWarnings("unchecked")
     Map<String, Object> tree = Statuses.JSON.convertValue(status, Map.class);
 
-    String operators = Statuses.JSON.writeValueAsString(StatusPatch.document(StatusPatch.owned(tree)));
+    String operators =
+        Statuses.JSON.writeValueAsString(StatusPatch.document(StatusPatch.owned(tree)));
 
-    assertThat(operators).isEqualTo(StatusPatch.of(status)).contains("\"finishedAt\":null,")
+    assertThat(operators)
+        .isEqualTo(StatusPatch.of(status))
+        .contains("\"finishedAt\":null,")
         .doesNotContain(StatusPatch.OBSERVED_GENERATION + "\":99");
   }
 
@@ -69,22 +79,23 @@ class StatusPatchTest {
   @Test
   void testServerMergesAsRfc7386() throws Exception {
     String[][] cases = {
-        {"{\"a\":\"b\"}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"},
-        {"{\"a\":\"b\"}", "{\"b\":\"c\"}", "{\"a\":\"b\",\"b\":\"c\"}"},
-        {"{\"a\":\"b\"}", "{\"a\":null}", "{}"},
-        {"{\"a\":\"b\",\"b\":\"c\"}", "{\"a\":null}", "{\"b\":\"c\"}"},
-        {"{\"a\":[\"b\"]}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"},
-        {"{\"a\":\"c\"}", "{\"a\":[\"b\"]}", "{\"a\":[\"b\"]}"},
-        {"{\"a\":{\"b\":\"c\"}}", "{\"a\":{\"b\":\"d\",\"c\":null}}", "{\"a\":{\"b\":\"d\"}}"},
-        {"{\"a\":[{\"b\":\"c\"}]}", "{\"a\":[1]}", "{\"a\":[1]}"},
-        {"[\"a\",\"b\"]", "[\"c\",\"d\"]", "[\"c\",\"d\"]"},
-        {"{\"a\":\"b\"}", "[\"c\"]", "[\"c\"]"},
-        {"{\"e\":null}", "{\"a\":1}", "{\"e\":null,\"a\":1}"},
-        {"[1,2]", "{\"a\":\"b\",\"c\":null}", "{\"a\":\"b\"}"},
-        {"{}", "{\"a\":{\"bb\":{\"ccc\":null}}}", "{\"a\":{\"bb\":{}}}"},
+      {"{\"a\":\"b\"}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"},
+      {"{\"a\":\"b\"}", "{\"b\":\"c\"}", "{\"a\":\"b\",\"b\":\"c\"}"},
+      {"{\"a\":\"b\"}", "{\"a\":null}", "{}"},
+      {"{\"a\":\"b\",\"b\":\"c\"}", "{\"a\":null}", "{\"b\":\"c\"}"},
+      {"{\"a\":[\"b\"]}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"},
+      {"{\"a\":\"c\"}", "{\"a\":[\"b\"]}", "{\"a\":[\"b\"]}"},
+      {"{\"a\":{\"b\":\"c\"}}", "{\"a\":{\"b\":\"d\",\"c\":null}}", "{\"a\":{\"b\":\"d\"}}"},
+      {"{\"a\":[{\"b\":\"c\"}]}", "{\"a\":[1]}", "{\"a\":[1]}"},
+      {"[\"a\",\"b\"]", "[\"c\",\"d\"]", "[\"c\",\"d\"]"},
+      {"{\"a\":\"b\"}", "[\"c\"]", "[\"c\"]"},
+      {"{\"e\":null}", "{\"a\":1}", "{\"e\":null,\"a\":1}"},
+      {"[1,2]", "{\"a\":\"b\",\"c\":null}", "{\"a\":\"b\"}"},
+      {"{}", "{\"a\":{\"bb\":{\"ccc\":null}}}", "{\"a\":{\"bb\":{}}}"},
     };
     for (String[] c : cases) {
-      JsonNode merged = TestingCluster.mergePatch(Statuses.JSON.readTree(c[0]), Statuses.JSON.readTree(c[1]));
+      JsonNode merged =
+          TestingCluster.mergePatch(Statuses.JSON.readTree(c[0]), Statuses.JSON.readTree(c[1]));
       assertThat(merged).as("%s + %s", c[0], c[1]).isEqualTo(Statuses.JSON.readTree(c[2]));
     }
   }

@@ -26,8 +26,11 @@ class LiveTableTest {
   private final Clock clock = Clock.fixed(T0.plusSeconds(2), ZoneOffset.UTC);
 
   private LiveTable table(int rows) {
-    return new LiveTable(new PrintStream(bytes, true, StandardCharsets.UTF_8), clock,
-        () -> new TerminalSize(rows, 60), false);
+    return new LiveTable(
+        new PrintStream(bytes, true, StandardCharsets.UTF_8),
+        clock,
+        () -> new TerminalSize(rows, 60),
+        false);
   }
 
   private static WorkflowSpec spec(String... names) {
@@ -52,38 +55,46 @@ class LiveTableTest {
       assertThat(screen()).containsExactly("== before any workflow");
 
       live.begin(spec("a", "b"));
-      assertThat(screen()).containsExactly(
-          "== before any workflow",
-          "STEP  PHASE      ATTEMPTS  DURATION  EXIT  REASON",
-          "a     Pending    0         -         -",
-          "b     Pending    0         -         -");
+      assertThat(screen())
+          .containsExactly(
+              "== before any workflow",
+              "STEP  PHASE      ATTEMPTS  DURATION  EXIT  REASON",
+              "a     Pending    0         -         -",
+              "b     Pending    0         -         -");
 
       live.status(status(step("a", StepPhase.Running, 1, 0.5, null, null, null)));
       live.line("[a] started (attempt 1)");
       live.line("[a] hello");
-      assertThat(screen()).containsExactly(
-          "== before any workflow",
-          "[a] started (attempt 1)",
-          "[a] hello",
-          "STEP  PHASE      ATTEMPTS  DURATION  EXIT  REASON",
-          "a     Running    1         1.5s      -",
-          "b     Pending    0         -         -");
+      assertThat(screen())
+          .containsExactly(
+              "== before any workflow",
+              "[a] started (attempt 1)",
+              "[a] hello",
+              "STEP  PHASE      ATTEMPTS  DURATION  EXIT  REASON",
+              "a     Running    1         1.5s      -",
+              "b     Pending    0         -         -");
 
-      live.status(status(step("a", StepPhase.Succeeded, 1, 0.5, 1.0, 0, null),
-          step("b", StepPhase.Failed, 1, 1.0, 1.5, 7, "Error")));
-      live.end("workflow w Failed: Step b failed.", status(step("a", StepPhase.Succeeded, 1, 0.5, 1.0, 0, null),
-          step("b", StepPhase.Failed, 1, 1.0, 1.5, 7, "Error")));
+      live.status(
+          status(
+              step("a", StepPhase.Succeeded, 1, 0.5, 1.0, 0, null),
+              step("b", StepPhase.Failed, 1, 1.0, 1.5, 7, "Error")));
+      live.end(
+          "workflow w Failed: Step b failed.",
+          status(
+              step("a", StepPhase.Succeeded, 1, 0.5, 1.0, 0, null),
+              step("b", StepPhase.Failed, 1, 1.0, 1.5, 7, "Error")));
       live.line("after the end");
     }
-    assertThat(screen()).containsExactly(
-        "== before any workflow",
-        "[a] started (attempt 1)",
-        "[a] hello",
-        "workflow w Failed: Step b failed.",
-        "STEP  PHASE      ATTEMPTS  DURATION  EXIT  REASON",
-        "a     Succeeded  1         0.5s      0",
-        "b     Failed     1         0.5s      7     Error",
-        "after the end");
+    assertThat(screen())
+        .containsExactly(
+            "== before any workflow",
+            "[a] started (attempt 1)",
+            "[a] hello",
+            "workflow w Failed: Step b failed.",
+            "STEP  PHASE      ATTEMPTS  DURATION  EXIT  REASON",
+            "a     Succeeded  1         0.5s      0",
+            "b     Failed     1         0.5s      7     Error",
+            "after the end");
     // The final table was written once: one header in all the bytes after the last erase.
     String all = bytes.toString(StandardCharsets.UTF_8);
     String afterLastErase = all.substring(all.lastIndexOf("\033[2K") + 4);
@@ -94,17 +105,20 @@ class LiveTableTest {
   void theTableFitsTheScreenHeight() {
     try (LiveTable live = table(5)) {
       live.begin(spec("a", "b", "c", "d", "e", "f"));
-      live.status(status(step("a", StepPhase.Succeeded, 1, 0.0, 1.0, 0, null),
-          step("b", StepPhase.Succeeded, 1, 0.0, 1.0, 0, null),
-          step("c", StepPhase.Running, 1, 1.0, null, null, null)));
+      live.status(
+          status(
+              step("a", StepPhase.Succeeded, 1, 0.0, 1.0, 0, null),
+              step("b", StepPhase.Succeeded, 1, 0.0, 1.0, 0, null),
+              step("c", StepPhase.Running, 1, 1.0, null, null, null)));
       live.line("[c] output");
       // 4 lines of table and the cursor's line below them: 5 rows.
-      assertThat(screen()).containsExactly(
-          "[c] output",
-          "STEP  PHASE      ATTEMPTS  DURATION  EXIT  REASON",
-          "(2 succeeded, 2 more pending)",
-          "c     Running    1         1.0s      -",
-          "d     Pending    0         -         -");
+      assertThat(screen())
+          .containsExactly(
+              "[c] output",
+              "STEP  PHASE      ATTEMPTS  DURATION  EXIT  REASON",
+              "(2 succeeded, 2 more pending)",
+              "c     Running    1         1.0s      -",
+              "d     Pending    0         -         -");
     }
   }
 

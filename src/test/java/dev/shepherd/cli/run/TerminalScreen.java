@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * A terminal of unlimited height, enough of VT100 for what LiveTable writes (text, CR, LF, cursor
- * up, erase in line, clear to the end of the screen; colours ignored): {@link #play} gives the lines it shows.
+ * up, erase in line, clear to the end of the screen; colours ignored): {@link #play} gives the
+ * lines it shows.
  */
 public final class TerminalScreen {
   private TerminalScreen() {}
@@ -35,10 +36,11 @@ public final class TerminalScreen {
             StringBuilder line = lines.get(row);
             String param = text.substring(i + 2, j);
             if (param.equals("2")) line.setLength(0);
-            else if (param.isEmpty() || param.equals("0")) line.setLength(Math.min(col, line.length()));
+            else if (param.isEmpty() || param.equals("0"))
+              line.setLength(Math.min(col, line.length()));
             else throw new AssertionError("unexpected escape ESC[" + param + "K");
           }
-          case 'm' -> { }
+          case 'm' -> {}
           default -> throw new AssertionError("unexpected escape " + text.substring(i, j + 1));
         }
         i = j;

@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** The plain trees {@link WorkflowFile} reads from YAML are the trees Jackson's YAML mapper reads. */
+/**
+ * The plain trees {@link WorkflowFile} reads from YAML are the trees Jackson's YAML mapper reads.
+ */
 class WorkflowFileTreesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -27,7 +29,8 @@ class WorkflowFileTreesTest {
     try (Stream<Path> files = Files.list(Path.of("examples"))) {
       for (Path p : files.sorted().toList()) texts.add(Files.readString(p));
     }
-    texts.add("""
+    texts.add(
+        """
         a: 1
         b: [2147483648, -3, 12345678901234567890, 1.5, .inf, 0x1F, 017, true, no, ~, '', "x"]
         c: &anchor {d: e}
@@ -40,8 +43,10 @@ class WorkflowFileTreesTest {
         """);
     texts.add("x: 1\nx: 2\n"); // a duplicate key: the mapper's own error
     texts.add("a: {b: [1, 2, {c: null}]}\n---\n---\nz: 0\n");
-    ObjectMapper mapper = new ObjectMapper(new YAMLFactory())
-        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+    ObjectMapper mapper =
+        new ObjectMapper(new YAMLFactory())
+            .enable(
+                com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
     for (String text : texts) {
       List<JsonNode> expected = new ArrayList<>();
       String error = null;

@@ -25,9 +25,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link ApiConnection} against a server that writes its answers byte by byte as a test says:
- * the framings an API server (or a proxy in front of it) may use, kept-alive and closed
- * connections, and servers that do not answer.
+ * {@link ApiConnection} against a server that writes its answers byte by byte as a test says: the
+ * framings an API server (or a proxy in front of it) may use, kept-alive and closed connections,
+ * and servers that do not answer.
  */
 class ApiConnectionTest {
   /** What the scripted server does with the n-th request (0-based) it reads on any connection. */
@@ -47,24 +47,28 @@ class ApiConnectionTest {
 
   private URI serve(Script script) throws IOException {
     listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread acceptor = new Thread(() -> {
-      while (!listener.isClosed()) {
-        try {
-          Socket s = listener.accept();
-          connections.incrementAndGet();
-          Thread.ofVirtual().start(() -> handle(s, script));
-        } catch (IOException e) {
-          return;
-        }
-      }
-    });
+    Thread acceptor =
+        new Thread(
+            () -> {
+              while (!listener.isClosed()) {
+                try {
+                  Socket s = listener.accept();
+                  connections.incrementAndGet();
+                  Thread.ofVirtual().start(() -> handle(s, script));
+                } catch (IOException e) {
+                  return;
+                }
+              }
+            });
     acceptor.setDaemon(true);
     acceptor.start();
     return URI.create("http://127.0.0.1:" + listener.getLocalPort());
   }
 
   private void handle(Socket s, Script script) {
-    try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+    try (s;
+        InputStream in = s.getInputStream();
+        OutputStream out = s.getOutputStream()) {
       while (true) {
         String request = readRequest(in);
         if (request == null) return;
@@ -90,13 +94,15 @@ class ApiConnectionTest {
       head.write(b);
       byte[] h = head.toByteArray();
       int n = h.length;
-      if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') break;
+      if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n')
+        break;
     }
     if (b < 0) return null;
     String text = head.toString(StandardCharsets.UTF_8);
     int length = 0;
     for (String line : text.split("\r\n")) {
-      if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) length = Integer.parseInt(line.substring(15).strip());
+      if (line.toLowerCase(Locale.ROOT).startsWith("content-length:"))
+        length = Integer.parseInt(line.substring(15).strip());
     }
     return text + new String(in.readNBytes(length), StandardCharsets.UTF_8);
   }
@@ -123,49 +129,74 @@ class ApiConnectionTest {
 
   @Test
   void theRequestCarriesHostLengthHeadersAndBodyAndAnswersAreReadByLength() throws Exception {
-    URI uri = serve((n, request, out) -> {
-      write(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n{\"n\":\"é\"}");
-      return true;
-    });
+    URI uri =
+        serve(
+            (n, request, out) -> {
+              write(
+                  out,
+                  "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n{\"n\":\"é\"}");
+              return true;
+            });
     try (ApiConnection c = connection(uri, Duration.ofSeconds(5))) {
-      ApiConnection.Response r = c.send("PATCH", "/apis/x/status", Map.of("Content-Type", "application/merge-patch+json"),
-          "{\"status\":\"ünï\"}");
+      ApiConnection.Response r =
+          c.send(
+              "PATCH",
+              "/apis/x/status",
+              Map.of("Content-Type", "application/merge-patch+json"),
+              "{\"status\":\"ünï\"}");
       assertThat(r.code()).isEqualTo(200);
       assertThat(r.body()).isEqualTo("{\"n\":\"é\"}");
       assertThat(c.send("GET", "/apis/x/status", Map.of(), null).body()).isEqualTo("{\"n\":\"é\"}");
     }
     String patch = requests.get(0);
-    assertThat(patch).startsWith("PATCH /apis/x/status HTTP/1.1\r\n")
+    assertThat(patch)
+        .startsWith("PATCH /apis/x/status HTTP/1.1\r\n")
         .contains("Host: 127.0.0.1:" + uri.getPort() + "\r\n")
         .contains("Content-Type: application/merge-patch+json\r\n")
-        .contains("Content-Length: " + "{\"status\":\"ünï\"}".getBytes(StandardCharsets.UTF_8).length + "\r\n")
+        .contains(
+            "Content-Length: "
+                + "{\"status\":\"ünï\"}".getBytes(StandardCharsets.UTF_8).length
+                + "\r\n")
         .endsWith("\r\n\r\n{\"status\":\"ünï\"}");
-    assertThat(requests.get(1)).startsWith("GET /apis/x/status HTTP/1.1\r\n").doesNotContain("Content-Length");
+    assertThat(requests.get(1))
+        .startsWith("GET /apis/x/status HTTP/1.1\r\n")
+        .doesNotContain("Content-Length");
     assertThat(connections).as("both requests on one kept-alive connection").hasValue(1);
   }
 
   @Test
   void chunkedAnswersWithExtensionsAndTrailersAreJoined() throws Exception {
-    URI uri = serve((n, request, out) -> {
-      write(out, "HTTP/1.1 409 Conflict\r\nTransfer-Encoding: chunked\r\n\r\n"
-          + "5\r\nhello\r\n" + "1;ext=1\r\n \r\n" + "C\r\nworld, ünï\r\n" + "0\r\nX-Trailer: yes\r\n\r\n");
-      return true;
-    });
+    URI uri =
+        serve(
+            (n, request, out) -> {
+              write(
+                  out,
+                  "HTTP/1.1 409 Conflict\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      + "5\r\nhello\r\n"
+                      + "1;ext=1\r\n \r\n"
+                      + "C\r\nworld, ünï\r\n"
+                      + "0\r\nX-Trailer: yes\r\n\r\n");
+              return true;
+            });
     try (ApiConnection c = connection(uri, Duration.ofSeconds(5))) {
       ApiConnection.Response r = c.send("PATCH", "/", Map.of(), "{}");
       assertThat(r.code()).isEqualTo(409);
       assertThat(r.body()).isEqualTo("hello world, ünï");
-      assertThat(c.send("PATCH", "/", Map.of(), "{}").body()).as("the connection is still in step").isEqualTo("hello world, ünï");
+      assertThat(c.send("PATCH", "/", Map.of(), "{}").body())
+          .as("the connection is still in step")
+          .isEqualTo("hello world, ünï");
     }
     assertThat(connections).hasValue(1);
   }
 
   @Test
   void interimAnswersAreSkippedAndABodyWithoutLengthEndsWithTheConnection() throws Exception {
-    URI uri = serve((n, request, out) -> {
-      write(out, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.0 200 OK\r\n\r\nuntil the end");
-      return false;
-    });
+    URI uri =
+        serve(
+            (n, request, out) -> {
+              write(out, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.0 200 OK\r\n\r\nuntil the end");
+              return false;
+            });
     try (ApiConnection c = connection(uri, Duration.ofSeconds(5))) {
       assertThat(c.send("GET", "/", Map.of(), null).body()).isEqualTo("until the end");
       assertThat(c.send("GET", "/", Map.of(), null).body()).isEqualTo("until the end");
@@ -175,10 +206,12 @@ class ApiConnectionTest {
 
   @Test
   void connectionCloseIsHonoured() throws Exception {
-    URI uri = serve((n, request, out) -> {
-      write(out, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
-      return true; // the server would even keep it: the client must not
-    });
+    URI uri =
+        serve(
+            (n, request, out) -> {
+              write(out, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
+              return true; // the server would even keep it: the client must not
+            });
     try (ApiConnection c = connection(uri, Duration.ofSeconds(5))) {
       c.send("GET", "/", Map.of(), null);
       c.send("GET", "/", Map.of(), null);
@@ -188,10 +221,17 @@ class ApiConnectionTest {
 
   @Test
   void anIdleConnectionTheServerClosedIsReplacedWithoutAnError() throws Exception {
-    URI uri = serve((n, request, out) -> {
-      write(out, "HTTP/1.1 200 OK\r\nContent-Length: " + String.valueOf(n).length() + "\r\n\r\n" + n);
-      return false; // closes without saying so, as an idle timeout does
-    });
+    URI uri =
+        serve(
+            (n, request, out) -> {
+              write(
+                  out,
+                  "HTTP/1.1 200 OK\r\nContent-Length: "
+                      + String.valueOf(n).length()
+                      + "\r\n\r\n"
+                      + n);
+              return false; // closes without saying so, as an idle timeout does
+            });
     try (ApiConnection c = connection(uri, Duration.ofSeconds(5))) {
       assertThat(c.send("PATCH", "/", Map.of(), "{}").body()).isEqualTo("0");
       Thread.sleep(50);
@@ -205,7 +245,8 @@ class ApiConnectionTest {
   void aServerThatCutsAFreshConnectionIsAnErrorNotARetryLoop() throws Exception {
     URI uri = serve((n, request, out) -> false); // reads the request, closes without an answer
     try (ApiConnection c = connection(uri, Duration.ofSeconds(5))) {
-      assertThatThrownBy(() -> c.send("PATCH", "/", Map.of(), "{}")).isInstanceOf(IOException.class)
+      assertThatThrownBy(() -> c.send("PATCH", "/", Map.of(), "{}"))
+          .isInstanceOf(IOException.class)
           .hasMessageContaining("without an answer");
     }
     assertThat(requests).as("sent once: a fresh connection is not stale").hasSize(1);
@@ -213,12 +254,15 @@ class ApiConnectionTest {
 
   @Test
   void anAnswerCutShortIsAnError() throws Exception {
-    URI uri = serve((n, request, out) -> {
-      write(out, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this");
-      return false;
-    });
+    URI uri =
+        serve(
+            (n, request, out) -> {
+              write(out, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this");
+              return false;
+            });
     try (ApiConnection c = connection(uri, Duration.ofSeconds(5))) {
-      assertThatThrownBy(() -> c.send("GET", "/", Map.of(), null)).isInstanceOf(IOException.class)
+      assertThatThrownBy(() -> c.send("GET", "/", Map.of(), null))
+          .isInstanceOf(IOException.class)
           .hasMessageContaining("9 of 100 bytes");
     }
   }
@@ -228,8 +272,11 @@ class ApiConnectionTest {
     CountDownLatch release = new CountDownLatch(1);
     URI uri = serve(silentUntil(release));
     try (ApiConnection c = connection(uri, Duration.ofMillis(300))) {
-      assertThatThrownBy(() -> c.send("PATCH", "/", Map.of(), "{}")).isInstanceOf(SocketTimeoutException.class);
-      assertThat(requests).as("a slow server is not a stale connection: no second attempt").hasSize(1);
+      assertThatThrownBy(() -> c.send("PATCH", "/", Map.of(), "{}"))
+          .isInstanceOf(SocketTimeoutException.class);
+      assertThat(requests)
+          .as("a slow server is not a stale connection: no second attempt")
+          .hasSize(1);
     } finally {
       release.countDown();
     }
@@ -241,12 +288,16 @@ class ApiConnectionTest {
     URI uri = serve(silentUntil(release));
     ApiConnection c = connection(uri, Duration.ofSeconds(30));
     try {
-      Thread closer = Thread.ofVirtual().start(() -> {
-        while (requests.isEmpty()) Thread.onSpinWait();
-        c.close();
-      });
+      Thread closer =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    while (requests.isEmpty()) Thread.onSpinWait();
+                    c.close();
+                  });
       long start = System.nanoTime();
-      assertThatThrownBy(() -> c.send("PATCH", "/", Map.of(), "{}")).isInstanceOf(IOException.class);
+      assertThatThrownBy(() -> c.send("PATCH", "/", Map.of(), "{}"))
+          .isInstanceOf(IOException.class);
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
       closer.join();
       assertThatThrownBy(() -> c.send("GET", "/", Map.of(), null)).hasMessageContaining("closed");
@@ -259,8 +310,10 @@ class ApiConnectionTest {
   void headerValuesCannotSmuggleLines() throws Exception {
     URI uri = serve((n, request, out) -> false);
     try (ApiConnection c = connection(uri, Duration.ofSeconds(5))) {
-      assertThatThrownBy(() -> c.send("GET", "/", Map.of("Authorization", "Bearer x\r\nX-Evil: 1"), null))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Authorization");
+      assertThatThrownBy(
+              () -> c.send("GET", "/", Map.of("Authorization", "Bearer x\r\nX-Evil: 1"), null))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("Authorization");
     }
     assertThat(requests).isEmpty();
   }
@@ -268,6 +321,7 @@ class ApiConnectionTest {
   @Test
   void onlyHttpAndHttpsUrls() {
     assertThatThrownBy(() -> connection(URI.create("ftp://example/"), Duration.ofSeconds(1)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ftp://example/");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ftp://example/");
   }
 }

@@ -24,6 +24,7 @@ final class ApiProxy implements AutoCloseable {
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private ServerSocket listener; // guarded by this
   private volatile int answer; // 0: forward; else the HTTP status to answer with
+
   /**
    * Counts the cuts ({@link #refuse}, {@link #respond}, {@link #forward}): a connection passes
    * bytes only in the epoch it was accepted in, so none from before a cut gets through, even one
@@ -90,29 +91,38 @@ final class ApiProxy implements AutoCloseable {
 
   private void listen(ServerSocket socket) {
     listener = socket;
-    Thread.ofPlatform().daemon().name("api-proxy-accept").start(() -> {
-      while (!socket.isClosed()) {
-        try {
-          Socket client = socket.accept();
-          int status;
-          int accepted;
-          synchronized (this) { // not between a cut's steps: the cut either sees it open or it sees the cut
-            if (socket.isClosed()) {
-              closeQuietly(client);
-              return;
-            }
-            open.add(client);
-            status = answer;
-            accepted = epoch;
-          }
-          Thread.ofVirtual().start(() -> {
-            if (status == 0) pipe(client, accepted); else answer(client, status);
-          });
-        } catch (IOException closed) {
-          return;
-        }
-      }
-    });
+    Thread.ofPlatform()
+        .daemon()
+        .name("api-proxy-accept")
+        .start(
+            () -> {
+              while (!socket.isClosed()) {
+                try {
+                  Socket client = socket.accept();
+                  int status;
+                  int accepted;
+                  synchronized (
+                      this) { // not between a cut's steps: the cut either sees it open or it sees
+                    // the cut
+                    if (socket.isClosed()) {
+                      closeQuietly(client);
+                      return;
+                    }
+                    open.add(client);
+                    status = answer;
+                    accepted = epoch;
+                  }
+                  Thread.ofVirtual()
+                      .start(
+                          () -> {
+                            if (status == 0) pipe(client, accepted);
+                            else answer(client, status);
+                          });
+                } catch (IOException closed) {
+                  return;
+                }
+              }
+            });
   }
 
   private void pipe(Socket client, int accepted) {
@@ -158,9 +168,17 @@ final class ApiProxy implements AutoCloseable {
           in.readNBytes(Integer.parseInt(line.substring("content-length:".length()).trim()));
         }
       }
-      String body = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":" + status + "}";
-      String response = "HTTP/1.1 " + status + " Proxy Says So\r\nContent-Type: application/json\r\nContent-Length: "
-          + body.length() + "\r\nConnection: close\r\n\r\n" + body;
+      String body =
+          "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":"
+              + status
+              + "}";
+      String response =
+          "HTTP/1.1 "
+              + status
+              + " Proxy Says So\r\nContent-Type: application/json\r\nContent-Length: "
+              + body.length()
+              + "\r\nConnection: close\r\n\r\n"
+              + body;
       client.getOutputStream().write(response.getBytes(StandardCharsets.US_ASCII));
       client.getOutputStream().flush();
     } catch (IOException ignored) {

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * an {@link ApiProxy} that plays outages.
  */
 class StatusReporterTest {
-  private static final StatusReporter.Backoff FAST = new StatusReporter.Backoff(Duration.ofMillis(20),
-      Duration.ofMillis(200));
+  private static final StatusReporter.Backoff FAST =
+      new StatusReporter.Backoff(Duration.ofMillis(20), Duration.ofMillis(200));
 
   @TempDir Path dir;
   private TestingCluster cluster;
@@ -67,8 +67,14 @@ class StatusReporterTest {
 
   /** The controller's write: a merge patch of observedGeneration alone, as its contract says. */
   private void setObservedGeneration(String name, long generation) {
-    cluster.client.resources(Workflow.class).inNamespace(TestingCluster.NAMESPACE).withName(name)
-        .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+    cluster
+        .client
+        .resources(Workflow.class)
+        .inNamespace(TestingCluster.NAMESPACE)
+        .withName(name)
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
             "{\"status\":{\"observedGeneration\":" + generation + "}}");
   }
 
@@ -78,9 +84,11 @@ class StatusReporterTest {
     assertThat(w.getMetadata().getName()).isEqualTo("wf");
     assertThat(w.getSpec().steps).extracting(s -> s.name).containsExactly("a", "b");
     assertThat(w.getStatus().observedGeneration).isEqualTo(3L);
-    assertThat(supervisorRequests()).extracting(RecordedRequest::getMethod, RecordedRequest::getPath)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("GET",
-            "/apis/shepherd.dev/v1alpha1/namespaces/test/workflows/wf/status"));
+    assertThat(supervisorRequests())
+        .extracting(RecordedRequest::getMethod, RecordedRequest::getPath)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "GET", "/apis/shepherd.dev/v1alpha1/namespaces/test/workflows/wf/status"));
   }
 
   @Test
@@ -93,7 +101,9 @@ class StatusReporterTest {
     assertThat(stored.observedGeneration).isEqualTo(3L);
     assertThat(stored.phase).isEqualTo(WorkflowPhase.Running);
     assertThat(stored.progress).isEqualTo("1/2");
-    assertThat(stored.steps).extracting(s -> s.phase).containsExactly(StepPhase.Succeeded, StepPhase.Running);
+    assertThat(stored.steps)
+        .extracting(s -> s.phase)
+        .containsExactly(StepPhase.Succeeded, StepPhase.Running);
 
     // The controller writes its field meanwhile: the supervisor's fields stay.
     setObservedGeneration("wf", 4L);
@@ -114,13 +124,18 @@ class StatusReporterTest {
     assertThat(stored.finishedAt).isEqualTo("2025-01-01T00:01:00Z");
     assertThat(stored.message).isEqualTo("done");
 
-    // Every request of the supervisor was a merge patch of the status subresource without observedGeneration.
+    // Every request of the supervisor was a merge patch of the status subresource without
+    // observedGeneration.
     List<RecordedRequest> requests = supervisorRequests();
-    assertThat(requests).hasSize(2).allSatisfy(r -> {
-      assertThat(r.getMethod()).isEqualTo("PATCH");
-      assertThat(r.getPath()).isEqualTo("/apis/shepherd.dev/v1alpha1/namespaces/test/workflows/wf/status");
-      assertThat(r.getHeader("Content-Type")).startsWith("application/merge-patch+json");
-    });
+    assertThat(requests)
+        .hasSize(2)
+        .allSatisfy(
+            r -> {
+              assertThat(r.getMethod()).isEqualTo("PATCH");
+              assertThat(r.getPath())
+                  .isEqualTo("/apis/shepherd.dev/v1alpha1/namespaces/test/workflows/wf/status");
+              assertThat(r.getHeader("Content-Type")).startsWith("application/merge-patch+json");
+            });
   }
 
   @Test
@@ -143,19 +158,22 @@ class StatusReporterTest {
   void aBurstOfSnapshotsDuringAnOutageIsOnePatchOfTheLastOne() throws Exception {
     proxy.refuse();
     List<String> written = java.util.Collections.synchronizedList(new ArrayList<>());
-    StatusReporter reporter = reporter(new StatusApi() {
-      @Override
-      public Workflow read() throws ApiException {
-        return api.read();
-      }
+    StatusReporter reporter =
+        reporter(
+            new StatusApi() {
+              @Override
+              public Workflow read() throws ApiException {
+                return api.read();
+              }
 
-      @Override
-      public void patch(WorkflowStatus status) throws ApiException {
-        api.patch(status);
-        written.add(status.message);
-      }
-    });
-    for (int i = 0; i <= 200; i++) reporter.submit(status(WorkflowPhase.Running, 200, i, "snapshot " + i));
+              @Override
+              public void patch(WorkflowStatus status) throws ApiException {
+                api.patch(status);
+                written.add(status.message);
+              }
+            });
+    for (int i = 0; i <= 200; i++)
+      reporter.submit(status(WorkflowPhase.Running, 200, i, "snapshot " + i));
     await().atMost(Duration.ofSeconds(10)).until(() -> reporter.failedAttempts() >= 3);
     long failedInOutage = reporter.failedAttempts();
     proxy.forward();
@@ -169,7 +187,8 @@ class StatusReporterTest {
     List<RecordedRequest> requests = supervisorRequests();
     assertThat(requests).isNotEmpty().allSatisfy(r -> assertThat(r.getMethod()).isEqualTo("PATCH"));
     long attemptsSinceOutage = reporter.patches() + reporter.failedAttempts() - failedInOutage;
-    assertThat((long) requests.size()).as("requests that reached the server, at most one per attempt of the reporter")
+    assertThat((long) requests.size())
+        .as("requests that reached the server, at most one per attempt of the reporter")
         .isLessThanOrEqualTo(attemptsSinceOutage);
   }
 
@@ -178,26 +197,29 @@ class StatusReporterTest {
     var entered = new java.util.concurrent.CountDownLatch(1);
     var release = new java.util.concurrent.CountDownLatch(1);
     List<String> sent = java.util.Collections.synchronizedList(new ArrayList<>());
-    StatusReporter reporter = reporter(new StatusApi() {
-      @Override
-      public Workflow read() {
-        throw new UnsupportedOperationException();
-      }
+    StatusReporter reporter =
+        reporter(
+            new StatusApi() {
+              @Override
+              public Workflow read() {
+                throw new UnsupportedOperationException();
+              }
 
-      @Override
-      public void patch(WorkflowStatus status) throws ApiException {
-        sent.add(status.message);
-        entered.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          throw new ApiException(0, "interrupted", e);
-        }
-      }
-    });
+              @Override
+              public void patch(WorkflowStatus status) throws ApiException {
+                sent.add(status.message);
+                entered.countDown();
+                try {
+                  release.await();
+                } catch (InterruptedException e) {
+                  throw new ApiException(0, "interrupted", e);
+                }
+              }
+            });
     reporter.submit(status(WorkflowPhase.Running, 3, 0, "first"));
     assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
-    for (int i = 0; i < 100; i++) reporter.submit(status(WorkflowPhase.Running, 3, 1, "burst " + i));
+    for (int i = 0; i < 100; i++)
+      reporter.submit(status(WorkflowPhase.Running, 3, 1, "burst " + i));
     release.countDown();
     assertThat(reporter.flush(Duration.ofSeconds(10))).isEqualTo(Flush.WRITTEN);
     assertThat(sent).containsExactly("first", "burst 99");
@@ -222,8 +244,9 @@ class StatusReporterTest {
     assertThat(reporter.flush(Duration.ofMillis(300))).isEqualTo(Flush.TIMED_OUT);
     assertThat(cluster.get("wf").getStatus().message).isEqualTo("started");
     // The termination message has it already.
-    WorkflowStatus message = Statuses.JSON.readValue(Files.readString(dir.resolve("termination-log")),
-        WorkflowStatus.class);
+    WorkflowStatus message =
+        Statuses.JSON.readValue(
+            Files.readString(dir.resolve("termination-log")), WorkflowStatus.class);
     assertThat(message.phase).isEqualTo(WorkflowPhase.Succeeded);
 
     proxy.forward();
@@ -237,8 +260,9 @@ class StatusReporterTest {
 
   @Test
   void aDeletedWorkflowStopsTheRetriesOfThatSnapshot() throws Exception {
-    StatusReporter reporter = reporter(new WorkflowStatusApi(server, TestingCluster.NAMESPACE,
-        "gone", Duration.ofSeconds(5)));
+    StatusReporter reporter =
+        reporter(
+            new WorkflowStatusApi(server, TestingCluster.NAMESPACE, "gone", Duration.ofSeconds(5)));
     reporter.submit(status(WorkflowPhase.Running, 1, 0, "x"));
     assertThat(reporter.flush(Duration.ofSeconds(10))).isEqualTo(Flush.REFUSED);
     Thread.sleep(300); // 15 backoff periods: a reporter that retried would have tried again

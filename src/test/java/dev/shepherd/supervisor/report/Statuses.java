@@ -24,14 +24,17 @@ public final class Statuses {
 
   static Workflow workflow(String name, Step... steps) {
     Workflow w = new Workflow();
-    w.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(TestingCluster.NAMESPACE).build());
+    w.setMetadata(
+        new ObjectMetaBuilder().withName(name).withNamespace(TestingCluster.NAMESPACE).build());
     WorkflowSpec spec = new WorkflowSpec();
     spec.steps.addAll(List.of(steps));
     w.setSpec(spec);
     return w;
   }
 
-  /** A status of {@code steps} steps, the first {@code done} of them Succeeded, the rest Running. */
+  /**
+   * A status of {@code steps} steps, the first {@code done} of them Succeeded, the rest Running.
+   */
   public static WorkflowStatus status(WorkflowPhase phase, int steps, int done, String message) {
     WorkflowStatus s = new WorkflowStatus();
     s.phase = phase;
@@ -52,13 +55,20 @@ public final class Statuses {
       }
       s.steps.add(st);
     }
-    s.conditions.add(new ConditionBuilder().withType(Conditions.RECONCILING)
-        .withStatus(phase.isFinal() ? "False" : "True").withReason(phase.name()).withMessage(message)
-        .withLastTransitionTime("2025-01-01T00:00:00Z").build());
+    s.conditions.add(
+        new ConditionBuilder()
+            .withType(Conditions.RECONCILING)
+            .withStatus(phase.isFinal() ? "False" : "True")
+            .withReason(phase.name())
+            .withMessage(message)
+            .withLastTransitionTime("2025-01-01T00:00:00Z")
+            .build());
     return s;
   }
 
-  /** The supervisor's API server at {@code url}: no token, no TLS (the mock server is plain http). */
+  /**
+   * The supervisor's API server at {@code url}: no token, no TLS (the mock server is plain http).
+   */
   static ApiServer server(String url) {
     return new ApiServer(URI.create(url), null, null);
   }

@@ -1,8 +1,5 @@
 package dev.shepherd.supervisor.report;
 
-import dev.shepherd.testing.PidsCgroup;
-import dev.shepherd.testing.Unshare;
-
 import static dev.shepherd.supervisor.report.Statuses.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -19,6 +16,8 @@ import dev.shepherd.cli.Main;
 import dev.shepherd.operator.SupervisorPodBuilder;
 import dev.shepherd.operator.TestingCluster;
 import dev.shepherd.supervisor.WorkflowRunner;
+import dev.shepherd.testing.PidsCgroup;
+import dev.shepherd.testing.Unshare;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -38,12 +37,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code shepherd supervise} end to end, as a real process: a child JVM running {@link Main}
- * (never a Supervisor in this JVM: see {@code SupervisorProcessTest}), its steps real shell
- * commands, its API server the mock server behind an {@link ApiProxy} that can play an outage.
+ * {@code shepherd supervise} end to end, as a real process: a child JVM running {@link Main} (never
+ * a Supervisor in this JVM: see {@code SupervisorProcessTest}), its steps real shell commands, its
+ * API server the mock server behind an {@link ApiProxy} that can play an outage.
  */
 class SuperviseProcessTest {
-  private static final String STATUS_PATH = "/apis/shepherd.dev/v1alpha1/namespaces/test/workflows/%s/status";
+  private static final String STATUS_PATH =
+      "/apis/shepherd.dev/v1alpha1/namespaces/test/workflows/%s/status";
 
   @TempDir Path dir;
   private TestingCluster cluster;
@@ -76,8 +76,13 @@ class SuperviseProcessTest {
   /** Creates the workflow as the controller would: then sets observedGeneration, its own field. */
   private void create(Workflow w) {
     cluster.create(w);
-    cluster.client.resources(Workflow.class).inNamespace(TestingCluster.NAMESPACE).withName(w.getMetadata().getName())
-        .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"observedGeneration\":1}}");
+    cluster
+        .client
+        .resources(Workflow.class)
+        .inNamespace(TestingCluster.NAMESPACE)
+        .withName(w.getMetadata().getName())
+        .subresource("status")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"observedGeneration\":1}}");
   }
 
   /** A running {@code shepherd supervise} and where its output goes. */
@@ -103,18 +108,32 @@ class SuperviseProcessTest {
     return supervise(workflow, prefix, Map.of());
   }
 
-  private Supervise supervise(String workflow, List<String> prefix, Map<String, String> env) throws IOException {
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+  private Supervise supervise(String workflow, List<String> prefix, Map<String, String> env)
+      throws IOException {
+    String classpath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> command = new ArrayList<>(prefix);
-    command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-Dkubernetes.master=" + proxy.url(), "-Dkubernetes.auth.tryKubeConfig=false",
-        "-Dkubernetes.auth.tryServiceAccount=false", "-Dkubernetes.namespace=" + TestingCluster.NAMESPACE,
-        "-cp", classpath, Main.class.getName(), "supervise"));
+    command.addAll(
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "--enable-native-access=ALL-UNNAMED",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-Dkubernetes.master=" + proxy.url(),
+            "-Dkubernetes.auth.tryKubeConfig=false",
+            "-Dkubernetes.auth.tryServiceAccount=false",
+            "-Dkubernetes.namespace=" + TestingCluster.NAMESPACE,
+            "-cp",
+            classpath,
+            Main.class.getName(),
+            "supervise"));
     Path terminationLog = dir.resolve(workflow + ".termination-log");
     Path output = dir.resolve(workflow + ".out");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
-        .directory(dir.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .directory(dir.toFile());
     builder.environment().remove("KUBECONFIG");
     builder.environment().put("_JAVA_SR_SIGNUM", "39");
     builder.environment().put("SHEPHERD_WORKFLOW", workflow);
@@ -134,12 +153,20 @@ class SuperviseProcessTest {
   }
 
   private Workflow awaitWorkflow(String name, Supervise s, Predicate<WorkflowStatus> condition) {
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-      if (!s.process().isAlive() && !condition.test(statusOf(name))) {
-        throw new AssertionError("supervise exited " + s.process().exitValue() + " first; output:\n" + s.output());
-      }
-      return condition.test(statusOf(name));
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              if (!s.process().isAlive() && !condition.test(statusOf(name))) {
+                throw new AssertionError(
+                    "supervise exited "
+                        + s.process().exitValue()
+                        + " first; output:\n"
+                        + s.output());
+              }
+              return condition.test(statusOf(name));
+            });
     return cluster.get(name);
   }
 
@@ -148,7 +175,9 @@ class SuperviseProcessTest {
     return w.getStatus() == null ? new WorkflowStatus() : w.getStatus();
   }
 
-  /** Every request the supervisor made: only GET and PATCH of its own workflow's status subresource. */
+  /**
+   * Every request the supervisor made: only GET and PATCH of its own workflow's status subresource.
+   */
   private List<RecordedRequest> supervisorRequests(String workflow) throws InterruptedException {
     List<RecordedRequest> found = new ArrayList<>();
     RecordedRequest r;
@@ -156,17 +185,24 @@ class SuperviseProcessTest {
       String agent = r.getHeader("User-Agent");
       if (agent != null && agent.startsWith(WorkflowStatusApi.USER_AGENT)) found.add(r);
     }
-    assertThat(found).isNotEmpty().allSatisfy(req -> {
-      assertThat(req.getPath()).isEqualTo(STATUS_PATH.formatted(workflow));
-      assertThat(req.getMethod()).isIn("GET", "PATCH");
-    });
+    assertThat(found)
+        .isNotEmpty()
+        .allSatisfy(
+            req -> {
+              assertThat(req.getPath()).isEqualTo(STATUS_PATH.formatted(workflow));
+              assertThat(req.getMethod()).isIn("GET", "PATCH");
+            });
     return found;
   }
 
   @Test
   void threeStepsSucceed() throws Exception {
-    create(workflow("three", step("a", "echo hello from a"), step("b", "echo b saw $SHEPHERD_STEP", "a"),
-        step("c", "echo c; exit 0", "b")));
+    create(
+        workflow(
+            "three",
+            step("a", "echo hello from a"),
+            step("b", "echo b saw $SHEPHERD_STEP", "a"),
+            step("c", "echo c; exit 0", "b")));
     Supervise s = supervise("three");
     int code = s.awaitExit();
     String output = s.output();
@@ -176,12 +212,15 @@ class SuperviseProcessTest {
     assertThat(status.phase).isEqualTo(WorkflowPhase.Succeeded);
     assertThat(status.progress).isEqualTo("3/3");
     assertThat(status.finishedAt).isNotNull();
-    assertThat(status.steps).extracting(st -> st.name, st -> st.phase, st -> st.exitCode).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("a", StepPhase.Succeeded, 0),
-        org.assertj.core.groups.Tuple.tuple("b", StepPhase.Succeeded, 0),
-        org.assertj.core.groups.Tuple.tuple("c", StepPhase.Succeeded, 0));
+    assertThat(status.steps)
+        .extracting(st -> st.name, st -> st.phase, st -> st.exitCode)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("a", StepPhase.Succeeded, 0),
+            org.assertj.core.groups.Tuple.tuple("b", StepPhase.Succeeded, 0),
+            org.assertj.core.groups.Tuple.tuple("c", StepPhase.Succeeded, 0));
     assertThat(status.observedGeneration).as("the controller's field").isEqualTo(1L);
-    assertThat(output).contains("[a] hello from a", "[b] b saw b", "[c] c")
+    assertThat(output)
+        .contains("[a] hello from a", "[b] b saw b", "[c] c")
         .contains("step a attempt 1 exited with code 0", "step c attempt 1 exited with code 0");
     assertThat(s.terminationMessage().phase).isEqualTo(WorkflowPhase.Succeeded);
     assertThat(s.terminationMessage().steps).hasSize(3);
@@ -193,15 +232,20 @@ class SuperviseProcessTest {
   void theWorkflowThePodCarriesRunsWithoutAReadOfTheWorkflow() throws Exception {
     Workflow w = workflow("carried", step("a", "echo carried a"), step("b", "exit 4", "a"));
     create(w);
-    Supervise s = supervise("carried", List.of(), Map.of(CarriedManifest.ENV, SupervisorPodBuilder.manifest(w)));
+    Supervise s =
+        supervise(
+            "carried", List.of(), Map.of(CarriedManifest.ENV, SupervisorPodBuilder.manifest(w)));
     int code = s.awaitExit();
     assertThat(code).as(s.output()).isEqualTo(1);
     WorkflowStatus status = cluster.get("carried").getStatus();
     assertThat(status.phase).isEqualTo(WorkflowPhase.Failed);
     assertThat(status.step("b").exitCode).isEqualTo(4);
     assertThat(status.observedGeneration).as("the controller's field").isEqualTo(1L);
-    assertThat(s.output()).contains("supervising workflow test/carried (from SHEPHERD_MANIFEST)", "[a] carried a");
-    assertThat(supervisorRequests("carried")).extracting(RecordedRequest::getMethod).containsOnly("PATCH");
+    assertThat(s.output())
+        .contains("supervising workflow test/carried (from SHEPHERD_MANIFEST)", "[a] carried a");
+    assertThat(supervisorRequests("carried"))
+        .extracting(RecordedRequest::getMethod)
+        .containsOnly("PATCH");
   }
 
   @Test
@@ -209,17 +253,24 @@ class SuperviseProcessTest {
     Workflow mine = workflow("mine", step("a", "echo mine"));
     create(mine);
     Workflow other = workflow("other", step("a", "echo other"));
-    Supervise s = supervise("mine", List.of(), Map.of(CarriedManifest.ENV, SupervisorPodBuilder.manifest(other)));
+    Supervise s =
+        supervise(
+            "mine", List.of(), Map.of(CarriedManifest.ENV, SupervisorPodBuilder.manifest(other)));
     assertThat(s.awaitExit()).as(s.output()).isZero();
-    assertThat(s.output()).contains("[a] mine", "does not hold workflow mine", "(read from the API server)")
+    assertThat(s.output())
+        .contains("[a] mine", "does not hold workflow mine", "(read from the API server)")
         .doesNotContain("[a] other");
     assertThat(supervisorRequests("mine").getFirst().getMethod()).isEqualTo("GET");
   }
 
   @Test
   void aFailingStepFailsTheWorkflow() throws Exception {
-    create(workflow("fails", step("a", "true"), step("b", "echo about to fail; exit 3", "a"),
-        step("c", "echo never", "b")));
+    create(
+        workflow(
+            "fails",
+            step("a", "true"),
+            step("b", "echo about to fail; exit 3", "a"),
+            step("c", "echo never", "b")));
     Supervise s = supervise("fails");
     int code = s.awaitExit();
     String output = s.output();
@@ -236,7 +287,10 @@ class SuperviseProcessTest {
     supervisorRequests("fails");
   }
 
-  /** The supervisor validates what it runs: a step without a command fails the workflow before any starts. */
+  /**
+   * The supervisor validates what it runs: a step without a command fails the workflow before any
+   * starts.
+   */
   @Test
   void aSpecThatCannotRunAsProcessesIsRejectedBeforeAnyStep() throws Exception {
     create(workflow("nocmd", step("a", "echo ran a"), new Step("b", "a")));
@@ -248,8 +302,10 @@ class SuperviseProcessTest {
     WorkflowStatus status = cluster.get("nocmd").getStatus();
     assertThat(status.phase).isEqualTo(WorkflowPhase.Failed);
     assertThat(status.message).startsWith("Invalid spec: Step \"b\" has no command;");
-    assertThat(status.conditions).filteredOn(c -> c.getType().equals("Failed"))
-        .singleElement().satisfies(c -> assertThat(c.getReason()).isEqualTo("InvalidSpec"));
+    assertThat(status.conditions)
+        .filteredOn(c -> c.getType().equals("Failed"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.getReason()).isEqualTo("InvalidSpec"));
     assertThat(status.steps).isEmpty();
     assertThat(output).doesNotContain("ran a");
     assertThat(s.terminationMessage().phase).isEqualTo(WorkflowPhase.Failed);
@@ -257,10 +313,15 @@ class SuperviseProcessTest {
 
   @Test
   void sigtermCancelsTheWorkflowAndLeavesNoStepProcess() throws Exception {
-    // The step starts a grandchild and ignores SIGTERM: only the SIGKILL after the grace period ends it.
-    create(workflow("term", step("a", "true"),
-        step("b", "trap '' TERM; sleep 300 & echo $! > b-child.pid; echo $$ > b.pid; wait", "a"),
-        step("c", "true", "b")));
+    // The step starts a grandchild and ignores SIGTERM: only the SIGKILL after the grace period
+    // ends it.
+    create(
+        workflow(
+            "term",
+            step("a", "true"),
+            step(
+                "b", "trap '' TERM; sleep 300 & echo $! > b-child.pid; echo $$ > b.pid; wait", "a"),
+            step("c", "true", "b")));
     Supervise s = supervise("term");
     awaitWorkflow("term", s, st -> st.step("b") != null && st.step("b").phase == StepPhase.Running);
     await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(dir.resolve("b.pid")));
@@ -276,7 +337,9 @@ class SuperviseProcessTest {
     WorkflowStatus status = cluster.get("term").getStatus();
     assertThat(status.phase).isEqualTo(WorkflowPhase.Cancelled);
     assertThat(status.message).contains("SIGTERM");
-    assertThat(status.step("c").phase).isNotEqualTo(StepPhase.Succeeded).isNotEqualTo(StepPhase.Running);
+    assertThat(status.step("c").phase)
+        .isNotEqualTo(StepPhase.Succeeded)
+        .isNotEqualTo(StepPhase.Running);
     assertThat(status.step("b").phase).isNotEqualTo(StepPhase.Running);
     assertThat(alive(stepPid)).as("the step's shell").isFalse();
     assertThat(alive(childPid)).as("the step's grandchild").isFalse();
@@ -302,19 +365,31 @@ class SuperviseProcessTest {
     // The step records every signal it gets and ends after USR2. It waits in a loop of builtins,
     // forking nothing: dash starts external commands with vfork, and a signal that lands while the
     // vforked child shares the shell's memory can lose the shell's pending trap (seen once in CI).
-    create(workflow("relay", step("a", "trap 'echo HUP >> got' HUP; trap 'echo USR1 >> got' USR1;"
-        + " trap 'echo USR2 >> got; exit 0' USR2; echo ready > a.ready; while :; do :; done")));
+    create(
+        workflow(
+            "relay",
+            step(
+                "a",
+                "trap 'echo HUP >> got' HUP; trap 'echo USR1 >> got' USR1;"
+                    + " trap 'echo USR2 >> got; exit 0' USR2; echo ready > a.ready; while :; do :; done")));
     Supervise s = supervise("relay");
     await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(dir.resolve("a.ready")));
     Path got = dir.resolve("got");
     for (String signal : List.of("HUP", "USR1", "USR2")) {
       kill(signal, s.process().pid());
       try {
-        await().atMost(Duration.ofSeconds(30))
+        await()
+            .atMost(Duration.ofSeconds(30))
             .until(() -> Files.exists(got) && Files.readAllLines(got).contains(signal));
       } catch (org.awaitility.core.ConditionTimeoutException e) {
-        throw new AssertionError("the step never recorded SIG" + signal + "; got: "
-            + (Files.exists(got) ? Files.readAllLines(got) : "nothing") + "; supervisor output:\n" + s.output(), e);
+        throw new AssertionError(
+            "the step never recorded SIG"
+                + signal
+                + "; got: "
+                + (Files.exists(got) ? Files.readAllLines(got) : "nothing")
+                + "; supervisor output:\n"
+                + s.output(),
+            e);
       }
     }
     int code = s.awaitExit();
@@ -331,18 +406,29 @@ class SuperviseProcessTest {
 
   @Test
   void anOutageMidWorkflowStillEndsWithTheFinalStatus() throws Exception {
-    create(workflow("outage", step("a", "true"),
-        step("b", "while [ ! -e gate ]; do sleep 0.05; done; echo through", "a"), step("c", "echo c", "b")));
+    create(
+        workflow(
+            "outage",
+            step("a", "true"),
+            step("b", "while [ ! -e gate ]; do sleep 0.05; done; echo through", "a"),
+            step("c", "echo c", "b")));
     Supervise s = supervise("outage");
-    awaitWorkflow("outage", s, st -> st.step("b") != null && st.step("b").phase == StepPhase.Running);
+    awaitWorkflow(
+        "outage", s, st -> st.step("b") != null && st.step("b").phase == StepPhase.Running);
 
     proxy.refuse();
     Files.writeString(dir.resolve("gate"), "open");
-    // The workflow ends while the API server is away: the termination message has it, the API doesn't.
+    // The workflow ends while the API server is away: the termination message has it, the API
+    // doesn't.
     // The supervisor rewrites the file in place (a kubelet reads it only after the container
     // ends), so a read can catch it half-written: such a read is retried.
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> Files.exists(s.terminationLog())
-        && s.terminationMessage().phase == WorkflowPhase.Succeeded);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(
+            () ->
+                Files.exists(s.terminationLog())
+                    && s.terminationMessage().phase == WorkflowPhase.Succeeded);
     Thread.sleep(500); // a few retries fail meanwhile
     assertThat(s.process().isAlive()).as("waits for the API server before exiting").isTrue();
     assertThat(cluster.get("outage").getStatus().phase).isEqualTo(WorkflowPhase.Running);
@@ -363,7 +449,9 @@ class SuperviseProcessTest {
     create(workflow("late", step("a", "echo a")));
     proxy.refuse();
     Supervise s = supervise("late");
-    await().atMost(Duration.ofSeconds(30)).until(() -> s.output().contains("cannot read workflow late yet"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> s.output().contains("cannot read workflow late yet"));
     proxy.forward();
     int code = s.awaitExit();
     assertThat(code).as(s.output()).isZero();
@@ -376,16 +464,31 @@ class SuperviseProcessTest {
     assumeTrue(why == null, () -> "cannot run as PID 1 in a new PID namespace: " + why);
     // Steps orphan children (they are reparented to PID 1, the supervisor); the last step, in the
     // same PID namespace, fails if it finds a zombie in /proc (mounted for the namespace).
-    create(workflow("init",
-        step("orphans", "for i in 1 2 3 4 5 6 7 8 9 10; do (sleep 0.2 &) ; done; sleep 0.2 & exit 0"),
-        step("more", "sh -c 'sleep 0.3 & exit 0' & sh -c 'sleep 0.3 & exit 0' & wait", "orphans"),
-        step("check", "echo pid $$ parent $PPID; sleep 1.5; z=$(grep -l ') Z ' /proc/[0-9]*/stat);"
-            + " if [ -n \"$z\" ]; then echo ZOMBIES; cat $z; exit 1; fi; echo no zombies", "orphans", "more")));
-    Supervise s = supervise("init", List.of("unshare", "--pid", "--fork", "--mount-proc", "--kill-child"));
+    create(
+        workflow(
+            "init",
+            step(
+                "orphans",
+                "for i in 1 2 3 4 5 6 7 8 9 10; do (sleep 0.2 &) ; done; sleep 0.2 & exit 0"),
+            step(
+                "more",
+                "sh -c 'sleep 0.3 & exit 0' & sh -c 'sleep 0.3 & exit 0' & wait",
+                "orphans"),
+            step(
+                "check",
+                "echo pid $$ parent $PPID; sleep 1.5; z=$(grep -l ') Z ' /proc/[0-9]*/stat);"
+                    + " if [ -n \"$z\" ]; then echo ZOMBIES; cat $z; exit 1; fi; echo no zombies",
+                "orphans",
+                "more")));
+    Supervise s =
+        supervise("init", List.of("unshare", "--pid", "--fork", "--mount-proc", "--kill-child"));
     int code = s.awaitExit();
     String output = s.output();
     assertThat(code).as(output).isZero();
-    assertThat(output).contains("PID 1").contains("[check] no zombies").containsPattern("\\[check\\] pid \\d+ parent 1\\b");
+    assertThat(output)
+        .contains("PID 1")
+        .contains("[check] no zombies")
+        .containsPattern("\\[check\\] pid \\d+ parent 1\\b");
     WorkflowStatus status = cluster.get("init").getStatus();
     assertThat(status.phase).isEqualTo(WorkflowPhase.Succeeded);
   }
@@ -401,7 +504,8 @@ class SuperviseProcessTest {
     }
   }
 
-  private static final List<String> AS_PID1 = List.of("unshare", "--pid", "--fork", "--mount-proc", "--kill-child");
+  private static final List<String> AS_PID1 =
+      List.of("unshare", "--pid", "--fork", "--mount-proc", "--kill-child");
 
   /**
    * One argument over the kernel's limit for a single argument (MAX_ARG_STRLEN, 128 KiB): the step
@@ -425,7 +529,8 @@ class SuperviseProcessTest {
     assertThat(status.step("big").reason).isEqualTo(WorkflowRunner.START_FAILED_REASON);
     assertThat(status.step("big").message).contains("Argument list too long");
     assertThat(status.step("other").phase).isEqualTo(StepPhase.Succeeded);
-    assertThat(output).contains("PID 1", "[other] other ran", "Argument list too long", "final status written")
+    assertThat(output)
+        .contains("PID 1", "[other] other ran", "Argument list too long", "final status written")
         .doesNotContain("Exception");
     assertThat(s.terminationMessage().phase).isEqualTo(WorkflowPhase.Failed);
   }
@@ -449,20 +554,30 @@ class SuperviseProcessTest {
     }
     cgroups.add(cgroup);
     // The first step waits in a loop of shell builtins, which forks nothing, until the gate opens.
-    create(workflow("nopids", step("hold", "echo ready > hold.ready; while [ ! -e gate ]; do :; done"),
-        step("next", "echo never", "hold")));
-    List<String> inCgroup = new ArrayList<>(List.of("sh", "-c", "echo $$ > \"$0\" && exec \"$@\"",
-        cgroup.procs().toString()));
+    create(
+        workflow(
+            "nopids",
+            step("hold", "echo ready > hold.ready; while [ ! -e gate ]; do :; done"),
+            step("next", "echo never", "hold")));
+    List<String> inCgroup =
+        new ArrayList<>(
+            List.of("sh", "-c", "echo $$ > \"$0\" && exec \"$@\"", cgroup.procs().toString()));
     inCgroup.addAll(AS_PID1);
     Supervise s = supervise("nopids", inCgroup);
-    await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(dir.resolve("hold.ready")) || !s.process().isAlive());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> Files.exists(dir.resolve("hold.ready")) || !s.process().isAlive());
     assertThat(s.process().isAlive()).as(s.output()).isTrue();
     // Below what the supervisor's threads and the first step hold: no task can be made, even after
     // the first step has ended and a few threads of the JVM have too.
     cgroup.max(Long.toString(Math.max(1, cgroup.current() - 3)));
     Files.writeString(dir.resolve("gate"), "open");
 
-    Workflow failed = awaitWorkflow("nopids", s, st -> st.step("next") != null && st.step("next").phase == StepPhase.Failed);
+    Workflow failed =
+        awaitWorkflow(
+            "nopids",
+            s,
+            st -> st.step("next") != null && st.step("next").phase == StepPhase.Failed);
     StepStatus next = failed.getStatus().step("next");
     assertThat(next.reason).isEqualTo(WorkflowRunner.START_FAILED_REASON);
     assertThat(next.message).contains("Resource temporarily unavailable");
@@ -472,6 +587,8 @@ class SuperviseProcessTest {
     String output = s.output();
     assertThat(code).as(output).isEqualTo(1);
     assertThat(cluster.get("nopids").getStatus().phase).isEqualTo(WorkflowPhase.Failed);
-    assertThat(output).contains("Resource temporarily unavailable", "final status written").doesNotContain("Exception");
+    assertThat(output)
+        .contains("Resource temporarily unavailable", "final status written")
+        .doesNotContain("Exception");
   }
 }

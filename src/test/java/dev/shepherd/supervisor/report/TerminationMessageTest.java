@@ -21,27 +21,32 @@ class TerminationMessageTest {
   /** Renders, checks the size limit, and reads it back as a WorkflowStatus. */
   private static WorkflowStatus roundTrip(WorkflowStatus status) throws Exception {
     String text = TerminationMessage.render(status);
-    assertThat(text.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(TerminationMessage.MAX_BYTES);
+    assertThat(text.getBytes(StandardCharsets.UTF_8).length)
+        .isLessThanOrEqualTo(TerminationMessage.MAX_BYTES);
     assertThat(text).doesNotContain("\n").doesNotContain("observedGeneration");
     return Statuses.JSON.readValue(text, WorkflowStatus.class);
   }
 
   @Test
   void aSmallStatusIsWrittenWhole() throws Exception {
-    WorkflowStatus status = Statuses.status(WorkflowPhase.Running, 3, 1, "1 of 3, \"quoted\"\n é 𝄞");
+    WorkflowStatus status =
+        Statuses.status(WorkflowPhase.Running, 3, 1, "1 of 3, \"quoted\"\n é 𝄞");
     // Whole: Jackson's text of the owned fields of the mapper's tree, byte for byte.
     ObjectNode owned = Statuses.JSON.valueToTree(status);
     owned.retain(StatusPatch.OWNED_FIELDS);
-    assertThat(TerminationMessage.render(status)).isEqualTo(Statuses.JSON.writeValueAsString(owned));
+    assertThat(TerminationMessage.render(status))
+        .isEqualTo(Statuses.JSON.writeValueAsString(owned));
     WorkflowStatus back = roundTrip(status);
-    assertThat(Statuses.JSON.writeValueAsString(back.steps)).isEqualTo(Statuses.JSON.writeValueAsString(status.steps));
+    assertThat(Statuses.JSON.writeValueAsString(back.steps))
+        .isEqualTo(Statuses.JSON.writeValueAsString(status.steps));
     assertThat(back.conditions).hasSize(1);
     assertThat(back.progress).isEqualTo("1/3");
   }
 
   @Test
   void aThousandSucceededStepsKeepPhaseProgressAndMessage() throws Exception {
-    WorkflowStatus status = Statuses.status(WorkflowPhase.Succeeded, 1000, 1000, "All 1000 steps succeeded.");
+    WorkflowStatus status =
+        Statuses.status(WorkflowPhase.Succeeded, 1000, 1000, "All 1000 steps succeeded.");
     assertThat(Statuses.JSON.writeValueAsBytes(status).length).isGreaterThan(50_000);
     WorkflowStatus back = roundTrip(status);
     assertThat(back.phase).isEqualTo(WorkflowPhase.Succeeded);
@@ -82,7 +87,9 @@ class TerminationMessageTest {
     assertThat(back.phase).isEqualTo(WorkflowPhase.Failed);
     assertThat(back.progress).isEqualTo("0/1000");
     assertThat(back.message).startsWith("mmm").endsWith("...");
-    assertThat(back.steps).isNotEmpty().allMatch(s -> s.phase == StepPhase.Failed && s.exitCode == 137);
+    assertThat(back.steps)
+        .isNotEmpty()
+        .allMatch(s -> s.phase == StepPhase.Failed && s.exitCode == 137);
   }
 
   @Test
@@ -101,7 +108,8 @@ class TerminationMessageTest {
   @Test
   void writeReplacesTheFile() throws Exception {
     Path file = dir.resolve("termination-log");
-    TerminationMessage.write(file, Statuses.status(WorkflowPhase.Running, 1000, 0, "x".repeat(100)));
+    TerminationMessage.write(
+        file, Statuses.status(WorkflowPhase.Running, 1000, 0, "x".repeat(100)));
     TerminationMessage.write(file, Statuses.status(WorkflowPhase.Succeeded, 1, 1, "done"));
     WorkflowStatus back = Statuses.JSON.readValue(Files.readString(file), WorkflowStatus.class);
     assertThat(back.phase).isEqualTo(WorkflowPhase.Succeeded);
