@@ -67,7 +67,9 @@ public class WorkflowStatus {
     }
     c.conditions = new ArrayList<>();
     if (conditions != null) {
-      for (Condition k : conditions) c.conditions.add(copy(k));
+      for (Condition k : conditions) {
+        c.conditions.add(copy(k));
+      }
     }
     return c;
   }
@@ -104,7 +106,9 @@ public class WorkflowStatus {
    * copies them, without the builder's ~10 classes in every supervisor's memory.
    */
   private static Condition copy(Condition k) {
-    if (k == null) return null;
+    if (k == null) {
+      return null;
+    }
     Condition c =
         new Condition(
             k.getLastTransitionTime(),
@@ -114,8 +118,9 @@ public class WorkflowStatus {
             k.getStatus(),
             k.getType());
     if (k.getAdditionalProperties() != null) {
-      for (var e : k.getAdditionalProperties().entrySet())
+      for (var e : k.getAdditionalProperties().entrySet()) {
         c.setAdditionalProperty(e.getKey(), e.getValue());
+      }
     }
     return c;
   }

@@ -122,9 +122,10 @@ public final class AotTraining {
               "AotTraining: " + String.join(" ", command) + " did not end within 5 minutes");
           return 1;
         }
-        if (process.exitValue() != 0)
+        if (process.exitValue() != 0) {
           System.err.println(
               "AotTraining: " + String.join(" ", command) + " exited " + process.exitValue());
+        }
         return process.exitValue();
       }
     } catch (IOException | GeneralSecurityException e) {
@@ -136,7 +137,9 @@ public final class AotTraining {
     } finally {
       if (work != null) {
         try (var files = Files.list(work)) {
-          for (Path f : files.toList()) Files.deleteIfExists(f);
+          for (Path f : files.toList()) {
+            Files.deleteIfExists(f);
+          }
           Files.deleteIfExists(work);
         } catch (IOException e) {
           // a temporary directory left behind
@@ -235,8 +238,9 @@ public final class AotTraining {
     Process keytool =
         new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
     String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (keytool.waitFor() != 0)
+    if (keytool.waitFor() != 0) {
       throw new IOException("keytool " + args[0] + " failed: " + output.strip());
+    }
   }
 
   /**

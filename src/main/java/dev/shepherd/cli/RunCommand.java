@@ -114,7 +114,9 @@ final class RunCommand {
           problems.add(doc.where(doc.lineOfField(p.path())) + p.message());
         }
       }
-      if (!problems.isEmpty()) throw new WorkflowFile.InvalidFile(String.join("\n", problems));
+      if (!problems.isEmpty()) {
+        throw new WorkflowFile.InvalidFile(String.join("\n", problems));
+      }
     } catch (WorkflowFile.InvalidFile e) {
       stderr.println(e.getMessage());
       return 2;
@@ -163,18 +165,25 @@ final class RunCommand {
               return;
             }
             WorkflowRunner runner = current.get();
-            if (runner != null) runner.cancel("Stopped by " + signal + ".", STOP_GRACE);
+            if (runner != null) {
+              runner.cancel("Stopped by " + signal + ".", STOP_GRACE);
+            }
           });
       int code = 0;
       for (WorkflowFile.Document doc : documents) {
-        if (stoppedBy.get() != null) break;
+        if (stoppedBy.get() != null) {
+          break;
+        }
         Progress listener = new Progress(output, doc.spec());
         WorkflowRunner runner = new WorkflowRunner(supervisor, Clock.systemUTC(), listener);
         current.set(runner);
         Signal early = stoppedBy.get();
-        if (early != null) runner.cancel("Stopped by " + early + ".", STOP_GRACE);
-        if (documents.size() > 1)
+        if (early != null) {
+          runner.cancel("Stopped by " + early + ".", STOP_GRACE);
+        }
+        if (documents.size() > 1) {
           output.line("== workflow " + doc.name() + " (document " + doc.index() + ")");
+        }
         output.begin(doc.spec());
         WorkflowStatus status =
             runner.run(doc.name(), doc.spec(), new WorkflowStatus(), doc.manifest().generation());
@@ -219,13 +228,15 @@ final class RunCommand {
         }
         case "--param", "-p" -> {
           if (value == null) {
-            if (i + 1 >= args.length)
+            if (i + 1 >= args.length) {
               throw new IllegalArgumentException("--param needs NAME=VALUE");
+            }
             value = args[++i];
           }
           int at = value.indexOf('=');
-          if (at <= 0)
+          if (at <= 0) {
             throw new IllegalArgumentException("--param needs NAME=VALUE, got \"" + value + "\"");
+          }
           String name = value.substring(0, at);
           if (!PARAM_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException(
@@ -235,30 +246,37 @@ final class RunCommand {
         }
         case "--output", "-o" -> {
           if (value == null) {
-            if (i + 1 >= args.length)
+            if (i + 1 >= args.length) {
               throw new IllegalArgumentException("--output needs a format (json)");
+            }
             value = args[++i];
           }
-          if (!value.equals("json"))
+          if (!value.equals("json")) {
             throw new IllegalArgumentException("--output " + value + ": only json is known");
+          }
           json = true;
         }
         case "--plain", "--live" -> {
           Display d = arg.equals("--plain") ? Display.PLAIN : Display.LIVE;
-          if (display != Display.AUTO && display != d)
+          if (display != Display.AUTO && display != d) {
             throw new IllegalArgumentException("--plain or --live, not both");
+          }
           display = d;
         }
         default -> {
-          if (arg.startsWith("-") && !arg.equals("-"))
+          if (arg.startsWith("-") && !arg.equals("-")) {
             throw new IllegalArgumentException("unknown option " + args[i]);
-          if (file != null)
+          }
+          if (file != null) {
             throw new IllegalArgumentException("one FILE only (got " + file + " and " + arg + ")");
+          }
           file = args[i];
         }
       }
     }
-    if (file == null) throw new IllegalArgumentException("no FILE given");
+    if (file == null) {
+      throw new IllegalArgumentException("no FILE given");
+    }
     if (json && display == Display.LIVE) {
       throw new IllegalArgumentException("--live and --output json: stdout is for the JSON then");
     }
@@ -278,7 +296,9 @@ final class RunCommand {
   }
 
   static void applyParams(WorkflowSpec spec, Map<String, String> overrides) {
-    if (overrides.isEmpty()) return;
+    if (overrides.isEmpty()) {
+      return;
+    }
     List<Param> params = spec.params == null ? new ArrayList<>() : new ArrayList<>(spec.params);
     for (Map.Entry<String, String> o : overrides.entrySet()) {
       Param existing =
@@ -297,16 +317,22 @@ final class RunCommand {
 
   private static boolean usesImages(WorkflowFile.Document doc) {
     WorkflowSpec spec = doc.spec();
-    if (spec.image != null) return true;
+    if (spec.image != null) {
+      return true;
+    }
     for (Step s : spec.steps) {
-      if (s != null && s.image != null) return true;
+      if (s != null && s.image != null) {
+        return true;
+      }
     }
     return false;
   }
 
   /** The supervisor's INFO lines (subreaper registration and such) are noise here. */
   private static void quietSupervisorLogs() {
-    if (System.getenv("SHEPHERD_LOG_LEVEL") != null) return;
+    if (System.getenv("SHEPHERD_LOG_LEVEL") != null) {
+      return;
+    }
     if (ConsoleLog.selected()) {
       ConsoleLog.setLevel("dev.shepherd.supervisor", org.slf4j.event.Level.WARN);
     } else if (LoggerFactory.getLogger("dev.shepherd.supervisor")
@@ -322,7 +348,9 @@ final class RunCommand {
 
   /** Whether stdout is a terminal that understands cursor movement (not TERM=dumb, not unset). */
   static boolean stdoutIsTerminal(String term) {
-    if (term == null || term.isBlank() || term.equals("dumb")) return false;
+    if (term == null || term.isBlank() || term.equals("dumb")) {
+      return false;
+    }
     java.io.Console console = System.console();
     return console != null && console.isTerminal();
   }

@@ -134,7 +134,9 @@ final class SuperviseCommand {
    * API server, as when there is none).
    */
   private static Run carried(String manifest, String name) {
-    if (manifest == null || manifest.isBlank()) return null;
+    if (manifest == null || manifest.isBlank()) {
+      return null;
+    }
     try {
       Manifest carried = CarriedManifest.read(manifest);
       if (!name.equals(carried.name())) {
@@ -156,10 +158,14 @@ final class SuperviseCommand {
 
   private static long seconds(Map<String, String> env, String variable, long fallback) {
     String value = env.get(variable);
-    if (value == null || value.isBlank()) return fallback;
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
     try {
       long seconds = Long.parseLong(value.strip());
-      if (seconds < 0) throw new NumberFormatException();
+      if (seconds < 0) {
+        throw new NumberFormatException();
+      }
       return seconds;
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(variable + "=" + value + " is not a number of seconds");
@@ -205,7 +211,9 @@ final class SuperviseCommand {
           Thread.currentThread().interrupt();
           return 1;
         }
-        if (workflow == null) return exitBeforeStart();
+        if (workflow == null) {
+          return exitBeforeStart();
+        }
         what =
             new Run(
                 workflow.getSpec() == null ? new WorkflowSpec() : workflow.getSpec(),
@@ -262,7 +270,9 @@ final class SuperviseCommand {
                 });
         runner.set(r);
         Signal early = stopSignal.get();
-        if (early != null) r.cancel(cancelReason(early), grace);
+        if (early != null) {
+          r.cancel(cancelReason(early), grace);
+        }
 
         WorkflowStatus done;
         try {
@@ -277,7 +287,9 @@ final class SuperviseCommand {
           return 1;
         }
         WorkflowStatus last = lastSubmitted.get();
-        if (last == null || last.phase != done.phase) reporter.submit(done);
+        if (last == null || last.phase != done.phase) {
+          reporter.submit(done);
+        }
         log.info("workflow {} {} ({}): {}", name, done.phase, done.progress, done.message);
         flush(reporter);
         return exitCode(done.phase);
@@ -298,7 +310,9 @@ final class SuperviseCommand {
                 grace.toSeconds());
             stopRequested.countDown();
             WorkflowRunner r = runner.get();
-            if (r != null) r.cancel(cancelReason(signal), grace);
+            if (r != null) {
+              r.cancel(cancelReason(signal), grace);
+            }
           });
       for (Signal signal : RELAYED) {
         try {
@@ -318,10 +332,14 @@ final class SuperviseCommand {
     private Workflow read() throws InterruptedException {
       long delay = 100;
       for (int attempt = 1; ; attempt++) {
-        if (stopSignal.get() != null) return null;
+        if (stopSignal.get() != null) {
+          return null;
+        }
         try {
           Workflow w = api.read();
-          if (attempt > 1) log.info("read workflow {} after {} attempts", name, attempt);
+          if (attempt > 1) {
+            log.info("read workflow {} after {} attempts", name, attempt);
+          }
           return w;
         } catch (StatusApi.ApiException e) {
           if (!e.retryable()) {
@@ -341,14 +359,18 @@ final class SuperviseCommand {
                 e.getMessage());
           }
         }
-        if (stopRequested.await(delay, TimeUnit.MILLISECONDS)) return null;
+        if (stopRequested.await(delay, TimeUnit.MILLISECONDS)) {
+          return null;
+        }
         delay = Math.min(delay * 2, READ_BACKOFF_MAX.toMillis());
       }
     }
 
     private int exitBeforeStart() {
       Signal signal = stopSignal.get();
-      if (signal == null) return 1; // could not read the workflow; already logged and written
+      if (signal == null) {
+        return 1; // could not read the workflow; already logged and written
+      }
       String why = cancelReason(signal) + " No step had started.";
       log.info(why);
       writeTerminationMessage(WorkflowPhase.Cancelled, why);
@@ -387,8 +409,12 @@ final class SuperviseCommand {
 
     private int exitCode(WorkflowPhase phase) {
       Signal signal = stopSignal.get();
-      if (phase == WorkflowPhase.Succeeded) return 0;
-      if (phase == WorkflowPhase.Cancelled && signal != null) return 128 + signal.number();
+      if (phase == WorkflowPhase.Succeeded) {
+        return 0;
+      }
+      if (phase == WorkflowPhase.Cancelled && signal != null) {
+        return 128 + signal.number();
+      }
       return 1;
     }
 

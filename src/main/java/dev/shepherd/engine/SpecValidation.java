@@ -207,7 +207,9 @@ public final class SpecValidation {
     if (target == Target.POD) {
       podProblems(spec, problems);
     } else {
-      if (target == Target.SUPERVISOR) supervisorProblems(spec, problems);
+      if (target == Target.SUPERVISOR) {
+        supervisorProblems(spec, problems);
+      }
       processProblems(spec, target == Target.SUPERVISOR, problems);
     }
     return problems;
@@ -326,9 +328,13 @@ public final class SpecValidation {
   }
 
   private static int indexOfEmpty(List<String> list) {
-    if (list == null) return -1;
+    if (list == null) {
+      return -1;
+    }
     for (int i = 0; i < list.size(); i++) {
-      if (list.get(i) == null || list.get(i).isEmpty()) return i;
+      if (list.get(i) == null || list.get(i).isEmpty()) {
+        return i;
+      }
     }
     return -1;
   }
@@ -405,10 +411,14 @@ public final class SpecValidation {
    * regex).
    */
   static boolean isDnsLabel(String s) {
-    if (s.isEmpty() || s.charAt(0) == '-' || s.charAt(s.length() - 1) == '-') return false;
+    if (s.isEmpty() || s.charAt(0) == '-' || s.charAt(s.length() - 1) == '-') {
+      return false;
+    }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '-') return false;
+      if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '-') {
+        return false;
+      }
     }
     return true;
   }
@@ -417,11 +427,17 @@ public final class SpecValidation {
    * Whether {@code s} matches {@code [A-Za-z_][A-Za-z0-9_]*}: a name a shell takes for a variable.
    */
   static boolean isEnvName(String s) {
-    if (s.isEmpty() || (s.charAt(0) >= '0' && s.charAt(0) <= '9')) return false;
+    if (s.isEmpty() || (s.charAt(0) >= '0' && s.charAt(0) <= '9')) {
+      return false;
+    }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9') && c != '_')
+      if (!(c >= 'a' && c <= 'z')
+          && !(c >= 'A' && c <= 'Z')
+          && !(c >= '0' && c <= '9')
+          && c != '_') {
         return false;
+      }
     }
     return true;
   }

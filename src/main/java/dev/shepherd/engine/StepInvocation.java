@@ -53,8 +53,12 @@ public record StepInvocation(
   /** The argv of a process: command, then args; a null item is an empty string. */
   public List<String> argv() {
     List<String> argv = new ArrayList<>();
-    if (command != null) argv.addAll(command);
-    if (args != null) argv.addAll(args);
+    if (command != null) {
+      argv.addAll(command);
+    }
+    if (args != null) {
+      argv.addAll(args);
+    }
     argv.replaceAll(a -> a == null ? "" : a);
     return argv;
   }

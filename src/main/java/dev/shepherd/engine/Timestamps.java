@@ -26,8 +26,9 @@ public final class Timestamps {
 
   public static String format(Instant instant) {
     long seconds = instant.getEpochSecond();
-    if (seconds < MIN_SECOND || seconds > MAX_SECOND)
+    if (seconds < MIN_SECOND || seconds > MAX_SECOND) {
       return instant.truncatedTo(ChronoUnit.MILLIS).toString();
+    }
     long days = Math.floorDiv(seconds, SECONDS_PER_DAY);
     int secondOfDay = (int) Math.floorMod(seconds, SECONDS_PER_DAY);
     // Civil date from days, counted in 400-year eras that start on March 1st (leap day last).
@@ -49,12 +50,16 @@ public final class Timestamps {
     digits(text, secondOfDay / 60 % 60, 2).append(':');
     digits(text, secondOfDay % 60, 2);
     int millis = instant.getNano() / 1_000_000;
-    if (millis != 0) digits(text.append('.'), millis, 3);
+    if (millis != 0) {
+      digits(text.append('.'), millis, 3);
+    }
     return text.append('Z').toString();
   }
 
   public static Instant parse(String text) {
-    if (text == null) return null;
+    if (text == null) {
+      return null;
+    }
     Instant quick = quickParse(text);
     return quick != null ? quick : Instant.parse(text);
   }
@@ -95,10 +100,16 @@ public final class Timestamps {
     int nanos = 0;
     if (n > 20) {
       int digits = n - 21;
-      if (t.charAt(19) != '.' || digits < 1 || digits > 9) return null;
+      if (t.charAt(19) != '.' || digits < 1 || digits > 9) {
+        return null;
+      }
       nanos = number(t, 20, n - 1);
-      if (nanos < 0) return null;
-      for (int i = digits; i < 9; i++) nanos *= 10;
+      if (nanos < 0) {
+        return null;
+      }
+      for (int i = digits; i < 9; i++) {
+        nanos *= 10;
+      }
     }
     long days = daysFromEpoch(year, month, day);
     return Instant.ofEpochSecond(
@@ -127,7 +138,9 @@ public final class Timestamps {
     int value = 0;
     for (int i = from; i < to; i++) {
       char c = t.charAt(i);
-      if (c < '0' || c > '9') return -1;
+      if (c < '0' || c > '9') {
+        return -1;
+      }
       value = value * 10 + (c - '0');
     }
     return value;
@@ -135,7 +148,9 @@ public final class Timestamps {
 
   private static StringBuilder digits(StringBuilder text, int value, int width) {
     String s = Integer.toString(value);
-    for (int i = s.length(); i < width; i++) text.append('0');
+    for (int i = s.length(); i < width; i++) {
+      text.append('0');
+    }
     return text.append(s);
   }
 }

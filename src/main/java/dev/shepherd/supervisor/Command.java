@@ -18,7 +18,9 @@ public record Command(String name, List<String> argv, Map<String, String> env, P
     Objects.requireNonNull(name, "name");
     argv = List.copyOf(argv);
     env = Map.copyOf(env);
-    if (argv.isEmpty()) throw new IllegalArgumentException("step " + name + ": empty argv");
+    if (argv.isEmpty()) {
+      throw new IllegalArgumentException("step " + name + ": empty argv");
+    }
   }
 
   /** A step that inherits our environment and working directory. */

@@ -50,8 +50,9 @@ public final class ConsoleLog implements SLF4JServiceProvider {
   public static void select() {
     System.setProperty(PROVIDER_PROPERTY, ConsoleLog.class.getName());
     // SLF4J says at INFO that it takes a provider so named; a warning or an error still shows.
-    if (System.getProperty("slf4j.internal.verbosity") == null)
+    if (System.getProperty("slf4j.internal.verbosity") == null) {
       System.setProperty("slf4j.internal.verbosity", "WARN");
+    }
   }
 
   /** Whether {@link #select} was called (or the property set so): SLF4J then logs through this. */
@@ -73,7 +74,9 @@ public final class ConsoleLog implements SLF4JServiceProvider {
     String n = name;
     while (true) {
       Level level = LEVELS.get(n);
-      if (level != null) return level;
+      if (level != null) {
+        return level;
+      }
       int dot = n.lastIndexOf('.');
       n = dot < 0 ? "" : n.substring(0, dot);
     }
@@ -124,7 +127,9 @@ public final class ConsoleLog implements SLF4JServiceProvider {
     private boolean enabled(Level level) {
       Cached c = cached;
       int version = levelsVersion;
-      if (c.version() != version) cached = c = new Cached(version, levelOf(name));
+      if (c.version() != version) {
+        cached = c = new Cached(version, levelOf(name));
+      }
       return level.toInt() >= c.level().toInt();
     }
 
@@ -213,7 +218,9 @@ public final class ConsoleLog implements SLF4JServiceProvider {
     line.append(level).append(" ".repeat(Math.max(0, 5 - level.length()))).append(' ');
     line.append(abbreviate(logger)).append(" - ").append(message);
     line.append(System.lineSeparator());
-    if (stackTrace != null) line.append(stackTrace);
+    if (stackTrace != null) {
+      line.append(stackTrace);
+    }
     return line.toString();
   }
 
@@ -228,7 +235,9 @@ public final class ConsoleLog implements SLF4JServiceProvider {
    * dev.shepherd.supervisor.Supervisor} is {@code d.s.s.Supervisor}).
    */
   static String abbreviate(String name) {
-    if (name == null || name.length() < LOGGER_LENGTH) return name;
+    if (name == null || name.length() < LOGGER_LENGTH) {
+      return name;
+    }
     String[] parts = name.split("\\.");
     int length = name.length();
     for (int i = 0; i < parts.length - 1 && length >= LOGGER_LENGTH; i++) {

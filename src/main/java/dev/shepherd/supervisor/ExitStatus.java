@@ -36,7 +36,9 @@ public record ExitStatus(int code, Signal signal, Cause cause) {
   /** Decodes a raw status from waitpid(2) (only exits and deaths: we never ask for stops). */
   static ExitStatus fromWaitStatus(int status) {
     int termSignal = status & 0x7f;
-    if (termSignal == 0) return exited((status >> 8) & 0xff);
+    if (termSignal == 0) {
+      return exited((status >> 8) & 0xff);
+    }
     return killed(Signal.of(termSignal));
   }
 

@@ -65,7 +65,9 @@ final class LogPump {
   /** Stop reading at {@code nanoTime} even if some process still holds a pipe open. */
   void drainUntil(long nanoTime) {
     deadlineNanos = nanoTime == 0 ? 1 : nanoTime;
-    if (!finished) reader.wake(); // it may sleep in poll without a timeout
+    if (!finished) {
+      reader.wake(); // it may sleep in poll without a timeout
+    }
   }
 
   List<String> tail() {
@@ -91,7 +93,9 @@ final class LogPump {
         emit(line);
       } else {
         line.write(b);
-        if (line.size() >= MAX_LINE) emit(line);
+        if (line.size() >= MAX_LINE) {
+          emit(line);
+        }
       }
     }
   }
@@ -108,7 +112,11 @@ final class LogPump {
   /** Hands on the unfinished lines, closes the pipes, completes {@link #done}. */
   private void finish() {
     try {
-      for (ByteArrayOutputStream rest : partial) if (rest.size() > 0) emit(rest);
+      for (ByteArrayOutputStream rest : partial) {
+        if (rest.size() > 0) {
+          emit(rest);
+        }
+      }
     } catch (RuntimeException e) {
       // a failing sink must not keep the pipes open or the step from ending
     } finally {
@@ -127,8 +135,12 @@ final class LogPump {
 
   private void emit(String text) {
     synchronized (tail) {
-      if (tail.size() == tailLines) tail.removeFirst();
-      if (tailLines > 0) tail.addLast(text);
+      if (tail.size() == tailLines) {
+        tail.removeFirst();
+      }
+      if (tailLines > 0) {
+        tail.addLast(text);
+      }
     }
     sink.line(step, text);
   }
@@ -176,7 +188,9 @@ final class LogPump {
         boolean changed = true;
         while (running) {
           try {
-            for (LogPump pump; (pump = added.poll()) != null; changed = true) pumps.add(pump);
+            for (LogPump pump; (pump = added.poll()) != null; changed = true) {
+              pumps.add(pump);
+            }
             long now = System.nanoTime();
             long timeoutNanos = -1;
             for (var it = pumps.iterator(); it.hasNext(); ) {
@@ -198,8 +212,9 @@ final class LogPump {
               setPollfd(pollfds, 0, wakeFd);
               for (int i = 0; i < pumps.size(); i++) {
                 LogPump pump = pumps.get(i);
-                for (int s = 0; s < 2; s++)
+                for (int s = 0; s < 2; s++) {
                   setPollfd(pollfds, 1 + 2 * i + s, pump.open[s] ? pump.fds[s] : -1);
+                }
               }
               changed = false;
             }
@@ -207,13 +222,19 @@ final class LogPump {
                 timeoutNanos < 0
                     ? -1
                     : (int) Math.min(Integer.MAX_VALUE, (timeoutNanos + 999_999) / 1_000_000);
-            if (Native.poll(pollfds, count, timeoutMillis) == 0) continue;
-            if (revents(pollfds, 0) != 0) Native.read(wakeFd, buf); // resets the counter
+            if (Native.poll(pollfds, count, timeoutMillis) == 0) {
+              continue;
+            }
+            if (revents(pollfds, 0) != 0) {
+              Native.read(wakeFd, buf); // resets the counter
+            }
             for (int i = 0; i < pumps.size(); i++) {
               LogPump pump = pumps.get(i);
               for (int s = 0; s < 2; s++) {
                 int index = 1 + 2 * i + s;
-                if (!pump.open[s] || revents(pollfds, index) == 0) continue;
+                if (!pump.open[s] || revents(pollfds, index) == 0) {
+                  continue;
+                }
                 try {
                   int n = Native.read(pump.fds[s], buf); // POLLIN or POLLHUP: never blocks
                   if (n == 0) {
@@ -230,15 +251,21 @@ final class LogPump {
             }
           } catch (RuntimeException e) {
             // poll itself failed: end every step's reading rather than spin on the error
-            for (LogPump pump : pumps) pump.failed(e);
+            for (LogPump pump : pumps) {
+              pump.failed(e);
+            }
             changed = true;
             LockSupport.parkNanos(
                 Duration.ofMillis(100).toNanos()); // no busy loop on a lasting error
           }
         }
       } finally {
-        for (LogPump pump; (pump = added.poll()) != null; ) pumps.add(pump);
-        for (LogPump pump : pumps) pump.finish();
+        for (LogPump pump; (pump = added.poll()) != null; ) {
+          pumps.add(pump);
+        }
+        for (LogPump pump : pumps) {
+          pump.finish();
+        }
       }
     }
 
@@ -262,7 +289,9 @@ final class LogPump {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      if (!thread.isAlive()) Native.close(wakeFd);
+      if (!thread.isAlive()) {
+        Native.close(wakeFd);
+      }
     }
   }
 }

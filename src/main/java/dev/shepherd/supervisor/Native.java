@@ -198,10 +198,16 @@ final class Native {
     while (true) {
       info.set(JAVA_INT, SI_PID, 0);
       int r = (int) call(buffers, Fn.WAITID, P_ALL, 0, info.address(), WEXITED | WNOWAIT, 0, 0);
-      if (r == 0) return info.get(JAVA_INT, SI_PID);
+      if (r == 0) {
+        return info.get(JAVA_INT, SI_PID);
+      }
       int e = errno(buffers);
-      if (e == EINTR) continue;
-      if (e == ECHILD) return -ECHILD;
+      if (e == EINTR) {
+        continue;
+      }
+      if (e == ECHILD) {
+        return -ECHILD;
+      }
       throw new NativeException("waitid", e);
     }
   }
@@ -215,10 +221,16 @@ final class Native {
     MemorySegment status = buffers.scratch;
     while (true) {
       int r = (int) call(buffers, Fn.WAITPID, pid, status.address(), WNOHANG, 0, 0, 0);
-      if (r == pid) return status.get(JAVA_INT, 0);
+      if (r == pid) {
+        return status.get(JAVA_INT, 0);
+      }
       int e = r == 0 ? 0 : errno(buffers);
-      if (e == EINTR) continue;
-      if (e == ECHILD) return -1;
+      if (e == EINTR) {
+        continue;
+      }
+      if (e == ECHILD) {
+        return -1;
+      }
       throw new NativeException("waitpid(" + pid + ")", e);
     }
   }
@@ -228,7 +240,9 @@ final class Native {
     Buffers buffers = BUFFERS.get();
     MemorySegment fds = buffers.scratch;
     int r = (int) call(buffers, Fn.PIPE2, fds.address(), O_CLOEXEC, 0, 0, 0, 0);
-    if (r != 0) throw new NativeException("pipe2", errno(buffers));
+    if (r != 0) {
+      throw new NativeException("pipe2", errno(buffers));
+    }
     return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
   }
 
@@ -236,7 +250,9 @@ final class Native {
   static int eventfd() {
     Buffers buffers = BUFFERS.get();
     int fd = (int) call(buffers, Fn.EVENTFD, 0, EFD_CLOEXEC, 0, 0, 0, 0);
-    if (fd < 0) throw new NativeException("eventfd", errno(buffers));
+    if (fd < 0) {
+      throw new NativeException("eventfd", errno(buffers));
+    }
     return fd;
   }
 
@@ -247,9 +263,13 @@ final class Native {
     one.set(JAVA_LONG, 0, 1L);
     while (true) {
       long n = call(buffers, Fn.WRITE, fd, one.address(), 8, 0, 0, 0);
-      if (n == 8) return;
+      if (n == 8) {
+        return;
+      }
       int e = errno(buffers);
-      if (e != EINTR) throw new NativeException("write(eventfd)", e);
+      if (e != EINTR) {
+        throw new NativeException("write(eventfd)", e);
+      }
     }
   }
 
@@ -262,9 +282,13 @@ final class Native {
     Buffers buffers = BUFFERS.get();
     while (true) {
       long n = call(buffers, Fn.READ, fd, buf.address(), buf.byteSize(), 0, 0, 0);
-      if (n >= 0) return (int) n;
+      if (n >= 0) {
+        return (int) n;
+      }
       int e = errno(buffers);
-      if (e != EINTR) throw new NativeException("read", e);
+      if (e != EINTR) {
+        throw new NativeException("read", e);
+      }
     }
   }
 
@@ -272,16 +296,22 @@ final class Native {
   static int poll(MemorySegment pollfds, int count, int timeoutMillis) {
     Buffers buffers = BUFFERS.get();
     int r = (int) call(buffers, Fn.POLL, pollfds.address(), count, timeoutMillis, 0, 0, 0);
-    if (r >= 0) return r;
+    if (r >= 0) {
+      return r;
+    }
     int e = errno(buffers);
-    if (e == EINTR) return 0;
+    if (e == EINTR) {
+      return 0;
+    }
     throw new NativeException("poll", e);
   }
 
   static void setChildSubreaper() {
     Buffers buffers = BUFFERS.get();
     int r = (int) call(buffers, Fn.PRCTL, PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0, 0);
-    if (r != 0) throw new NativeException("prctl(PR_SET_CHILD_SUBREAPER)", errno(buffers));
+    if (r != 0) {
+      throw new NativeException("prctl(PR_SET_CHILD_SUBREAPER)", errno(buffers));
+    }
   }
 
   static boolean isChildSubreaper() {
@@ -289,7 +319,9 @@ final class Native {
     MemorySegment flag = buffers.scratch;
     flag.set(JAVA_INT, 0, 0);
     int r = (int) call(buffers, Fn.PRCTL, PR_GET_CHILD_SUBREAPER, flag.address(), 0, 0, 0, 0);
-    if (r != 0) throw new NativeException("prctl(PR_GET_CHILD_SUBREAPER)", errno(buffers));
+    if (r != 0) {
+      throw new NativeException("prctl(PR_GET_CHILD_SUBREAPER)", errno(buffers));
+    }
     return flag.get(JAVA_INT, 0) != 0;
   }
 
@@ -308,12 +340,18 @@ final class Native {
 
   /** Fails with {@link NativeException} when a libc call that must not fail did. */
   static void check(String call, int result) {
-    if (result != 0) throw new NativeException(call, result);
+    if (result != 0) {
+      throw new NativeException(call, result);
+    }
   }
 
   static RuntimeException rethrow(Throwable t) {
-    if (t instanceof RuntimeException r) return r;
-    if (t instanceof Error e) throw e;
+    if (t instanceof RuntimeException r) {
+      return r;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
     return new IllegalStateException(t);
   }
 

@@ -91,7 +91,9 @@ final class Reaper implements AutoCloseable {
         inWaitid = true;
         int pid = Native.awaitExitedChild();
         inWaitid = false;
-        if (!running) return; // only peeked: nothing is lost
+        if (!running) {
+          return; // only peeked: nothing is lost
+        }
         if (pid > 0) {
           wakeups.incrementAndGet();
           collect(pid);
@@ -115,7 +117,9 @@ final class Reaper implements AutoCloseable {
     CompletableFuture<ExitStatus> step;
     synchronized (lock) {
       step = steps.remove(pid);
-      if (step != null) Native.kill(-pid, Signal.KILL.number()); // its zombie still holds the pgid
+      if (step != null) {
+        Native.kill(-pid, Signal.KILL.number()); // its zombie still holds the pgid
+      }
     }
     int raw;
     ExitStatus status;
@@ -124,7 +128,9 @@ final class Reaper implements AutoCloseable {
       status =
           raw == -1 ? null : ExitStatus.fromWaitStatus(raw); // a real-time signal has no Signal
     } catch (RuntimeException e) {
-      if (step != null) step.completeExceptionally(e);
+      if (step != null) {
+        step.completeExceptionally(e);
+      }
       throw e;
     }
     if (raw == -1) {
@@ -143,7 +149,9 @@ final class Reaper implements AutoCloseable {
       step.complete(status);
     } else {
       orphansReaped.incrementAndGet();
-      if (log.isDebugEnabled()) log.debug("reaped orphan {}: {}", pid, status.describe());
+      if (log.isDebugEnabled()) {
+        log.debug("reaped orphan {}: {}", pid, status.describe());
+      }
     }
   }
 
@@ -153,10 +161,15 @@ final class Reaper implements AutoCloseable {
       long deadline = System.nanoTime() + PID1_IDLE_NANOS;
       while (running && spawns == spawnsBefore) {
         long left = pid1 ? deadline - System.nanoTime() : Long.MAX_VALUE;
-        if (left <= 0) return;
+        if (left <= 0) {
+          return;
+        }
         try {
-          if (pid1) lock.wait(Math.max(1, left / 1_000_000));
-          else lock.wait();
+          if (pid1) {
+            lock.wait(Math.max(1, left / 1_000_000));
+          } else {
+            lock.wait();
+          }
         } catch (InterruptedException e) {
           return; // the loop checks running again
         }
@@ -173,7 +186,9 @@ final class Reaper implements AutoCloseable {
       throws IOException {
     synchronized (lock) {
       Spawner.Result result = Spawner.spawn(command, stdoutFd, stderrFd);
-      if (result.pid() > 0) register(result.pid(), exit);
+      if (result.pid() > 0) {
+        register(result.pid(), exit);
+      }
       return result;
     }
   }
@@ -220,7 +235,9 @@ final class Reaper implements AutoCloseable {
       lock.notifyAll();
     }
     LockSupport.unpark(thread);
-    if (inWaitid) return;
+    if (inWaitid) {
+      return;
+    }
     try {
       thread.join(Duration.ofSeconds(1));
     } catch (InterruptedException e) {

@@ -46,7 +46,9 @@ public enum Signal {
 
   /** The signal with this number; {@link IllegalArgumentException} outside 1..31. */
   public static Signal of(int number) {
-    if (number < 1 || number > 31) throw new IllegalArgumentException("no signal " + number);
+    if (number < 1 || number > 31) {
+      throw new IllegalArgumentException("no signal " + number);
+    }
     return values()[number - 1];
   }
 

@@ -50,7 +50,9 @@ final class Spawner {
                 attr,
                 cStrings(command.argv(), arena).address(),
                 envp(command.env(), arena).address());
-        if (error == 0) return new Result(pid.get(JAVA_INT, 0), null);
+        if (error == 0) {
+          return new Result(pid.get(JAVA_INT, 0), null);
+        }
         return new Result(0, execFailure(error));
       } finally {
         Native.callInt(Fn.FILE_ACTIONS_DESTROY, actions);
@@ -141,8 +143,9 @@ final class Spawner {
   /** A NULL-terminated array of C strings. */
   private static MemorySegment cStrings(List<String> strings, Arena arena) {
     MemorySegment array = arena.allocate(ADDRESS, strings.size() + 1);
-    for (int i = 0; i < strings.size(); i++)
+    for (int i = 0; i < strings.size(); i++) {
       array.setAtIndex(ADDRESS, i, arena.allocateFrom(strings.get(i)));
+    }
     array.setAtIndex(ADDRESS, strings.size(), MemorySegment.NULL);
     return array;
   }

@@ -104,7 +104,9 @@ public final class Supervisor implements AutoCloseable {
     try {
       started = reaper.spawn(command, out[1], err[1], reaped);
     } catch (IOException | RuntimeException e) {
-      for (int fd : new int[] {out[0], err[0]}) Native.close(fd);
+      for (int fd : new int[] {out[0], err[0]}) {
+        Native.close(fd);
+      }
       throw e;
     } finally {
       Native.close(out[1]); // the child has its copies; ours would keep the pipes from EOF
@@ -144,7 +146,9 @@ public final class Supervisor implements AutoCloseable {
 
   /** Signals the process group of every running step. */
   public void signalAll(Signal signal) {
-    for (StepProcess step : running) signalGroup(step, signal);
+    for (StepProcess step : running) {
+      signalGroup(step, signal);
+    }
   }
 
   /**

@@ -171,7 +171,9 @@ public final class WorkflowRunner {
           Plan stop = engine.cancel(spec, status, cancel.why(), generation);
           stop(stop.stop(), cancel.grace());
           // Whatever the engine already stopped (a timeout in its grace period) goes now, too.
-          for (StepProcess p : live.keySet()) supervisor.terminate(p, cancel.grace());
+          for (StepProcess p : live.keySet()) {
+            supervisor.terminate(p, cancel.grace());
+          }
           plan = Plan.NOTHING;
         } else if (status.phase == null || !status.phase.isFinal()) {
           plan = engine.plan(spec, status, generation);
@@ -185,15 +187,21 @@ public final class WorkflowRunner {
         boolean finalNow = status.phase != null && status.phase.isFinal();
         List<Event> batch = new ArrayList<>();
         Event first = next(finalNow ? null : plan.wakeAt());
-        if (first != null) batch.add(first);
+        if (first != null) {
+          batch.add(first);
+        }
         events.drainTo(batch);
         for (Event e : batch) {
-          if (e instanceof Exited exited) ended(spec, status, exited);
+          if (e instanceof Exited exited) {
+            ended(spec, status, exited);
+          }
         }
       }
     } catch (InterruptedException | RuntimeException | Error e) {
       // Nothing may outlive the run: kill what is left before giving up.
-      for (StepProcess p : live.keySet()) supervisor.signalGroup(p, Signal.KILL);
+      for (StepProcess p : live.keySet()) {
+        supervisor.signalGroup(p, Signal.KILL);
+      }
       throw e;
     }
   }
@@ -205,8 +213,9 @@ public final class WorkflowRunner {
   public synchronized WorkflowStatus reject(
       List<Problem> problems, WorkflowStatus initial, long generation) {
     WorkflowStatus status = begin(initial);
-    if (status.phase == null || !status.phase.isFinal())
+    if (status.phase == null || !status.phase.isFinal()) {
       engine.reject(status, problems, generation);
+    }
     publish(status);
     return status.copy();
   }
@@ -214,8 +223,12 @@ public final class WorkflowRunner {
   /** A copy of `initial` to change, and no state left from an earlier run. */
   private WorkflowStatus begin(WorkflowStatus initial) {
     WorkflowStatus status = initial == null ? new WorkflowStatus() : initial.copy();
-    if (status.steps == null) status.steps = new ArrayList<>();
-    if (status.conditions == null) status.conditions = new ArrayList<>();
+    if (status.steps == null) {
+      status.steps = new ArrayList<>();
+    }
+    if (status.conditions == null) {
+      status.conditions = new ArrayList<>();
+    }
     current.clear();
     indexedSpec = null; // a new run may bring the same spec object, changed
     live.clear();
@@ -240,14 +253,18 @@ public final class WorkflowRunner {
 
   /** The next event, waiting at most until {@code wakeAt} (forever if null); null at wakeAt. */
   private Event next(Instant wakeAt) throws InterruptedException {
-    if (wakeAt == null) return events.take();
+    if (wakeAt == null) {
+      return events.take();
+    }
     long nanos = Duration.between(clock.instant(), wakeAt).toNanos();
     return nanos <= 0 ? events.poll() : events.poll(nanos, TimeUnit.NANOSECONDS);
   }
 
   private void ended(WorkflowSpec spec, WorkflowStatus status, Exited e) {
     Attempt attempt = live.remove(e.process());
-    if (attempt == null) return;
+    if (attempt == null) {
+      return;
+    }
     Duration took = Duration.ofNanos(e.endedNanos() - attempt.startedNanos());
     Outcome outcome = outcome(attempt.command(), e.exit(), e.failure(), e.process().tail());
     boolean counted = false;
@@ -262,13 +279,17 @@ public final class WorkflowRunner {
   private void stop(List<String> steps, Duration grace) {
     for (String name : steps) {
       Attempt a = current.remove(name);
-      if (a != null) supervisor.terminate(a.process(), grace);
+      if (a != null) {
+        supervisor.terminate(a.process(), grace);
+      }
     }
   }
 
   private void start(
       String workflowName, WorkflowSpec spec, WorkflowStatus status, List<StepStart> starts) {
-    if (starts.isEmpty()) return;
+    if (starts.isEmpty()) {
+      return;
+    }
     Map<String, Step> steps = stepsByName(spec);
     for (StepStart s : starts) {
       Command command = command(workflowName, spec, steps.get(s.step()), s.attempt());
@@ -315,7 +336,9 @@ public final class WorkflowRunner {
   private Map<String, Step> stepsByName(WorkflowSpec spec) {
     if (spec != indexedSpec) {
       Map<String, Step> steps = new HashMap<>();
-      for (Step s : spec.steps) steps.putIfAbsent(s.name, s);
+      for (Step s : spec.steps) {
+        steps.putIfAbsent(s.name, s);
+      }
       stepsByName = steps;
       indexedSpec = spec;
     }
@@ -379,7 +402,9 @@ public final class WorkflowRunner {
   }
 
   private static String lastLines(List<String> tail) {
-    if (tail == null || tail.isEmpty()) return null;
+    if (tail == null || tail.isEmpty()) {
+      return null;
+    }
     return String.join("\n", tail.subList(Math.max(0, tail.size() - MESSAGE_LINES), tail.size()));
   }
 
@@ -417,7 +442,9 @@ public final class WorkflowRunner {
 
   /** Tells the listener about the status if it changed since the last time. */
   private void publish(WorkflowStatus status) {
-    if (published != null && published.equals(status)) return;
+    if (published != null && published.equals(status)) {
+      return;
+    }
     // Snapshots are never changed, so consecutive ones share their unchanged steps: a step's end
     // copies one step, not the whole status.
     published = status.snapshot(published);

@@ -98,15 +98,18 @@ public final class ModesBench {
               Path.of(o.getOrDefault("out", "bench/modes/results")).toAbsolutePath(),
               Integer.parseInt(o.getOrDefault("timeout-seconds", "900")));
       for (String m : opts.modes) {
-        if (!ALL_MODES.contains(m))
+        if (!ALL_MODES.contains(m)) {
           throw new IllegalArgumentException("--modes: unknown mode " + m);
+        }
       }
       for (String s : opts.shapes) {
-        if (!s.equals("chain") && !s.equals("wide"))
+        if (!s.equals("chain") && !s.equals("wide")) {
           throw new IllegalArgumentException("--shapes: unknown shape " + s);
+        }
       }
-      if (!Files.isRegularFile(opts.jar))
+      if (!Files.isRegularFile(opts.jar)) {
         throw new IllegalArgumentException("--jar: no file " + opts.jar);
+      }
       if (!Files.isExecutable(opts.runtime.resolve("bin/shepherd"))) {
         throw new IllegalArgumentException(
             "--runtime: no " + opts.runtime.resolve("bin/shepherd") + " (mvn package builds it)");
@@ -288,9 +291,13 @@ public final class ModesBench {
     int slash = line.indexOf('/');
     if (!line.startsWith("[")
         || slash < 0
-        || !line.startsWith("-supervisor", slash - "-supervisor".length())) return;
+        || !line.startsWith("-supervisor", slash - "-supervisor".length())) {
+      return;
+    }
     Tracker t = tracking.get(line.substring(1, slash - "-supervisor".length()));
-    if (t == null) return;
+    if (t == null) {
+      return;
+    }
     if (line.contains(" exited with code ")) {
       t.firstExit.compareAndSet(0, now);
       t.lastExit.set(now);
@@ -301,7 +308,9 @@ public final class ModesBench {
 
   private void seen(Workflow w) {
     Tracker t = tracking.get(w.getMetadata().getName());
-    if (t == null || w.getStatus() == null) return;
+    if (t == null || w.getStatus() == null) {
+      return;
+    }
     for (StepStatus s : w.getStatus().steps) {
       if (s.phase != StepPhase.Pending || s.attemptsOrZero() > 0) {
         Tracker.mark(t.firstStep);
@@ -315,7 +324,9 @@ public final class ModesBench {
     if (w.getStatus().phase != null && w.getStatus().phase.isFinal()) {
       t.phase = w.getStatus().phase;
       Tracker.mark(t.done);
-      if (w.getSpec().executor == Executor.POD) Tracker.mark(t.lastExit);
+      if (w.getSpec().executor == Executor.POD) {
+        Tracker.mark(t.lastExit);
+      }
       t.finished.countDown();
     }
   }
@@ -324,7 +335,9 @@ public final class ModesBench {
     Map<String, String> labels = p.getMetadata().getLabels();
     String wf = labels == null ? null : labels.get(StepPodBuilder.WORKFLOW_LABEL);
     Tracker t = wf == null ? null : tracking.get(wf);
-    if (t == null) return;
+    if (t == null) {
+      return;
+    }
     Tracker.mark(t.firstPod);
     if (p.getStatus() != null && "Running".equals(p.getStatus().getPhase())) {
       Tracker.mark(t.mainStarted);
@@ -333,9 +346,15 @@ public final class ModesBench {
 
   void stop() {
     informers.forEach(SharedIndexInformer::close);
-    if (kubelet != null) kubelet.close();
-    if (operator != null) operator.close();
-    if (cluster != null) cluster.close();
+    if (kubelet != null) {
+      kubelet.close();
+    }
+    if (operator != null) {
+      operator.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
   }
 
   String yaml(String shape, int steps, String name) {
@@ -344,12 +363,15 @@ public final class ModesBench {
         .append(name)
         .append('\n');
     b.append("spec:\n  image: busybox:1.36\n");
-    if (shape.equals("wide")) b.append("  parallelism: ").append(opts.parallelism).append('\n');
+    if (shape.equals("wide")) {
+      b.append("  parallelism: ").append(opts.parallelism).append('\n');
+    }
     b.append("  steps:\n");
     for (int i = 0; i < steps; i++) {
       b.append("    - {name: ").append(stepName(i));
-      if (shape.equals("chain") && i > 0)
+      if (shape.equals("chain") && i > 0) {
         b.append(", depends: [").append(stepName(i - 1)).append(']');
+      }
       b.append(", command: [sh, -c, 'true']}\n");
     }
     return b.toString();
@@ -528,8 +550,9 @@ public final class ModesBench {
     cluster.client.resource(w).delete();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
-      if (cluster.pods(w.getMetadata().getName()).isEmpty() && kubelet.leftovers().isEmpty())
+      if (cluster.pods(w.getMetadata().getName()).isEmpty() && kubelet.leftovers().isEmpty()) {
         return;
+      }
       Thread.sleep(200);
     }
     System.out.println(
@@ -566,7 +589,9 @@ public final class ModesBench {
         }
         if (line.startsWith("[s") && line.contains("] exit ")) {
           lastExit = System.nanoTime();
-          if (firstExit == 0) firstExit = lastExit;
+          if (firstExit == 0) {
+            firstExit = lastExit;
+          }
         }
         lines++;
       }
@@ -613,9 +638,13 @@ public final class ModesBench {
    * 0m0.210s}.
    */
   static double childCpuMs(List<String> stderr) {
-    if (stderr.size() < 2) return Double.NaN;
+    if (stderr.size() < 2) {
+      return Double.NaN;
+    }
     String[] parts = stderr.get(stderr.size() - 1).trim().split("\\s+");
-    if (parts.length != 2) return Double.NaN;
+    if (parts.length != 2) {
+      return Double.NaN;
+    }
     try {
       return seconds(parts[0]) * 1000 + seconds(parts[1]) * 1000;
     } catch (NumberFormatException e) {
@@ -670,7 +699,9 @@ public final class ModesBench {
         b.append("|---|---|---|---|---|---|---|\n");
         for (String mode : opts.modes) {
           List<Result> rs = of(results, shape, mode);
-          if (rs.isEmpty()) continue;
+          if (rs.isEmpty()) {
+            continue;
+          }
           long ok = rs.stream().filter(Result::ok).count();
           b.append("| ")
               .append(mode)
@@ -723,10 +754,13 @@ public final class ModesBench {
           for (int round = 1; round <= opts.rounds; round++) {
             Result a = find(results, shape, pair[0], round);
             Result c = find(results, shape, pair[1], round);
-            if (a != null && c != null && a.ok() && c.ok())
+            if (a != null && c != null && a.ok() && c.ok()) {
               ratios.add((double) a.wallMs() / c.wallMs());
+            }
           }
-          if (ratios.isEmpty()) continue;
+          if (ratios.isEmpty()) {
+            continue;
+          }
           double[] v = ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
           b.append(
               String.format(
@@ -771,7 +805,9 @@ public final class ModesBench {
               .filter(d -> !Double.isNaN(d))
               .sorted()
               .toArray();
-      if (v.length == 0) return "–";
+      if (v.length == 0) {
+        return "–";
+      }
       String fmt = "%." + decimals + "f";
       return String.format(
           Locale.ROOT,

@@ -140,8 +140,12 @@ public final class SupervisorRunBench {
     long[] kb = {-1, -1};
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) kb[0] = Long.parseLong(line.replaceAll("\\D", ""));
-        if (line.startsWith("VmRSS:")) kb[1] = Long.parseLong(line.replaceAll("\\D", ""));
+        if (line.startsWith("VmHWM:")) {
+          kb[0] = Long.parseLong(line.replaceAll("\\D", ""));
+        }
+        if (line.startsWith("VmRSS:")) {
+          kb[1] = Long.parseLong(line.replaceAll("\\D", ""));
+        }
       }
     } catch (IOException | NumberFormatException e) {
       // reported as -1

@@ -54,7 +54,9 @@ class RunCommandTerminalTest {
 
   @AfterEach
   void killServer() throws Exception {
-    if (started) tmux("kill-server");
+    if (started) {
+      tmux("kill-server");
+    }
   }
 
   @Test
@@ -101,9 +103,13 @@ class RunCommandTerminalTest {
     String screen = mid;
     while (System.nanoTime() < deadline) {
       Matcher m = SLOW_RUNNING.matcher(screen);
-      if (!m.find()) break;
+      if (!m.find()) {
+        break;
+      }
       durations.add(m.group(1));
-      if (durations.size() >= 3) break;
+      if (durations.size() >= 3) {
+        break;
+      }
       Thread.sleep(100);
       screen = capture(false);
     }
@@ -232,7 +238,11 @@ class RunCommandTerminalTest {
                 classpath,
                 Main.class.getName(),
                 "run"));
-    for (String a : args) if (!a.isEmpty()) java.add(a);
+    for (String a : args) {
+      if (!a.isEmpty()) {
+        java.add(a);
+      }
+    }
     Path argfile = dir.resolve("java-args");
     Files.write(argfile, java.stream().map(a -> "\"" + a.replace("\\", "\\\\") + "\"").toList());
     Path script =
@@ -266,7 +276,9 @@ class RunCommandTerminalTest {
     String screen = "";
     while (System.nanoTime() < deadline) {
       screen = capture(false);
-      if (condition.test(screen)) return screen;
+      if (condition.test(screen)) {
+        return screen;
+      }
       Thread.sleep(50);
     }
     throw new AssertionError("no " + what + " in 60 s; the screen:\n" + capture(true));
@@ -297,7 +309,9 @@ class RunCommandTerminalTest {
 
   private static int indexOf(List<String> lines, Pattern pattern) {
     for (int i = 0; i < lines.size(); i++) {
-      if (pattern.matcher(lines.get(i)).matches()) return i;
+      if (pattern.matcher(lines.get(i)).matches()) {
+        return i;
+      }
     }
     throw new AssertionError("no line matches " + pattern + " in\n" + String.join("\n", lines));
   }

@@ -432,8 +432,9 @@ class RunCommandTest {
     Process process =
         start(null, "run", file.toString(), "--output", "json", "--param", "PIDS=" + pids);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!Files.exists(pids) && System.nanoTime() < deadline && process.isAlive())
+    while (!Files.exists(pids) && System.nanoTime() < deadline && process.isAlive()) {
       Thread.sleep(20);
+    }
     assertThat(pids).as("the step never started").exists();
     List<Long> stepPids =
         Arrays.stream(Files.readString(pids).trim().split(" ")).map(Long::parseLong).toList();
@@ -499,7 +500,9 @@ class RunCommandTest {
 
   private Result finish(Process p) throws Exception {
     boolean done = p.waitFor(60, TimeUnit.SECONDS);
-    if (!done) p.destroyForcibly().waitFor();
+    if (!done) {
+      p.destroyForcibly().waitFor();
+    }
     File[] files = outputs.remove(p);
     String stdout = Files.readString(files[0].toPath());
     String stderr = Files.readString(files[1].toPath());

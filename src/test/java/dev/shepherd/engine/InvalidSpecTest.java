@@ -149,7 +149,9 @@ class InvalidSpecTest {
 
   /** The engine tests' specs have no image: validated for pod mode, with one. */
   private static List<String> messages(WorkflowSpec spec) {
-    if (spec.image == null) spec.image = "busybox:1.36";
+    if (spec.image == null) {
+      spec.image = "busybox:1.36";
+    }
     return SpecValidation.problems(spec, SpecValidation.Target.POD).stream()
         .map(Problem::message)
         .toList();

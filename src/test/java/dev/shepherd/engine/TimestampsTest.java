@@ -39,7 +39,9 @@ class TimestampsTest {
     text.setLength(text.length() - 1); // the Z
     if (fractionDigits > 0) {
       text.append('.');
-      for (int i = 0; i < fractionDigits; i++) text.append((char) ('0' + r.nextInt(10)));
+      for (int i = 0; i < fractionDigits; i++) {
+        text.append((char) ('0' + r.nextInt(10)));
+      }
     }
     String t = text.append('Z').toString();
     assertThat(Timestamps.parse(t)).as(t).isEqualTo(Instant.parse(t));

@@ -43,8 +43,12 @@ final class Scenarios {
     try {
       method.invoke(scenarios);
     } catch (InvocationTargetException e) {
-      if (e.getCause() instanceof Exception failure) throw failure;
-      if (e.getCause() instanceof Error error) throw error;
+      if (e.getCause() instanceof Exception failure) {
+        throw failure;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
       throw e;
     }
   }

@@ -57,7 +57,9 @@ class SupervisorDependenciesTest {
       for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
         Set<String> packages = new TreeSet<>();
         for (PoolEntry entry : ClassFile.of().parse(file).constantPool()) {
-          if (entry instanceof Utf8Entry utf8) packages.addAll(packagesNamedIn(utf8.stringValue()));
+          if (entry instanceof Utf8Entry utf8) {
+            packages.addAll(packagesNamedIn(utf8.stringValue()));
+          }
         }
         used.put(classes.relativize(file).toString(), packages);
       }

@@ -58,7 +58,9 @@ class SupervisorProcessTest {
     File log = File.createTempFile("shepherd-" + mode + "-" + scenario, ".log");
     Process process = builder.redirectOutput(log).start();
     boolean finished = process.waitFor(50, TimeUnit.SECONDS);
-    if (!finished) process.destroyForcibly().waitFor();
+    if (!finished) {
+      process.destroyForcibly().waitFor();
+    }
     String output = tail(log.toPath());
     log.delete();
     assertTrue(finished, () -> scenario + " did not finish in 50 s; output:\n" + output);

@@ -51,8 +51,9 @@ public final class SupervisorScenarios {
             20,
             Duration.ofSeconds(1),
             (step, line) -> {
-              if (step.startsWith("quiet-"))
+              if (step.startsWith("quiet-")) {
                 return; // floods of output: kept in the step's tail only
+              }
               printed.add("[" + step + "] " + line);
               stdout.line(step, line);
             });
@@ -111,7 +112,9 @@ public final class SupervisorScenarios {
     check(failed.pid() == 0 && !failed.isRunning(), "a failed spawn leaves no process: " + failed);
     // A working step right after the failures still works.
     expect(spawn(Command.of("ok", "true")), ExitStatus.exited(0));
-    for (Path p : List.of(noExecBit, garbage, dir)) Files.delete(p);
+    for (Path p : List.of(noExecBit, garbage, dir)) {
+      Files.delete(p);
+    }
   }
 
   /** Death by signal N gives 128+N, for every signal whose default action ends the process. */
@@ -148,7 +151,9 @@ public final class SupervisorScenarios {
           spawn(
               Command.of("self-" + s.name(), "sh", "-c", "kill -" + s.number() + " $$; sleep 60")));
     }
-    for (int i = 0; i < deadly.size(); i++) expect(steps.get(i), ExitStatus.killed(deadly.get(i)));
+    for (int i = 0; i < deadly.size(); i++) {
+      expect(steps.get(i), ExitStatus.killed(deadly.get(i)));
+    }
 
     // Signals sent by the supervisor to the group. SIGQUIT is blocked in JVM threads: the step
     // must not inherit that, or it would ignore this.
@@ -277,8 +282,12 @@ public final class SupervisorScenarios {
         }
       }
     }
-    for (int i = 0; i < steps.size(); i++) expect(steps.get(i), expected.get(i));
-    for (StepProcess p : orphanMakers) expect(p, ExitStatus.exited(0));
+    for (int i = 0; i < steps.size(); i++) {
+      expect(steps.get(i), expected.get(i));
+    }
+    for (StepProcess p : orphanMakers) {
+      expect(p, ExitStatus.exited(0));
+    }
     awaitTrue(
         () -> supervisor.orphansReaped() >= 2000,
         () -> "orphans reaped: " + supervisor.orphansReaped());
@@ -362,7 +371,9 @@ public final class SupervisorScenarios {
       check(Native.kill(self, s.number()) == 0, "kill(self, " + s + ")");
       awaitLine(step, "got " + s.name());
     }
-    for (String s : List.of("HUP", "USR1", "USR2")) awaitLine(step, "grandchild got " + s);
+    for (String s : List.of("HUP", "USR1", "USR2")) {
+      awaitLine(step, "grandchild got " + s);
+    }
     check(Native.kill(self, Signal.TERM.number()) == 0, "kill(self, SIGTERM)");
     expect(step, ExitStatus.exited(3));
   }

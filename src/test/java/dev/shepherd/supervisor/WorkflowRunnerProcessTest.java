@@ -44,7 +44,9 @@ class WorkflowRunnerProcessTest {
     Process process =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
     boolean finished = process.waitFor(60, TimeUnit.SECONDS);
-    if (!finished) process.destroyForcibly().waitFor();
+    if (!finished) {
+      process.destroyForcibly().waitFor();
+    }
     List<String> lines = Files.readAllLines(log.toPath(), StandardCharsets.UTF_8);
     String output = String.join("\n", lines.subList(Math.max(0, lines.size() - 200), lines.size()));
     log.delete();

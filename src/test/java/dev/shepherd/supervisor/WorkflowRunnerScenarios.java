@@ -120,10 +120,11 @@ public final class WorkflowRunnerScenarios {
       check(
           json(snapshots.get(i)).equals(snapshotsAsDelivered.get(i)),
           "snapshot " + i + " changed after delivery");
-      if (i > 0)
+      if (i > 0) {
         check(
             !snapshotsAsDelivered.get(i).equals(snapshotsAsDelivered.get(i - 1)),
             "snapshot " + i + " repeats the one before");
+      }
     }
     check(
         snapshots.get(1).steps.get(4) == snapshots.get(0).steps.get(4),
@@ -305,7 +306,9 @@ public final class WorkflowRunnerScenarios {
         rmdir "$SLOTS/$SHEPHERD_STEP"
         """;
     List<Step> steps = new ArrayList<>();
-    for (int i = 1; i <= 6; i++) steps.add(step("s" + i, script));
+    for (int i = 1; i <= 6; i++) {
+      steps.add(step("s" + i, script));
+    }
     WorkflowSpec spec = spec(steps.toArray(Step[]::new));
     spec.parallelism = 2;
     Path seen = dir.resolve("seen");
@@ -388,7 +391,9 @@ public final class WorkflowRunnerScenarios {
   void concurrentExitCodes() throws Exception {
     List<Step> steps = new ArrayList<>();
     List<Integer> codes = new ArrayList<>();
-    for (int i = 0; i < 60; i++) codes.add(1 + i * 4);
+    for (int i = 0; i < 60; i++) {
+      codes.add(1 + i * 4);
+    }
     Collections.shuffle(codes, new java.util.Random(7));
     for (int i = 0; i < 60; i++) {
       String sleep = "sleep 0.0" + (i % 10) + "; ";

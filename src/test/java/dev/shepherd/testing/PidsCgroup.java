@@ -105,7 +105,9 @@ public final class PidsCgroup implements AutoCloseable {
   @Override
   public void close() {
     try {
-      if (Files.exists(dir.resolve("pids.max"))) max("max");
+      if (Files.exists(dir.resolve("pids.max"))) {
+        max("max");
+      }
       Files.deleteIfExists(dir);
     } catch (IOException e) {
       System.err.println("cannot remove the cgroup " + dir + ": " + e);

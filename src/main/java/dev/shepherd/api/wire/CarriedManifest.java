@@ -82,16 +82,28 @@ public final class CarriedManifest {
               + ".");
     }
     Manifest manifest = QuickBinder.bind(tree);
-    if (manifest == null) manifest = Jackson.bind(tree);
-    if (manifest.spec() == null) throw new Unreadable("the Workflow has no spec.");
+    if (manifest == null) {
+      manifest = Jackson.bind(tree);
+    }
+    if (manifest.spec() == null) {
+      throw new Unreadable("the Workflow has no spec.");
+    }
     return manifest;
   }
 
   private static String kindOf(Object value) {
-    if (value instanceof List) return "an array";
-    if (value instanceof String) return "a string";
-    if (value instanceof Number) return "a number";
-    if (value instanceof Boolean) return "a boolean";
+    if (value instanceof List) {
+      return "an array";
+    }
+    if (value instanceof String) {
+      return "a string";
+    }
+    if (value instanceof Number) {
+      return "a number";
+    }
+    if (value instanceof Boolean) {
+      return "a boolean";
+    }
     return "null";
   }
 
@@ -111,9 +123,13 @@ public final class CarriedManifest {
     static Object read(String json) throws Unreadable {
       com.fasterxml.jackson.databind.ObjectMapper mapper = StrictBinding.mapper();
       try (com.fasterxml.jackson.core.JsonParser parser = mapper.createParser(json)) {
-        if (parser.nextToken() == null) throw new Unreadable("no Workflow in it.");
+        if (parser.nextToken() == null) {
+          throw new Unreadable("no Workflow in it.");
+        }
         com.fasterxml.jackson.databind.JsonNode tree = mapper.readTree(parser);
-        if (parser.nextToken() != null) throw new Unreadable("more than one JSON value.");
+        if (parser.nextToken() != null) {
+          throw new Unreadable("more than one JSON value.");
+        }
         return mapper.convertValue(tree, Object.class);
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new Unreadable("invalid JSON: " + e.getOriginalMessage());

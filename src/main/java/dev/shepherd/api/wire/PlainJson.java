@@ -46,16 +46,22 @@ final class PlainJson {
     PlainJson reader = new PlainJson(text);
     Object value = reader.value();
     reader.skipSpace();
-    if (reader.at != text.length()) throw Unusual.INSTANCE;
+    if (reader.at != text.length()) {
+      throw Unusual.INSTANCE;
+    }
     return value;
   }
 
   private Object value() throws Unusual {
     skipSpace();
-    if (at >= text.length()) throw Unusual.INSTANCE;
+    if (at >= text.length()) {
+      throw Unusual.INSTANCE;
+    }
     char c = text.charAt(at);
     if (c == '{' || c == '[') {
-      if (depth == MAX_DEPTH) throw Unusual.INSTANCE;
+      if (depth == MAX_DEPTH) {
+        throw Unusual.INSTANCE;
+      }
       depth++;
       Object container = c == '{' ? object() : array();
       depth--;
@@ -80,18 +86,28 @@ final class PlainJson {
     }
     while (true) {
       skipSpace();
-      if (peek() != '"') throw Unusual.INSTANCE;
+      if (peek() != '"') {
+        throw Unusual.INSTANCE;
+      }
       String name = string();
       skipSpace();
-      if (peek() != ':') throw Unusual.INSTANCE;
+      if (peek() != ':') {
+        throw Unusual.INSTANCE;
+      }
       at++;
-      if (object.containsKey(name)) throw Unusual.INSTANCE;
+      if (object.containsKey(name)) {
+        throw Unusual.INSTANCE;
+      }
       object.put(name, value());
       skipSpace();
       char next = peek();
       at++;
-      if (next == '}') return object;
-      if (next != ',') throw Unusual.INSTANCE;
+      if (next == '}') {
+        return object;
+      }
+      if (next != ',') {
+        throw Unusual.INSTANCE;
+      }
     }
   }
 
@@ -108,8 +124,12 @@ final class PlainJson {
       skipSpace();
       char next = peek();
       at++;
-      if (next == ']') return array;
-      if (next != ',') throw Unusual.INSTANCE;
+      if (next == ']') {
+        return array;
+      }
+      if (next != ',') {
+        throw Unusual.INSTANCE;
+      }
     }
   }
 
@@ -117,15 +137,23 @@ final class PlainJson {
     at++; // "
     StringBuilder out = new StringBuilder();
     while (true) {
-      if (at >= text.length()) throw Unusual.INSTANCE;
+      if (at >= text.length()) {
+        throw Unusual.INSTANCE;
+      }
       char c = text.charAt(at++);
-      if (c == '"') return out.toString();
-      if (c < 0x20) throw Unusual.INSTANCE; // control characters must be escaped
+      if (c == '"') {
+        return out.toString();
+      }
+      if (c < 0x20) {
+        throw Unusual.INSTANCE; // control characters must be escaped
+      }
       if (c != '\\') {
         out.append(c);
         continue;
       }
-      if (at >= text.length()) throw Unusual.INSTANCE;
+      if (at >= text.length()) {
+        throw Unusual.INSTANCE;
+      }
       char e = text.charAt(at++);
       switch (e) {
         case '"', '\\', '/' -> out.append(e);
@@ -135,11 +163,15 @@ final class PlainJson {
         case 'r' -> out.append('\r');
         case 't' -> out.append('\t');
         case 'u' -> {
-          if (at + 4 > text.length()) throw Unusual.INSTANCE;
+          if (at + 4 > text.length()) {
+            throw Unusual.INSTANCE;
+          }
           int code = 0;
           for (int i = 0; i < 4; i++) {
             int digit = Character.digit(text.charAt(at++), 16);
-            if (digit < 0) throw Unusual.INSTANCE;
+            if (digit < 0) {
+              throw Unusual.INSTANCE;
+            }
             code = code * 16 + digit;
           }
           out.append((char) code);
@@ -151,13 +183,18 @@ final class PlainJson {
 
   private Object number() throws Unusual {
     int start = at;
-    if (peek() == '-') at++;
+    if (peek() == '-') {
+      at++;
+    }
     int digits = at;
-    while (at < text.length() && text.charAt(at) >= '0' && text.charAt(at) <= '9') at++;
+    while (at < text.length() && text.charAt(at) >= '0' && text.charAt(at) <= '9') {
+      at++;
+    }
     int length = at - digits;
     // No fraction or exponent, no leading zero, at most 18 digits (a long for sure).
-    if (length == 0 || length > 18 || (length > 1 && text.charAt(digits) == '0'))
+    if (length == 0 || length > 18 || (length > 1 && text.charAt(digits) == '0')) {
       throw Unusual.INSTANCE;
+    }
     if (at < text.length()
         && (text.charAt(at) == '.' || text.charAt(at) == 'e' || text.charAt(at) == 'E')) {
       throw Unusual.INSTANCE;
@@ -167,20 +204,26 @@ final class PlainJson {
   }
 
   private Object literal(String word, Boolean value) throws Unusual {
-    if (!text.startsWith(word, at)) throw Unusual.INSTANCE;
+    if (!text.startsWith(word, at)) {
+      throw Unusual.INSTANCE;
+    }
     at += word.length();
     return value;
   }
 
   private char peek() throws Unusual {
-    if (at >= text.length()) throw Unusual.INSTANCE;
+    if (at >= text.length()) {
+      throw Unusual.INSTANCE;
+    }
     return text.charAt(at);
   }
 
   private void skipSpace() {
     while (at < text.length()) {
       char c = text.charAt(at);
-      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return;
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+        return;
+      }
       at++;
     }
   }

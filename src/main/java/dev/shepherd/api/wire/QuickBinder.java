@@ -170,7 +170,9 @@ public final class QuickBinder {
   }
 
   private static Executor executor(Object v) throws NotPlain {
-    if (v == null) return null;
+    if (v == null) {
+      return null;
+    }
     return switch (v instanceof String text ? text : "") {
       case "pod" -> Executor.POD;
       case "supervisor" -> Executor.SUPERVISOR;
@@ -185,32 +187,48 @@ public final class QuickBinder {
 
   /** Hands every field of a mapping to {@code field}. */
   private static void fields(Object node, Field field) throws NotPlain {
-    if (!(node instanceof Map<?, ?> map)) throw NotPlain.INSTANCE;
-    for (Map.Entry<?, ?> f : map.entrySet()) field.set((String) f.getKey(), f.getValue());
+    if (!(node instanceof Map<?, ?> map)) {
+      throw NotPlain.INSTANCE;
+    }
+    for (Map.Entry<?, ?> f : map.entrySet()) {
+      field.set((String) f.getKey(), f.getValue());
+    }
   }
 
   /**
    * A string field: a string, or a whole number or boolean, which Jackson takes as its text too.
    */
   private static String text(Object v) throws NotPlain {
-    if (v == null || v instanceof String) return (String) v;
-    if (v instanceof Integer || v instanceof Long || v instanceof Boolean) return v.toString();
+    if (v == null || v instanceof String) {
+      return (String) v;
+    }
+    if (v instanceof Integer || v instanceof Long || v instanceof Boolean) {
+      return v.toString();
+    }
     throw NotPlain.INSTANCE;
   }
 
   private static Integer integer(Object v) throws NotPlain {
-    if (v == null || v instanceof Integer) return (Integer) v;
+    if (v == null || v instanceof Integer) {
+      return (Integer) v;
+    }
     throw NotPlain.INSTANCE;
   }
 
   private static Long longInteger(Object v) throws NotPlain {
-    if (v == null) return null;
-    if (v instanceof Integer || v instanceof Long) return ((Number) v).longValue();
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof Integer || v instanceof Long) {
+      return ((Number) v).longValue();
+    }
     throw NotPlain.INSTANCE;
   }
 
   private static Map<String, String> stringMap(Object v) throws NotPlain {
-    if (v == null) return null;
+    if (v == null) {
+      return null;
+    }
     Map<String, String> map = new LinkedHashMap<>();
     fields(v, (name, value) -> map.put(name, text(value)));
     return map;
@@ -223,11 +241,17 @@ public final class QuickBinder {
 
   /** A list; null when the value is null and {@code nullable}; no null items. */
   private static <T> List<T> list(Object v, Binder<T> item, boolean nullable) throws NotPlain {
-    if (v == null && nullable) return null;
-    if (!(v instanceof List<?> items)) throw NotPlain.INSTANCE;
+    if (v == null && nullable) {
+      return null;
+    }
+    if (!(v instanceof List<?> items)) {
+      throw NotPlain.INSTANCE;
+    }
     List<T> list = new ArrayList<>(items.size());
     for (Object n : items) {
-      if (n == null) throw NotPlain.INSTANCE;
+      if (n == null) {
+        throw NotPlain.INSTANCE;
+      }
       list.add(item.bind(n));
     }
     return list;

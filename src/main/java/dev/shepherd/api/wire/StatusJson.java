@@ -34,12 +34,16 @@ public final class StatusJson {
     put(o, "observedGeneration", s.observedGeneration);
     if (s.steps != null) {
       List<Object> steps = new ArrayList<>(s.steps.size());
-      for (StepStatus step : s.steps) steps.add(step == null ? null : step(step));
+      for (StepStatus step : s.steps) {
+        steps.add(step == null ? null : step(step));
+      }
       o.put("steps", steps);
     }
     if (s.conditions != null) {
       List<Object> conditions = new ArrayList<>(s.conditions.size());
-      for (Condition c : s.conditions) conditions.add(c == null ? null : condition(c));
+      for (Condition c : s.conditions) {
+        conditions.add(c == null ? null : condition(c));
+      }
       o.put("conditions", conditions);
     }
     return o;
@@ -61,7 +65,9 @@ public final class StatusJson {
 
   private static Object condition(Condition c) {
     Map<String, Object> more = c.getAdditionalProperties();
-    if (more != null && !more.isEmpty()) return Mapper.plain(c); // never made by shepherd
+    if (more != null && !more.isEmpty()) {
+      return Mapper.plain(c); // never made by shepherd
+    }
     Map<String, Object> o = new LinkedHashMap<>();
     put(o, "lastTransitionTime", c.getLastTransitionTime());
     put(o, "message", c.getMessage());
@@ -109,7 +115,9 @@ public final class StatusJson {
 
   /** Puts {@code value} unless it is null: the tree leaves null fields out. */
   private static void put(Map<String, Object> o, String field, Object value) {
-    if (value != null) o.put(field, value);
+    if (value != null) {
+      o.put(field, value);
+    }
   }
 
   /**
@@ -134,7 +142,9 @@ public final class StatusJson {
       out.append('{');
       boolean first = true;
       for (Map.Entry<?, ?> field : object.entrySet()) {
-        if (!first) out.append(',');
+        if (!first) {
+          out.append(',');
+        }
         first = false;
         string((String) field.getKey(), out);
         out.append(':');
@@ -144,7 +154,9 @@ public final class StatusJson {
     } else if (value instanceof List<?> array) {
       out.append('[');
       for (int i = 0; i < array.size(); i++) {
-        if (i > 0) out.append(',');
+        if (i > 0) {
+          out.append(',');
+        }
         write(array.get(i), out);
       }
       out.append(']');

@@ -114,7 +114,9 @@ public final class LiveTable implements Output {
 
   /** The lines of the table as it should look now; none between workflows. */
   List<String> lines() {
-    if (order == null) return List.of();
+    if (order == null) {
+      return List.of();
+    }
     TerminalSize s = size.get();
     // The table and the cursor's line below it fit the screen: moving up never hits the top.
     return StepTable.render(
@@ -130,7 +132,9 @@ public final class LiveTable implements Output {
 
   private void redraw() {
     List<String> next = lines();
-    if (next.equals(frame) && drawn == next.size()) return;
+    if (next.equals(frame) && drawn == next.size()) {
+      return;
+    }
     StringBuilder b = new StringBuilder();
     erase(b);
     draw(b, next);
@@ -144,20 +148,28 @@ public final class LiveTable implements Output {
    * frame.
    */
   private void erase(StringBuilder b) {
-    if (drawn == 0) return;
+    if (drawn == 0) {
+      return;
+    }
     b.append('\r').append(ESC).append('K');
-    for (int i = 0; i < drawn; i++) b.append(ESC).append('A').append(ESC).append("2K");
+    for (int i = 0; i < drawn; i++) {
+      b.append(ESC).append('A').append(ESC).append("2K");
+    }
     drawn = 0;
   }
 
   private void draw(StringBuilder b, List<String> table) {
-    for (String row : table) b.append(row).append('\n');
+    for (String row : table) {
+      b.append(row).append('\n');
+    }
     drawn = table.size();
     frame = table;
   }
 
   private void write(StringBuilder b) {
-    if (b.isEmpty()) return;
+    if (b.isEmpty()) {
+      return;
+    }
     out.print(b);
     out.flush();
   }

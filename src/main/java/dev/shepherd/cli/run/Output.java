@@ -42,7 +42,9 @@ public interface Output extends AutoCloseable {
       public void end(String headline, WorkflowStatus status) {
         synchronized (out) {
           out.println(headline);
-          for (String row : Progress.table(status)) out.println(row);
+          for (String row : Progress.table(status)) {
+            out.println(row);
+          }
           out.flush();
         }
       }

@@ -81,13 +81,17 @@ public final class Progress implements WorkflowRunner.Listener {
           i < previous.size() && previous.get(i).name.equals(st.name)
               ? previous.get(i)
               : last.get(st.name);
-      if (before == st) continue;
+      if (before == st) {
+        continue;
+      }
       boolean changed =
           before == null
               || before.phase != st.phase
               || before.attemptsOrZero() != st.attemptsOrZero();
       last.put(st.name, st);
-      if (!changed) continue;
+      if (!changed) {
+        continue;
+      }
       switch (st.phase) {
         case Retrying -> {
           Step step = step(st.name);
@@ -144,7 +148,9 @@ public final class Progress implements WorkflowRunner.Listener {
 
   private Step step(String name) {
     for (Step s : spec.steps) {
-      if (s.name.equals(name)) return s;
+      if (s.name.equals(name)) {
+        return s;
+      }
     }
     return null;
   }

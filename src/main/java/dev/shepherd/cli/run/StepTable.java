@@ -54,9 +54,13 @@ public final class StepTable {
    */
   public static List<String> render(List<String> order, WorkflowStatus status, Layout layout) {
     Map<String, StepStatus> byName = new LinkedHashMap<>();
-    for (String name : order) byName.put(name, null);
+    for (String name : order) {
+      byName.put(name, null);
+    }
     if (status != null && status.steps != null) {
-      for (StepStatus st : status.steps) byName.put(st.name, st);
+      for (StepStatus st : status.steps) {
+        byName.put(st.name, st);
+      }
     }
     List<StepStatus> steps = new ArrayList<>();
     for (Map.Entry<String, StepStatus> e : byName.entrySet()) {
@@ -85,10 +89,16 @@ public final class StepTable {
 
     int[] widths = new int[HEADER.length];
     for (String[] row : rows) {
-      if (row.length == 1) continue; // the collapsed line spans the columns
-      for (int i = 0; i < row.length; i++) widths[i] = Math.max(widths[i], row[i].length());
+      if (row.length == 1) {
+        continue; // the collapsed line spans the columns
+      }
+      for (int i = 0; i < row.length; i++) {
+        widths[i] = Math.max(widths[i], row[i].length());
+      }
     }
-    for (StepStatus st : steps) widths[0] = Math.max(widths[0], st.name.length());
+    for (StepStatus st : steps) {
+      widths[0] = Math.max(widths[0], st.name.length());
+    }
     if (layout.steady()) {
       widths[PHASE] = Math.max(widths[PHASE], "Succeeded".length());
       widths[3] = Math.max(widths[3], "DURATION".length());
@@ -100,14 +110,19 @@ public final class StepTable {
       StringBuilder b = new StringBuilder();
       int phaseStart = -1;
       for (int i = 0; i < row.length; i++) {
-        if (i == PHASE) phaseStart = b.length();
+        if (i == PHASE) {
+          phaseStart = b.length();
+        }
         b.append(row[i]);
-        if (i < row.length - 1) b.append(" ".repeat(widths[i] - row[i].length() + 2));
+        if (i < row.length - 1) {
+          b.append(" ".repeat(widths[i] - row[i].length() + 2));
+        }
       }
       String line = b.toString().stripTrailing();
-      if (line.length() > layout.maxColumns())
+      if (line.length() > layout.maxColumns()) {
         line = line.substring(0, Math.max(0, layout.maxColumns())).stripTrailing();
-      if (layout.colour())
+      }
+      if (layout.colour()) {
         line =
             colour(
                 line,
@@ -115,6 +130,7 @@ public final class StepTable {
                 phases.get(r),
                 phaseStart,
                 row.length > PHASE ? row[PHASE].length() : 0);
+      }
       lines.add(line);
     }
     return lines;
@@ -129,11 +145,14 @@ public final class StepTable {
     room = Math.max(0, room);
     List<String> parts = new ArrayList<>();
     for (StepPhase phase : List.of(StepPhase.Succeeded, StepPhase.Skipped)) {
-      if (steps.size() <= room) break;
+      if (steps.size() <= room) {
+        break;
+      }
       int before = steps.size();
       steps.removeIf(st -> st.phase == phase);
-      if (steps.size() < before)
+      if (steps.size() < before) {
         parts.add((before - steps.size()) + " " + phase.name().toLowerCase(Locale.ROOT));
+      }
     }
     int pending = 0;
     for (int i = steps.size() - 1; i >= 0 && steps.size() > room; i--) {
@@ -142,13 +161,17 @@ public final class StepTable {
         pending++;
       }
     }
-    if (pending > 0) parts.add(pending + " more pending");
+    if (pending > 0) {
+      parts.add(pending + " more pending");
+    }
     int more = 0;
     while (steps.size() > room) {
       steps.removeLast();
       more++;
     }
-    if (more > 0) parts.add(more + " more");
+    if (more > 0) {
+      parts.add(more + " more");
+    }
     return "(" + String.join(", ", parts) + ")";
   }
 
@@ -175,9 +198,13 @@ public final class StepTable {
 
   private static String colour(
       String line, boolean header, StepPhase phase, int start, int length) {
-    if (header) return BOLD + line + RESET;
+    if (header) {
+      return BOLD + line + RESET;
+    }
     String c = phase == null ? null : COLOURS.get(phase);
-    if (c == null || start < 0 || start >= line.length()) return line;
+    if (c == null || start < 0 || start >= line.length()) {
+      return line;
+    }
     int end = Math.min(line.length(), start + length);
     return line.substring(0, start) + c + line.substring(start, end) + RESET + line.substring(end);
   }

@@ -35,12 +35,16 @@ public record TerminalSize(int rows, int columns) {
   public static TerminalSize ofStdout() {
     TerminalSize env = fromEnvironment(System.getenv());
     int[] ws = Ioctl.windowSize(1);
-    if (ws == null) return env;
+    if (ws == null) {
+      return env;
+    }
     return new TerminalSize(ws[0] > 0 ? ws[0] : env.rows(), ws[1] > 0 ? ws[1] : env.columns());
   }
 
   private static int positive(String text, int otherwise) {
-    if (text == null) return otherwise;
+    if (text == null) {
+      return otherwise;
+    }
     try {
       int n = Integer.parseInt(text.trim());
       return n > 0 ? n : otherwise;
@@ -79,11 +83,15 @@ public record TerminalSize(int rows, int columns) {
 
     /** {rows, columns} of the terminal on fd, or null if fd is no terminal. */
     static int[] windowSize(int fd) {
-      if (IOCTL == null) return null;
+      if (IOCTL == null) {
+        return null;
+      }
       try (Arena arena = Arena.ofConfined()) {
         MemorySegment ws = arena.allocate(8, 2); // struct winsize: 4 unsigned shorts
         int r = (int) IOCTL.invokeExact(fd, TIOCGWINSZ, ws);
-        if (r != 0) return null;
+        if (r != 0) {
+          return null;
+        }
         return new int[] {
           Short.toUnsignedInt(ws.get(JAVA_SHORT, 0)), Short.toUnsignedInt(ws.get(JAVA_SHORT, 2))
         };

@@ -62,7 +62,9 @@ public final class WorkflowFile {
       String p = pointer;
       while (!p.isEmpty()) {
         Integer line = lines.get(p);
-        if (line != null) return line;
+        if (line != null) {
+          return line;
+        }
         p = p.substring(0, p.lastIndexOf('/'));
       }
       return line;
@@ -143,7 +145,9 @@ public final class WorkflowFile {
     List<Document> documents = new ArrayList<>();
     for (int i = 0; i < trees.size(); i++) {
       Object tree = trees.get(i);
-      if (tree == null) continue; // an empty document
+      if (tree == null) {
+        continue; // an empty document
+      }
       documents.add(document(source, i + 1, starts.get(i), tree, lines.get(i)));
     }
     if (documents.isEmpty()) {
@@ -166,7 +170,9 @@ public final class WorkflowFile {
     }
     checkKind(partial);
     Manifest manifest = QuickBinder.bind(tree);
-    if (manifest == null) manifest = Manifest.of(Jackson.bind(partial));
+    if (manifest == null) {
+      manifest = Manifest.of(Jackson.bind(partial));
+    }
     if (manifest.spec() == null) {
       throw new InvalidFile(partial.where(partial.line()) + "the Workflow has no spec.");
     }
@@ -177,10 +183,18 @@ public final class WorkflowFile {
    * What a plain value is, in the words Jackson's node types had: array, string, number, boolean.
    */
   private static String kindOf(Object value) {
-    if (value instanceof List) return "array";
-    if (value instanceof String) return "string";
-    if (value instanceof Number) return "number";
-    if (value instanceof Boolean) return "boolean";
+    if (value instanceof List) {
+      return "array";
+    }
+    if (value instanceof String) {
+      return "string";
+    }
+    if (value instanceof Number) {
+      return "number";
+    }
+    if (value instanceof Boolean) {
+      return "boolean";
+    }
     return value == null ? "null" : "binary";
   }
 
@@ -218,7 +232,9 @@ public final class WorkflowFile {
    * metadata}.
    */
   static String place(Document doc, String pointer) {
-    if (pointer.isEmpty()) return "the Workflow";
+    if (pointer.isEmpty()) {
+      return "the Workflow";
+    }
     String[] parts = pointer.substring(1).split("/");
     StringBuilder words = new StringBuilder();
     int i = 0;
@@ -235,7 +251,9 @@ public final class WorkflowFile {
       if (parts[i].matches("\\d+")) {
         words.append('[').append(parts[i]).append(']');
       } else {
-        if (!words.isEmpty()) words.append(words.charAt(words.length() - 1) == '"' ? " " : ".");
+        if (!words.isEmpty()) {
+          words.append(words.charAt(words.length() - 1) == '"' ? " " : ".");
+        }
         words.append(parts[i]);
       }
     }
@@ -248,7 +266,9 @@ public final class WorkflowFile {
    * kind is "3"}, not "no kind").
    */
   private static String asText(Object value) {
-    if (value == null) return null;
+    if (value == null) {
+      return null;
+    }
     return value instanceof Map || value instanceof List ? "" : value.toString();
   }
 
@@ -266,7 +286,9 @@ public final class WorkflowFile {
 
   /** {@code (did you mean "depends"?)} when a known field is one or two edits away. */
   private static String suggestion(String unknown, Collection<Object> known) {
-    if (known == null) return "";
+    if (known == null) {
+      return "";
+    }
     String best = null;
     int bestDistance = 3;
     for (Object k : known) {
@@ -282,7 +304,9 @@ public final class WorkflowFile {
   private static int distance(String a, String b) {
     int[] prev = new int[b.length() + 1];
     int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) prev[j] = j;
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
     for (int i = 1; i <= a.length(); i++) {
       cur[0] = i;
       for (int j = 1; j <= b.length(); j++) {
@@ -336,9 +360,15 @@ public final class WorkflowFile {
             docLines.putIfAbsent(
                 parser.getParsingContext().pathAsPointer().toString(),
                 parser.currentTokenLocation().getLineNr());
-            if (token.isStructStart()) depth++;
-            if (token.isStructEnd()) depth--;
-            if (depth == 0) break;
+            if (token.isStructStart()) {
+              depth++;
+            }
+            if (token.isStructEnd()) {
+              depth--;
+            }
+            if (depth == 0) {
+              break;
+            }
             token = parser.nextToken();
           } while (token != null);
           trees.add(null); // filled in below
@@ -351,7 +381,9 @@ public final class WorkflowFile {
       // The trees, now that the text is known to parse.
       try {
         try (JsonParser parser = Yaml.parser(text)) {
-          for (int i = 0; parser.nextToken() != null; i++) trees.set(i, PlainTree.read(parser));
+          for (int i = 0; parser.nextToken() != null; i++) {
+            trees.set(i, PlainTree.read(parser));
+          }
         } catch (PlainTree.Unusual e) {
           // Something PlainTree leaves to Jackson (a duplicate key, a float...): all documents
           // again with it.
@@ -389,14 +421,18 @@ public final class WorkflowFile {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
               String name = p.currentName();
               p.nextToken();
-              if (object.containsKey(name)) throw new Unusual(); // the mapper reports it
+              if (object.containsKey(name)) {
+                throw new Unusual(); // the mapper reports it
+              }
               object.put(name, read(p));
             }
             yield object;
           }
           case START_ARRAY -> {
             List<Object> array = new ArrayList<>();
-            while (p.nextToken() != JsonToken.END_ARRAY) array.add(read(p));
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+              array.add(read(p));
+            }
             yield array;
           }
           case VALUE_STRING -> p.getText();
@@ -477,17 +513,26 @@ public final class WorkflowFile {
     }
 
     private static String typeName(Class<?> type) {
-      if (type == null) return "value";
-      if (type == Integer.class || type == int.class || type == Long.class || type == long.class)
+      if (type == null) {
+        return "value";
+      }
+      if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
         return "integer";
-      if (type == String.class) return "string";
-      if (type == Boolean.class || type == boolean.class) return "boolean";
-      if (List.class.isAssignableFrom(type) || Collection.class.isAssignableFrom(type))
+      }
+      if (type == String.class) {
+        return "string";
+      }
+      if (type == Boolean.class || type == boolean.class) {
+        return "boolean";
+      }
+      if (List.class.isAssignableFrom(type) || Collection.class.isAssignableFrom(type)) {
         return "list";
+      }
       if (type.isEnum()) {
         List<String> values = new ArrayList<>();
-        for (Object c : type.getEnumConstants())
+        for (Object c : type.getEnumConstants()) {
           values.add(StrictBinding.mapper().convertValue(c, String.class));
+        }
         return "value (one of " + String.join(", ", values) + ")";
       }
       return "mapping (" + type.getSimpleName() + ")";

@@ -67,7 +67,9 @@ public final class ApiConnection implements AutoCloseable {
     if (!scheme.equals("http") && !scheme.equals("https")) {
       throw new IllegalArgumentException("not an http or https URL: " + base);
     }
-    if (base.getHost() == null) throw new IllegalArgumentException("no host in " + base);
+    if (base.getHost() == null) {
+      throw new IllegalArgumentException("no host in " + base);
+    }
     this.base = base;
     this.host =
         base.getHost().startsWith("[")
@@ -89,7 +91,9 @@ public final class ApiConnection implements AutoCloseable {
       throws IOException {
     byte[] request = request(method, path, headers, body);
     synchronized (lock) {
-      if (closed) throw new IOException("the connection to " + base + " is closed");
+      if (closed) {
+        throw new IOException("the connection to " + base + " is closed");
+      }
       try {
         return exchange(request, socket != null);
       } catch (IOException | RuntimeException e) {
@@ -129,8 +133,9 @@ public final class ApiConnection implements AutoCloseable {
           head.append(name).append(": ").append(value).append("\r\n");
         });
     byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-    if (body != null || !method.equals("GET"))
+    if (body != null || !method.equals("GET")) {
       head.append("Content-Length: ").append(content.length).append("\r\n");
+    }
     head.append("\r\n");
     byte[] start = head.toString().getBytes(StandardCharsets.UTF_8);
     byte[] all = new byte[start.length + content.length];
@@ -144,17 +149,23 @@ public final class ApiConnection implements AutoCloseable {
    * before the first byte of an answer means the server closed it while idle.
    */
   private Response exchange(byte[] request, boolean mayResend) throws IOException {
-    if (socket == null) connect();
+    if (socket == null) {
+      connect();
+    }
     int first;
     try {
       out.write(request);
       out.flush();
       first = in.read();
-      if (first < 0) throw new EOFException("the server closed the connection without an answer");
+      if (first < 0) {
+        throw new EOFException("the server closed the connection without an answer");
+      }
     } catch (java.net.SocketTimeoutException e) {
       throw e; // the server is there but slow: not a stale connection
     } catch (IOException e) {
-      if (!mayResend) throw e;
+      if (!mayResend) {
+        throw e;
+      }
       closeSocket();
       return exchange(request, false); // the idle connection was gone; once more on a new one
     }
@@ -162,8 +173,9 @@ public final class ApiConnection implements AutoCloseable {
       String status = line(first);
       first = -1;
       String[] parts = status.split(" ", 3);
-      if (parts.length < 2 || !parts[0].startsWith("HTTP/1."))
+      if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
         throw new IOException("not an HTTP/1.x answer: " + status);
+      }
       int code;
       try {
         code = Integer.parseInt(parts[1]);
@@ -175,7 +187,9 @@ public final class ApiConnection implements AutoCloseable {
       boolean keepAlive = !parts[0].equals("HTTP/1.0");
       for (String header = line(-1); !header.isEmpty(); header = line(-1)) {
         int colon = header.indexOf(':');
-        if (colon <= 0) continue;
+        if (colon <= 0) {
+          continue;
+        }
         String name = header.substring(0, colon).strip().toLowerCase(Locale.ROOT);
         String value = header.substring(colon + 1).strip().toLowerCase(Locale.ROOT);
         switch (name) {
@@ -188,13 +202,19 @@ public final class ApiConnection implements AutoCloseable {
           }
           case "transfer-encoding" -> chunked = value.endsWith("chunked");
           case "connection" -> {
-            if (value.contains("close")) keepAlive = false;
-            if (value.contains("keep-alive")) keepAlive = true;
+            if (value.contains("close")) {
+              keepAlive = false;
+            }
+            if (value.contains("keep-alive")) {
+              keepAlive = true;
+            }
           }
           default -> {}
         }
       }
-      if (code >= 100 && code < 200) continue; // an interim answer; the real one follows
+      if (code >= 100 && code < 200) {
+        continue; // an interim answer; the real one follows
+      }
       byte[] content;
       if (code == 204 || code == 304) {
         content = new byte[0];
@@ -202,14 +222,17 @@ public final class ApiConnection implements AutoCloseable {
         content = chunked();
       } else if (length >= 0) {
         content = in.readNBytes((int) Math.min(length, Integer.MAX_VALUE));
-        if (content.length < length)
+        if (content.length < length) {
           throw new EOFException(
               "the answer ended after " + content.length + " of " + length + " bytes");
+        }
       } else {
         content = in.readAllBytes(); // no length: the body ends with the connection
         keepAlive = false;
       }
-      if (!keepAlive) closeSocket();
+      if (!keepAlive) {
+        closeSocket();
+      }
       return new Response(code, new String(content, StandardCharsets.UTF_8));
     }
   }
@@ -227,12 +250,17 @@ public final class ApiConnection implements AutoCloseable {
       } catch (NumberFormatException e) {
         throw new IOException("not a chunk size: " + sizeLine);
       }
-      if (size == 0) break;
+      if (size == 0) {
+        break;
+      }
       byte[] chunk = in.readNBytes((int) Math.min(size, Integer.MAX_VALUE));
-      if (chunk.length < size)
+      if (chunk.length < size) {
         throw new EOFException("a chunk ended after " + chunk.length + " of " + size + " bytes");
+      }
       content.write(chunk);
-      if (!line(-1).isEmpty()) throw new IOException("no line end after a chunk");
+      if (!line(-1).isEmpty()) {
+        throw new IOException("no line end after a chunk");
+      }
     }
     while (!line(-1).isEmpty()) {
       // trailer fields: none that matter here
@@ -252,15 +280,20 @@ public final class ApiConnection implements AutoCloseable {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
     int b = first >= 0 ? first : in.read();
     while (b != '\n') {
-      if (b < 0) throw new EOFException("the stream ended in the middle of a line");
-      if (bytes.size() >= MAX_HEADER_LINE)
+      if (b < 0) {
+        throw new EOFException("the stream ended in the middle of a line");
+      }
+      if (bytes.size() >= MAX_HEADER_LINE) {
         throw new IOException("a header line longer than " + MAX_HEADER_LINE);
+      }
       bytes.write(b);
       b = in.read();
     }
     int n = bytes.size();
     byte[] raw = bytes.toByteArray();
-    if (n > 0 && raw[n - 1] == '\r') n--;
+    if (n > 0 && raw[n - 1] == '\r') {
+      n--;
+    }
     return new String(raw, 0, n, StandardCharsets.ISO_8859_1);
   }
 
@@ -283,7 +316,9 @@ public final class ApiConnection implements AutoCloseable {
       plain.setTcpNoDelay(true);
       plain.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())));
       socket = plain; // so that close() can stop the connect
-      if (closed) throw new IOException("the connection to " + base + " is closed");
+      if (closed) {
+        throw new IOException("the connection to " + base + " is closed");
+      }
       plain.connect(
           new InetSocketAddress(host, port()),
           (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
@@ -299,7 +334,9 @@ public final class ApiConnection implements AutoCloseable {
         try {
           secure.startHandshake();
         } catch (SSLHandshakeException e) {
-          if (!defaultTrust) throw e;
+          if (!defaultTrust) {
+            throw e;
+          }
           // The supervisor runtime ships no public CAs (deploy/SUPERVISOR-RUNTIME.md): say why.
           throw (SSLHandshakeException)
               new SSLHandshakeException(

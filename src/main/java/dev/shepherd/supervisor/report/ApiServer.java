@@ -89,8 +89,9 @@ public record ApiServer(URI url, Path tokenFile, Path caFile) {
     String named = env.get(variable);
     if (named != null && !named.isBlank()) {
       Path path = Path.of(named.strip());
-      if (!Files.isReadable(path))
+      if (!Files.isReadable(path)) {
         throw new IllegalArgumentException(variable + "=" + named + ": no such readable file");
+      }
       return path;
     }
     return Files.isReadable(standard) ? standard : null;
@@ -128,7 +129,9 @@ public record ApiServer(URI url, Path tokenFile, Path caFile) {
       for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
         store.setCertificateEntry("ca-" + i++, c);
       }
-      if (i == 0) throw new IOException("the CA file " + ca + " holds no certificate");
+      if (i == 0) {
+        throw new IOException("the CA file " + ca + " holds no certificate");
+      }
       TrustManagerFactory tmf =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(store);

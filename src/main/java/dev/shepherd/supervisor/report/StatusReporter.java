@@ -98,7 +98,9 @@ public final class StatusReporter implements AutoCloseable {
       long target = submitted;
       while (settled < target || fileWritten < target) {
         long left = deadline - System.nanoTime();
-        if (left <= 0 || closed) return written >= target ? Flush.WRITTEN : Flush.TIMED_OUT;
+        if (left <= 0 || closed) {
+          return written >= target ? Flush.WRITTEN : Flush.TIMED_OUT;
+        }
         lock.wait(Math.max(1, left / 1_000_000));
       }
       return written >= target ? Flush.WRITTEN : Flush.REFUSED;
@@ -148,11 +150,15 @@ public final class StatusReporter implements AutoCloseable {
       boolean patch;
       synchronized (lock) {
         while (true) {
-          if (closed) return;
+          if (closed) {
+            return;
+          }
           long now = System.nanoTime();
           writeFile = fileWritten < submitted;
           patch = settled < submitted && now - nextAttempt >= 0;
-          if (writeFile || patch) break;
+          if (writeFile || patch) {
+            break;
+          }
           try {
             if (settled < submitted) {
               long waitNanos = nextAttempt - now;
@@ -161,7 +167,9 @@ public final class StatusReporter implements AutoCloseable {
               lock.wait();
             }
           } catch (InterruptedException e) {
-            if (closed) return;
+            if (closed) {
+              return;
+            }
           }
         }
         snapshot = latest;
@@ -174,9 +182,10 @@ public final class StatusReporter implements AutoCloseable {
             TerminationMessage.write(terminationLog, snapshot);
             fileFailed = false;
           } catch (IOException | RuntimeException e) {
-            if (!fileFailed)
+            if (!fileFailed) {
               log.warn(
                   "cannot write the termination message to {}: {}", terminationLog, e.toString());
+            }
             fileFailed = true;
           }
         }
@@ -185,7 +194,9 @@ public final class StatusReporter implements AutoCloseable {
           lock.notifyAll();
         }
       }
-      if (!patch) continue;
+      if (!patch) {
+        continue;
+      }
 
       try {
         api.patch(snapshot);
@@ -210,7 +221,9 @@ public final class StatusReporter implements AutoCloseable {
           failedAttempts++;
         }
         if (e.retryable()) {
-          if (failuresInRow == 0) failingSince = System.nanoTime();
+          if (failuresInRow == 0) {
+            failingSince = System.nanoTime();
+          }
           failuresInRow++;
           // First failure, then every 10th: an outage of minutes stays readable.
           if (failuresInRow == 1 || failuresInRow % 10 == 0) {

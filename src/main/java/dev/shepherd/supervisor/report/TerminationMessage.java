@@ -54,27 +54,41 @@ public final class TerminationMessage {
     Map<String, Object> full = new LinkedHashMap<>();
     Map<String, Object> all = StatusJson.tree(status);
     for (String field : StatusPatch.OWNED_FIELDS) {
-      if (all.get(field) != null) full.put(field, all.get(field));
+      if (all.get(field) != null) {
+        full.put(field, all.get(field));
+      }
     }
     String text = StatusJson.write(full);
-    if (fits(text)) return text;
+    if (fits(text)) {
+      return text;
+    }
 
     Map<String, Object> reduced = object(copy(full)); // reduced in place: full stays whole
     List<Object> steps = array(reduced, "steps");
     for (int i = steps.size() - 1; i >= 0; i--) {
-      if (StepPhase.Succeeded.name().equals(string(steps.get(i), "phase"))) steps.remove(i);
+      if (StepPhase.Succeeded.name().equals(string(steps.get(i), "phase"))) {
+        steps.remove(i);
+      }
     }
-    if (steps.isEmpty()) reduced.remove("steps");
-    if (fits(text = StatusJson.write(reduced))) return text;
+    if (steps.isEmpty()) {
+      reduced.remove("steps");
+    }
+    if (fits(text = StatusJson.write(reduced))) {
+      return text;
+    }
 
     keepOnly(array(reduced, "steps"), BRIEF_STEP_FIELDS);
     keepOnly(array(reduced, "conditions"), BRIEF_CONDITION_FIELDS);
     shorten(array(reduced, "conditions"), "message", 200);
     shorten(reduced, "message", 1000);
-    if (fits(text = StatusJson.write(reduced))) return text;
+    if (fits(text = StatusJson.write(reduced))) {
+      return text;
+    }
 
     keepOnly(array(reduced, "steps"), MINIMAL_STEP_FIELDS);
-    if (fits(text = StatusJson.write(reduced))) return text;
+    if (fits(text = StatusJson.write(reduced))) {
+      return text;
+    }
 
     // Still too big: keep the most telling steps, as many as fit (a binary search on the count).
     List<Object> ranked = new ArrayList<>(array(reduced, "steps"));
@@ -83,22 +97,33 @@ public final class TerminationMessage {
     int hi = ranked.size();
     while (lo < hi) {
       int mid = (lo + hi + 1) / 2;
-      if (fits(StatusJson.write(withSteps(reduced, ranked.subList(0, mid))))) lo = mid;
-      else hi = mid - 1;
+      if (fits(StatusJson.write(withSteps(reduced, ranked.subList(0, mid))))) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
     }
     Map<String, Object> best = withSteps(reduced, ranked.subList(0, lo));
-    if (fits(text = StatusJson.write(best))) return text;
+    if (fits(text = StatusJson.write(best))) {
+      return text;
+    }
 
     // Only the summary: phase, progress, times and a short message always fit.
     Map<String, Object> summary = new LinkedHashMap<>();
     for (String field : List.of("phase", "progress", "startedAt", "finishedAt", "message")) {
-      if (full.get(field) != null) summary.put(field, full.get(field));
+      if (full.get(field) != null) {
+        summary.put(field, full.get(field));
+      }
     }
     shorten(summary, "message", 1000);
-    if (fits(text = StatusJson.write(summary))) return text;
+    if (fits(text = StatusJson.write(summary))) {
+      return text;
+    }
     shorten(summary, "message", 100);
     for (String field : List.of("progress", "startedAt", "finishedAt")) {
-      if (string(summary, field).length() > 100) summary.remove(field);
+      if (string(summary, field).length() > 100) {
+        summary.remove(field);
+      }
     }
     return StatusJson.write(summary);
   }
@@ -120,7 +145,9 @@ public final class TerminationMessage {
 
   private static int rank(Object step) {
     for (int i = 0; i < KEEP_ORDER.size(); i++) {
-      if (KEEP_ORDER.get(i).name().equals(string(step, "phase"))) return i;
+      if (KEEP_ORDER.get(i).name().equals(string(step, "phase"))) {
+        return i;
+      }
     }
     return KEEP_ORDER.size();
   }
@@ -147,13 +174,16 @@ public final class TerminationMessage {
   private static Object copy(Object value) {
     if (value instanceof Map<?, ?> object) {
       Map<String, Object> copy = new LinkedHashMap<>();
-      for (Map.Entry<?, ?> field : object.entrySet())
+      for (Map.Entry<?, ?> field : object.entrySet()) {
         copy.put((String) field.getKey(), copy(field.getValue()));
+      }
       return copy;
     }
     if (value instanceof List<?> array) {
       List<Object> copy = new ArrayList<>(array.size());
-      for (Object item : array) copy.add(copy(item));
+      for (Object item : array) {
+        copy.add(copy(item));
+      }
       return copy;
     }
     return value;
@@ -176,20 +206,26 @@ public final class TerminationMessage {
 
   private static void keepOnly(List<Object> items, Set<String> fields) {
     for (Object item : items) {
-      if (item instanceof Map<?, ?> object) object.keySet().retainAll(fields);
+      if (item instanceof Map<?, ?> object) {
+        object.keySet().retainAll(fields);
+      }
     }
   }
 
   private static void shorten(List<Object> items, String field, int max) {
     for (Object item : items) {
-      if (item instanceof Map<?, ?> object) shorten(object(object), field, max);
+      if (item instanceof Map<?, ?> object) {
+        shorten(object(object), field, max);
+      }
     }
   }
 
   private static void shorten(Map<String, Object> object, String field, int max) {
     if (object.get(field) instanceof String value && value.length() > max) {
       int end = max - 3;
-      if (Character.isHighSurrogate(value.charAt(end - 1))) end--; // never half a character
+      if (Character.isHighSurrogate(value.charAt(end - 1))) {
+        end--; // never half a character
+      }
       object.put(field, value.substring(0, end) + "...");
     }
   }

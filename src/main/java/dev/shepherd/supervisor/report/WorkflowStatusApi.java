@@ -74,10 +74,14 @@ public final class WorkflowStatusApi implements StatusApi, AutoCloseable {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("User-Agent", USER_AGENT);
     headers.put("Accept", "application/json");
-    if (body != null) headers.put("Content-Type", StatusPatch.CONTENT_TYPE);
+    if (body != null) {
+      headers.put("Content-Type", StatusPatch.CONTENT_TYPE);
+    }
     try {
       Optional<String> token = server.token();
-      if (token.isPresent()) headers.put("Authorization", "Bearer " + token.get());
+      if (token.isPresent()) {
+        headers.put("Authorization", "Bearer " + token.get());
+      }
     } catch (IOException e) {
       throw new ApiException(
           0, "cannot read the service account token " + server.tokenFile() + ": " + e, e);

@@ -124,7 +124,9 @@ class PlainJsonTest {
   void randomJsonAndDamagedJsonReadAsJacksonReadsIt(@ForAll long seed) throws Exception {
     Random r = new Random(seed);
     String text = JACKSON.writeValueAsString(randomValue(r, 0));
-    if (r.nextBoolean()) text = text.replace(",", ", ").replace(":", " : ");
+    if (r.nextBoolean()) {
+      text = text.replace(",", ", ").replace(":", " : ");
+    }
     sameAsJackson(text);
     // One character changed, dropped or added somewhere.
     int i = r.nextInt(text.length() + 1);
@@ -151,13 +153,16 @@ class PlainJsonTest {
       case 5 -> r.nextInt(3) - 1;
       case 6 -> {
         java.util.Map<String, Object> map = new java.util.LinkedHashMap<>();
-        for (int i = r.nextInt(4); i > 0; i--)
+        for (int i = r.nextInt(4); i > 0; i--) {
           map.put("k" + r.nextInt(10), randomValue(r, depth + 1));
+        }
         yield map;
       }
       default -> {
         java.util.List<Object> list = new java.util.ArrayList<>();
-        for (int i = r.nextInt(4); i > 0; i--) list.add(randomValue(r, depth + 1));
+        for (int i = r.nextInt(4); i > 0; i--) {
+          list.add(randomValue(r, depth + 1));
+        }
         yield list;
       }
     };

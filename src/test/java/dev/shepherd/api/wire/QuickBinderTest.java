@@ -104,7 +104,9 @@ class QuickBinderTest {
     Random random = new Random(seed);
     ObjectNode doc = randomWorkflow(random);
     int damage = random.nextInt(4);
-    for (int i = 0; i < damage; i++) damage(doc, random);
+    for (int i = 0; i < damage; i++) {
+      damage(doc, random);
+    }
 
     Manifest quick = QuickBinder.bind(plain(doc));
     Manifest jackson;
@@ -127,27 +129,52 @@ class QuickBinderTest {
     doc.put("kind", "Workflow");
     ObjectNode meta = doc.putObject("metadata");
     meta.put("name", "w" + r.nextInt(100));
-    if (r.nextBoolean()) meta.putObject("labels").put("app", "x").put("n", r.nextInt(10));
-    if (r.nextBoolean()) meta.put("generation", r.nextInt(5) + 1);
+    if (r.nextBoolean()) {
+      meta.putObject("labels").put("app", "x").put("n", r.nextInt(10));
+    }
+    if (r.nextBoolean()) {
+      meta.put("generation", r.nextInt(5) + 1);
+    }
     ObjectNode spec = doc.putObject("spec");
-    if (r.nextBoolean()) spec.put("image", "busybox");
-    if (r.nextBoolean()) spec.put("parallelism", r.nextInt(5) + 1);
-    if (r.nextBoolean()) spec.put("activeDeadlineSeconds", r.nextInt(1000) + 1);
-    if (r.nextBoolean()) spec.put("executor", r.nextBoolean() ? "pod" : "supervisor");
-    if (r.nextBoolean()) spec.putArray("params").addObject().put("name", "P").put("value", "v");
+    if (r.nextBoolean()) {
+      spec.put("image", "busybox");
+    }
+    if (r.nextBoolean()) {
+      spec.put("parallelism", r.nextInt(5) + 1);
+    }
+    if (r.nextBoolean()) {
+      spec.put("activeDeadlineSeconds", r.nextInt(1000) + 1);
+    }
+    if (r.nextBoolean()) {
+      spec.put("executor", r.nextBoolean() ? "pod" : "supervisor");
+    }
+    if (r.nextBoolean()) {
+      spec.putArray("params").addObject().put("name", "P").put("value", "v");
+    }
     ArrayNode steps = spec.putArray("steps");
     int n = r.nextInt(4) + 1;
     for (int i = 0; i < n; i++) {
       ObjectNode step = steps.addObject();
       step.put("name", "s" + i);
       step.putArray("command").add("sh").add("-c").add("exit " + r.nextInt(3));
-      if (r.nextBoolean()) step.putArray("args").add("a");
-      if (i > 0 && r.nextBoolean()) step.putArray("depends").add("s" + r.nextInt(i));
-      if (r.nextBoolean()) step.putArray("env").addObject().put("name", "E").put("value", "e");
-      if (r.nextBoolean()) step.put("workingDir", "/tmp");
-      if (r.nextBoolean()) step.put("timeoutSeconds", r.nextInt(100) + 1);
-      if (r.nextBoolean())
+      if (r.nextBoolean()) {
+        step.putArray("args").add("a");
+      }
+      if (i > 0 && r.nextBoolean()) {
+        step.putArray("depends").add("s" + r.nextInt(i));
+      }
+      if (r.nextBoolean()) {
+        step.putArray("env").addObject().put("name", "E").put("value", "e");
+      }
+      if (r.nextBoolean()) {
+        step.put("workingDir", "/tmp");
+      }
+      if (r.nextBoolean()) {
+        step.put("timeoutSeconds", r.nextInt(100) + 1);
+      }
+      if (r.nextBoolean()) {
         step.putObject("retry").put("limit", r.nextInt(3)).put("backoffSeconds", 1);
+      }
     }
     return doc;
   }
@@ -183,8 +210,12 @@ class QuickBinderTest {
   }
 
   private static void collect(JsonNode node, List<ObjectNode> into) {
-    if (node instanceof ObjectNode o) into.add(o);
-    for (JsonNode child : node) collect(child, into);
+    if (node instanceof ObjectNode o) {
+      into.add(o);
+    }
+    for (JsonNode child : node) {
+      collect(child, into);
+    }
   }
 
   private static JsonNode yaml(String text) throws Exception {

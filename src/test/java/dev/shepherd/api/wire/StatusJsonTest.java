@@ -128,7 +128,7 @@ class StatusJsonTest {
               .withLastTransitionTime(text(r))
               .withObservedGeneration(r.nextBoolean() ? null : (long) r.nextInt(9))
               .build();
-      if (r.nextInt(5) == 0)
+      if (r.nextInt(5) == 0) {
         c.setAdditionalProperty(
             "extra",
             switch (r.nextInt(3)) {
@@ -136,6 +136,7 @@ class StatusJsonTest {
               case 1 -> 7;
               default -> 1.5;
             });
+      }
       s.conditions.add(c);
     }
     return s;

@@ -86,9 +86,13 @@ class StepTableTest {
     for (int i = 0; i < 12; i++) {
       String name = String.format("s%02d", i);
       order.add(name);
-      if (i < 6) steps.add(step(name, StepPhase.Succeeded, 1, 0.0, 1.0, 0, null));
-      else if (i == 6) steps.add(step(name, StepPhase.Skipped, 0, null, null, null, null));
-      else if (i == 7) steps.add(step(name, StepPhase.Running, 2, 1.0, null, null, null));
+      if (i < 6) {
+        steps.add(step(name, StepPhase.Succeeded, 1, 0.0, 1.0, 0, null));
+      } else if (i == 6) {
+        steps.add(step(name, StepPhase.Skipped, 0, null, null, null, null));
+      } else if (i == 7) {
+        steps.add(step(name, StepPhase.Running, 2, 1.0, null, null, null));
+      }
     }
     WorkflowStatus s = status(steps.toArray(StepStatus[]::new));
 

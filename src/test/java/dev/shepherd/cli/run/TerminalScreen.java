@@ -23,22 +23,29 @@ public final class TerminalScreen {
       if (c == '\033') {
         assertThat(text.charAt(i + 1)).as("escape at %d", i).isEqualTo('[');
         int j = i + 2;
-        while (Character.isDigit(text.charAt(j))) j++;
+        while (Character.isDigit(text.charAt(j))) {
+          j++;
+        }
         int n = j == i + 2 ? 1 : Integer.parseInt(text.substring(i + 2, j));
         switch (text.charAt(j)) {
           case 'A' -> row = Math.max(0, row - n);
           case 'J' -> {
             StringBuilder line = lines.get(row);
             line.setLength(Math.min(col, line.length()));
-            while (lines.size() > row + 1) lines.removeLast();
+            while (lines.size() > row + 1) {
+              lines.removeLast();
+            }
           }
           case 'K' -> {
             StringBuilder line = lines.get(row);
             String param = text.substring(i + 2, j);
-            if (param.equals("2")) line.setLength(0);
-            else if (param.isEmpty() || param.equals("0"))
+            if (param.equals("2")) {
+              line.setLength(0);
+            } else if (param.isEmpty() || param.equals("0")) {
               line.setLength(Math.min(col, line.length()));
-            else throw new AssertionError("unexpected escape ESC[" + param + "K");
+            } else {
+              throw new AssertionError("unexpected escape ESC[" + param + "K");
+            }
           }
           case 'm' -> {}
           default -> throw new AssertionError("unexpected escape " + text.substring(i, j + 1));
@@ -49,17 +56,26 @@ public final class TerminalScreen {
       } else if (c == '\n') {
         row++;
         col = 0;
-        if (lines.size() <= row) lines.add(new StringBuilder());
+        if (lines.size() <= row) {
+          lines.add(new StringBuilder());
+        }
       } else {
         StringBuilder line = lines.get(row);
-        while (line.length() < col) line.append(' ');
-        if (col < line.length()) line.setCharAt(col, c);
-        else line.append(c);
+        while (line.length() < col) {
+          line.append(' ');
+        }
+        if (col < line.length()) {
+          line.setCharAt(col, c);
+        } else {
+          line.append(c);
+        }
         col++;
       }
     }
     List<String> out = new ArrayList<>(lines.stream().map(StringBuilder::toString).toList());
-    while (!out.isEmpty() && out.getLast().isEmpty()) out.removeLast();
+    while (!out.isEmpty() && out.getLast().isEmpty()) {
+      out.removeLast();
+    }
     return out;
   }
 }

@@ -27,7 +27,9 @@ class WorkflowFileTreesTest {
   void theTreesAreTheMappersTrees() throws Exception {
     List<String> texts = new ArrayList<>();
     try (Stream<Path> files = Files.list(Path.of("examples"))) {
-      for (Path p : files.sorted().toList()) texts.add(Files.readString(p));
+      for (Path p : files.sorted().toList()) {
+        texts.add(Files.readString(p));
+      }
     }
     texts.add(
         """

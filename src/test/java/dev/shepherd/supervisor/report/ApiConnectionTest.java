@@ -42,7 +42,9 @@ class ApiConnectionTest {
 
   @AfterEach
   void stop() throws IOException {
-    if (listener != null) listener.close();
+    if (listener != null) {
+      listener.close();
+    }
   }
 
   private URI serve(Script script) throws IOException {
@@ -71,7 +73,9 @@ class ApiConnectionTest {
         OutputStream out = s.getOutputStream()) {
       while (true) {
         String request = readRequest(in);
-        if (request == null) return;
+        if (request == null) {
+          return;
+        }
         int n;
         synchronized (requests) {
           requests.add(request);
@@ -79,7 +83,9 @@ class ApiConnectionTest {
         }
         boolean keep = script.answer(n, request, out);
         out.flush();
-        if (!keep) return;
+        if (!keep) {
+          return;
+        }
       }
     } catch (IOException e) {
       // the client went away
@@ -94,15 +100,19 @@ class ApiConnectionTest {
       head.write(b);
       byte[] h = head.toByteArray();
       int n = h.length;
-      if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n')
+      if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') {
         break;
+      }
     }
-    if (b < 0) return null;
+    if (b < 0) {
+      return null;
+    }
     String text = head.toString(StandardCharsets.UTF_8);
     int length = 0;
     for (String line : text.split("\r\n")) {
-      if (line.toLowerCase(Locale.ROOT).startsWith("content-length:"))
+      if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
         length = Integer.parseInt(line.substring(15).strip());
+      }
     }
     return text + new String(in.readNBytes(length), StandardCharsets.UTF_8);
   }
@@ -292,7 +302,9 @@ class ApiConnectionTest {
           Thread.ofVirtual()
               .start(
                   () -> {
-                    while (requests.isEmpty()) Thread.onSpinWait();
+                    while (requests.isEmpty()) {
+                      Thread.onSpinWait();
+                    }
                     c.close();
                   });
       long start = System.nanoTime();

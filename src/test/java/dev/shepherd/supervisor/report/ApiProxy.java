@@ -115,8 +115,11 @@ final class ApiProxy implements AutoCloseable {
                   Thread.ofVirtual()
                       .start(
                           () -> {
-                            if (status == 0) pipe(client, accepted);
-                            else answer(client, status);
+                            if (status == 0) {
+                              pipe(client, accepted);
+                            } else {
+                              answer(client, status);
+                            }
                           });
                 } catch (IOException closed) {
                   return;
@@ -142,7 +145,9 @@ final class ApiProxy implements AutoCloseable {
       OutputStream out = to.getOutputStream();
       int n;
       while ((n = in.read(buffer)) >= 0) {
-        if (epoch != accepted) return; // cut since: close both, pass nothing
+        if (epoch != accepted) {
+          return; // cut since: close both, pass nothing
+        }
         out.write(buffer, 0, n);
         out.flush();
       }
@@ -160,7 +165,9 @@ final class ApiProxy implements AutoCloseable {
       InputStream in = client.getInputStream();
       StringBuilder head = new StringBuilder();
       int b;
-      while (!head.toString().endsWith("\r\n\r\n") && (b = in.read()) >= 0) head.append((char) b);
+      while (!head.toString().endsWith("\r\n\r\n") && (b = in.read()) >= 0) {
+        head.append((char) b);
+      }
       // Read the body too: closing a socket with unread input resets it, and the client would
       // see a reset instead of our answer.
       for (String line : head.toString().split("\r\n")) {
@@ -189,7 +196,9 @@ final class ApiProxy implements AutoCloseable {
   }
 
   private void closeConnections() {
-    for (Socket s : open) closeQuietly(s);
+    for (Socket s : open) {
+      closeQuietly(s);
+    }
     open.clear();
   }
 

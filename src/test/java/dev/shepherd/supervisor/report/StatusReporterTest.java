@@ -53,7 +53,9 @@ class StatusReporterTest {
 
   @AfterEach
   void stop() throws Exception {
-    for (AutoCloseable c : toClose) c.close();
+    for (AutoCloseable c : toClose) {
+      c.close();
+    }
     api.close();
     proxy.close();
     cluster.close();
@@ -172,8 +174,9 @@ class StatusReporterTest {
                 written.add(status.message);
               }
             });
-    for (int i = 0; i <= 200; i++)
+    for (int i = 0; i <= 200; i++) {
       reporter.submit(status(WorkflowPhase.Running, 200, i, "snapshot " + i));
+    }
     await().atMost(Duration.ofSeconds(10)).until(() -> reporter.failedAttempts() >= 3);
     long failedInOutage = reporter.failedAttempts();
     proxy.forward();
@@ -218,8 +221,9 @@ class StatusReporterTest {
             });
     reporter.submit(status(WorkflowPhase.Running, 3, 0, "first"));
     assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
-    for (int i = 0; i < 100; i++)
+    for (int i = 0; i < 100; i++) {
       reporter.submit(status(WorkflowPhase.Running, 3, 1, "burst " + i));
+    }
     release.countDown();
     assertThat(reporter.flush(Duration.ofSeconds(10))).isEqualTo(Flush.WRITTEN);
     assertThat(sent).containsExactly("first", "burst 99");
@@ -291,7 +295,9 @@ class StatusReporterTest {
     RecordedRequest r;
     while ((r = cluster.server.takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
       String agent = r.getHeader("User-Agent");
-      if (agent != null && agent.startsWith(WorkflowStatusApi.USER_AGENT)) found.add(r);
+      if (agent != null && agent.startsWith(WorkflowStatusApi.USER_AGENT)) {
+        found.add(r);
+      }
     }
     return found;
   }

@@ -60,7 +60,9 @@ class SuperviseProcessTest {
   @AfterEach
   void stop() throws Exception {
     for (Process p : processes) {
-      if (p.isAlive()) p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      if (p.isAlive()) {
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
     }
     cgroups.forEach(PidsCgroup::close);
     proxy.close();
@@ -183,7 +185,9 @@ class SuperviseProcessTest {
     RecordedRequest r;
     while ((r = cluster.server.takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
       String agent = r.getHeader("User-Agent");
-      if (agent != null && agent.startsWith(WorkflowStatusApi.USER_AGENT)) found.add(r);
+      if (agent != null && agent.startsWith(WorkflowStatusApi.USER_AGENT)) {
+        found.add(r);
+      }
     }
     assertThat(found)
         .isNotEmpty()
@@ -495,7 +499,9 @@ class SuperviseProcessTest {
 
   private static boolean alive(long pid) throws IOException {
     Path stat = Path.of("/proc", Long.toString(pid), "stat");
-    if (!Files.exists(stat)) return false;
+    if (!Files.exists(stat)) {
+      return false;
+    }
     try {
       String text = Files.readString(stat);
       return text.charAt(text.lastIndexOf(')') + 2) != 'Z';
