@@ -202,6 +202,59 @@ class RealClusterIT {
   }
 
   /**
+   * The reason shepherd exists, on a real kubelet: a step leaves 2,000 orphans behind, the
+   * supervisor (PID 1 of the Pod's container) reaps them, and a later step in the same container
+   * finds no zombie in /proc (it waits for that fact for at most 10 s, then fails with the count).
+   */
+  @Order(2)
+  @Test
+  void aSupervisorPodReapsTwoThousandOrphansOfAStep() {
+    String name = "orphans-supervisor";
+    Workflow w =
+        Example.inline(
+            """
+            apiVersion: shepherd.dev/v1alpha1
+            kind: Workflow
+            metadata: {name: %s, namespace: %s}
+            spec:
+              image: %s
+              executor: supervisor
+              steps:
+                - name: storm
+                  command: [sh, -c, 'i=0; while [ $i -lt 2000 ]; do sh -c "sleep 0.1 &"; i=$((i+1)); done; echo left 2000 orphans']
+                - name: check
+                  depends: [storm]
+                  command:
+                    - sh
+                    - -c
+                    - |
+                      t=0
+                      while [ $t -lt 100 ]; do
+                        z=$(grep -l '^State:[[:space:]]*Z' /proc/[0-9]*/status 2>/dev/null | wc -l)
+                        if [ "$z" -eq 0 ]; then echo "no zombie"; exit 0; fi
+                        sleep 0.1; t=$((t+1))
+                      done
+                      echo "$z zombies left"; exit 1
+            """
+                .formatted(name, NAMESPACE, supervisorImage));
+    client.resource(w).create();
+
+    Workflow done = awaitFinal(name, WORKFLOW_TIMEOUT);
+
+    String log =
+        client
+            .pods()
+            .inNamespace(NAMESPACE)
+            .withName(SupervisorPodBuilder.name(name))
+            .inContainer(SupervisorPodBuilder.CONTAINER)
+            .getLog();
+    assertThat(done.getStatus().phase)
+        .as("%s%n%s", done.getStatus().message, log)
+        .isEqualTo(WorkflowPhase.Succeeded);
+    assertThat(log).contains("[storm] left 2000 orphans", "[check] no zombie");
+  }
+
+  /**
    * Deleting a running Workflow deletes its Pods (the garbage collector, through ownerReferences).
    */
   @Order(3)
