@@ -2,6 +2,7 @@ package dev.shepherd.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shepherd.api.Executor;
 import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.StepStatus;
 import dev.shepherd.api.Workflow;
@@ -21,6 +22,24 @@ record Example(Path file, Workflow workflow, WorkflowPhase ends) {
     }
     return new Example(
         file, inline(text), WorkflowPhase.valueOf(header.substring("# ends: ".length()).strip()));
+  }
+
+  /** A Workflow of the given steps (a YAML list, unindented), image and executor. */
+  static Workflow workflow(
+      String name, String namespace, String image, Executor executor, String steps) {
+    Workflow w =
+        inline(
+            """
+            apiVersion: shepherd.dev/v1alpha1
+            kind: Workflow
+            metadata: {name: %s, namespace: %s}
+            spec:
+              image: %s
+              steps:
+            %s"""
+                .formatted(name, namespace, image, steps.indent(4)));
+    w.getSpec().executor = executor;
+    return w;
   }
 
   static Workflow inline(String yaml) {

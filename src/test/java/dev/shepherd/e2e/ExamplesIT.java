@@ -204,19 +204,7 @@ class ExamplesIT {
 
   /** A busybox Workflow in the test namespace, with the given executor and YAML list of steps. */
   private static Workflow workflow(String name, Executor executor, String steps) {
-    Workflow w =
-        Example.inline(
-            """
-        apiVersion: shepherd.dev/v1alpha1
-        kind: Workflow
-        metadata: {name: %s, namespace: %s}
-        spec:
-          image: busybox:1.36
-          steps:
-        %s"""
-                .formatted(name, TestingCluster.NAMESPACE, steps.indent(4)));
-    w.getSpec().executor = executor;
-    return w;
+    return Example.workflow(name, TestingCluster.NAMESPACE, "busybox:1.36", executor, steps);
   }
 
   private static Workflow awaitFinal(String name, Duration within) {

@@ -211,32 +211,28 @@ class RealClusterIT {
   void aSupervisorPodReapsTwoThousandOrphansOfAStep() {
     String name = "orphans-supervisor";
     Workflow w =
-        Example.inline(
+        Example.workflow(
+            name,
+            NAMESPACE,
+            supervisorImage,
+            Executor.SUPERVISOR,
             """
-            apiVersion: shepherd.dev/v1alpha1
-            kind: Workflow
-            metadata: {name: %s, namespace: %s}
-            spec:
-              image: %s
-              executor: supervisor
-              steps:
-                - name: storm
-                  command: [sh, -c, 'i=0; while [ $i -lt 2000 ]; do sh -c "sleep 0.1 &"; i=$((i+1)); done; echo left 2000 orphans']
-                - name: check
-                  depends: [storm]
-                  command:
-                    - sh
-                    - -c
-                    - |
-                      t=0
-                      while [ $t -lt 100 ]; do
-                        z=$(grep -l '^State:[[:space:]]*Z' /proc/[0-9]*/status 2>/dev/null | wc -l)
-                        if [ "$z" -eq 0 ]; then echo "no zombie"; exit 0; fi
-                        sleep 0.1; t=$((t+1))
-                      done
-                      echo "$z zombies left"; exit 1
-            """
-                .formatted(name, NAMESPACE, supervisorImage));
+            - name: storm
+              command: [sh, -c, 'i=0; while [ $i -lt 2000 ]; do sh -c "sleep 0.1 &"; i=$((i+1)); done; echo left 2000 orphans']
+            - name: check
+              depends: [storm]
+              command:
+                - sh
+                - -c
+                - |
+                  t=0
+                  while [ $t -lt 100 ]; do
+                    z=$(grep -l '^State:[[:space:]]*Z' /proc/[0-9]*/status 2>/dev/null | wc -l)
+                    if [ "$z" -eq 0 ]; then echo "no zombie"; exit 0; fi
+                    sleep 0.1; t=$((t+1))
+                  done
+                  echo "$z zombies left"; exit 1
+            """);
     client.resource(w).create();
 
     Workflow done = awaitFinal(name, WORKFLOW_TIMEOUT);
@@ -262,23 +258,17 @@ class RealClusterIT {
   @EnumSource(Executor.class)
   void deletingARunningWorkflowDeletesItsPods(Executor executor) {
     String name = "endless-" + executor.name().toLowerCase();
+    String image = executor == Executor.SUPERVISOR ? supervisorImage : "busybox:1.36";
     Workflow w =
-        Example.inline(
+        Example.workflow(
+            name,
+            NAMESPACE,
+            image,
+            executor,
             """
-        apiVersion: shepherd.dev/v1alpha1
-        kind: Workflow
-        metadata: {name: %s, namespace: %s}
-        spec:
-          image: %s
-          steps:
             - {name: forever, command: [sh, -c, 'sleep 300 & sleep 300; wait']}
             - {name: after, depends: [forever], command: [sh, -c, 'echo never']}
-        """
-                .formatted(
-                    name,
-                    NAMESPACE,
-                    executor == Executor.SUPERVISOR ? supervisorImage : "busybox:1.36"));
-    w.getSpec().executor = executor;
+            """);
     client.resource(w).create();
     await()
         .atMost(Duration.ofMinutes(2))
