@@ -2,7 +2,6 @@ package dev.shepherd.api.wire;
 
 import dev.shepherd.api.Workflow;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -66,7 +65,8 @@ public final class CarriedManifest {
       tree = Jackson.read(json); // Jackson's parser then: the same value, or the error
     }
     if (!(tree instanceof Map<?, ?> fields)) {
-      throw new Unreadable("a Workflow is a JSON object, not " + kindOf(tree) + ".");
+      throw new Unreadable(
+          "a Workflow is a JSON object, not a JSON " + QuickBinder.kindOf(tree) + ".");
     }
     Object kind = fields.get("kind");
     Object apiVersion = fields.get("apiVersion");
@@ -89,22 +89,6 @@ public final class CarriedManifest {
       throw new Unreadable("the Workflow has no spec.");
     }
     return manifest;
-  }
-
-  private static String kindOf(Object value) {
-    if (value instanceof List) {
-      return "an array";
-    }
-    if (value instanceof String) {
-      return "a string";
-    }
-    if (value instanceof Number) {
-      return "a number";
-    }
-    if (value instanceof Boolean) {
-      return "a boolean";
-    }
-    return "null";
   }
 
   /**

@@ -256,4 +256,24 @@ public final class QuickBinder {
     }
     return list;
   }
+
+  /**
+   * What a plain value is, for an error message, in the words of JSON and YAML: array, string,
+   * number, boolean, null (binary: a YAML !!binary scalar).
+   */
+  public static String kindOf(Object value) {
+    if (value instanceof List) {
+      return "array";
+    }
+    if (value instanceof String) {
+      return "string";
+    }
+    if (value instanceof Number) {
+      return "number";
+    }
+    if (value instanceof Boolean) {
+      return "boolean";
+    }
+    return value == null ? "null" : "binary";
+  }
 }

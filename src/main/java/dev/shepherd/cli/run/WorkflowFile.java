@@ -165,7 +165,7 @@ public final class WorkflowFile {
       throw new InvalidFile(
           partial.where(partial.line())
               + "a document must be a mapping (a Workflow), not "
-              + kindOf(tree)
+              + QuickBinder.kindOf(tree)
               + ".");
     }
     checkKind(partial);
@@ -177,25 +177,6 @@ public final class WorkflowFile {
       throw new InvalidFile(partial.where(partial.line()) + "the Workflow has no spec.");
     }
     return new Document(source, index, line, manifest, tree, lines);
-  }
-
-  /**
-   * What a plain value is, in the words Jackson's node types had: array, string, number, boolean.
-   */
-  private static String kindOf(Object value) {
-    if (value instanceof List) {
-      return "array";
-    }
-    if (value instanceof String) {
-      return "string";
-    }
-    if (value instanceof Number) {
-      return "number";
-    }
-    if (value instanceof Boolean) {
-      return "boolean";
-    }
-    return value == null ? "null" : "binary";
   }
 
   /** The documents' trees, as {@link #parse} reads them (null stands for an empty document). */

@@ -138,7 +138,7 @@ class CarriedManifestTest {
         .hasMessage("SHEPHERD_MANIFEST: more than one JSON value.");
     assertThatThrownBy(() -> CarriedManifest.read("[1]"))
         .isInstanceOf(CarriedManifest.Unreadable.class)
-        .hasMessageContaining("not an array");
+        .hasMessageContaining("not a JSON array");
     assertThatThrownBy(
             () -> CarriedManifest.read("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"spec\":{}}"))
         .isInstanceOf(CarriedManifest.Unreadable.class)
