@@ -67,7 +67,35 @@ public final class SupervisorPodBuilder {
   public static final List<String> INIT_COMMAND =
       List.of("cp", "-R", IMAGE_RUNTIME_DIR + "/.", RUNTIME_DIR + "/");
 
-  public static final List<String> COMMAND = List.of(RUNTIME_DIR + "/bin/shepherd", "supervise");
+  /** The glibc that the runtime brings (deploy/SUPERVISOR-RUNTIME.md): its loader and libraries. */
+  public static final String GLIBC_DIR = RUNTIME_DIR + "/glibc";
+
+  /**
+   * The supervisor, started by the runtime's own glibc loader on its own Java, with the JVM options
+   * of {@code lib/shepherd.args} and the supervise AOT cache (what {@code bin/shepherd supervise}
+   * does, without a shell): nothing of the user's image is needed to start it, so it runs in musl,
+   * static and shell-less images too. The loader's library path is an argument, not the
+   * environment, so the steps run with the image's own libraries.
+   */
+  public static final List<String> COMMAND =
+      List.of(
+          GLIBC_DIR + "/ld-linux-x86-64.so.2",
+          "--library-path",
+          GLIBC_DIR,
+          RUNTIME_DIR + "/bin/java",
+          "@" + RUNTIME_DIR + "/lib/shepherd.args",
+          "-XX:AOTCache=" + RUNTIME_DIR + "/shepherd-supervise.aot",
+          "-cp",
+          RUNTIME_DIR + "/shepherd.jar",
+          "dev.shepherd.cli.Main",
+          "supervise");
+
+  /**
+   * HotSpot's suspend/resume signal, moved off SIGUSR2, which the supervisor relays to the steps
+   * (bin/shepherd exports the same).
+   */
+  static final EnvVar SUSPEND_RESUME_SIGNAL = new EnvVar("_JAVA_SR_SIGNUM", "39", null);
+
   public static final String DEFAULT_IMAGE = "ghcr.io/shepherd-dev/shepherd:0.1.0";
 
   /** The operator's environment variable that names the shepherd image of the init container. */
@@ -184,7 +212,7 @@ public final class SupervisorPodBuilder {
   /**
    * What the supervisor needs to find its workflow, and the workflow itself when it is small
    * enough. Params, step env and the rest are applied by the supervisor to each step, as in every
-   * executor; the JVM options are in the launcher.
+   * executor; the JVM options are in {@link #COMMAND}.
    */
   static List<EnvVar> env(Workflow workflow) {
     List<EnvVar> env =
@@ -206,7 +234,8 @@ public final class SupervisorPodBuilder {
                     .withFieldPath("metadata.name")
                     .endFieldRef()
                     .endValueFrom()
-                    .build()));
+                    .build(),
+                SUSPEND_RESUME_SIGNAL));
     String manifest = manifest(workflow);
     if (manifest != null) {
       env.add(new EnvVar(CarriedManifest.ENV, escapeForKubelet(manifest), null));

@@ -91,7 +91,9 @@ public record SupervisorPodOutcome(
                   + " ("
                   + reason
                   + ")"
-                  + " before it reported the end of the workflow.",
+                  + " before it reported the end of the workflow"
+                  + startFailure(termination)
+                  + ".",
               termination,
               false));
     }
@@ -193,5 +195,26 @@ public record SupervisorPodOutcome(
       return null;
     }
     return statuses.stream().filter(c -> name.equals(c.getName())).findFirst().orElse(null);
+  }
+
+  /**
+   * What the container runtime said when the supervisor could not even start (the kubelet puts it
+   * where the supervisor's own last status would be): ": exec ...: exec format error", with the
+   * reason in words for a node whose architecture the runtime was not built for; empty when the
+   * message is the supervisor's status (JSON) or there is none.
+   */
+  static String startFailure(String terminationMessage) {
+    if (terminationMessage == null
+        || terminationMessage.isBlank()
+        || terminationMessage.strip().startsWith("{")) {
+      return "";
+    }
+    String said = terminationMessage.strip();
+    if (said.contains("exec format error")) {
+      return ": "
+          + said
+          + " (the supervisor runtime is built for x86-64 and this node runs another architecture)";
+    }
+    return ": " + said;
   }
 }

@@ -10,6 +10,7 @@ import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.operator.StepPodBuilder;
 import dev.shepherd.operator.SupervisorPodBuilder;
+import dev.shepherd.testing.ImageCase;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;
@@ -46,8 +47,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  *   <li>{@code SHEPHERD_E2E_KUBECONFIG}: the kubeconfig of the cluster (required);
  *   <li>{@code SHEPHERD_E2E_IMAGE}: the shepherd image, already in the cluster or pullable by it
  *       (default {@value SupervisorPodBuilder#DEFAULT_IMAGE}, the name deploy/ uses);
- *   <li>{@code SHEPHERD_E2E_SUPERVISOR_IMAGE}: the image that supervisor-mode examples run in
- *       (default {@code debian:bookworm-slim}: the injected runtime needs glibc and /bin/sh);
+ *   <li>{@code SHEPHERD_E2E_SUPERVISOR_IMAGE}: if set, the image that supervisor-mode examples run
+ *       in instead of their own ({@code busybox:1.36});
+ *   <li>{@code SHEPHERD_E2E_TEST_IMAGES}: if {@code 1}, the images of src/test/images are in the
+ *       cluster (import-kube-real.sh), and supervisor mode runs in each: static busybox only, musl,
+ *       no shell;
  *   <li>{@code SHEPHERD_E2E_POD_SECURITY}: if set, the Pod Security level ({@code privileged},
  *       {@code baseline}) that the operator's and the test's namespaces enforce instead of
  *       deploy/'s {@code restricted}; for clusters whose admission changes every Pod (kube-real
@@ -89,7 +93,7 @@ class RealClusterIT {
     kubeconfig = Path.of(config);
     assertThat(kubeconfig).as("SHEPHERD_E2E_KUBECONFIG").isReadable();
     image = env("SHEPHERD_E2E_IMAGE", SupervisorPodBuilder.DEFAULT_IMAGE);
-    supervisorImage = env("SHEPHERD_E2E_SUPERVISOR_IMAGE", "debian:bookworm-slim");
+    supervisorImage = env("SHEPHERD_E2E_SUPERVISOR_IMAGE", null);
     client =
         new KubernetesClientBuilder()
             .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig)))
@@ -140,7 +144,7 @@ class RealClusterIT {
         w.getMetadata().setName(name);
         w.getMetadata().setNamespace(NAMESPACE);
         w.getSpec().executor = executor;
-        if (executor == Executor.SUPERVISOR) {
+        if (executor == Executor.SUPERVISOR && supervisorImage != null) {
           w.getSpec().image = supervisorImage;
         }
         client.resource(w).create();
@@ -190,14 +194,7 @@ class RealClusterIT {
   void aSupervisorPodsLogHoldsItsStepsOutputPrefixedWithTheStepName() {
     Workflow done = awaitFinal("hello-supervisor", WORKFLOW_TIMEOUT);
     assertThat(done.getStatus().phase).isEqualTo(WorkflowPhase.Succeeded);
-    String pod = SupervisorPodBuilder.name("hello-supervisor");
-    String log =
-        client
-            .pods()
-            .inNamespace(NAMESPACE)
-            .withName(pod)
-            .inContainer(SupervisorPodBuilder.CONTAINER)
-            .getLog();
+    String log = supervisorLog("hello-supervisor");
     assertThat(log).contains("[hello] hello from shepherd");
   }
 
@@ -214,7 +211,7 @@ class RealClusterIT {
         Example.workflow(
             name,
             NAMESPACE,
-            supervisorImage,
+            supervisorImage != null ? supervisorImage : "busybox:1.36",
             Executor.SUPERVISOR,
             """
             - name: storm
@@ -237,17 +234,45 @@ class RealClusterIT {
 
     Workflow done = awaitFinal(name, WORKFLOW_TIMEOUT);
 
-    String log =
-        client
-            .pods()
-            .inNamespace(NAMESPACE)
-            .withName(SupervisorPodBuilder.name(name))
-            .inContainer(SupervisorPodBuilder.CONTAINER)
-            .getLog();
+    String log = supervisorLog(name);
     assertThat(done.getStatus().phase)
         .as("%s%n%s", done.getStatus().message, log)
         .isEqualTo(WorkflowPhase.Succeeded);
     assertThat(log).contains("[storm] left 2000 orphans", "[check] no zombie");
+  }
+
+  static List<ImageCase> imageCases() {
+    return ImageCase.ALL;
+  }
+
+  /**
+   * Supervisor mode in an image with only a static busybox, in a musl one and in one without a
+   * shell: the supervisor starts through the runtime's own glibc loader, the steps run with the
+   * image's own libraries, and exit codes are exact.
+   */
+  @Order(2)
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("imageCases")
+  void supervisorModeRunsInAnImageWithoutGlibcOrAShell(ImageCase image) {
+    assumeTrue(
+        "1".equals(System.getenv("SHEPHERD_E2E_TEST_IMAGES")),
+        "SHEPHERD_E2E_TEST_IMAGES is not 1: the images of src/test/images are not in the cluster"
+            + " (src/test/images/import-kube-real.sh)");
+    String name = "image-" + image.image();
+    client
+        .resource(
+            Example.workflow(
+                name, NAMESPACE, image.imageName(), Executor.SUPERVISOR, image.steps()))
+        .create();
+
+    Workflow done = awaitFinal(name, WORKFLOW_TIMEOUT);
+    assertThat(done.getStatus().phase.name())
+        .as("%s: %s", name, done.getStatus().message)
+        .isEqualTo(image.ends());
+
+    String log = supervisorLog(name);
+    assertThat(done.getStatus().step("b").exitCode).isEqualTo(image.exitCode());
+    assertThat(log).contains(image.lines()).doesNotContain("leaked:");
   }
 
   /**
@@ -258,7 +283,10 @@ class RealClusterIT {
   @EnumSource(Executor.class)
   void deletingARunningWorkflowDeletesItsPods(Executor executor) {
     String name = "endless-" + executor.name().toLowerCase();
-    String image = executor == Executor.SUPERVISOR ? supervisorImage : "busybox:1.36";
+    String image =
+        executor == Executor.SUPERVISOR && supervisorImage != null
+            ? supervisorImage
+            : "busybox:1.36";
     Workflow w =
         Example.workflow(
             name,
@@ -290,6 +318,35 @@ class RealClusterIT {
         .pollInterval(Duration.ofMillis(500))
         .untilAsserted(() -> assertThat(pods(name)).isEmpty());
     assertThat(get(name)).isNull();
+  }
+
+  /**
+   * The log of a workflow's supervisor container, once the kubelet has reported that it ended (the
+   * supervisor may report the workflow's end before the kubelet reports the container's).
+   */
+  private static String supervisorLog(String workflow) {
+    String pod = SupervisorPodBuilder.name(workflow);
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> client.pods().inNamespace(NAMESPACE).withName(pod).get(),
+            p ->
+                p != null
+                    && p.getStatus() != null
+                    && p.getStatus().getContainerStatuses() != null
+                    && p.getStatus().getContainerStatuses().stream()
+                        .anyMatch(
+                            c ->
+                                SupervisorPodBuilder.CONTAINER.equals(c.getName())
+                                    && c.getState() != null
+                                    && c.getState().getTerminated() != null));
+    return client
+        .pods()
+        .inNamespace(NAMESPACE)
+        .withName(pod)
+        .inContainer(SupervisorPodBuilder.CONTAINER)
+        .getLog();
   }
 
   private static Workflow awaitFinal(String name, Duration within) {

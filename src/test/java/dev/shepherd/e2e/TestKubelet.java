@@ -294,7 +294,19 @@ public final class TestKubelet implements AutoCloseable {
     }
   }
 
+  /**
+   * A container path in an argument, mapped to the host: the whole argument, or after a {@code @}
+   * (a java @argfile) or an {@code =} (an option such as {@code -XX:AOTCache=/shepherd/...}).
+   */
   private static String map(String s, Map<String, Path> mounts) {
+    int at = Math.max(s.indexOf('@'), s.indexOf('='));
+    if (at >= 0 && s.startsWith("/", at + 1)) {
+      return s.substring(0, at + 1) + mapPath(s.substring(at + 1), mounts);
+    }
+    return mapPath(s, mounts);
+  }
+
+  private static String mapPath(String s, Map<String, Path> mounts) {
     return mounts.entrySet().stream()
         .sorted(
             Comparator.comparingInt((Map.Entry<String, Path> e) -> e.getKey().length()).reversed())

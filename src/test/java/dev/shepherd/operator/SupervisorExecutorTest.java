@@ -141,7 +141,18 @@ class SupervisorExecutorTest {
     assertThat(pod.getSpec().getContainers()).hasSize(1);
     assertThat(main.getName()).isEqualTo("supervisor");
     assertThat(main.getImage()).isEqualTo("debian:13-slim");
-    assertThat(main.getCommand()).containsExactly("/shepherd/bin/shepherd", "supervise");
+    assertThat(main.getCommand())
+        .containsExactly(
+            "/shepherd/glibc/ld-linux-x86-64.so.2",
+            "--library-path",
+            "/shepherd/glibc",
+            "/shepherd/bin/java",
+            "@/shepherd/lib/shepherd.args",
+            "-XX:AOTCache=/shepherd/shepherd-supervise.aot",
+            "-cp",
+            "/shepherd/shepherd.jar",
+            "dev.shepherd.cli.Main",
+            "supervise");
     assertThat(main.getArgs()).isEmpty();
     assertThat(main.getTerminationMessagePolicy()).isEqualTo("File");
     assertThat(main.getVolumeMounts())
@@ -156,13 +167,20 @@ class SupervisorExecutorTest {
     assertThat(main.getEnv())
         .extracting(EnvVar::getName)
         .containsExactly(
-            "SHEPHERD_WORKFLOW", "SHEPHERD_NAMESPACE", "SHEPHERD_POD_NAME", "SHEPHERD_MANIFEST");
+            "SHEPHERD_WORKFLOW",
+            "SHEPHERD_NAMESPACE",
+            "SHEPHERD_POD_NAME",
+            "_JAVA_SR_SIGNUM",
+            "SHEPHERD_MANIFEST");
     assertThat(main.getEnv().get(0).getValue()).isEqualTo("sv");
     assertThat(main.getEnv().get(1).getValueFrom().getFieldRef().getFieldPath())
         .isEqualTo("metadata.namespace");
     assertThat(main.getEnv().get(2).getValueFrom().getFieldRef().getFieldPath())
         .isEqualTo("metadata.name");
     assertThat(main.getEnv().get(3).getValue())
+        .as("HotSpot's SR signal, off SIGUSR2")
+        .isEqualTo("39");
+    assertThat(main.getEnv().get(4).getValue())
         .as("the workflow as the controller saw it")
         .isEqualTo(SupervisorPodBuilder.escapeForKubelet(SupervisorPodBuilder.manifest(w)))
         .contains("\"metadata\":{\"name\":\"sv\",\"namespace\":\"" + NS + "\",\"generation\":1}")

@@ -123,7 +123,8 @@ class SupervisorManifestTest {
     assertThat(SupervisorPodBuilder.manifest(w)).isNull();
     assertThat(SupervisorPodBuilder.env(w))
         .extracting(EnvVar::getName)
-        .containsExactly("SHEPHERD_WORKFLOW", "SHEPHERD_NAMESPACE", "SHEPHERD_POD_NAME");
+        .containsExactly(
+            "SHEPHERD_WORKFLOW", "SHEPHERD_NAMESPACE", "SHEPHERD_POD_NAME", "_JAVA_SR_SIGNUM");
   }
 
   @Test

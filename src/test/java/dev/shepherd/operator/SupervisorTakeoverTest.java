@@ -243,6 +243,43 @@ class SupervisorTakeoverTest {
     return new PodBuilder().withNewMetadata().withName("wf-supervisor").endMetadata();
   }
 
+  /**
+   * A supervisor that could not start at all (the runtime is x86-64, the node is not): the
+   * workflow's message says what the container runtime said, and why, instead of only an exit code.
+   */
+  @Test
+  void aSupervisorThatCouldNotStartNamesTheReasonInTheMessage() {
+    Pod wrongArch =
+        pod()
+            .withNewStatus()
+            .withPhase("Failed")
+            .withContainerStatuses(
+                new ContainerStatusBuilder()
+                    .withName("supervisor")
+                    .withNewState()
+                    .withNewTerminated()
+                    .withExitCode(128)
+                    .withReason("StartError")
+                    .withMessage(
+                        "failed to create containerd task: exec: \"/shepherd/glibc/ld-linux-x86-64.so.2\":"
+                            + " exec format error")
+                    .endTerminated()
+                    .endState()
+                    .build())
+            .endStatus()
+            .build();
+    assertThat(SupervisorPodOutcome.of(wrongArch, Instant.parse("2026-11-29T10:00:00Z")))
+        .get()
+        .satisfies(
+            o -> {
+              assertThat(o.reason()).isEqualTo("StartError");
+              assertThat(o.message())
+                  .contains("exited with code 128 (StartError)")
+                  .contains("exec format error")
+                  .contains("built for x86-64");
+            });
+  }
+
   @Test
   void theOutcomeOfAPodNamesThePodsReasonFirstThenTheContainersThenTheInitContainers() {
     Instant now = Instant.parse("2026-11-29T10:00:00Z");
