@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.shepherd.operator.SupervisorPodBuilder;
 import dev.shepherd.testing.ImageCase;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import dev.shepherd.testing.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,17 +32,17 @@ class AnyImageIT {
   @BeforeAll
   static void rootFileSystems() throws Exception {
     assumeTrue(
-        "0".equals(run(List.of("id", "-u")).out.strip()),
+        "0".equals(Run.of(List.of("id", "-u")).out().strip()),
         "runs only as root (as CI does): chroot and mount");
     assertThat(RUNTIME.resolve("glibc/ld-linux-x86-64.so.2"))
         .as("the supervisor runtime (mvn package builds it)")
         .exists();
-    Result built = run(List.of("src/test/images/rootfs.sh", images.toString()));
-    if (built.code == 3) {
-      System.out.println("AnyImageIT skipped: " + built.out.strip());
-      assumeTrue(false, built.out.strip());
+    Run built = Run.of(List.of("src/test/images/rootfs.sh", images.toString()));
+    if (built.code() == 3) {
+      System.out.println("AnyImageIT skipped: " + built.out().strip());
+      assumeTrue(false, built.out().strip());
     }
-    assertThat(built.code).as(built.out).isZero();
+    assertThat(built.code()).as(built.out()).isZero();
   }
 
   static List<ImageCase> cases() {
@@ -54,20 +52,20 @@ class AnyImageIT {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void theSupervisorRunsInAnImageWithoutGlibcOrAShell(ImageCase image) throws Exception {
-    Result r = supervise(image.image(), image.steps());
-    assertThat(r.out)
+    Run r = supervise(image.image(), image.steps());
+    assertThat(r.out())
         .contains(image.lines())
         .contains(image.exitCode() == 0 ? "[b] exit 0" : "[b] exit " + image.exitCode())
         .containsPattern("(?m)^workflow any " + image.ends())
         .doesNotContain("leaked:", "Exception");
-    assertThat(r.code).as(r.out).isEqualTo(image.ends().equals("Succeeded") ? 0 : 1);
+    assertThat(r.code()).as(r.out()).isEqualTo(image.ends().equals("Succeeded") ? 0 : 1);
   }
 
   /**
    * The Pod's command in the image {@code name}, with its last argument, {@code supervise},
    * replaced by {@code run /workflow.yaml --plain}.
    */
-  private static Result supervise(String name, String steps) throws Exception {
+  private static Run supervise(String name, String steps) throws Exception {
     Path root = images.resolve(name);
     Files.writeString(
         root.resolve("workflow.yaml"),
@@ -102,15 +100,6 @@ class AnyImageIT {
                 RUNTIME.toString(),
                 root.toString()));
     argv.addAll(command);
-    return run(argv);
-  }
-
-  private record Result(int code, String out) {}
-
-  private static Result run(List<String> command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("%s ends", command).isTrue();
-    return new Result(p.exitValue(), out);
+    return Run.of(argv);
   }
 }

@@ -8,17 +8,15 @@ import dev.shepherd.api.Step;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.operator.SupervisorPodBuilder;
+import dev.shepherd.testing.Run;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +42,7 @@ class InitContainerIT {
   @BeforeEach
   void rootOnly() throws Exception {
     assumeTrue(
-        "0".equals(run(List.of("id", "-u")).out.strip()),
+        "0".equals(Run.of(List.of("id", "-u")).out().strip()),
         "runs only as root (as CI does): setpriv must change to the Pod's uid");
     assertThat(RUNTIME.resolve("bin/shepherd"))
         .as("the supervisor runtime (mvn package builds it)")
@@ -54,8 +52,8 @@ class InitContainerIT {
     // The image's copy of the runtime: owned by root, readable by all (deploy/Dockerfile: chmod -R
     // a+rX).
     image = dir.resolve("image-runtime");
-    assertThat(run(List.of("cp", "-R", RUNTIME + "/.", image + "/")).code).isZero();
-    assertThat(run(List.of("chmod", "-R", "a+rX", image.toString())).code).isZero();
+    assertThat(Run.of(List.of("cp", "-R", RUNTIME + "/.", image + "/")).code()).isZero();
+    assertThat(Run.of(List.of("chmod", "-R", "a+rX", image.toString())).code()).isZero();
     emptyDir = Files.createDirectory(dir.resolve("emptydir"));
     Files.setPosixFilePermissions(emptyDir, PosixFilePermissions.fromString("rwxrwxrwx"));
   }
@@ -70,10 +68,10 @@ class InitContainerIT {
         .isNotZero();
     assertThat(sc.getCapabilities().getDrop()).contains("ALL");
 
-    Result copy =
-        run(asContainer(sc.getRunAsUser(), sc.getRunAsGroup(), mapped(init.getCommand())));
+    Run copy =
+        Run.of(asContainer(sc.getRunAsUser(), sc.getRunAsGroup(), mapped(init.getCommand())));
 
-    assertThat(copy.code).as("init container: %s", copy.out).isZero();
+    assertThat(copy.code()).as("init container: %s", copy.out()).isZero();
     assertThat(emptyDir.resolve("bin/shepherd")).isExecutable();
     assertThat(Files.getOwner(emptyDir).getName())
         .as("the emptyDir itself is untouched")
@@ -83,8 +81,8 @@ class InitContainerIT {
     Path workflow = dir.resolve("hello.yaml");
     Files.copy(Path.of("examples/hello.yaml"), workflow);
     workflow.toFile().setReadable(true, false);
-    Result main =
-        run(
+    Run main =
+        Run.of(
             asContainer(
                 1000L,
                 1000L,
@@ -93,22 +91,22 @@ class InitContainerIT {
                     "run",
                     workflow.toString(),
                     "--plain")));
-    assertThat(main.out).contains("workflow hello Succeeded");
-    assertThat(main.code).as(main.out).isZero();
+    assertThat(main.out()).contains("workflow hello Succeeded");
+    assertThat(main.code()).as(main.out()).isZero();
   }
 
   /** The command that the old {@code cp -a} was: it must fail here, or this test proves nothing. */
   @Test
   void copyingWithPreservedTimesIntoTheRootOwnedEmptyDirFailsHere() throws Exception {
     SecurityContext sc = initContainer().getSecurityContext();
-    Result copy =
-        run(
+    Run copy =
+        Run.of(
             asContainer(
                 sc.getRunAsUser(),
                 sc.getRunAsGroup(),
                 List.of("cp", "-a", image + "/.", emptyDir + "/")));
-    assertThat(copy.code).isNotZero();
-    assertThat(copy.out).contains("Operation not permitted");
+    assertThat(copy.code()).isNotZero();
+    assertThat(copy.out()).contains("Operation not permitted");
   }
 
   private static Container initContainer() {
@@ -155,14 +153,5 @@ class InitContainerIT {
                 "--"));
     argv.addAll(command);
     return argv;
-  }
-
-  private record Result(int code, String out) {}
-
-  private static Result run(List<String> command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("%s ends", command).isTrue();
-    return new Result(p.exitValue(), out);
   }
 }

@@ -502,7 +502,11 @@ class SupervisorExecutorTest {
     assertThat(r.getController()).isTrue();
   }
 
-  private io.fabric8.kubernetes.api.model.PodStatus terminated(
+  /**
+   * A supervisor Pod's status whose supervisor container ended so (SupervisorTakeoverTest uses it
+   * too).
+   */
+  static io.fabric8.kubernetes.api.model.PodStatus terminated(
       String phase,
       String podReason,
       String podMessage,

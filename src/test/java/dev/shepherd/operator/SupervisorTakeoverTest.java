@@ -250,24 +250,12 @@ class SupervisorTakeoverTest {
   @Test
   void aSupervisorThatCouldNotStartNamesTheReasonInTheMessage() {
     Pod wrongArch =
-        pod()
-            .withNewStatus()
-            .withPhase("Failed")
-            .withContainerStatuses(
-                new ContainerStatusBuilder()
-                    .withName("supervisor")
-                    .withNewState()
-                    .withNewTerminated()
-                    .withExitCode(128)
-                    .withReason("StartError")
-                    .withMessage(
-                        "failed to create containerd task: exec: \"/shepherd/glibc/ld-linux-x86-64.so.2\":"
-                            + " exec format error")
-                    .endTerminated()
-                    .endState()
-                    .build())
-            .endStatus()
-            .build();
+        supervisorEnded(
+            "Failed",
+            128,
+            "StartError",
+            "failed to create containerd task: exec: \"/shepherd/glibc/ld-linux-x86-64.so.2\":"
+                + " exec format error");
     assertThat(SupervisorPodOutcome.of(wrongArch, Instant.parse("2026-11-29T10:00:00Z")))
         .get()
         .satisfies(
@@ -299,23 +287,7 @@ class SupervisorTakeoverTest {
               assertThat(o.message()).isEqualTo("low on memory");
               assertThat(o.podLives()).isFalse();
             });
-    Pod oom =
-        pod()
-            .withNewStatus()
-            .withPhase("Failed")
-            .withContainerStatuses(
-                new ContainerStatusBuilder()
-                    .withName("supervisor")
-                    .withNewState()
-                    .withNewTerminated()
-                    .withExitCode(137)
-                    .withReason("OOMKilled")
-                    .withMessage("{\"phase\":\"Running\"}")
-                    .endTerminated()
-                    .endState()
-                    .build())
-            .endStatus()
-            .build();
+    Pod oom = supervisorEnded("Failed", 137, "OOMKilled", "{\"phase\":\"Running\"}");
     assertThat(SupervisorPodOutcome.of(oom, now))
         .get()
         .satisfies(
@@ -349,22 +321,7 @@ class SupervisorTakeoverTest {
                   .contains("install-shepherd")
                   .contains("cp: cannot create directory");
             });
-    Pod exitedZero =
-        pod()
-            .withNewStatus()
-            .withPhase("Succeeded")
-            .withContainerStatuses(
-                new ContainerStatusBuilder()
-                    .withName("supervisor")
-                    .withNewState()
-                    .withNewTerminated()
-                    .withExitCode(0)
-                    .withReason("Completed")
-                    .endTerminated()
-                    .endState()
-                    .build())
-            .endStatus()
-            .build();
+    Pod exitedZero = supervisorEnded("Succeeded", 0, "Completed", null);
     assertThat(SupervisorPodOutcome.of(exitedZero, now))
         .get()
         .satisfies(
@@ -472,5 +429,12 @@ class SupervisorTakeoverTest {
         .containsEntry("cpu", new Quantity("500m"));
     assertThat(r.getLimits()).containsEntry("memory", new Quantity("1Gi"));
     assertThat(SupervisorPodBuilder.resources(spec(step("none")))).isNull();
+  }
+
+  /** A supervisor Pod in {@code phase} whose supervisor container ended so. */
+  private Pod supervisorEnded(String phase, int exitCode, String reason, String message) {
+    return pod()
+        .withStatus(SupervisorExecutorTest.terminated(phase, null, null, exitCode, reason, message))
+        .build();
   }
 }
