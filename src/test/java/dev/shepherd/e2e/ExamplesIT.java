@@ -8,6 +8,7 @@ import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.operator.ShepherdOperator;
+import dev.shepherd.operator.SupervisorPodBuilder;
 import dev.shepherd.operator.TestingCluster;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -142,8 +143,11 @@ class ExamplesIT {
               Workflow x = cluster.get("killed");
               return x.getStatus() != null && x.getStatus().phase == WorkflowPhase.Running;
             });
-    // The supervisor is the one JVM among the Pod's processes (the launcher exec'd it).
-    List<String> javas = kubelet.leftovers().stream().filter(l -> l.contains("(java)")).toList();
+    // The supervisor is the one JVM among the Pod's processes; the kernel names it after the file
+    // it executed, the runtime's glibc loader (a name cut to 15 characters).
+    String loader = Path.of(SupervisorPodBuilder.COMMAND.getFirst()).getFileName().toString();
+    String comm = "(" + loader.substring(0, Math.min(15, loader.length())) + ")";
+    List<String> javas = kubelet.leftovers().stream().filter(l -> l.contains(comm)).toList();
     assertThat(javas).as("the supervisor JVM").hasSize(1);
     long pid = Long.parseLong(javas.getFirst().split(" ")[0]);
     ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL: no chance to report
