@@ -50,11 +50,21 @@ public class Step {
       "Time limit of one attempt, in seconds. A timed out attempt fails with reason DeadlineExceeded.")
   public Long timeoutSeconds;
 
+  @JsonPropertyDescription(
+      "If true, the step's failure (after its retries) is recorded but does not fail the workflow,"
+          + " and its dependents run.")
+  public Boolean allowFailure;
+
   public Step() {}
 
   public Step(String name, String... depends) {
     this.name = name;
     this.depends = depends.length == 0 ? null : List.of(depends);
+  }
+
+  /** {@link #allowFailure}, false when unset. */
+  public boolean allowsFailure() {
+    return Boolean.TRUE.equals(allowFailure);
   }
 
   public List<String> dependsOrEmpty() {

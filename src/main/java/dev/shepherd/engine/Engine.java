@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The meaning of a workflow, as pure decisions: which step runs next, retries and their backoff,
@@ -77,7 +78,13 @@ public final class Engine {
     Instant deadline = workflowDeadline(spec, status);
     boolean unfinished = status.steps.stream().anyMatch(st -> !st.phase.isFinal());
     if (unfinished && deadline != null && !now.isBefore(deadline)) {
-      return endSteps(status, Abort.deadline(spec.activeDeadlineSeconds), generation, now, stop);
+      return endSteps(
+          status,
+          Abort.deadline(spec.activeDeadlineSeconds),
+          generation,
+          now,
+          stop,
+          excused(index));
     }
 
     for (StepStatus st : status.steps) {
@@ -102,7 +109,7 @@ public final class Engine {
     if (status.steps.stream()
         .anyMatch(st -> st.phase == StepPhase.Failed || st.phase == StepPhase.Skipped)) {
       skipAfterFailedDependencies(
-          spec, states, now); // else nothing to skip: no pass over every dependency
+          spec, states, index, now); // else nothing to skip: no pass over every dependency
     }
 
     List<StepStart> start = new ArrayList<>();
@@ -121,7 +128,7 @@ public final class Engine {
       StepStatus st = status.steps.get(i);
       boolean ready =
           switch (st.phase) {
-            case Pending -> dependenciesSucceeded(step, states);
+            case Pending -> dependenciesDone(step, states, index);
             case Retrying -> !now.isBefore(retryAt(step, st));
             default -> false;
           };
@@ -139,7 +146,7 @@ public final class Engine {
       }
     }
 
-    summarize(status, generation, now, null);
+    summarize(status, generation, now, null, excused(index));
     return new Plan(
         start, stop, status.phase.isFinal() ? null : wakeAt(index, status, deadline, now));
   }
@@ -190,12 +197,17 @@ public final class Engine {
     }
     status.observedGeneration = generation;
     List<String> stop = new ArrayList<>(syncSteps(spec, status));
-    return endSteps(status, abort, generation, clock.instant(), stop);
+    return endSteps(status, abort, generation, clock.instant(), stop, excused(index(spec)));
   }
 
   /** {@link #abort} on a status in step with its spec; adds the steps to stop to {@code stop}. */
   private static Plan endSteps(
-      WorkflowStatus status, Abort abort, long generation, Instant now, List<String> stop) {
+      WorkflowStatus status,
+      Abort abort,
+      long generation,
+      Instant now,
+      List<String> stop,
+      Predicate<String> excused) {
     if (status.startedAt == null) {
       status.startedAt = Timestamps.format(now);
     }
@@ -224,7 +236,7 @@ public final class Engine {
         default -> end(st, StepPhase.Skipped, now, null, null, "Not run: " + abort.why());
       }
     }
-    summarize(status, generation, now, goesOn ? null : abort);
+    summarize(status, generation, now, goesOn ? null : abort, excused);
     return new Plan(List.of(), stop, null);
   }
 
@@ -360,7 +372,8 @@ public final class Engine {
     return status.step(name);
   }
 
-  private static void skipAfterFailedDependencies(WorkflowSpec spec, States states, Instant now) {
+  private static void skipAfterFailedDependencies(
+      WorkflowSpec spec, States states, SpecIndex index, Instant now) {
     boolean changed = true;
     while (changed) { // to a fixed point: a skip can make its own dependents skip
       changed = false;
@@ -371,7 +384,8 @@ public final class Engine {
         }
         for (String dep : step.dependsOrEmpty()) {
           StepStatus d = states.get(dep);
-          if (d.phase == StepPhase.Failed || d.phase == StepPhase.Skipped) {
+          boolean failed = d.phase == StepPhase.Failed && !index.step(dep).allowsFailure();
+          if (failed || d.phase == StepPhase.Skipped) {
             String verb = d.phase == StepPhase.Failed ? "failed" : "was skipped";
             end(
                 st,
@@ -388,12 +402,16 @@ public final class Engine {
     }
   }
 
-  private static boolean dependenciesSucceeded(Step step, States states) {
+  /** Every dependency succeeded, or failed with {@code allowFailure}: the step may start. */
+  private static boolean dependenciesDone(Step step, States states, SpecIndex index) {
     List<String> depends = step.dependsOrEmpty();
     // By index, not an iterator: this runs for every pending step on every plan, and an iterator
     // each time was most of a long local run's garbage.
     for (int i = 0; i < depends.size(); i++) {
-      if (states.get(depends.get(i)).phase != StepPhase.Succeeded) {
+      String dep = depends.get(i);
+      StepPhase phase = states.get(dep).phase;
+      if (phase != StepPhase.Succeeded
+          && !(phase == StepPhase.Failed && index.step(dep).allowsFailure())) {
         return false;
       }
     }
@@ -440,9 +458,19 @@ public final class Engine {
    * Sets phase, progress, times, message and conditions from the steps, or, after an {@code abort}
    * that ended the workflow, as the abort says.
    */
-  private static void summarize(WorkflowStatus status, long generation, Instant now, Abort abort) {
+  /** The steps whose failure does not fail the workflow ({@code allowFailure}). */
+  private static Predicate<String> excused(SpecIndex index) {
+    return name -> {
+      Step step = index.step(name);
+      return step != null && step.allowsFailure();
+    };
+  }
+
+  private static void summarize(
+      WorkflowStatus status, long generation, Instant now, Abort abort, Predicate<String> excused) {
     int total = status.steps.size();
     List<StepStatus> failed = new ArrayList<>();
+    List<StepStatus> allowed = new ArrayList<>();
     List<String> running = new ArrayList<>();
     int done = 0;
     int skipped = 0;
@@ -451,9 +479,10 @@ public final class Engine {
       if (st.phase.isFinal()) {
         done++;
       }
-      allSucceeded &= st.phase == StepPhase.Succeeded;
+      boolean excusedFailure = st.phase == StepPhase.Failed && excused.test(st.name);
+      allSucceeded &= st.phase == StepPhase.Succeeded || excusedFailure;
       switch (st.phase) {
-        case Failed -> failed.add(st);
+        case Failed -> (excusedFailure ? allowed : failed).add(st);
         case Skipped -> skipped++;
         case Running, Retrying -> running.add(st.name);
         default -> {}
@@ -469,7 +498,10 @@ public final class Engine {
     } else if (done == total && allSucceeded) {
       status.phase = WorkflowPhase.Succeeded;
       reason = Reason.Succeeded;
-      status.message = total == 1 ? "The step succeeded." : "All " + total + " steps succeeded.";
+      status.message =
+          !allowed.isEmpty()
+              ? allowedFailureMessage(allowed, total)
+              : total == 1 ? "The step succeeded." : "All " + total + " steps succeeded.";
     } else if (done == total) {
       status.phase = WorkflowPhase.Failed;
       reason = Reason.StepFailed;
@@ -487,6 +519,18 @@ public final class Engine {
       status.finishedAt = Timestamps.format(now);
     }
     Conditions.update(status, reason, status.message, generation, now);
+  }
+
+  /** A workflow that succeeded although steps with {@code allowFailure} failed. */
+  private static String allowedFailureMessage(List<StepStatus> allowed, int total) {
+    int succeeded = total - allowed.size();
+    String first = failureMessage(List.of(allowed.getFirst()), 0);
+    return first.substring(0, first.length() - 1)
+        + (allowed.size() > 1 ? "; " + (allowed.size() - 1) + " more failed" : "")
+        + ", which allowFailure permits; "
+        + succeeded
+        + (succeeded == 1 ? " step" : " steps")
+        + " succeeded.";
   }
 
   private static String failureMessage(List<StepStatus> failed, int skipped) {

@@ -120,10 +120,18 @@ public final class QuickBinder {
             case "depends" -> s.depends = list(v, QuickBinder::text, true);
             case "retry" -> s.retry = v == null ? null : retry(v);
             case "timeoutSeconds" -> s.timeoutSeconds = longInteger(v);
+            case "allowFailure" -> s.allowFailure = bool(v);
             default -> throw NotPlain.INSTANCE;
           }
         });
     return s;
+  }
+
+  private static Boolean bool(Object v) throws NotPlain {
+    if (v == null || v instanceof Boolean) {
+      return (Boolean) v;
+    }
+    throw NotPlain.INSTANCE;
   }
 
   private static Param param(Object node) throws NotPlain {
