@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 
 /**
  * The meaning of a workflow, as pure decisions: which step runs next, retries and their backoff,
@@ -79,12 +78,7 @@ public final class Engine {
     boolean unfinished = status.steps.stream().anyMatch(st -> !st.phase.isFinal());
     if (unfinished && deadline != null && !now.isBefore(deadline)) {
       return endSteps(
-          status,
-          Abort.deadline(spec.activeDeadlineSeconds),
-          generation,
-          now,
-          stop,
-          excused(index));
+          status, Abort.deadline(spec.activeDeadlineSeconds), generation, now, stop, index);
     }
 
     for (StepStatus st : status.steps) {
@@ -146,7 +140,7 @@ public final class Engine {
       }
     }
 
-    summarize(status, generation, now, null, excused(index));
+    summarize(status, generation, now, null, index);
     return new Plan(
         start, stop, status.phase.isFinal() ? null : wakeAt(index, status, deadline, now));
   }
@@ -197,7 +191,7 @@ public final class Engine {
     }
     status.observedGeneration = generation;
     List<String> stop = new ArrayList<>(syncSteps(spec, status));
-    return endSteps(status, abort, generation, clock.instant(), stop, excused(index(spec)));
+    return endSteps(status, abort, generation, clock.instant(), stop, index(spec));
   }
 
   /** {@link #abort} on a status in step with its spec; adds the steps to stop to {@code stop}. */
@@ -207,7 +201,7 @@ public final class Engine {
       long generation,
       Instant now,
       List<String> stop,
-      Predicate<String> excused) {
+      SpecIndex index) {
     if (status.startedAt == null) {
       status.startedAt = Timestamps.format(now);
     }
@@ -236,14 +230,10 @@ public final class Engine {
         default -> end(st, StepPhase.Skipped, now, null, null, "Not run: " + abort.why());
       }
     }
-    summarize(status, generation, now, goesOn ? null : abort, excused);
+    summarize(status, generation, now, goesOn ? null : abort, index);
     return new Plan(List.of(), stop, null);
   }
 
-  /**
-   * Whether the spec can run; if not, the status is rejected. Checked once per spec object: a spec
-   * is never changed in place.
-   */
   /** Fails the workflow for a spec that can't run, before anything starts. Nothing is created. */
   public void reject(WorkflowStatus status, List<Problem> problems, long generation) {
     Instant now = clock.instant();
@@ -384,8 +374,8 @@ public final class Engine {
         }
         for (String dep : step.dependsOrEmpty()) {
           StepStatus d = states.get(dep);
-          boolean failed = d.phase == StepPhase.Failed && !index.step(dep).allowsFailure();
-          if (failed || d.phase == StepPhase.Skipped) {
+          if ((d.phase == StepPhase.Failed && !excusedFailure(d, index))
+              || d.phase == StepPhase.Skipped) {
             String verb = d.phase == StepPhase.Failed ? "failed" : "was skipped";
             end(
                 st,
@@ -408,10 +398,8 @@ public final class Engine {
     // By index, not an iterator: this runs for every pending step on every plan, and an iterator
     // each time was most of a long local run's garbage.
     for (int i = 0; i < depends.size(); i++) {
-      String dep = depends.get(i);
-      StepPhase phase = states.get(dep).phase;
-      if (phase != StepPhase.Succeeded
-          && !(phase == StepPhase.Failed && index.step(dep).allowsFailure())) {
+      StepStatus dep = states.get(depends.get(i));
+      if (dep.phase != StepPhase.Succeeded && !excusedFailure(dep, index)) {
         return false;
       }
     }
@@ -454,20 +442,18 @@ public final class Engine {
     return wake;
   }
 
+  /** A step that failed with {@code allowFailure}: done, as far as its dependents go. */
+  private static boolean excusedFailure(StepStatus st, SpecIndex index) {
+    Step step = index.step(st.name);
+    return st.phase == StepPhase.Failed && step != null && step.allowsFailure();
+  }
+
   /**
    * Sets phase, progress, times, message and conditions from the steps, or, after an {@code abort}
    * that ended the workflow, as the abort says.
    */
-  /** The steps whose failure does not fail the workflow ({@code allowFailure}). */
-  private static Predicate<String> excused(SpecIndex index) {
-    return name -> {
-      Step step = index.step(name);
-      return step != null && step.allowsFailure();
-    };
-  }
-
   private static void summarize(
-      WorkflowStatus status, long generation, Instant now, Abort abort, Predicate<String> excused) {
+      WorkflowStatus status, long generation, Instant now, Abort abort, SpecIndex index) {
     int total = status.steps.size();
     List<StepStatus> failed = new ArrayList<>();
     List<StepStatus> allowed = new ArrayList<>();
@@ -479,10 +465,10 @@ public final class Engine {
       if (st.phase.isFinal()) {
         done++;
       }
-      boolean excusedFailure = st.phase == StepPhase.Failed && excused.test(st.name);
-      allSucceeded &= st.phase == StepPhase.Succeeded || excusedFailure;
+      boolean excused = excusedFailure(st, index);
+      allSucceeded &= st.phase == StepPhase.Succeeded || excused;
       switch (st.phase) {
-        case Failed -> (excusedFailure ? allowed : failed).add(st);
+        case Failed -> (excused ? allowed : failed).add(st);
         case Skipped -> skipped++;
         case Running, Retrying -> running.add(st.name);
         default -> {}
@@ -524,19 +510,33 @@ public final class Engine {
   /** A workflow that succeeded although steps with {@code allowFailure} failed. */
   private static String allowedFailureMessage(List<StepStatus> allowed, int total) {
     int succeeded = total - allowed.size();
-    String first = failureMessage(List.of(allowed.getFirst()), 0);
-    return first.substring(0, first.length() - 1)
-        + (allowed.size() > 1 ? "; " + (allowed.size() - 1) + " more failed" : "")
-        + ", which allowFailure permits; "
-        + succeeded
-        + (succeeded == 1 ? " step" : " steps")
-        + " succeeded.";
+    StringBuilder m = failedStep(allowed);
+    return m.append(", which allowFailure permits; ")
+        .append(succeeded)
+        .append(succeeded == 1 ? " step" : " steps")
+        .append(" succeeded.")
+        .toString();
   }
 
   private static String failureMessage(List<StepStatus> failed, int skipped) {
     if (failed.isEmpty()) {
       return skipped + (skipped == 1 ? " step was" : " steps were") + " skipped.";
     }
+    StringBuilder m = failedStep(failed);
+    if (skipped > 0) {
+      m.append("; ")
+          .append(skipped)
+          .append(skipped == 1 ? " step was" : " steps were")
+          .append(" skipped");
+    }
+    return m.append('.').toString();
+  }
+
+  /**
+   * "Step x failed with exit code N (reason) after K attempts", of the first of {@code failed}, and
+   * "; M more failed" for the others.
+   */
+  private static StringBuilder failedStep(List<StepStatus> failed) {
     StepStatus first = failed.getFirst();
     StringBuilder m = new StringBuilder("Step ").append(first.name).append(" failed");
     if (first.exitCode != null) {
@@ -550,13 +550,7 @@ public final class Engine {
     if (failed.size() > 1) {
       m.append("; ").append(failed.size() - 1).append(" more failed");
     }
-    if (skipped > 0) {
-      m.append("; ")
-          .append(skipped)
-          .append(skipped == 1 ? " step was" : " steps were")
-          .append(" skipped");
-    }
-    return m.append('.').toString();
+    return m;
   }
 
   private static String names(List<String> names) {
