@@ -45,10 +45,15 @@ final class StatusWriter {
 
   private StatusWriter() {}
 
+  /** The status as the JSON tree a patch is made of (absent fields left out). */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> tree(WorkflowStatus status) {
+    return PATCH_JSON.convertValue(status, Map.class);
+  }
+
   /** Writes the whole status, for a pass whose controller owns every field. */
   static void replace(Workflow workflow, Context<Workflow> context, WorkflowStatus status) {
-    @SuppressWarnings("unchecked")
-    Map<String, Object> all = PATCH_JSON.convertValue(status, Map.class);
+    Map<String, Object> all = tree(status);
     Map<String, Object> fields = new LinkedHashMap<>();
     for (String f : ALL_FIELDS) {
       fields.put(f, all.get(f));

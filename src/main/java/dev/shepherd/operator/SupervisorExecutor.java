@@ -1,6 +1,5 @@
 package dev.shepherd.operator;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowStatus;
@@ -52,9 +51,6 @@ import org.slf4j.LoggerFactory;
  */
 final class SupervisorExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(SupervisorExecutor.class);
-
-  /** A plain mapper: it writes null map values, which a merge patch needs. */
-  private static final ObjectMapper PATCH_JSON = new ObjectMapper();
 
   private final Clock clock;
   private final Engine engine;
@@ -117,10 +113,7 @@ final class SupervisorExecutor {
     if (problems.isEmpty()) {
       problems =
           SupervisorRbac.problems(
-                  context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow())
-              .stream()
-              .map(message -> new Problem("metadata.name", null, message))
-              .toList();
+              context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow());
     }
     if (!problems.isEmpty()) {
       // No Pod: the controller owns the whole status.
@@ -222,9 +215,8 @@ final class SupervisorExecutor {
    * The supervisor's fields of {@code status} (absent ones as null, to remove them), and maybe
    * observedGeneration.
    */
-  @SuppressWarnings("unchecked")
   static Map<String, Object> fields(WorkflowStatus status, boolean withGeneration) {
-    Map<String, Object> fields = StatusPatch.owned(PATCH_JSON.convertValue(status, Map.class));
+    Map<String, Object> fields = StatusPatch.owned(StatusWriter.tree(status));
     if (withGeneration) {
       fields.put(StatusPatch.OBSERVED_GENERATION, status.observedGeneration);
     }

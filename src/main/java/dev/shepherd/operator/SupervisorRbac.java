@@ -1,6 +1,7 @@
 package dev.shepherd.operator;
 
 import dev.shepherd.api.Workflow;
+import dev.shepherd.engine.Problem;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -91,8 +92,8 @@ public final class SupervisorRbac {
    * The problems of the spec that creating the three objects found: one of ours that exists
    * already, owned by something else. Any other failure is thrown, for JOSDK to retry the pass.
    */
-  static List<String> problems(WorkflowReconcileResult result) {
-    List<String> problems = new ArrayList<>();
+  static List<Problem> problems(WorkflowReconcileResult result) {
+    List<Problem> problems = new ArrayList<>();
     for (Exception e : result.getErroredDependents().values()) {
       Throwable cause = e;
       while (cause != null && !(cause instanceof ForeignObjectException)) {
@@ -101,7 +102,7 @@ public final class SupervisorRbac {
       if (cause == null) {
         result.throwAggregateExceptionIfErrorsPresent();
       }
-      problems.add(cause.getMessage());
+      problems.add(new Problem("metadata.name", null, cause.getMessage()));
     }
     return problems;
   }

@@ -51,10 +51,7 @@ public final class SupervisorTakeover {
       status = merge(status, last.get());
     }
     status.observedGeneration = stored == null ? null : stored.observedGeneration;
-    if (status.phase != null && status.phase.isFinal()) {
-      return status;
-    }
-    engine.abort(spec, status, abort(pod), generation);
+    engine.abort(spec, status, abort(pod), generation); // nothing, if that state is final
     return status;
   }
 
