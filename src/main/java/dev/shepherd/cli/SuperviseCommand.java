@@ -244,9 +244,8 @@ final class SuperviseCommand {
                       boolean counted) {
                     String already =
                         counted ? "" : " [already ended: stopped by a timeout or a cancel]";
-                    if (exit
-                        == null) { // not started, or its end was lost: the message says which and
-                      // why
+                    // No exit status: not started, or its end was lost; the message says which.
+                    if (exit == null) {
                       log.warn(
                           "step {} attempt {} failed ({}): {}{}",
                           step,

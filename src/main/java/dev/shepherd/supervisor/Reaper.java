@@ -121,29 +121,27 @@ final class Reaper implements AutoCloseable {
         Native.kill(-pid, Signal.KILL.number()); // its zombie still holds the pgid
       }
     }
-    int raw;
     ExitStatus status;
     try {
-      raw = reap.applyAsInt(pid);
-      status =
-          raw == -1 ? null : ExitStatus.fromWaitStatus(raw); // a real-time signal has no Signal
+      int raw = reap.applyAsInt(pid);
+      if (raw == -1) {
+        // Not ours to reap any more: the child of a failed spawn, which posix_spawnp reaped itself,
+        // is never a step; a step's process reaped by someone else took its exit status along.
+        if (step != null) {
+          step.completeExceptionally(
+              new IllegalStateException(
+                  "its process (pid "
+                      + pid
+                      + ") was reaped by something other than the supervisor, and its exit status with it"));
+        }
+        return;
+      }
+      status = ExitStatus.fromWaitStatus(raw); // throws for a real-time signal, which has no Signal
     } catch (RuntimeException e) {
       if (step != null) {
         step.completeExceptionally(e);
       }
       throw e;
-    }
-    if (raw == -1) {
-      // Not ours to reap any more: the child of a failed spawn, which posix_spawnp reaped itself,
-      // is never a step; a step's process reaped by someone else took its exit status along.
-      if (step != null) {
-        step.completeExceptionally(
-            new IllegalStateException(
-                "its process (pid "
-                    + pid
-                    + ") was reaped by something other than the supervisor, and its exit status with it"));
-      }
-      return;
     }
     if (step != null) {
       step.complete(status);

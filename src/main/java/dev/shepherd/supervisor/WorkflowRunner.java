@@ -367,12 +367,14 @@ public final class WorkflowRunner {
           why == null
               ? "no exit status"
               : Objects.requireNonNullElse(why.getMessage(), why.toString());
-      return new Outcome(null, "Error", "The step's end was lost: " + what + ".");
+      return new Outcome(null, Outcome.ERROR, "The step's end was lost: " + what + ".");
     }
     String lines = lastLines(tail);
     return switch (exit.cause()) {
       case EXITED ->
-          exit.code() == 0 ? new Outcome(0, null, null) : new Outcome(exit.code(), "Error", lines);
+          exit.code() == 0
+              ? new Outcome(0, null, null)
+              : new Outcome(exit.code(), Outcome.ERROR, lines);
       case KILLED ->
           new Outcome(
               exit.code(),

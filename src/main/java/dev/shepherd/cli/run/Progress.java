@@ -101,7 +101,9 @@ public final class Progress implements WorkflowRunner.Listener {
           line(
               st.name,
               "failed"
-                  + (st.reason == null || st.reason.equals("Error") ? "" : " (" + st.reason + ")")
+                  + (st.reason == null || st.reason.equals(Outcome.ERROR)
+                      ? ""
+                      : " (" + st.reason + ")")
                   + "; attempt "
                   + (st.attemptsOrZero() + 1)
                   + " of "
@@ -110,7 +112,7 @@ public final class Progress implements WorkflowRunner.Listener {
         }
         case Skipped -> line(st.name, "skipped: " + (st.message == null ? "" : st.message));
         case Failed -> {
-          if (st.reason != null && !st.reason.equals("Error")) {
+          if (st.reason != null && !st.reason.equals(Outcome.ERROR)) {
             line(
                 st.name,
                 "failed ("
