@@ -1,18 +1,27 @@
 package dev.shepherd.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.List;
 
 /** One node of the DAG: a command, the steps it waits for, and how it is retried and timed out. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
+@ValidationRule(
+    value = "!(has(self.items) && has(self.itemsFrom))",
+    message = "items and itemsFrom are exclusive: give the list or the expression")
+@ValidationRule(
+    value = "!has(self.maxParallel) || has(self.items) || has(self.itemsFrom)",
+    message = "maxParallel is for a loop step: give items or itemsFrom")
 public class Step {
   @Required
   @Size(min = 1, max = 63)
@@ -55,7 +64,31 @@ public class Step {
           + " and its dependents run.")
   public Boolean allowFailure;
 
+  @JsonPropertyDescription(
+      "A CEL expression (see Expressions): when false, the step is Skipped with reason"
+          + " ConditionFalse and its dependents run as if it had succeeded.")
+  public String when;
+
+  @JsonPropertyDescription(
+      "Runs the step once per item, each instance seeing item and itemIndex (and SHEPHERD_ITEM,"
+          + " SHEPHERD_ITEM_INDEX). Strings, numbers or objects.")
+  @SchemaFrom(type = AnyItems.class)
+  public List<Object> items;
+
+  @JsonPropertyDescription(
+      "A CEL expression giving the list to run the step over, like items, e.g."
+          + " fromJSON(steps.list.outputs.files).")
+  public String itemsFrom;
+
+  @Min(1)
+  @JsonPropertyDescription("How many instances of a loop step (items, itemsFrom) run at once.")
+  public Integer maxParallel;
+
   public Step() {}
+
+  /** The schema of {@link #items}: a list of anything JSON holds. */
+  private static final class AnyItems
+      extends java.util.ArrayList<com.fasterxml.jackson.databind.JsonNode> {}
 
   public Step(String name, String... depends) {
     this.name = name;
@@ -65,6 +98,12 @@ public class Step {
   /** {@link #allowFailure}, false when unset. */
   public boolean allowsFailure() {
     return Boolean.TRUE.equals(allowFailure);
+  }
+
+  /** A loop step: it runs once per item of {@link #items} or {@link #itemsFrom}. */
+  @JsonIgnore
+  public boolean isLoop() {
+    return items != null || itemsFrom != null;
   }
 
   public List<String> dependsOrEmpty() {

@@ -4,74 +4,33 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.Objects;
 
-/** What happened to one step. Kept small: a finished step costs under 200 bytes of status. */
+/** What happened to one step: its run, and for a loop step, its instances. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class StepStatus {
-  public String name;
-  public StepPhase phase;
-
-  @JsonPropertyDescription("Exit code of the last attempt's command.")
-  public Integer exitCode;
-
-  @JsonPropertyDescription(
-      "Why the last attempt ended, when it did not succeed: Error, OOMKilled, DeadlineExceeded, ...")
-  public String reason;
-
-  @JsonPropertyDescription("Attempts started so far.")
-  public Integer attempts;
-
-  public String startedAt;
-  public String finishedAt;
-
-  @JsonPropertyDescription("Pod of the last attempt (pod executor).")
-  public String podName;
-
-  @JsonPropertyDescription("Last lines of output of a failed attempt, or why the step was skipped.")
-  public String message;
+public class StepStatus extends RunStatus {
+  @JsonPropertyDescription("The instances of a loop step (items, itemsFrom).")
+  public LoopStatus loop;
 
   public StepStatus() {}
 
   public StepStatus(String name) {
-    this.name = name;
-    this.phase = StepPhase.Pending;
-    this.attempts = 0;
+    super(name);
   }
 
-  public int attemptsOrZero() {
-    return attempts == null ? 0 : attempts;
-  }
-
-  /** A copy that shares nothing mutable with this one. */
+  @Override
   public StepStatus copy() {
     StepStatus c = new StepStatus();
-    c.name = name;
-    c.phase = phase;
-    c.exitCode = exitCode;
-    c.reason = reason;
-    c.attempts = attempts;
-    c.startedAt = startedAt;
-    c.finishedAt = finishedAt;
-    c.podName = podName;
-    c.message = message;
+    copyInto(c);
+    c.loop = loop == null ? null : loop.copy();
     return c;
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof StepStatus s
-        && Objects.equals(name, s.name)
-        && phase == s.phase
-        && Objects.equals(exitCode, s.exitCode)
-        && Objects.equals(reason, s.reason)
-        && Objects.equals(attempts, s.attempts)
-        && Objects.equals(startedAt, s.startedAt)
-        && Objects.equals(finishedAt, s.finishedAt)
-        && Objects.equals(podName, s.podName)
-        && Objects.equals(message, s.message);
+    return super.equals(o) && o instanceof StepStatus s && Objects.equals(loop, s.loop);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, phase, exitCode, attempts, finishedAt);
+    return super.hashCode();
   }
 }

@@ -1,6 +1,7 @@
 package dev.shepherd.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
@@ -20,6 +21,14 @@ public class WorkflowSpec {
   @Size(min = 1, max = 1000)
   @JsonPropertyDescription("The steps, a DAG through their depends lists. Names are unique.")
   public List<Step> steps = new ArrayList<>();
+
+  @Size(max = 100)
+  @JsonProperty("finally")
+  @JsonPropertyDescription(
+      "Steps that run after the main steps have ended, however they ended (succeeded, failed,"
+          + " cancelled, deadline exceeded); workflow.phase tells them how. They may depend on each"
+          + " other, not on main steps. A failed finally step fails the workflow.")
+  public List<Step> finallySteps;
 
   @JsonPropertyDescription("Default image for the steps.")
   public String image;
@@ -54,6 +63,11 @@ public class WorkflowSpec {
 
   @JsonPropertyDescription("Overrides the Pod securityContext (default: seccomp RuntimeDefault).")
   public PodSecurityContext podSecurityContext;
+
+  /** {@link #finallySteps}, empty when unset. */
+  public List<Step> finallyOrEmpty() {
+    return finallySteps == null ? List.of() : finallySteps;
+  }
 
   public Executor executorOrDefault() {
     return executor == null ? Executor.POD : executor;

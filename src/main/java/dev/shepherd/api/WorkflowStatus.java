@@ -29,7 +29,16 @@ public class WorkflowStatus {
 
   public Long observedGeneration;
 
+  @JsonPropertyDescription("The main steps in spec order, then the finally steps.")
   public List<StepStatus> steps = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "Why the main steps were ended early (Cancelled, DeadlineExceeded), set while finally steps"
+          + " run and kept after.")
+  public String abortReason;
+
+  @JsonPropertyDescription("The message of that early end.")
+  public String abortMessage;
 
   @JsonPropertyDescription(
       "Reconciling, Stalled, Complete and Failed, as Jobs and kstatus read them.")
@@ -56,6 +65,8 @@ public class WorkflowStatus {
     c.finishedAt = finishedAt;
     c.message = message;
     c.observedGeneration = observedGeneration;
+    c.abortReason = abortReason;
+    c.abortMessage = abortMessage;
     int n = steps == null ? 0 : steps.size();
     List<StepStatus> before =
         previous == null || previous.steps == null ? List.of() : previous.steps;
@@ -84,6 +95,8 @@ public class WorkflowStatus {
         && Objects.equals(message, s.message)
         && Objects.equals(observedGeneration, s.observedGeneration)
         && Objects.equals(steps, s.steps)
+        && Objects.equals(abortReason, s.abortReason)
+        && Objects.equals(abortMessage, s.abortMessage)
         && Objects.equals(conditions, s.conditions);
   }
 
@@ -99,6 +112,46 @@ public class WorkflowStatus {
       }
     }
     return null;
+  }
+
+  /**
+   * The entry that runs attempts under {@code name}: a step's, or a loop instance's (named as
+   * {@link LoopStatus#instanceName} makes it); null if there is none.
+   */
+  public RunStatus entry(String name) {
+    int index = LoopStatus.indexOf(name);
+    StepStatus step = step(index < 0 ? name : LoopStatus.stepOf(name));
+    if (index < 0 || step == null) {
+      return step;
+    }
+    if (step.loop != null && step.loop.instances != null) {
+      for (RunStatus instance : step.loop.instances) {
+        if (instance.name.equals(name)) {
+          return instance;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The entries with an attempt running: steps, and the instances of loop steps; each named as
+   * {@link #entry} finds it.
+   */
+  public List<RunStatus> running() {
+    List<RunStatus> running = new ArrayList<>();
+    for (StepStatus st : steps) {
+      if (st.loop != null && st.loop.instances != null) {
+        for (RunStatus instance : st.loop.instances) {
+          if (instance.phase == StepPhase.Running) {
+            running.add(instance);
+          }
+        }
+      } else if (st.phase == StepPhase.Running) {
+        running.add(st);
+      }
+    }
+    return running;
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.shepherd.api.wire.Manifest;
 import dev.shepherd.engine.Outcome;
 import dev.shepherd.engine.Problem;
 import dev.shepherd.engine.SpecValidation;
+import dev.shepherd.engine.WorkflowRef;
 import dev.shepherd.supervisor.ExitStatus;
 import dev.shepherd.supervisor.Signal;
 import dev.shepherd.supervisor.Supervisor;
@@ -120,7 +121,8 @@ final class SuperviseCommand {
           ProcessHandle.current().pid(),
           supervisor.isPid1() ? ", PID 1" : ", subreaper",
           server.url());
-      return new Session(name, supervisor, api, terminationLog, grace, reportTimeout).run(carried);
+      return new Session(name, namespace, supervisor, api, terminationLog, grace, reportTimeout)
+          .run(carried);
     }
   }
 
@@ -175,6 +177,7 @@ final class SuperviseCommand {
   /** One run: signals, the initial read, the runner, the reporter. */
   private static final class Session {
     private final String name;
+    private final String namespace;
     private final Supervisor supervisor;
     private final StatusApi api;
     private final Path terminationLog;
@@ -186,12 +189,14 @@ final class SuperviseCommand {
 
     Session(
         String name,
+        String namespace,
         Supervisor supervisor,
         StatusApi api,
         Path terminationLog,
         Duration grace,
         Duration reportTimeout) {
       this.name = name;
+      this.namespace = namespace;
       this.supervisor = supervisor;
       this.api = api;
       this.terminationLog = terminationLog;
@@ -279,7 +284,11 @@ final class SuperviseCommand {
               SpecValidation.problems(what.spec(), SpecValidation.Target.LOCAL);
           done =
               problems.isEmpty()
-                  ? r.run(name, what.spec(), what.initial(), what.generation())
+                  ? r.run(
+                      new WorkflowRef(name, namespace),
+                      what.spec(),
+                      what.initial(),
+                      what.generation())
                   : r.reject(problems, what.initial(), what.generation());
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();

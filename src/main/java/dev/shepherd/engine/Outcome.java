@@ -13,6 +13,15 @@ public record Outcome(Integer exitCode, String reason, String message) {
   /** The reason of a failure that says nothing more. */
   public static final String ERROR = "Error";
 
+  /** The reason of a step skipped because its {@code when} was false. */
+  public static final String CONDITION_FALSE = "ConditionFalse";
+
+  /**
+   * The reason of a step that failed before it started, because one of its expressions could not be
+   * evaluated.
+   */
+  public static final String EXPRESSION_ERROR = "ExpressionError";
+
   /** The reason a container reports for a clean exit. */
   static final String COMPLETED = "Completed";
 

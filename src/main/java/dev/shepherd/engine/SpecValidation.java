@@ -54,18 +54,22 @@ public final class SpecValidation {
               "spec.steps", null, "spec.steps is empty: a workflow needs at least one step."));
       return problems;
     }
+    List<Step> all = new ArrayList<>(spec.steps);
+    all.addAll(spec.finallyOrEmpty());
+    int mainCount = spec.steps.size();
     Map<String, Integer> byName = new LinkedHashMap<>();
-    for (int i = 0; i < spec.steps.size(); i++) {
-      Step step = spec.steps.get(i);
+    for (int i = 0; i < all.size(); i++) {
+      Step step = all.get(i);
       if (step == null || step.name == null || step.name.isEmpty()) {
-        problems.add(new Problem(stepPath(i) + ".name", null, stepPath(i) + " has no name."));
+        problems.add(
+            new Problem(stepPath(spec, i) + ".name", null, stepPath(spec, i) + " has no name."));
         continue;
       }
       String name = step.name;
       if (name.length() > 63 || !isDnsLabel(name)) {
         problems.add(
             new Problem(
-                stepPath(i) + ".name",
+                stepPath(spec, i) + ".name",
                 name,
                 "Step name \""
                     + name
@@ -76,27 +80,29 @@ public final class SpecValidation {
       if (byName.putIfAbsent(name, i) != null) {
         problems.add(
             new Problem(
-                stepPath(i) + ".name", name, "Step name \"" + name + "\" is used more than once."));
+                stepPath(spec, i) + ".name",
+                name,
+                "Step name \"" + name + "\" is used more than once."));
       }
       if (step.retry != null) {
         if (step.retry.limit != null && step.retry.limit < 0) {
           problems.add(
               new Problem(
-                  stepPath(i) + ".retry.limit",
+                  stepPath(spec, i) + ".retry.limit",
                   name,
                   "Step \"" + name + "\" has a negative retry.limit."));
         }
         if (step.retry.backoffSeconds != null && step.retry.backoffSeconds < 0) {
           problems.add(
               new Problem(
-                  stepPath(i) + ".retry.backoffSeconds",
+                  stepPath(spec, i) + ".retry.backoffSeconds",
                   name,
                   "Step \"" + name + "\" has a negative retry.backoffSeconds."));
         }
         if (step.retry.maxBackoffSeconds != null && step.retry.maxBackoffSeconds < 0) {
           problems.add(
               new Problem(
-                  stepPath(i) + ".retry.maxBackoffSeconds",
+                  stepPath(spec, i) + ".retry.maxBackoffSeconds",
                   name,
                   "Step \"" + name + "\" has a negative retry.maxBackoffSeconds."));
         }
@@ -105,7 +111,7 @@ public final class SpecValidation {
           && (step.timeoutSeconds < 1 || step.timeoutSeconds > MAX_SECONDS)) {
         problems.add(
             new Problem(
-                stepPath(i) + ".timeoutSeconds",
+                stepPath(spec, i) + ".timeoutSeconds",
                 name,
                 "Step \""
                     + name
@@ -119,13 +125,13 @@ public final class SpecValidation {
       if (empty >= 0) {
         problems.add(
             new Problem(
-                stepPath(i) + ".depends[" + empty + "]",
+                stepPath(spec, i) + ".depends[" + empty + "]",
                 name,
                 "Step \"" + name + "\" has an empty entry in depends."));
       }
     }
     for (int i : byName.values()) {
-      Step step = spec.steps.get(i);
+      Step step = all.get(i);
       List<String> depends = step.dependsOrEmpty();
       for (int d = 0; d < depends.size(); d++) {
         String dep = depends.get(d);
@@ -135,13 +141,30 @@ public final class SpecValidation {
         if (dep.equals(step.name)) {
           problems.add(
               new Problem(
-                  stepPath(i) + ".depends[" + d + "]",
+                  stepPath(spec, i) + ".depends[" + d + "]",
                   step.name,
                   "Step \"" + step.name + "\" depends on itself."));
+        } else if (byName.containsKey(dep) && (i >= mainCount) != (byName.get(dep) >= mainCount)) {
+          problems.add(
+              new Problem(
+                  stepPath(spec, i) + ".depends[" + d + "]",
+                  step.name,
+                  i >= mainCount
+                      ? "Finally step \""
+                          + step.name
+                          + "\" depends on main step \""
+                          + dep
+                          + "\"; finally steps run after every main step and may depend only on"
+                          + " each other."
+                      : "Step \""
+                          + step.name
+                          + "\" depends on finally step \""
+                          + dep
+                          + "\", which runs only after every main step."));
         } else if (!byName.containsKey(dep)) {
           problems.add(
               new Problem(
-                  stepPath(i) + ".depends[" + d + "]",
+                  stepPath(spec, i) + ".depends[" + d + "]",
                   step.name,
                   "Step \""
                       + step.name
@@ -151,7 +174,7 @@ public final class SpecValidation {
         }
       }
     }
-    List<String> cycle = findCycle(spec, byName);
+    List<String> cycle = findCycle(all, byName);
     if (!cycle.isEmpty()) {
       StringBuilder sentence =
           new StringBuilder("Steps form a cycle: \"" + cycle.getFirst() + "\"");
@@ -160,7 +183,7 @@ public final class SpecValidation {
       }
       problems.add(
           new Problem(
-              stepPath(byName.get(cycle.getFirst())),
+              stepPath(spec, byName.get(cycle.getFirst())),
               cycle.getFirst(),
               sentence.append('.').toString()));
     }
@@ -204,25 +227,61 @@ public final class SpecValidation {
         }
       }
     }
+    loopProblems(spec, all, problems);
+    if (cycle.isEmpty() && Evaluation.usesExpressions(all)) {
+      ExpressionChecks.problems(spec, all, byName, problems);
+    }
     if (target == Target.POD) {
-      podProblems(spec, problems);
+      podProblems(spec, all, problems);
     } else {
       if (target == Target.SUPERVISOR) {
         supervisorProblems(spec, problems);
       }
-      processProblems(spec, target == Target.SUPERVISOR, problems);
+      processProblems(spec, all, target == Target.SUPERVISOR, problems);
     }
     return problems;
   }
 
+  /** A loop step has its list or its expression, not both; maxParallel is for a loop step. */
+  private static void loopProblems(WorkflowSpec spec, List<Step> all, List<Problem> problems) {
+    for (int i = 0; i < all.size(); i++) {
+      Step step = all.get(i);
+      if (step == null || step.name == null) {
+        continue;
+      }
+      if (step.items != null && step.itemsFrom != null) {
+        problems.add(
+            new Problem(
+                stepPath(spec, i) + ".itemsFrom",
+                step.name,
+                "Step \"" + step.name + "\" has both items and itemsFrom; give one of them."));
+      }
+      if (step.maxParallel != null && (step.maxParallel < 1 || !step.isLoop())) {
+        problems.add(
+            new Problem(
+                stepPath(spec, i) + ".maxParallel",
+                step.name,
+                step.maxParallel < 1
+                    ? "Step \""
+                        + step.name
+                        + "\" has maxParallel "
+                        + step.maxParallel
+                        + "; it must be at least 1."
+                    : "Step \""
+                        + step.name
+                        + "\" has maxParallel but is not a loop: give items or itemsFrom."));
+      }
+    }
+  }
+
   /** A Pod needs an image. */
-  private static void podProblems(WorkflowSpec spec, List<Problem> problems) {
-    for (int i = 0; i < spec.steps.size(); i++) {
-      Step step = spec.steps.get(i);
+  private static void podProblems(WorkflowSpec spec, List<Step> all, List<Problem> problems) {
+    for (int i = 0; i < all.size(); i++) {
+      Step step = all.get(i);
       if (step != null && step.name != null && blank(step.image) && blank(spec.image)) {
         problems.add(
             new Problem(
-                stepPath(i) + ".image",
+                stepPath(spec, i) + ".image",
                 step.name,
                 "Step \"" + step.name + "\" has no image, and spec.image is not set."));
       }
@@ -257,9 +316,10 @@ public final class SpecValidation {
    * environment is plain values: nothing runs the image's entrypoint or resolves a {@code
    * valueFrom}.
    */
-  private static void processProblems(WorkflowSpec spec, boolean oneImage, List<Problem> problems) {
-    for (int i = 0; i < spec.steps.size(); i++) {
-      Step step = spec.steps.get(i);
+  private static void processProblems(
+      WorkflowSpec spec, List<Step> all, boolean oneImage, List<Problem> problems) {
+    for (int i = 0; i < all.size(); i++) {
+      Step step = all.get(i);
       if (step == null || step.name == null) {
         continue; // named above
       }
@@ -270,7 +330,7 @@ public final class SpecValidation {
           && !step.image.strip().equals(spec.image.strip())) {
         problems.add(
             new Problem(
-                stepPath(i) + ".image",
+                stepPath(spec, i) + ".image",
                 name,
                 "Step \""
                     + name
@@ -283,7 +343,7 @@ public final class SpecValidation {
       if (step.command == null || step.command.isEmpty()) {
         problems.add(
             new Problem(
-                stepPath(i) + ".command",
+                stepPath(spec, i) + ".command",
                 name,
                 "Step \""
                     + name
@@ -292,7 +352,7 @@ public final class SpecValidation {
       } else if (step.command.getFirst() == null || step.command.getFirst().isEmpty()) {
         problems.add(
             new Problem(
-                stepPath(i) + ".command[0]",
+                stepPath(spec, i) + ".command[0]",
                 name,
                 "Step \"" + name + "\" has an empty command[0]."));
       }
@@ -302,13 +362,13 @@ public final class SpecValidation {
           if (v == null || v.getName() == null || v.getName().isEmpty()) {
             problems.add(
                 new Problem(
-                    stepPath(i) + ".env[" + e + "]",
+                    stepPath(spec, i) + ".env[" + e + "]",
                     name,
                     "Step \"" + name + "\": env[" + e + "] has no name."));
           } else if (v.getValueFrom() != null) {
             problems.add(
                 new Problem(
-                    stepPath(i) + ".env[" + e + "].valueFrom",
+                    stepPath(spec, i) + ".env[" + e + "].valueFrom",
                     name,
                     "Step \""
                         + name
@@ -322,9 +382,13 @@ public final class SpecValidation {
     }
   }
 
-  /** The path of the step at index {@code i}; made only for a problem, not for every step. */
-  private static String stepPath(int i) {
-    return "spec.steps[" + i + "]";
+  /**
+   * The path of the step at index {@code i} of the main steps and then the finally steps; made only
+   * for a problem, not for every step.
+   */
+  static String stepPath(WorkflowSpec spec, int i) {
+    int main = spec.steps.size();
+    return i < main ? "spec.steps[" + i + "]" : "spec.finally[" + (i - main) + "]";
   }
 
   private static int indexOfEmpty(List<String> list) {
@@ -348,7 +412,7 @@ public final class SpecValidation {
    * repeated at the end, or an empty list. Self-dependencies and unknown names are reported
    * elsewhere, so they are ignored.
    */
-  static List<String> findCycle(WorkflowSpec spec, Map<String, Integer> byName) {
+  static List<String> findCycle(List<Step> all, Map<String, Integer> byName) {
     Map<String, Integer> state = new HashMap<>(); // absent: unseen, 1: on the path, 2: done
     for (String start : byName.keySet()) {
       if (state.containsKey(start)) {
@@ -363,7 +427,7 @@ public final class SpecValidation {
       while (!path.isEmpty()) {
         String node = path.peek();
         int i = nextDep.pop();
-        List<String> deps = spec.steps.get(byName.get(node)).dependsOrEmpty();
+        List<String> deps = all.get(byName.get(node)).dependsOrEmpty();
         if (i < deps.size()) {
           nextDep.push(i + 1);
           String dep = deps.get(i);

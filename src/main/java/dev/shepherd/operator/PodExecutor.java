@@ -1,8 +1,8 @@
 package dev.shepherd.operator;
 
-import dev.shepherd.api.Step;
+import dev.shepherd.api.LoopStatus;
+import dev.shepherd.api.RunStatus;
 import dev.shepherd.api.StepPhase;
-import dev.shepherd.api.StepStatus;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowStatus;
@@ -12,6 +12,7 @@ import dev.shepherd.engine.Plan;
 import dev.shepherd.engine.Problem;
 import dev.shepherd.engine.SpecValidation;
 import dev.shepherd.engine.StepStart;
+import dev.shepherd.engine.WorkflowRef;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -60,7 +61,13 @@ final class PodExecutor {
       }
     } else {
       Map<String, String> runningPods = observe(workflow, status, context);
-      plan = engine.plan(workflow.getSpec(), status, workflow.generationOrZero());
+      plan =
+          engine.plan(
+              new WorkflowRef(
+                  workflow.getMetadata().getName(), workflow.getMetadata().getNamespace()),
+              workflow.getSpec(),
+              status,
+              workflow.generationOrZero());
       act(workflow, status, plan, runningPods, context);
     }
 
@@ -99,10 +106,7 @@ final class PodExecutor {
       Workflow workflow, WorkflowStatus status, Context<Workflow> context) {
     Map<String, Pod> pods = WorkflowPods.byName(context);
     Map<String, String> runningPods = new HashMap<>();
-    for (StepStatus st : status.steps) {
-      if (st.phase != StepPhase.Running) {
-        continue;
-      }
+    for (RunStatus st : status.running()) {
       String podName =
           st.podName != null
               ? st.podName
@@ -139,22 +143,25 @@ final class PodExecutor {
       if (podName != null) {
         client.pods().inNamespace(namespace).withName(podName).delete();
       }
-      events.record(workflow, EventReason.StepFailed, describeFailure(status.step(step)));
-    }
-    Map<String, Step> steps = new HashMap<>();
-    for (Step s : workflow.getSpec().steps) {
-      steps.put(s.name, s);
+      RunStatus stopped = status.entry(step);
+      if (stopped != null) { // else a loop instance's entry the status no longer keeps
+        events.record(workflow, EventReason.StepFailed, describeFailure(stopped));
+      }
     }
     for (StepStart start : plan.start()) {
-      Pod pod = StepPodBuilder.build(workflow, steps.get(start.step()), start.attempt());
+      Pod pod = StepPodBuilder.build(workflow, start.step(), start.run(), start.attempt());
       if (WorkflowPods.create(workflow, pod, context)) {
         metrics.podCreated();
       }
-      status.step(start.step()).podName = pod.getMetadata().getName();
+      if (LoopStatus.indexOf(start.step()) < 0) {
+        // A loop instance's Pod name is found from its name and attempt: at thousands of
+        // instances, the status has no room for it.
+        status.entry(start.step()).podName = pod.getMetadata().getName();
+      }
     }
   }
 
-  private static String describeFailure(StepStatus st) {
+  private static String describeFailure(RunStatus st) {
     StringBuilder m =
         new StringBuilder("Step ")
             .append(st.name)

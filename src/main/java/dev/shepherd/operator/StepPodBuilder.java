@@ -1,5 +1,6 @@
 package dev.shepherd.operator;
 
+import dev.shepherd.api.LoopStatus;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowSpec;
@@ -25,14 +26,24 @@ public final class StepPodBuilder {
   public static final String WORKFLOW_LABEL = "shepherd.dev/workflow";
   public static final String STEP_LABEL = "shepherd.dev/step";
   public static final String ATTEMPT_LABEL = "shepherd.dev/attempt";
+  public static final String ITEM_LABEL = "shepherd.dev/item";
   public static final String CONTAINER = "step";
   static final int MAX_NAME = 63;
 
   private StepPodBuilder() {}
 
+  /** The Pod of attempt {@code attempt} of a step that is not a loop instance. */
   public static Pod build(Workflow workflow, Step step, int attempt) {
+    return build(workflow, step.name, step, attempt);
+  }
+
+  /**
+   * The Pod of attempt {@code attempt} run under {@code runName} (a step's name, or a loop
+   * instance's, as {@link dev.shepherd.engine.StepStart#step} gives it), running {@code step}.
+   */
+  public static Pod build(Workflow workflow, String runName, Step step, int attempt) {
     WorkflowSpec spec = workflow.getSpec();
-    String name = podName(workflow.getMetadata().getName(), step.name, attempt);
+    String name = podName(workflow.getMetadata().getName(), runName, attempt);
     // The command and args stay apart, and valueFrom entries as they are: the kubelet resolves
     // them.
     StepInvocation invocation =
@@ -55,7 +66,7 @@ public final class StepPodBuilder {
         .withNewMetadata()
         .withName(name)
         .withNamespace(workflow.getMetadata().getNamespace())
-        .withLabels(labels(workflow, step, attempt))
+        .withLabels(labels(workflow, runName, attempt))
         .withOwnerReferences(ownerReference(workflow))
         .endMetadata()
         .withNewSpec()
@@ -75,11 +86,21 @@ public final class StepPodBuilder {
   }
 
   /**
-   * {@code <workflow>-<step>-<attempt>}; when longer than 63 characters, the start of {@code
+   * {@code <workflow>-<step>-<attempt>}, and for a loop instance {@code
+   * <workflow>-<step>-<item>-<hash>-<attempt>}; when longer than 63 characters, the start of {@code
    * <workflow>-<step>} and a hash of all of it, so distinct steps never share a name.
+   *
+   * @param runName a step's name, or a loop instance's ({@link LoopStatus#instanceName})
    */
-  public static String podName(String workflow, String step, int attempt) {
+  public static String podName(String workflow, String runName, int attempt) {
     String suffix = "-" + attempt;
+    String step = runName;
+    int item = LoopStatus.indexOf(runName);
+    if (item >= 0) {
+      // A Pod name has no brackets; the hash keeps instance a[1] apart from a step named a-1.
+      suffix = "-" + item + "-" + ShortHash.of(runName, 5) + suffix;
+      step = LoopStatus.stepOf(runName);
+    }
     String base = workflow + "-" + step;
     if (base.length() + suffix.length() <= MAX_NAME) {
       return base + suffix;
@@ -101,11 +122,15 @@ public final class StepPodBuilder {
     return head + "-" + hash;
   }
 
-  static Map<String, String> labels(Workflow workflow, Step step, int attempt) {
+  static Map<String, String> labels(Workflow workflow, String runName, int attempt) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put("app.kubernetes.io/managed-by", "shepherd");
     labels.put(WORKFLOW_LABEL, labelValue(workflow.getMetadata().getName()));
-    labels.put(STEP_LABEL, step.name);
+    labels.put(STEP_LABEL, LoopStatus.stepOf(runName));
+    int item = LoopStatus.indexOf(runName);
+    if (item >= 0) {
+      labels.put(ITEM_LABEL, Integer.toString(item));
+    }
     labels.put(ATTEMPT_LABEL, Integer.toString(attempt));
     return labels;
   }

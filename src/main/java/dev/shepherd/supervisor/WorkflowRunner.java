@@ -1,8 +1,7 @@
 package dev.shepherd.supervisor;
 
+import dev.shepherd.api.RunStatus;
 import dev.shepherd.api.Step;
-import dev.shepherd.api.StepPhase;
-import dev.shepherd.api.StepStatus;
 import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.api.WorkflowStatus;
 import dev.shepherd.engine.Engine;
@@ -12,6 +11,7 @@ import dev.shepherd.engine.Problem;
 import dev.shepherd.engine.SpecValidation;
 import dev.shepherd.engine.StepInvocation;
 import dev.shepherd.engine.StepStart;
+import dev.shepherd.engine.WorkflowRef;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -129,8 +129,6 @@ public final class WorkflowRunner {
   private final Map<String, Attempt> current = new HashMap<>();
   private final Map<StepProcess, Attempt> live = new LinkedHashMap<>();
   private WorkflowStatus published;
-  private WorkflowSpec indexedSpec;
-  private Map<String, Step> stepsByName;
 
   public WorkflowRunner(Supervisor supervisor, Clock clock, Listener listener) {
     this(supervisor, clock, listener, DEFAULT_STOP_GRACE);
@@ -152,10 +150,17 @@ public final class WorkflowRunner {
    * final status. Uses Engine for every decision. The spec is one that {@link
    * SpecValidation#problems} found no problem in for {@link SpecValidation.Target#LOCAL}.
    */
-  public synchronized WorkflowStatus run(
+  public WorkflowStatus run(
       String workflowName, WorkflowSpec spec, WorkflowStatus initial, long generation)
       throws InterruptedException {
     Objects.requireNonNull(workflowName, "workflowName");
+    return run(new WorkflowRef(workflowName, ""), spec, initial, generation);
+  }
+
+  /** {@link #run(String, WorkflowSpec, WorkflowStatus, long)} of a workflow in a namespace. */
+  public synchronized WorkflowStatus run(
+      WorkflowRef ref, WorkflowSpec spec, WorkflowStatus initial, long generation)
+      throws InterruptedException {
     Objects.requireNonNull(spec, "spec");
     WorkflowStatus status = begin(initial);
     try {
@@ -175,10 +180,12 @@ public final class WorkflowRunner {
             supervisor.terminate(p, cancel.grace());
           }
           plan = Plan.NOTHING;
-        } else if (status.phase == null || !status.phase.isFinal()) {
-          plan = engine.plan(spec, status, generation);
+        }
+        // After a cancel too: the finally steps run once the main steps have ended.
+        if (status.phase == null || !status.phase.isFinal()) {
+          plan = engine.plan(ref, spec, status, generation);
           stop(plan.stop(), stopGrace);
-          start(workflowName, spec, status, plan.start());
+          start(ref.name(), spec, status, plan.start());
         }
         publish(status);
         if (status.phase != null && status.phase.isFinal() && live.isEmpty()) {
@@ -230,7 +237,6 @@ public final class WorkflowRunner {
       status.conditions = new ArrayList<>();
     }
     current.clear();
-    indexedSpec = null; // a new run may bring the same spec object, changed
     live.clear();
     published = null;
     return status;
@@ -287,12 +293,8 @@ public final class WorkflowRunner {
 
   private void start(
       String workflowName, WorkflowSpec spec, WorkflowStatus status, List<StepStart> starts) {
-    if (starts.isEmpty()) {
-      return;
-    }
-    Map<String, Step> steps = stepsByName(spec);
     for (StepStart s : starts) {
-      Command command = command(workflowName, spec, steps.get(s.step()), s.attempt());
+      Command command = command(workflowName, spec, s.step(), s.run(), s.attempt());
       listener.attemptStarting(s.step(), s.attempt());
       long started = System.nanoTime();
       StepProcess process;
@@ -328,32 +330,20 @@ public final class WorkflowRunner {
     }
   }
 
-  /**
-   * The spec's steps by name (the first of a name), kept while the spec object stays the same: a
-   * map per start was one more pass and a thousand map entries of garbage per step of a long
-   * workflow.
-   */
-  private Map<String, Step> stepsByName(WorkflowSpec spec) {
-    if (spec != indexedSpec) {
-      Map<String, Step> steps = new HashMap<>();
-      for (Step s : spec.steps) {
-        steps.putIfAbsent(s.name, s);
-      }
-      stepsByName = steps;
-      indexedSpec = spec;
-    }
-    return stepsByName;
-  }
-
   // ---- what a step is ----
 
-  /** The process of one attempt: its {@link StepInvocation}, in the environment of this process. */
-  static Command command(String workflowName, WorkflowSpec spec, Step step, int attempt) {
+  /**
+   * The process of one attempt: its {@link StepInvocation}, in the environment of this process.
+   *
+   * @param runName the name it runs under: the step's, or a loop instance's
+   */
+  static Command command(
+      String workflowName, WorkflowSpec spec, String runName, Step step, int attempt) {
     StepInvocation invocation = StepInvocation.of(workflowName, spec, step, attempt);
     Map<String, String> env = new LinkedHashMap<>(System.getenv());
     env.putAll(invocation.variables());
     Path dir = invocation.workingDir() == null ? null : Path.of(invocation.workingDir());
-    return new Command(step.name, invocation.argv(), env, dir);
+    return new Command(runName, invocation.argv(), env, dir);
   }
 
   /** How the engine sees an exit: 128+N with the signal named, 126/127 naming the command. */
@@ -423,20 +413,18 @@ public final class WorkflowRunner {
    * attempt ended without an exit code, and the engine decides what follows.
    */
   private void reportLostAttempts(WorkflowSpec spec, WorkflowStatus status) {
-    for (StepStatus st : List.copyOf(status.steps)) {
-      if (st.phase == StepPhase.Running) {
-        engine.finished(
-            spec,
-            status,
-            st.name,
-            st.attemptsOrZero(),
-            new Outcome(
-                null,
-                LOST_REASON,
-                "Attempt "
-                    + st.attemptsOrZero()
-                    + " was running when the executor restarted; its process is gone."));
-      }
+    for (RunStatus st : status.running()) {
+      engine.finished(
+          spec,
+          status,
+          st.name,
+          st.attemptsOrZero(),
+          new Outcome(
+              null,
+              LOST_REASON,
+              "Attempt "
+                  + st.attemptsOrZero()
+                  + " was running when the executor restarted; its process is gone."));
     }
   }
 

@@ -65,7 +65,7 @@ public final class CrdGeneration {
             .getOpenAPIV3Schema()
             .getProperties()
             .get("spec");
-    for (String list : List.of("steps", "params")) {
+    for (String list : List.of("steps", "finally", "params")) {
       JSONSchemaProps props = spec.getProperties().get(list);
       props.setXKubernetesListType("map");
       props.setXKubernetesListMapKeys(List.of("name"));

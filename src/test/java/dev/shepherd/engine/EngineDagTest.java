@@ -33,14 +33,14 @@ class EngineDagTest {
     WorkflowStatus status = new WorkflowStatus();
 
     Plan first = engine.plan(spec, status, 1);
-    assertEquals(List.of(new StepStart("fetch", 1)), first.start());
+    assertEquals(List.of(StartKeys.of("fetch", 1)), StartKeys.of(first));
     assertEquals(WorkflowPhase.Running, status.phase);
     assertEquals(StepPhase.Pending, status.step("build").phase);
 
     clock.advanceSeconds(5);
     assertTrue(engine.finished(spec, status, "fetch", 1, Outcome.exited(0)));
     Plan second = engine.plan(spec, status, 1);
-    assertEquals(List.of(new StepStart("build", 1), new StepStart("test", 1)), second.start());
+    assertEquals(List.of(StartKeys.of("build", 1), StartKeys.of("test", 1)), StartKeys.of(second));
     assertEquals(StepPhase.Pending, status.step("report").phase);
 
     clock.advanceSeconds(5);
@@ -50,7 +50,7 @@ class EngineDagTest {
 
     assertTrue(engine.finished(spec, status, "test", 1, Outcome.exited(0)));
     Plan fourth = engine.plan(spec, status, 1);
-    assertEquals(List.of(new StepStart("report", 1)), fourth.start());
+    assertEquals(List.of(StartKeys.of("report", 1)), StartKeys.of(fourth));
 
     assertTrue(engine.finished(spec, status, "report", 1, Outcome.exited(0)));
     Plan last = engine.plan(spec, status, 1);

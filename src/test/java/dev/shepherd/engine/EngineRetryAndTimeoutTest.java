@@ -57,7 +57,7 @@ class EngineRetryAndTimeoutTest {
   void backoffDoublesFromBackoffSecondsIsCappedAndNoAttemptStartsBeforeItEnds() {
     WorkflowSpec spec = spec(retrying(step("flaky"), 5, 2, 10));
     WorkflowStatus status = new WorkflowStatus();
-    assertEquals(List.of(new StepStart("flaky", 1)), engine.plan(spec, status, 1).start());
+    assertEquals(List.of(StartKeys.of("flaky", 1)), StartKeys.of(engine.plan(spec, status, 1)));
 
     List<Long> backoffs = new ArrayList<>();
     for (int attempt = 1; attempt <= 5; attempt++) {
@@ -79,7 +79,7 @@ class EngineRetryAndTimeoutTest {
 
       clock.advanceTo(retryAt);
       Plan onTime = engine.plan(spec, status, 1);
-      assertEquals(List.of(new StepStart("flaky", attempt + 1)), onTime.start());
+      assertEquals(List.of(StartKeys.of("flaky", attempt + 1)), StartKeys.of(onTime));
       assertEquals(StepPhase.Running, status.step("flaky").phase);
       assertNull(status.step("flaky").exitCode, "a new attempt clears the old attempt's end");
     }
@@ -121,9 +121,9 @@ class EngineRetryAndTimeoutTest {
         "a retrying step does not skip its dependents");
     assertEquals("OOMKilled", status.step("flaky").reason);
     clock.advanceTo(retry.wakeAt());
-    assertEquals(List.of(new StepStart("flaky", 2)), engine.plan(spec, status, 1).start());
+    assertEquals(List.of(StartKeys.of("flaky", 2)), StartKeys.of(engine.plan(spec, status, 1)));
     assertTrue(engine.finished(spec, status, "flaky", 2, Outcome.exited(0)));
-    assertEquals(List.of(new StepStart("after", 1)), engine.plan(spec, status, 1).start());
+    assertEquals(List.of(StartKeys.of("after", 1)), StartKeys.of(engine.plan(spec, status, 1)));
     assertTrue(engine.finished(spec, status, "after", 1, Outcome.exited(0)));
     engine.plan(spec, status, 1);
 
@@ -139,7 +139,7 @@ class EngineRetryAndTimeoutTest {
     WorkflowSpec spec = spec(retrying(timeout(step("hang"), 30), 1, 5, null));
     WorkflowStatus status = new WorkflowStatus();
     Plan first = engine.plan(spec, status, 1);
-    assertEquals(List.of(new StepStart("hang", 1)), first.start());
+    assertEquals(List.of(StartKeys.of("hang", 1)), StartKeys.of(first));
     Instant timeoutAt = clock.instant().plusSeconds(30);
     assertEquals(timeoutAt, first.wakeAt());
 
@@ -165,7 +165,7 @@ class EngineRetryAndTimeoutTest {
     assertEquals(StepPhase.Retrying, status.step("hang").phase);
 
     clock.advanceTo(timedOut.wakeAt());
-    assertEquals(List.of(new StepStart("hang", 2)), engine.plan(spec, status, 1).start());
+    assertEquals(List.of(StartKeys.of("hang", 2)), StartKeys.of(engine.plan(spec, status, 1)));
     assertFalse(
         engine.finished(spec, status, "hang", 1, Outcome.exited(0)),
         "attempt 1 is still not the current one");
@@ -221,6 +221,6 @@ class EngineRetryAndTimeoutTest {
         "wakeAt " + blocked.wakeAt() + " is not after now " + clock.instant());
 
     assertTrue(engine.finished(spec, status, "b", 1, Outcome.exited(0)));
-    assertEquals(List.of(new StepStart("a", 2)), engine.plan(spec, status, 1).start());
+    assertEquals(List.of(StartKeys.of("a", 2)), StartKeys.of(engine.plan(spec, status, 1)));
   }
 }

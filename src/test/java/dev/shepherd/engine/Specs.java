@@ -30,6 +30,21 @@ final class Specs {
     return step;
   }
 
+  /** The spec with {@code steps} as its finally steps. */
+  static WorkflowSpec withFinally(WorkflowSpec spec, Step... steps) {
+    spec.finallySteps = new java.util.ArrayList<>(Arrays.asList(steps));
+    return spec;
+  }
+
+  /**
+   * The step as a loop over {@code items}, at most {@code maxParallel} at once (null: no limit).
+   */
+  static Step loop(Step step, Integer maxParallel, Object... items) {
+    step.items = new java.util.ArrayList<>(Arrays.asList(items));
+    step.maxParallel = maxParallel;
+    return step;
+  }
+
   static List<String> started(Plan plan) {
     return plan.start().stream().map(StepStart::step).toList();
   }

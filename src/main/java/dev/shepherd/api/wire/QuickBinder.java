@@ -93,6 +93,7 @@ public final class QuickBinder {
         (name, v) -> {
           switch (name) {
             case "steps" -> s.steps = list(v, QuickBinder::step, false);
+            case "finally" -> s.finallySteps = list(v, QuickBinder::step, true);
             case "image" -> s.image = text(v);
             case "params" -> s.params = list(v, QuickBinder::param, true);
             case "parallelism" -> s.parallelism = integer(v);
@@ -121,10 +122,33 @@ public final class QuickBinder {
             case "retry" -> s.retry = v == null ? null : retry(v);
             case "timeoutSeconds" -> s.timeoutSeconds = longInteger(v);
             case "allowFailure" -> s.allowFailure = bool(v);
+            case "when" -> s.when = text(v);
+            case "items" -> s.items = list(v, QuickBinder::item, true);
+            case "itemsFrom" -> s.itemsFrom = text(v);
+            case "maxParallel" -> s.maxParallel = integer(v);
             default -> throw NotPlain.INSTANCE;
           }
         });
     return s;
+  }
+
+  /**
+   * A loop item as Jackson binds it to Object: a string, whole number, boolean, or a mapping or
+   * list of such.
+   */
+  private static Object item(Object v) throws NotPlain {
+    if (v instanceof String || v instanceof Integer || v instanceof Long || v instanceof Boolean) {
+      return v;
+    }
+    if (v instanceof List<?>) {
+      return list(v, QuickBinder::item, false);
+    }
+    if (v instanceof Map<?, ?>) {
+      Map<String, Object> map = new LinkedHashMap<>();
+      fields(v, (name, value) -> map.put(name, item(value)));
+      return map;
+    }
+    throw NotPlain.INSTANCE;
   }
 
   private static Boolean bool(Object v) throws NotPlain {

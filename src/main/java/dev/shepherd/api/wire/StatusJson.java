@@ -1,5 +1,7 @@
 package dev.shepherd.api.wire;
 
+import dev.shepherd.api.LoopStatus;
+import dev.shepherd.api.RunStatus;
 import dev.shepherd.api.StepStatus;
 import dev.shepherd.api.WorkflowStatus;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -39,6 +41,8 @@ public final class StatusJson {
       }
       o.put("steps", steps);
     }
+    put(o, "abortReason", s.abortReason);
+    put(o, "abortMessage", s.abortMessage);
     if (s.conditions != null) {
       List<Object> conditions = new ArrayList<>(s.conditions.size());
       for (Condition c : s.conditions) {
@@ -50,6 +54,31 @@ public final class StatusJson {
   }
 
   private static Map<String, Object> step(StepStatus s) {
+    Map<String, Object> o = run(s);
+    if (s.loop != null) {
+      o.put("loop", loop(s.loop));
+    }
+    return o;
+  }
+
+  private static Map<String, Object> loop(LoopStatus l) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    put(o, "total", l.total);
+    put(o, "started", l.started);
+    put(o, "succeeded", l.succeeded);
+    put(o, "failed", l.failed);
+    put(o, "skipped", l.skipped);
+    if (l.instances != null) {
+      List<Object> instances = new ArrayList<>(l.instances.size());
+      for (RunStatus instance : l.instances) {
+        instances.add(instance == null ? null : run(instance));
+      }
+      o.put("instances", instances);
+    }
+    return o;
+  }
+
+  private static Map<String, Object> run(RunStatus s) {
     Map<String, Object> o = new LinkedHashMap<>();
     put(o, "name", s.name);
     put(o, "phase", s.phase == null ? null : s.phase.name());
@@ -60,6 +89,9 @@ public final class StatusJson {
     put(o, "finishedAt", s.finishedAt);
     put(o, "podName", s.podName);
     put(o, "message", s.message);
+    if (s.outputs != null && !s.outputs.isEmpty()) {
+      o.put("outputs", new LinkedHashMap<>(s.outputs));
+    }
     return o;
   }
 

@@ -51,10 +51,14 @@ public interface Output extends AutoCloseable {
     };
   }
 
-  /** The names of the steps of a spec, in its order. */
+  /** The names of the steps of a spec, in its order: the main steps, then the finally steps. */
   static List<String> stepNames(WorkflowSpec spec) {
-    return spec == null || spec.steps == null
-        ? List.of()
-        : spec.steps.stream().filter(s -> s != null && s.name != null).map(s -> s.name).toList();
+    if (spec == null || spec.steps == null) {
+      return List.of();
+    }
+    return java.util.stream.Stream.concat(spec.steps.stream(), spec.finallyOrEmpty().stream())
+        .filter(s -> s != null && s.name != null)
+        .map(s -> s.name)
+        .toList();
   }
 }

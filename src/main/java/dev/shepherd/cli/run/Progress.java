@@ -149,9 +149,11 @@ public final class Progress implements WorkflowRunner.Listener {
   }
 
   private Step step(String name) {
-    for (Step s : spec.steps) {
-      if (s.name.equals(name)) {
-        return s;
+    for (List<Step> steps : List.of(spec.steps, spec.finallyOrEmpty())) {
+      for (Step s : steps) {
+        if (s.name.equals(name)) {
+          return s;
+        }
       }
     }
     return null;

@@ -175,6 +175,24 @@ class QuickBinderTest {
       if (r.nextBoolean()) {
         step.putObject("retry").put("limit", r.nextInt(3)).put("backoffSeconds", 1);
       }
+      if (r.nextInt(4) == 0) {
+        step.put("when", "params.P == 'v'");
+      }
+      switch (r.nextInt(4)) {
+        case 0 -> {
+          ArrayNode items = step.putArray("items").add("a").add(r.nextInt(9)).add(r.nextBoolean());
+          items.addObject().put("region", "eu").putArray("zones").add(1).add("b");
+          items.addArray().add("x");
+        }
+        case 1 -> step.put("itemsFrom", "params.P.split(',')");
+        default -> {}
+      }
+      if (r.nextInt(4) == 0) {
+        step.put("maxParallel", r.nextInt(3) + 1);
+      }
+    }
+    if (r.nextInt(3) == 0) {
+      spec.putArray("finally").addObject().put("name", "f").putArray("command").add("true");
     }
     return doc;
   }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shepherd.api.LoopStatus;
+import dev.shepherd.api.RunStatus;
 import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.StepStatus;
 import dev.shepherd.api.WorkflowPhase;
@@ -94,6 +96,24 @@ class StatusJsonTest {
     assertThat(StatusJson.write(List.of())).isEqualTo("[]");
   }
 
+  private static void run(Random r, RunStatus st) {
+    st.name = text(r);
+    st.phase = r.nextBoolean() ? null : StepPhase.values()[r.nextInt(StepPhase.values().length)];
+    st.exitCode = r.nextBoolean() ? null : r.nextInt(256);
+    st.reason = text(r);
+    st.attempts = r.nextBoolean() ? null : r.nextInt(5);
+    st.startedAt = text(r);
+    st.finishedAt = text(r);
+    st.podName = text(r);
+    st.message = text(r);
+    if (r.nextBoolean()) {
+      st.outputs = new java.util.LinkedHashMap<>();
+      for (int k = 0, n = r.nextInt(3); k < n; k++) {
+        st.outputs.put("o" + k, text(r) == null ? "" : text(r));
+      }
+    }
+  }
+
   private static WorkflowStatus random(Random r) {
     WorkflowStatus s = new WorkflowStatus();
     s.phase =
@@ -104,17 +124,20 @@ class StatusJsonTest {
     s.message = text(r);
     s.observedGeneration = r.nextBoolean() ? null : r.nextLong();
     s.steps = r.nextInt(8) == 0 ? null : new ArrayList<>();
+    s.abortReason = text(r);
+    s.abortMessage = text(r);
     for (int i = 0, n = s.steps == null ? 0 : r.nextInt(4); i < n; i++) {
       StepStatus st = new StepStatus();
-      st.name = text(r);
-      st.phase = r.nextBoolean() ? null : StepPhase.values()[r.nextInt(StepPhase.values().length)];
-      st.exitCode = r.nextBoolean() ? null : r.nextInt(256);
-      st.reason = text(r);
-      st.attempts = r.nextBoolean() ? null : r.nextInt(5);
-      st.startedAt = text(r);
-      st.finishedAt = text(r);
-      st.podName = text(r);
-      st.message = text(r);
+      run(r, st);
+      if (r.nextInt(3) == 0) {
+        st.loop = new LoopStatus(r.nextInt(10_000));
+        st.loop.started = r.nextBoolean() ? null : r.nextInt(100);
+        for (int j = 0, m = r.nextInt(3); j < m; j++) {
+          RunStatus instance = new RunStatus();
+          run(r, instance);
+          st.loop.instances.add(instance);
+        }
+      }
       s.steps.add(st);
     }
     s.conditions = r.nextInt(8) == 0 ? null : new ArrayList<>();
