@@ -64,9 +64,15 @@ public class WorkflowSpec {
   @JsonPropertyDescription("Overrides the Pod securityContext (default: seccomp RuntimeDefault).")
   public PodSecurityContext podSecurityContext;
 
-  /** {@link #finallySteps}, empty when unset. */
-  public List<Step> finallyOrEmpty() {
-    return finallySteps == null ? List.of() : finallySteps;
+  /** The main steps, then the finally steps: every step, as the status lists them. */
+  public List<Step> allSteps() {
+    if (finallySteps == null || finallySteps.isEmpty()) {
+      return steps;
+    }
+    List<Step> all = new ArrayList<>(steps.size() + finallySteps.size());
+    all.addAll(steps);
+    all.addAll(finallySteps);
+    return all;
   }
 
   public Executor executorOrDefault() {

@@ -320,7 +320,7 @@ final class RunCommand {
     if (spec.image != null) {
       return true;
     }
-    for (Step s : spec.steps) {
+    for (Step s : spec.allSteps()) {
       if (s != null && s.image != null) {
         return true;
       }

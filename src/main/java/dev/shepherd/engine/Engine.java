@@ -53,9 +53,7 @@ public final class Engine {
   record SpecIndex(
       WorkflowSpec spec, List<Step> all, int mainCount, Map<String, Integer> position) {
     static SpecIndex of(WorkflowSpec spec) {
-      List<Step> all = new ArrayList<>(spec.steps.size() + spec.finallyOrEmpty().size());
-      all.addAll(spec.steps);
-      all.addAll(spec.finallyOrEmpty());
+      List<Step> all = spec.allSteps();
       Map<String, Integer> position = new HashMap<>(all.size() * 2);
       for (int i = 0; i < all.size(); i++) {
         position.putIfAbsent(all.get(i).name, i);

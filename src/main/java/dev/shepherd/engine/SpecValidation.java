@@ -54,8 +54,7 @@ public final class SpecValidation {
               "spec.steps", null, "spec.steps is empty: a workflow needs at least one step."));
       return problems;
     }
-    List<Step> all = new ArrayList<>(spec.steps);
-    all.addAll(spec.finallyOrEmpty());
+    List<Step> all = spec.allSteps();
     int mainCount = spec.steps.size();
     Map<String, Integer> byName = new LinkedHashMap<>();
     for (int i = 0; i < all.size(); i++) {

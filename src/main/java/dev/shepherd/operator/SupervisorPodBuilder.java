@@ -267,7 +267,7 @@ public final class SupervisorPodBuilder {
   static ResourceRequirements resources(WorkflowSpec spec) {
     Map<String, Quantity> requests = new LinkedHashMap<>();
     Map<String, Quantity> limits = new LinkedHashMap<>();
-    for (Step step : spec.steps) {
+    for (Step step : spec.allSteps()) {
       if (step.resources != null) {
         max(requests, step.resources.getRequests());
         max(limits, step.resources.getLimits());

@@ -242,7 +242,49 @@ class SpecValidationTest {
             "spec.steps[1].env[1].valueFrom",
             "b",
             "Step \"b\": env \"TOKEN\" uses valueFrom, which only executor"
-                + " pod can resolve; executor supervisor and `shepherd run` take a plain value."));
+                + " pod can resolve; executor supervisor and `shepherd run` take a plain value."),
+        rule(
+            "a finally step that depends on a main step",
+            ALL,
+            s -> s.finallySteps = new ArrayList<>(List.of(step("f", "a"))),
+            "spec.finally[0].depends[0]",
+            "f",
+            "Finally step \"f\" depends on main step \"a\"; finally steps run after every main"
+                + " step and may depend only on each other."),
+        rule(
+            "a main step that depends on a finally step",
+            ALL,
+            s -> {
+              s.finallySteps = new ArrayList<>(List.of(step("f")));
+              b(s).depends = List.of("f");
+            },
+            "spec.steps[1].depends[0]",
+            "b",
+            "Step \"b\" depends on finally step \"f\", which runs only after every main step."),
+        rule(
+            "a finally step named as a main step",
+            ALL,
+            s -> s.finallySteps = new ArrayList<>(List.of(step("a"))),
+            "spec.finally[0].name",
+            "a",
+            "Step name \"a\" is used more than once."),
+        rule(
+            "items and itemsFrom",
+            ALL,
+            s -> {
+              b(s).items = List.of("x");
+              b(s).itemsFrom = "['y']";
+            },
+            "spec.steps[1].itemsFrom",
+            "b",
+            "Step \"b\" has both items and itemsFrom; give one of them."),
+        rule(
+            "maxParallel without a loop",
+            ALL,
+            s -> b(s).maxParallel = 2,
+            "spec.steps[1].maxParallel",
+            "b",
+            "Step \"b\" has maxParallel but is not a loop: give items or itemsFrom."));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -56,7 +56,7 @@ public interface Output extends AutoCloseable {
     if (spec == null || spec.steps == null) {
       return List.of();
     }
-    return java.util.stream.Stream.concat(spec.steps.stream(), spec.finallyOrEmpty().stream())
+    return spec.allSteps().stream()
         .filter(s -> s != null && s.name != null)
         .map(s -> s.name)
         .toList();

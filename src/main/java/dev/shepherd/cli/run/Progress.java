@@ -149,11 +149,9 @@ public final class Progress implements WorkflowRunner.Listener {
   }
 
   private Step step(String name) {
-    for (List<Step> steps : List.of(spec.steps, spec.finallyOrEmpty())) {
-      for (Step s : steps) {
-        if (s.name.equals(name)) {
-          return s;
-        }
+    for (Step s : spec.allSteps()) {
+      if (s.name.equals(name)) {
+        return s;
       }
     }
     return null;
