@@ -2,6 +2,8 @@ package dev.shepherd.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /** What happened to one step. Kept small: a finished step costs under 200 bytes of status. */
@@ -29,6 +31,12 @@ public class StepStatus {
   @JsonPropertyDescription("Last lines of output of a failed attempt, or why the step was skipped.")
   public String message;
 
+  @JsonPropertyDescription(
+      "What the step wrote to the file named by $SHEPHERD_OUTPUT (name=value lines), once it"
+          + " succeeded.")
+  @JsonInclude(JsonInclude.Include.NON_EMPTY)
+  public Map<String, String> outputs;
+
   public StepStatus() {}
 
   public StepStatus(String name) {
@@ -53,6 +61,7 @@ public class StepStatus {
     c.finishedAt = finishedAt;
     c.podName = podName;
     c.message = message;
+    c.outputs = outputs == null ? null : new LinkedHashMap<>(outputs);
     return c;
   }
 
@@ -67,7 +76,8 @@ public class StepStatus {
         && Objects.equals(startedAt, s.startedAt)
         && Objects.equals(finishedAt, s.finishedAt)
         && Objects.equals(podName, s.podName)
-        && Objects.equals(message, s.message);
+        && Objects.equals(message, s.message)
+        && Objects.equals(outputs, s.outputs);
   }
 
   @Override

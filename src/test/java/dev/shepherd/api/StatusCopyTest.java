@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,7 +24,9 @@ class StatusCopyTest {
 
     copy.steps.getFirst().phase = StepPhase.Failed;
     copy.conditions.getFirst().setStatus("False");
+    copy.steps.getFirst().outputs.put("version", "2");
     assertThat(status.steps.getFirst().phase).isEqualTo(StepPhase.Running);
+    assertThat(status.steps.getFirst().outputs).containsEntry("version", "1");
     assertThat(status.conditions.getFirst().getStatus()).isEqualTo("True");
     assertThat(copy).isNotEqualTo(status);
   }
@@ -47,7 +50,9 @@ class StatusCopyTest {
                         ? 99L
                         : f.getType() == WorkflowPhase.class
                             ? WorkflowPhase.Failed
-                            : f.getType() == StepPhase.class ? StepPhase.Skipped : List.of();
+                            : f.getType() == StepPhase.class
+                                ? StepPhase.Skipped
+                                : f.getType() == Map.class ? Map.of("other", "1") : List.of();
         f.set(changed, other);
         assertThat(b).as(target.getClass().getSimpleName() + "." + f.getName()).isNotEqualTo(a);
       }
@@ -101,6 +106,7 @@ class StatusCopyTest {
     st.finishedAt = "2026-11-29T10:00:30Z";
     st.podName = "wf-a-2";
     st.message = "boom";
+    st.outputs = new java.util.LinkedHashMap<>(Map.of("version", "1"));
     s.steps.add(st);
     s.conditions.add(
         new ConditionBuilder()
