@@ -22,8 +22,8 @@ import java.util.Map;
  * shepherd run} have no such cap, but the same limit everywhere keeps a workflow's meaning the same
  * in every executor.
  *
- * <p>Pure and by hand (no regular expression): the supervisor parses a step's outputs at its end,
- * and {@code java.util.regex} is not among the classes it loads.
+ * <p>By hand, not with {@code java.util.regex}: the supervisor parses its steps' outputs, and what
+ * it loads is measured (bench/SUPERVISOR.md), as for {@link SpecValidation}'s names.
  */
 public final class Outputs {
   /** The environment variable that names the file a step writes its outputs to. */
@@ -59,10 +59,10 @@ public final class Outputs {
     long bytes = utf8Length(text);
     if (bytes > MAX_BYTES) {
       throw new Invalid(
-          "the outputs are over "
+          "over "
               + MAX_BYTES
-              + " bytes, the most a step may write (the kubelet keeps 4096 bytes of a termination"
-              + " message, and cuts the rest off)");
+              + " bytes, the most a step may write (a kubelet keeps only the last 4096 bytes of a"
+              + " termination message)");
     }
     Map<String, String> outputs = new LinkedHashMap<>();
     int lineNumber = 0;
