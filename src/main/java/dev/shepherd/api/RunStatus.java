@@ -34,7 +34,9 @@ public class RunStatus {
   @JsonPropertyDescription("Last lines of output of a failed attempt, or why the step was skipped.")
   public String message;
 
-  @JsonPropertyDescription("What the step wrote to $SHEPHERD_OUTPUT, by name.")
+  @JsonPropertyDescription(
+      "What the step wrote to the file named by $SHEPHERD_OUTPUT (name=value lines), once it"
+          + " succeeded.")
   @JsonInclude(JsonInclude.Include.NON_EMPTY)
   public Map<String, String> outputs;
 

@@ -113,6 +113,7 @@ public final class AotTraining {
         env.put("SHEPHERD_NAMESPACE", NAMESPACE);
         env.put("SHEPHERD_POD_NAME", name + "-supervisor");
         env.put("SHEPHERD_TERMINATION_LOG", work.resolve("termination-log").toString());
+        env.put("SHEPHERD_OUTPUTS_DIR", Files.createDirectory(work.resolve("outputs")).toString());
         env.put("SHEPHERD_GRACE_SECONDS", "2");
         env.put("SHEPHERD_REPORT_TIMEOUT_SECONDS", "10");
         Process process = supervisor.start();

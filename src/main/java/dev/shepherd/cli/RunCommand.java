@@ -44,8 +44,9 @@ final class RunCommand {
 
       Runs the Workflows of FILE (what `kubectl apply -f FILE` would create) on this machine,
       each step as a local process: command + args, with this environment plus the params,
-      SHEPHERD_WORKFLOW, SHEPHERD_STEP, SHEPHERD_ATTEMPT and the step's env. Images are ignored
-      (the programs of this machine run), so every step needs a command. FILE - reads stdin.
+      SHEPHERD_WORKFLOW, SHEPHERD_STEP, SHEPHERD_ATTEMPT, SHEPHERD_OUTPUT (a file in a temporary
+      directory, for the step's outputs) and the step's env. Images are ignored (the programs of
+      this machine run), so every step needs a command. FILE - reads stdin.
 
       On a terminal, a table of the steps (phase, attempts, duration, exit code, reason) is kept
       at the bottom of the screen and redrawn in place, the steps' output and progress lines

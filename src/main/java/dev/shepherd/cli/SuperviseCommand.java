@@ -46,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * service account's namespace), {@code SHEPHERD_MANIFEST} (optional), {@code SHEPHERD_POD_NAME}
  * (for the logs), {@code SHEPHERD_GRACE_SECONDS} (SIGTERM to SIGKILL when cancelled, default 10),
  * {@code SHEPHERD_REPORT_TIMEOUT_SECONDS} (how long to wait at exit for the final status to be
- * written, default 60), {@code SHEPHERD_TERMINATION_LOG} (default /dev/termination-log).
+ * written, default 60), {@code SHEPHERD_TERMINATION_LOG} (default /dev/termination-log), {@code
+ * SHEPHERD_OUTPUTS_DIR} (a directory, writable by the steps, for the files of their outputs;
+ * default: a temporary directory).
  *
  * <p>Exit code: 0 Succeeded, 1 Failed (or the workflow could not be read), 128+N when cancelled by
  * signal N (SIGTERM 143, SIGINT 130), 2 for a usage error. SIGHUP, SIGUSR1 and SIGUSR2 are relayed
@@ -57,6 +59,9 @@ final class SuperviseCommand {
   private static final Set<Signal> STOP = Set.of(Signal.TERM, Signal.INT);
   private static final Set<Signal> RELAYED = Set.of(Signal.HUP, Signal.USR1, Signal.USR2);
   private static final Duration READ_BACKOFF_MAX = Duration.ofSeconds(5);
+
+  /** The variable that names the directory of the steps' outputs files (the Pod sets it). */
+  static final String OUTPUTS_DIR = "SHEPHERD_OUTPUTS_DIR";
 
   private SuperviseCommand() {}
 
@@ -90,6 +95,8 @@ final class SuperviseCommand {
         Path.of(
             env.getOrDefault(
                 "SHEPHERD_TERMINATION_LOG", TerminationMessage.DEFAULT_PATH.toString()));
+    String outputs = env.get(OUTPUTS_DIR);
+    Path outputsDir = outputs == null || outputs.isBlank() ? null : Path.of(outputs);
 
     ApiServer server;
     try {
@@ -121,7 +128,8 @@ final class SuperviseCommand {
           ProcessHandle.current().pid(),
           supervisor.isPid1() ? ", PID 1" : ", subreaper",
           server.url());
-      return new Session(name, namespace, supervisor, api, terminationLog, grace, reportTimeout)
+      return new Session(
+              name, namespace, supervisor, api, terminationLog, outputsDir, grace, reportTimeout)
           .run(carried);
     }
   }
@@ -181,6 +189,7 @@ final class SuperviseCommand {
     private final Supervisor supervisor;
     private final StatusApi api;
     private final Path terminationLog;
+    private final Path outputsDir;
     private final Duration grace;
     private final Duration reportTimeout;
     private final AtomicReference<Signal> stopSignal = new AtomicReference<>();
@@ -193,6 +202,7 @@ final class SuperviseCommand {
         Supervisor supervisor,
         StatusApi api,
         Path terminationLog,
+        Path outputsDir,
         Duration grace,
         Duration reportTimeout) {
       this.name = name;
@@ -200,6 +210,7 @@ final class SuperviseCommand {
       this.supervisor = supervisor;
       this.api = api;
       this.terminationLog = terminationLog;
+      this.outputsDir = outputsDir;
       this.grace = grace;
       this.reportTimeout = reportTimeout;
     }
@@ -271,7 +282,9 @@ final class SuperviseCommand {
                             : "failed" + (outcome.reason() == null ? "" : ": " + outcome.reason()),
                         already);
                   }
-                });
+                },
+                WorkflowRunner.DEFAULT_STOP_GRACE,
+                outputsDir);
         runner.set(r);
         Signal early = stopSignal.get();
         if (early != null) {

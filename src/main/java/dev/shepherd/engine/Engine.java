@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -166,7 +167,7 @@ public final class Engine {
     }
     Instant now = clock.instant();
     if (outcome.succeeded()) {
-      end(st, StepPhase.Succeeded, now, outcome.exitCode(), null, null);
+      succeeded(step, st, now, outcome);
     } else {
       attemptFailed(step, st, now, outcome);
     }
@@ -174,6 +175,35 @@ public final class Engine {
       instanceEnded(step, owner, st, now);
     }
     return true;
+  }
+
+  /**
+   * A clean exit: the step succeeded with its outputs, or, when they can't be parsed, the attempt
+   * failed as any other (and is retried if retries are left). A failed attempt's outputs are not
+   * looked at: in pod mode they are the termination message, which the kubelet fills with the log's
+   * last lines when the step failed without writing any.
+   */
+  private static void succeeded(Step step, RunStatus st, Instant now, Outcome outcome) {
+    Map<String, String> outputs;
+    try {
+      // Parsed only when there are some: a workflow without outputs never loads the parser.
+      outputs =
+          outcome.outputs() == null || outcome.outputs().isEmpty()
+              ? Map.of()
+              : Outputs.parse(outcome.outputs());
+    } catch (Outputs.Invalid e) {
+      attemptFailed(
+          step,
+          st,
+          now,
+          new Outcome(
+              outcome.exitCode(),
+              Outputs.INVALID_REASON,
+              "Invalid outputs: " + e.getMessage() + "."));
+      return;
+    }
+    end(st, StepPhase.Succeeded, now, outcome.exitCode(), null, null);
+    st.outputs = outputs.isEmpty() ? null : new LinkedHashMap<>(outputs);
   }
 
   /**

@@ -8,8 +8,10 @@ package dev.shepherd.engine;
  * @param reason why it ended when it did not succeed: Error, OOMKilled, DeadlineExceeded, ...; null
  *     or "Completed" for a clean exit
  * @param message the last lines of output, or what the executor knows; may be null
+ * @param outputs what the step wrote to its {@value Outputs#VARIABLE} file, unparsed; null when it
+ *     wrote nothing or the executor has nothing (only a successful attempt's are read)
  */
-public record Outcome(Integer exitCode, String reason, String message) {
+public record Outcome(Integer exitCode, String reason, String message, String outputs) {
   /** The reason of a failure that says nothing more. */
   public static final String ERROR = "Error";
 
@@ -24,6 +26,11 @@ public record Outcome(Integer exitCode, String reason, String message) {
 
   /** The reason a container reports for a clean exit. */
   static final String COMPLETED = "Completed";
+
+  /** An outcome without outputs. */
+  public Outcome(Integer exitCode, String reason, String message) {
+    this(exitCode, reason, message, null);
+  }
 
   public static Outcome exited(int exitCode) {
     return new Outcome(exitCode, exitCode == 0 ? null : ERROR, null);

@@ -15,9 +15,9 @@ import java.util.Map;
  * as a process. Defined once so that a step sees the same argv and environment wherever it runs.
  *
  * <p>The environment is the workflow's params, then {@value #WORKFLOW_VARIABLE}, {@value
- * #STEP_VARIABLE} and {@value #ATTEMPT_VARIABLE}, then the step's own env. Of duplicate names the
- * last wins: the kubelet keeps the last, and {@link #variables} does too, so a step's env overrides
- * a param.
+ * #STEP_VARIABLE}, {@value #ATTEMPT_VARIABLE} and {@value Outputs#VARIABLE}, then the step's own
+ * env. Of duplicate names the last wins: the kubelet keeps the last, and {@link #variables} does
+ * too, so a step's env overrides a param.
  *
  * @param command the step's command, as given; null or empty for the image's entrypoint, which only
  *     a container has
@@ -32,8 +32,12 @@ public record StepInvocation(
   public static final String STEP_VARIABLE = "SHEPHERD_STEP";
   public static final String ATTEMPT_VARIABLE = "SHEPHERD_ATTEMPT";
 
-  /** Attempt {@code attempt} (from 1) of {@code step} of the workflow {@code workflow}. */
-  public static StepInvocation of(String workflow, WorkflowSpec spec, Step step, int attempt) {
+  /**
+   * Attempt {@code attempt} (from 1) of {@code step} of the workflow {@code workflow}, which writes
+   * its outputs to {@code outputFile} (a path where the step runs: each executor has its own).
+   */
+  public static StepInvocation of(
+      String workflow, WorkflowSpec spec, Step step, int attempt, String outputFile) {
     List<EnvVar> env = new ArrayList<>();
     if (spec.params != null) {
       for (Param p : spec.params) {
@@ -43,6 +47,7 @@ public record StepInvocation(
     env.add(new EnvVar(WORKFLOW_VARIABLE, workflow, null));
     env.add(new EnvVar(STEP_VARIABLE, step.name, null));
     env.add(new EnvVar(ATTEMPT_VARIABLE, Integer.toString(attempt), null));
+    env.add(new EnvVar(Outputs.VARIABLE, outputFile, null));
     if (step.env != null) {
       env.addAll(step.env);
     }

@@ -39,7 +39,9 @@ public final class PodOutcome {
           firstNonNull(
               terminated == null ? null : terminated.getMessage(), pod.getStatus().getMessage());
       if ("Succeeded".equals(phase)) {
-        return Optional.of(new Outcome(exitCode == null ? 0 : exitCode, null, null));
+        // The step's outputs: its termination message file, which the kubelet read at the exit.
+        String outputs = terminated == null ? null : terminated.getMessage();
+        return Optional.of(new Outcome(exitCode == null ? 0 : exitCode, null, null, outputs));
       }
       // A Failed pod never counts as a success, whatever its container says.
       return Optional.of(new Outcome(exitCode, Outcome.failureReason(reason), message));

@@ -28,6 +28,15 @@ public final class StepPodBuilder {
   public static final String ATTEMPT_LABEL = "shepherd.dev/attempt";
   public static final String ITEM_LABEL = "shepherd.dev/item";
   public static final String CONTAINER = "step";
+
+  /**
+   * The step's {@code SHEPHERD_OUTPUT}: the kubelet carries what the step writes there into the
+   * container's termination message when it exits, so the outputs need no volume, no sidecar and no
+   * API access from the step. On a failure without outputs the message is the log's last lines
+   * instead (FallbackToLogsOnError).
+   */
+  public static final String OUTPUT_FILE = "/dev/termination-log";
+
   static final int MAX_NAME = 63;
 
   private StepPodBuilder() {}
@@ -47,7 +56,7 @@ public final class StepPodBuilder {
     // The command and args stay apart, and valueFrom entries as they are: the kubelet resolves
     // them.
     StepInvocation invocation =
-        StepInvocation.of(workflow.getMetadata().getName(), spec, step, attempt);
+        StepInvocation.of(workflow.getMetadata().getName(), spec, step, attempt, OUTPUT_FILE);
     Container container =
         new ContainerBuilder()
             .withName(CONTAINER)
@@ -57,6 +66,7 @@ public final class StepPodBuilder {
             .withWorkingDir(invocation.workingDir())
             .withResources(step.resources)
             .withEnv(invocation.env())
+            .withTerminationMessagePath(OUTPUT_FILE)
             .withTerminationMessagePolicy("FallbackToLogsOnError")
             .withSecurityContext(
                 spec.securityContext != null ? spec.securityContext : restrictedContainer())

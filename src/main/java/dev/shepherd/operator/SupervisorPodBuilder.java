@@ -54,6 +54,16 @@ public final class SupervisorPodBuilder {
   public static final String VOLUME = "shepherd";
   public static final String RUNTIME_DIR = "/shepherd";
 
+  /**
+   * An emptyDir for the files the steps write their outputs to (one per attempt, which the
+   * supervisor reads and deletes at its end): the runtime's volume is read-only in the main
+   * container, and the image's root may be too ({@code readOnlyRootFilesystem}), or have no /tmp at
+   * all (scratch, distroless).
+   */
+  public static final String OUTPUTS_VOLUME = "shepherd-outputs";
+
+  public static final String OUTPUTS_DIR = "/shepherd-outputs";
+
   /** Where the shepherd image keeps the runtime (deploy/Dockerfile). */
   public static final String IMAGE_RUNTIME_DIR = "/opt/shepherd/runtime";
 
@@ -158,6 +168,10 @@ public final class SupervisorPodBuilder {
                     .withName(VOLUME)
                     .withMountPath(RUNTIME_DIR)
                     .withReadOnly(true)
+                    .build(),
+                new VolumeMountBuilder()
+                    .withName(OUTPUTS_VOLUME)
+                    .withMountPath(OUTPUTS_DIR)
                     .build())
             // The supervisor writes its last status there; the controller reads it if the Pod dies.
             .withTerminationMessagePath("/dev/termination-log")
@@ -193,6 +207,11 @@ public final class SupervisorPodBuilder {
         .withContainers(main)
         .addNewVolume()
         .withName(VOLUME)
+        .withNewEmptyDir()
+        .endEmptyDir()
+        .endVolume()
+        .addNewVolume()
+        .withName(OUTPUTS_VOLUME)
         .withNewEmptyDir()
         .endEmptyDir()
         .endVolume()
@@ -235,6 +254,7 @@ public final class SupervisorPodBuilder {
                     .endFieldRef()
                     .endValueFrom()
                     .build(),
+                new EnvVar("SHEPHERD_OUTPUTS_DIR", OUTPUTS_DIR, null),
                 SUSPEND_RESUME_SIGNAL));
     String manifest = manifest(workflow);
     if (manifest != null) {

@@ -6,6 +6,7 @@ import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.api.WorkflowStatus;
 import dev.shepherd.engine.Engine;
 import dev.shepherd.engine.Outcome;
+import dev.shepherd.engine.Outputs;
 import dev.shepherd.engine.Plan;
 import dev.shepherd.engine.Problem;
 import dev.shepherd.engine.SpecValidation;
@@ -13,6 +14,10 @@ import dev.shepherd.engine.StepInvocation;
 import dev.shepherd.engine.StepStart;
 import dev.shepherd.engine.WorkflowRef;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,6 +48,11 @@ import java.util.concurrent.TimeUnit;
  * none. Steps without a command, and env entries with {@code valueFrom}, can't run here: the caller
  * validates the spec once ({@link SpecValidation.Target#LOCAL}) and hands a spec with problems to
  * {@link #reject} instead.
+ *
+ * <p>Each attempt writes its outputs to a file of its own in the outputs directory, named by its
+ * {@value Outputs#VARIABLE}: created empty before the spawn, read after a clean exit (at most one
+ * byte more than {@link Outputs#MAX_BYTES}, so a step can't fill our memory) and deleted after any
+ * exit. The engine parses them.
  *
  * <p>An initial status may be partly done (the supervisor restarted): a step recorded as Running
  * there is not a process of ours, so its attempt is reported as ended with reason {@value
@@ -115,13 +125,15 @@ public final class WorkflowRunner {
 
   private record Cancel(String why, Duration grace) {}
 
-  private record Attempt(int attempt, StepProcess process, Command command, long startedNanos) {}
+  private record Attempt(
+      int attempt, StepProcess process, Command command, Path outputs, long startedNanos) {}
 
   private final Supervisor supervisor;
   private final Clock clock;
   private final Listener listener;
   private final Engine engine;
   private final Duration stopGrace;
+  private final Path outputsDir;
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
   private volatile Cancel cancelRequest;
 
@@ -129,6 +141,12 @@ public final class WorkflowRunner {
   private final Map<String, Attempt> current = new HashMap<>();
   private final Map<StepProcess, Attempt> live = new LinkedHashMap<>();
   private WorkflowStatus published;
+
+  /** Where this run's attempts write their outputs; null if it could not be made. */
+  private Path runOutputs;
+
+  /** Why {@link #runOutputs} could not be made, for the message of every attempt. */
+  private IOException noOutputs;
 
   public WorkflowRunner(Supervisor supervisor, Clock clock, Listener listener) {
     this(supervisor, clock, listener, DEFAULT_STOP_GRACE);
@@ -138,11 +156,22 @@ public final class WorkflowRunner {
    * @param stopGrace time between SIGTERM and SIGKILL when the engine stops a step (a timeout)
    */
   public WorkflowRunner(Supervisor supervisor, Clock clock, Listener listener, Duration stopGrace) {
+    this(supervisor, clock, listener, stopGrace, null);
+  }
+
+  /**
+   * @param stopGrace time between SIGTERM and SIGKILL when the engine stops a step (a timeout)
+   * @param outputsDir an existing directory, writable by the steps, for the files their outputs are
+   *     written to; null for a temporary directory of each run's own, removed at its end
+   */
+  public WorkflowRunner(
+      Supervisor supervisor, Clock clock, Listener listener, Duration stopGrace, Path outputsDir) {
     this.supervisor = Objects.requireNonNull(supervisor, "supervisor");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.listener = listener == null ? snapshot -> {} : listener;
     this.engine = new Engine(clock);
     this.stopGrace = Objects.requireNonNull(stopGrace, "stopGrace");
+    this.outputsDir = outputsDir;
   }
 
   /**
@@ -163,6 +192,7 @@ public final class WorkflowRunner {
       throws InterruptedException {
     Objects.requireNonNull(spec, "spec");
     WorkflowStatus status = begin(initial);
+    openOutputs();
     try {
       if (status.phase == null || !status.phase.isFinal()) {
         reportLostAttempts(spec, status);
@@ -210,7 +240,39 @@ public final class WorkflowRunner {
         supervisor.signalGroup(p, Signal.KILL);
       }
       throw e;
+    } finally {
+      closeOutputs();
     }
+  }
+
+  /** The directory of this run's outputs files: the one given, or a temporary one. */
+  private void openOutputs() {
+    noOutputs = null;
+    try {
+      runOutputs = outputsDir != null ? outputsDir : Files.createTempDirectory("shepherd-outputs-");
+    } catch (IOException e) {
+      runOutputs = null;
+      noOutputs = e;
+    }
+  }
+
+  /**
+   * Removes the temporary directory of the run's outputs files, with the files of attempts whose
+   * end never came (the run was interrupted).
+   */
+  private void closeOutputs() {
+    if (outputsDir != null || runOutputs == null) {
+      return;
+    }
+    try (var files = Files.list(runOutputs)) {
+      for (Path f : files.toList()) {
+        Files.deleteIfExists(f);
+      }
+      Files.deleteIfExists(runOutputs);
+    } catch (IOException e) {
+      // a temporary directory left behind: no reason to fail the run
+    }
+    runOutputs = null;
   }
 
   /**
@@ -272,7 +334,10 @@ public final class WorkflowRunner {
       return;
     }
     Duration took = Duration.ofNanos(e.endedNanos() - attempt.startedNanos());
-    Outcome outcome = outcome(attempt.command(), e.exit(), e.failure(), e.process().tail());
+    Outcome outcome =
+        withOutputs(
+            outcome(attempt.command(), e.exit(), e.failure(), e.process().tail()),
+            attempt.outputs());
     boolean counted = false;
     Attempt now = current.get(e.step());
     if (now != null && now.process() == e.process()) {
@@ -294,29 +359,36 @@ public final class WorkflowRunner {
   private void start(
       String workflowName, WorkflowSpec spec, WorkflowStatus status, List<StepStart> starts) {
     for (StepStart s : starts) {
-      Command command = command(workflowName, spec, s.step(), s.run(), s.attempt());
+      Path outputs = runOutputs == null ? null : runOutputs.resolve(s.step() + "." + s.attempt());
+      Command command =
+          command(
+              workflowName,
+              spec,
+              s.step(),
+              s.run(),
+              s.attempt(),
+              outputs == null ? "" : outputs.toString());
       listener.attemptStarting(s.step(), s.attempt());
       long started = System.nanoTime();
       StepProcess process;
       try {
-        process = supervisor.spawn(command);
-      } catch (IOException | RuntimeException e) {
-        listener.attemptStarted(s.step(), s.attempt(), 0);
-        Outcome outcome =
-            new Outcome(
-                null,
-                START_FAILED_REASON,
-                "Could not start "
-                    + quote(command.argv().getFirst())
-                    + ": "
-                    + e.getMessage()
-                    + ".");
-        boolean counted = engine.finished(spec, status, s.step(), s.attempt(), outcome);
-        listener.attemptEnded(s.step(), s.attempt(), null, outcome, Duration.ZERO, counted);
-        events.add(new Wake()); // decide again at once: a retry with no backoff, or a free slot
+        createOutputs(outputs);
+      } catch (IOException e) {
+        startFailed(spec, status, s, "Could not create its outputs file: " + e + ".");
         continue;
       }
-      Attempt attempt = new Attempt(s.attempt(), process, command, started);
+      try {
+        process = supervisor.spawn(command);
+      } catch (IOException | RuntimeException e) {
+        deleteOutputs(outputs);
+        startFailed(
+            spec,
+            status,
+            s,
+            "Could not start " + quote(command.argv().getFirst()) + ": " + e.getMessage() + ".");
+        continue;
+      }
+      Attempt attempt = new Attempt(s.attempt(), process, command, outputs, started);
       current.put(s.step(), attempt);
       live.put(process, attempt);
       listener.attemptStarted(s.step(), s.attempt(), process.pid());
@@ -330,16 +402,81 @@ public final class WorkflowRunner {
     }
   }
 
+  /** An attempt that never ran: the engine decides what follows, as after any failure. */
+  private void startFailed(WorkflowSpec spec, WorkflowStatus status, StepStart s, String why) {
+    listener.attemptStarted(s.step(), s.attempt(), 0);
+    Outcome outcome = new Outcome(null, START_FAILED_REASON, why);
+    boolean counted = engine.finished(spec, status, s.step(), s.attempt(), outcome);
+    listener.attemptEnded(s.step(), s.attempt(), null, outcome, Duration.ZERO, counted);
+    events.add(new Wake()); // decide again at once: a retry with no backoff, or a free slot
+  }
+
+  /** An empty outputs file, so that a step may append to it as to a Pod's termination log. */
+  private void createOutputs(Path file) throws IOException {
+    if (file == null) {
+      throw noOutputs;
+    }
+    Files.write(file, new byte[0]);
+  }
+
+  private static void deleteOutputs(Path file) {
+    if (file == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      // left in the outputs directory; the next attempt of its step has another name
+    }
+  }
+
+  /**
+   * {@code outcome} with the outputs the attempt wrote, if it exited cleanly (a failed attempt's
+   * outputs count for nothing); the file is deleted in any case. A file gone (the step removed it)
+   * is no outputs; one that can't be read fails the attempt.
+   */
+  static Outcome withOutputs(Outcome outcome, Path file) {
+    try {
+      if (!outcome.succeeded()) {
+        return outcome;
+      }
+      byte[] bytes;
+      try (InputStream in = Files.newInputStream(file)) {
+        bytes = in.readNBytes(Outputs.MAX_BYTES + 1);
+      } catch (NoSuchFileException e) {
+        return outcome;
+      } catch (IOException e) {
+        return new Outcome(
+            outcome.exitCode(),
+            Outputs.INVALID_REASON,
+            "Its outputs file " + file + " cannot be read: " + e.getMessage() + ".");
+      }
+      return new Outcome(
+          outcome.exitCode(),
+          outcome.reason(),
+          outcome.message(),
+          new String(bytes, StandardCharsets.UTF_8));
+    } finally {
+      deleteOutputs(file);
+    }
+  }
+
   // ---- what a step is ----
 
   /**
-   * The process of one attempt: its {@link StepInvocation}, in the environment of this process.
+   * The process of one attempt: its {@link StepInvocation}, in the environment of this process,
+   * writing its outputs to {@code outputFile}.
    *
    * @param runName the name it runs under: the step's, or a loop instance's
    */
   static Command command(
-      String workflowName, WorkflowSpec spec, String runName, Step step, int attempt) {
-    StepInvocation invocation = StepInvocation.of(workflowName, spec, step, attempt);
+      String workflowName,
+      WorkflowSpec spec,
+      String runName,
+      Step step,
+      int attempt,
+      String outputFile) {
+    StepInvocation invocation = StepInvocation.of(workflowName, spec, step, attempt, outputFile);
     Map<String, String> env = new LinkedHashMap<>(System.getenv());
     env.putAll(invocation.variables());
     Path dir = invocation.workingDir() == null ? null : Path.of(invocation.workingDir());

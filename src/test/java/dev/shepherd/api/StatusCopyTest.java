@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,7 +24,12 @@ class StatusCopyTest {
 
     copy.steps.getFirst().phase = StepPhase.Failed;
     copy.conditions.getFirst().setStatus("False");
+    copy.steps.getFirst().outputs.put("version", "2");
+    copy.steps.getFirst().loop.instances.getFirst().phase = StepPhase.Failed;
     assertThat(status.steps.getFirst().phase).isEqualTo(StepPhase.Running);
+    assertThat(status.steps.getFirst().outputs).containsEntry("version", "1");
+    assertThat(status.steps.getFirst().loop.instances.getFirst().phase)
+        .isEqualTo(StepPhase.Running);
     assertThat(status.conditions.getFirst().getStatus()).isEqualTo("True");
     assertThat(copy).isNotEqualTo(status);
   }
@@ -47,7 +53,13 @@ class StatusCopyTest {
                         ? 99L
                         : f.getType() == WorkflowPhase.class
                             ? WorkflowPhase.Failed
-                            : f.getType() == StepPhase.class ? StepPhase.Skipped : List.of();
+                            : f.getType() == StepPhase.class
+                                ? StepPhase.Skipped
+                                : f.getType() == Map.class
+                                    ? Map.of("other", "1")
+                                    : f.getType() == LoopStatus.class
+                                        ? new LoopStatus(7)
+                                        : List.of();
         f.set(changed, other);
         assertThat(b).as(target.getClass().getSimpleName() + "." + f.getName()).isNotEqualTo(a);
       }
@@ -101,7 +113,14 @@ class StatusCopyTest {
     st.finishedAt = "2026-11-29T10:00:30Z";
     st.podName = "wf-a-2";
     st.message = "boom";
+    st.outputs = new java.util.LinkedHashMap<>(Map.of("version", "1"));
+    st.loop = new LoopStatus(3);
+    RunStatus instance = new RunStatus("a[1]");
+    instance.phase = StepPhase.Running;
+    st.loop.instances.add(instance);
     s.steps.add(st);
+    s.abortReason = "Cancelled";
+    s.abortMessage = "Stop.";
     s.conditions.add(
         new ConditionBuilder()
             .withType("Reconciling")

@@ -82,7 +82,10 @@ class AotTrainingTest {
     assertThat(loaded)
         .as("classes loaded")
         .hasSizeGreaterThan(1000)
-        .contains("dev.shepherd.supervisor.report.ApiConnection", "sun.security.ssl.SSLSocketImpl")
+        .contains(
+            "dev.shepherd.supervisor.report.ApiConnection",
+            "sun.security.ssl.SSLSocketImpl",
+            "dev.shepherd.engine.Outputs")
         .noneMatch(
             c ->
                 c.startsWith("org.yaml.snakeyaml.")

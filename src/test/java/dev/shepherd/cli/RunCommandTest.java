@@ -163,6 +163,51 @@ class RunCommandTest {
             "Error");
   }
 
+  /**
+   * Outputs land in the status; malformed ones and ones over the limit fail their step with
+   * OutputsInvalid (allowed to fail here, so that every step runs), a failed step's are dropped.
+   */
+  @Test
+  void outputsLandInTheStatusAndInvalidOnesFailTheirStep() throws Exception {
+    Path file =
+        write(
+            "outputs.yaml",
+            """
+            apiVersion: shepherd.dev/v1alpha1
+            kind: Workflow
+            metadata: {name: outputs}
+            spec:
+              steps:
+                - name: good
+                  command: [sh, -c, 'echo a=1 >> "$SHEPHERD_OUTPUT"; printf "b<<END\\nx\\ny\\nEND\\n" >> "$SHEPHERD_OUTPUT"']
+                - name: malformed
+                  allowFailure: true
+                  command: [sh, -c, 'echo a=1 >> "$SHEPHERD_OUTPUT"; echo oops >> "$SHEPHERD_OUTPUT"']
+                - name: oversize
+                  allowFailure: true
+                  command: [sh, -c, 'printf "big=%04096d\\n" 0 >> "$SHEPHERD_OUTPUT"']
+                - name: failed
+                  allowFailure: true
+                  command: [sh, -c, 'echo a=1 >> "$SHEPHERD_OUTPUT"; exit 4']
+            """);
+
+    Result r = run(null, "run", file.toString(), "--output", "json");
+
+    assertThat(r.exit()).as(r.stderr()).isEqualTo(0);
+    JsonNode steps = r.lastJson().path("steps");
+    assertThat(steps.get(0).path("outputs").toString()).isEqualTo("{\"a\":\"1\",\"b\":\"x\\ny\"}");
+    assertThat(steps.get(1).path("reason").asText()).isEqualTo("OutputsInvalid");
+    assertThat(steps.get(1).path("message").asText())
+        .isEqualTo("Invalid outputs: line 2: \"oops\" is neither name=value nor name<<DELIMITER.");
+    assertThat(steps.get(2).path("reason").asText()).isEqualTo("OutputsInvalid");
+    assertThat(steps.get(2).path("message").asText()).contains("over 4095 bytes");
+    assertThat(steps.get(3).path("reason").asText()).isEqualTo("Error");
+    for (int i = 1; i < 4; i++) {
+      assertThat(steps.get(i).has("outputs")).as(steps.get(i).toString()).isFalse();
+      assertThat(steps.get(i).path("phase").asText()).isEqualTo("Failed");
+    }
+  }
+
   @Test
   void paramsOverrideAndAdd() throws Exception {
     Path file =

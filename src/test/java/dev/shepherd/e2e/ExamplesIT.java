@@ -116,6 +116,29 @@ class ExamplesIT {
         .untilAsserted(() -> assertThat(kubelet.leftovers()).isEmpty());
   }
 
+  /**
+   * The outputs of examples/outputs.yaml reach the status: through the kubelet's termination
+   * message in pod mode, through the supervisor's file per attempt in supervisor mode.
+   */
+  @ParameterizedTest
+  @EnumSource(Executor.class)
+  void theOutputsOfTheOutputsExampleAreInTheStatus(Executor executor) throws IOException {
+    Workflow w = Example.read(Path.of("examples", "outputs.yaml")).workflow();
+    String name = "outputs-status-" + executor.name().toLowerCase();
+    w.getMetadata().setName(name);
+    w.getMetadata().setNamespace(TestingCluster.NAMESPACE);
+    w.getSpec().executor = executor;
+    cluster.client.resource(w).create();
+
+    Workflow done = awaitFinal(name, Duration.ofSeconds(90));
+    assertThat(done.getStatus().phase)
+        .as(done.getStatus().message)
+        .isEqualTo(WorkflowPhase.Succeeded);
+    assertThat(done.getStatus().step("version").outputs)
+        .containsExactly(
+            Map.entry("version", "1.4.2"), Map.entry("notes", "Faster start-up.\nFewer zombies."));
+  }
+
   @ParameterizedTest
   @EnumSource(Executor.class)
   void deletingARunningWorkflowStopsItsProcesses(Executor executor) {

@@ -49,16 +49,22 @@ import java.util.function.Consumer;
  * it owns are deleted, and their processes killed.
  *
  * <p>Shims, because there are no containers: paths inside an image are mapped to host paths ({@code
- * imagePaths}); {@code /dev/termination-log} is a file per container whose path is given in
- * SHEPHERD_TERMINATION_LOG; {@code extraEnv} (the API server's address for a supervisor) stands in
- * for the KUBERNETES_SERVICE_* variables a real kubelet sets; and every process gets
- * SHEPHERD_TEST_POD=uid so a test can find anything left behind in /proc.
+ * imagePaths}), as are mount paths, in arguments and in env values; the container's
+ * terminationMessagePath ({@code /dev/termination-log} unless it says otherwise) is a file per
+ * container, mapped as a mount is and also given in SHEPHERD_TERMINATION_LOG, of which the last
+ * {@value #MAX_TERMINATION_MESSAGE} bytes are read after the exit, as the kubelet reads them;
+ * {@code extraEnv} (the API server's address for a supervisor) stands in for the
+ * KUBERNETES_SERVICE_* variables a real kubelet sets; and every process gets SHEPHERD_TEST_POD=uid
+ * so a test can find anything left behind in /proc.
  *
  * <p>It starts processes with ProcessBuilder, so the JVM it runs in must not run a shepherd
  * Supervisor (its waitpid(-1) would steal their exits).
  */
 public final class TestKubelet implements AutoCloseable {
   public static final String POD_MARKER = "SHEPHERD_TEST_POD";
+
+  /** How much of a termination message file the kubelet keeps: the last 4 KiB. */
+  static final int MAX_TERMINATION_MESSAGE = 4096;
 
   private final KubernetesClient client;
   private final Map<String, Path> imagePaths;
@@ -211,10 +217,18 @@ public final class TestKubelet implements AutoCloseable {
     if (deleted.contains(uid)) {
       return null;
     }
+    // Empty, as the kubelet creates it, for a container to append to.
+    Path terminationLog =
+        Files.write(podDir.resolve(c.getName() + ".termination-log"), new byte[0]);
     Map<String, Path> mounts = new LinkedHashMap<>(imagePaths);
     for (VolumeMount m : list(c.getVolumeMounts())) {
       mounts.put(m.getMountPath(), volumes.get(m.getName()));
     }
+    mounts.put(
+        c.getTerminationMessagePath() == null
+            ? "/dev/termination-log"
+            : c.getTerminationMessagePath(),
+        terminationLog);
     List<String> argv = new ArrayList<>();
     list(c.getCommand()).forEach(a -> argv.add(map(a, mounts)));
     list(c.getArgs()).forEach(a -> argv.add(map(a, mounts)));
@@ -222,8 +236,6 @@ public final class TestKubelet implements AutoCloseable {
       return new Result(
           128, "ContainerCannotRun", "the test kubelet needs a command: images are ignored", null);
     }
-    Path terminationLog = podDir.resolve(c.getName() + ".termination-log");
-    Files.deleteIfExists(terminationLog);
     ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
     Path workDir = c.getWorkingDir() == null ? podDir : Path.of(map(c.getWorkingDir(), mounts));
     pb.directory(Files.isDirectory(workDir) ? workDir.toFile() : podDir.toFile());
@@ -237,7 +249,7 @@ public final class TestKubelet implements AutoCloseable {
       String value =
           e.getValueFrom() == null ? KubeletEnv.expand(value(pod, e), defined) : value(pod, e);
       defined.put(e.getName(), value);
-      env.put(e.getName(), value);
+      env.put(e.getName(), mapPath(value, mounts));
     }
     Process p = pb.start();
     running.put(uid, p);
@@ -264,8 +276,11 @@ public final class TestKubelet implements AutoCloseable {
     if (deleted.contains(uid)) {
       return null;
     }
-    String message = Files.exists(terminationLog) ? Files.readString(terminationLog) : null;
-    if ((message == null || message.isEmpty())
+    String message = Files.exists(terminationLog) ? terminationMessage(terminationLog) : null;
+    if (message != null && message.isEmpty()) {
+      message = null; // the kubelet leaves an empty message out
+    }
+    if (message == null
         && code != 0
         && "FallbackToLogsOnError".equals(c.getTerminationMessagePolicy())) {
       synchronized (tail) {
@@ -274,6 +289,16 @@ public final class TestKubelet implements AutoCloseable {
     }
     return new Result(
         code, code == 0 ? "Completed" : "Error", message, inTime ? null : "DeadlineExceeded");
+  }
+
+  /**
+   * The file's last {@value #MAX_TERMINATION_MESSAGE} bytes, as the kubelet reads a termination
+   * message (the start of a longer file is dropped).
+   */
+  private static String terminationMessage(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    int from = Math.max(0, bytes.length - MAX_TERMINATION_MESSAGE);
+    return new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
   }
 
   private void pump(String prefix, Process p, Deque<String> tail) {

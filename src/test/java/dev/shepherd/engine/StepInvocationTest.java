@@ -23,7 +23,7 @@ class StepInvocationTest {
     WorkflowSpec spec = spec(a);
     spec.params = List.of(new Param("MODE", "fast"), new Param("EMPTY", null));
 
-    StepInvocation invocation = StepInvocation.of("wf", spec, a, 3);
+    StepInvocation invocation = StepInvocation.of("wf", spec, a, 3, "/out/a-3");
 
     assertThat(invocation.env())
         .extracting(EnvVar::getName, EnvVar::getValue)
@@ -33,6 +33,7 @@ class StepInvocationTest {
             Tuple.tuple("SHEPHERD_WORKFLOW", "wf"),
             Tuple.tuple("SHEPHERD_STEP", "a"),
             Tuple.tuple("SHEPHERD_ATTEMPT", "3"),
+            Tuple.tuple("SHEPHERD_OUTPUT", "/out/a-3"),
             Tuple.tuple("MODE", "slow"),
             Tuple.tuple("EXTRA", null));
     assertThat(invocation.variables())
@@ -42,6 +43,7 @@ class StepInvocationTest {
             entry("SHEPHERD_WORKFLOW", "wf"),
             entry("SHEPHERD_STEP", "a"),
             entry("SHEPHERD_ATTEMPT", "3"),
+            entry("SHEPHERD_OUTPUT", "/out/a-3"),
             entry("EXTRA", ""));
   }
 
@@ -63,7 +65,7 @@ class StepInvocationTest {
             .build();
     a.env = List.of(fromField);
 
-    StepInvocation invocation = StepInvocation.of("wf", spec(a), a, 1);
+    StepInvocation invocation = StepInvocation.of("wf", spec(a), a, 1, "/out");
 
     assertThat(invocation.env().getLast()).isSameAs(fromField);
     assertThat(invocation.variables()).containsEntry("NODE", "");
@@ -75,7 +77,7 @@ class StepInvocationTest {
     a.command = List.of("sh", "-c");
     a.args = Arrays.asList("echo \"$0\"", null);
 
-    StepInvocation invocation = StepInvocation.of("wf", spec(a), a, 1);
+    StepInvocation invocation = StepInvocation.of("wf", spec(a), a, 1, "/out");
 
     assertThat(invocation.command()).isSameAs(a.command);
     assertThat(invocation.args()).isSameAs(a.args);
@@ -87,7 +89,7 @@ class StepInvocationTest {
     Step a = step("a");
     a.args = List.of("--help");
 
-    StepInvocation invocation = StepInvocation.of("wf", spec(a), a, 1);
+    StepInvocation invocation = StepInvocation.of("wf", spec(a), a, 1, "/out");
 
     assertThat(invocation.command()).isNull();
     assertThat(invocation.argv()).containsExactly("--help");
@@ -97,9 +99,9 @@ class StepInvocationTest {
   void anEmptyWorkingDirIsNone() {
     Step a = step("a");
     a.workingDir = "";
-    assertThat(StepInvocation.of("wf", spec(a), a, 1).workingDir()).isNull();
+    assertThat(StepInvocation.of("wf", spec(a), a, 1, "/out").workingDir()).isNull();
     a.workingDir = "/work";
-    assertThat(StepInvocation.of("wf", spec(a), a, 1).workingDir()).isEqualTo("/work");
+    assertThat(StepInvocation.of("wf", spec(a), a, 1, "/out").workingDir()).isEqualTo("/work");
   }
 
   private static Map.Entry<String, String> entry(String name, String value) {

@@ -11,6 +11,11 @@ import org.junit.jupiter.api.Test;
 /** How a step Pod's end is read. */
 class PodOutcomeTest {
   static Pod ended(String phase, String podReason, int exitCode, String containerReason) {
+    return ended(phase, podReason, exitCode, containerReason, null);
+  }
+
+  static Pod ended(
+      String phase, String podReason, int exitCode, String containerReason, String message) {
     return new PodBuilder()
         .withNewMetadata()
         .withName("wf-a-1")
@@ -25,6 +30,7 @@ class PodOutcomeTest {
                 .withNewTerminated()
                 .withExitCode(exitCode)
                 .withReason(containerReason)
+                .withMessage(message)
                 .endTerminated()
                 .endState()
                 .build())
@@ -64,5 +70,27 @@ class PodOutcomeTest {
     assertThat(PodOutcome.of(ended("Succeeded", null, 0, "Completed")))
         .get()
         .satisfies(o -> assertThat(o.succeeded()).isTrue());
+  }
+
+  /**
+   * The termination message is the outputs file after a clean exit; after a failure it is the log's
+   * last lines (or whatever the step wrote), a message and never outputs.
+   */
+  @Test
+  void theTerminationMessageIsTheOutputsOfASucceededPodAndTheMessageOfAFailedOne() {
+    assertThat(PodOutcome.of(ended("Succeeded", null, 0, "Completed", "version=1.2\n")))
+        .get()
+        .satisfies(
+            o -> {
+              assertThat(o.outputs()).isEqualTo("version=1.2\n");
+              assertThat(o.message()).isNull();
+            });
+    assertThat(PodOutcome.of(ended("Failed", null, 1, "Error", "make: *** [all] Error 1")))
+        .get()
+        .satisfies(
+            o -> {
+              assertThat(o.outputs()).isNull();
+              assertThat(o.message()).isEqualTo("make: *** [all] Error 1");
+            });
   }
 }

@@ -48,6 +48,10 @@ class StepPodBuilderTest {
     Container c = pod.getSpec().getContainers().getFirst();
     assertThat(c.getImage()).isEqualTo("busybox:1.36");
     assertThat(c.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
+    assertThat(c.getTerminationMessagePath()).isEqualTo("/dev/termination-log");
+    assertThat(c.getEnv())
+        .as("the step writes its outputs to its termination message")
+        .contains(new EnvVar("SHEPHERD_OUTPUT", "/dev/termination-log", null));
     assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(c.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
@@ -81,6 +85,7 @@ class StepPodBuilderTest {
             org.assertj.core.groups.Tuple.tuple("SHEPHERD_WORKFLOW", "wf"),
             org.assertj.core.groups.Tuple.tuple("SHEPHERD_STEP", "a"),
             org.assertj.core.groups.Tuple.tuple("SHEPHERD_ATTEMPT", "3"),
+            org.assertj.core.groups.Tuple.tuple("SHEPHERD_OUTPUT", "/dev/termination-log"),
             org.assertj.core.groups.Tuple.tuple("MODE", "slow"));
     assertThat(pod.getSpec().getActiveDeadlineSeconds()).isEqualTo(60L);
   }

@@ -120,12 +120,11 @@ class SupervisorExecutorTest {
     assertThat(pod.getSpec().getSecurityContext().getSeccompProfile().getType())
         .isEqualTo("RuntimeDefault");
     assertThat(pod.getSpec().getVolumes())
-        .singleElement()
-        .satisfies(
-            v -> {
-              assertThat(v.getName()).isEqualTo("shepherd");
-              assertThat(v.getEmptyDir()).isNotNull();
-            });
+        .as("emptyDirs, as the restricted Pod Security level allows")
+        .extracting(v -> v.getName(), v -> v.getEmptyDir() != null)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("shepherd", true),
+            org.assertj.core.groups.Tuple.tuple("shepherd-outputs", true));
     Container init = pod.getSpec().getInitContainers().getFirst();
     assertThat(pod.getSpec().getInitContainers()).hasSize(1);
     assertThat(init.getImage()).isEqualTo(SupervisorPodBuilder.DEFAULT_IMAGE);
@@ -156,12 +155,11 @@ class SupervisorExecutorTest {
     assertThat(main.getArgs()).isEmpty();
     assertThat(main.getTerminationMessagePolicy()).isEqualTo("File");
     assertThat(main.getVolumeMounts())
-        .singleElement()
-        .satisfies(
-            m -> {
-              assertThat(m.getMountPath()).isEqualTo("/shepherd");
-              assertThat(m.getReadOnly()).isTrue();
-            });
+        .as("the runtime read-only; the steps' outputs files writable")
+        .extracting(m -> m.getMountPath(), m -> Boolean.TRUE.equals(m.getReadOnly()))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("/shepherd", true),
+            org.assertj.core.groups.Tuple.tuple("/shepherd-outputs", false));
     assertThat(main.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(main.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(main.getEnv())
@@ -170,6 +168,7 @@ class SupervisorExecutorTest {
             "SHEPHERD_WORKFLOW",
             "SHEPHERD_NAMESPACE",
             "SHEPHERD_POD_NAME",
+            "SHEPHERD_OUTPUTS_DIR",
             "_JAVA_SR_SIGNUM",
             "SHEPHERD_MANIFEST");
     assertThat(main.getEnv().get(0).getValue()).isEqualTo("sv");
@@ -178,9 +177,12 @@ class SupervisorExecutorTest {
     assertThat(main.getEnv().get(2).getValueFrom().getFieldRef().getFieldPath())
         .isEqualTo("metadata.name");
     assertThat(main.getEnv().get(3).getValue())
+        .as("the outputs directory, the emptyDir's mount")
+        .isEqualTo("/shepherd-outputs");
+    assertThat(main.getEnv().get(4).getValue())
         .as("HotSpot's SR signal, off SIGUSR2")
         .isEqualTo("39");
-    assertThat(main.getEnv().get(4).getValue())
+    assertThat(main.getEnv().get(5).getValue())
         .as("the workflow as the controller saw it")
         .isEqualTo(SupervisorPodBuilder.escapeForKubelet(SupervisorPodBuilder.manifest(w)))
         .contains("\"metadata\":{\"name\":\"sv\",\"namespace\":\"" + NS + "\",\"generation\":1}")

@@ -124,7 +124,11 @@ class SupervisorManifestTest {
     assertThat(SupervisorPodBuilder.env(w))
         .extracting(EnvVar::getName)
         .containsExactly(
-            "SHEPHERD_WORKFLOW", "SHEPHERD_NAMESPACE", "SHEPHERD_POD_NAME", "_JAVA_SR_SIGNUM");
+            "SHEPHERD_WORKFLOW",
+            "SHEPHERD_NAMESPACE",
+            "SHEPHERD_POD_NAME",
+            "SHEPHERD_OUTPUTS_DIR",
+            "_JAVA_SR_SIGNUM");
   }
 
   @Test

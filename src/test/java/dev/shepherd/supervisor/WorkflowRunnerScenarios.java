@@ -523,6 +523,54 @@ public final class WorkflowRunnerScenarios {
     check(initial.steps.get(1).phase == StepPhase.Running, "the initial status was changed");
   }
 
+  /**
+   * Each attempt gets a file of its own in the outputs directory, empty at its start, read at a
+   * clean exit and deleted after any exit; a retried attempt's new file starts empty. Without a
+   * directory given, the run makes a temporary one and removes it at its end.
+   */
+  @Scenario
+  void outputsFilesPerAttempt() throws Exception {
+    Path outputs = Files.createDirectory(dir.resolve("outputs"));
+    Step flaky =
+        step(
+            "flaky",
+            "[ ! -s \"$SHEPHERD_OUTPUT\" ] || exit 9; echo \"attempt=$SHEPHERD_ATTEMPT\" >>"
+                + " \"$SHEPHERD_OUTPUT\"; [ \"$SHEPHERD_ATTEMPT\" -ge 2 ] || exit 3");
+    flaky.retry = new Retry(1, 0, 0);
+    WorkflowSpec spec =
+        spec(
+            step("where", "echo \"file=$SHEPHERD_OUTPUT\" >> \"$SHEPHERD_OUTPUT\""),
+            flaky,
+            step("bad", "echo 'no equals sign' >> \"$SHEPHERD_OUTPUT\""));
+    WorkflowStatus status =
+        runner(WorkflowRunner.DEFAULT_STOP_GRACE, outputs)
+            .run("outputs", spec, new WorkflowStatus(), 1);
+
+    check(
+        status.step("where").outputs.equals(Map.of("file", outputs.resolve("where.1").toString())),
+        describe(status));
+    check(
+        status.step("flaky").outputs.equals(Map.of("attempt", "2"))
+            && status.step("flaky").attempts == 2,
+        describe(status));
+    StepStatus bad = status.step("bad");
+    check(
+        bad.phase == StepPhase.Failed
+            && "OutputsInvalid".equals(bad.reason)
+            && bad.outputs == null
+            && bad.message.startsWith("Invalid outputs: line 1: "),
+        describe(status));
+    try (var left = Files.list(outputs)) {
+      List<Path> files = left.toList();
+      check(files.isEmpty(), "left in the outputs directory: " + files);
+    }
+
+    WorkflowStatus own = run("own", spec(spec.steps.getFirst()));
+    Path file = Path.of(own.step("where").outputs.get("file"));
+    check(!file.getParent().equals(outputs), "the run's own directory: " + file);
+    check(!Files.exists(file.getParent()), "not removed: " + file.getParent());
+  }
+
   // ---- helpers ----
 
   private WorkflowStatus run(String name, WorkflowSpec spec) throws InterruptedException {
@@ -530,6 +578,10 @@ public final class WorkflowRunnerScenarios {
   }
 
   private WorkflowRunner runner(Duration grace) {
+    return runner(grace, null);
+  }
+
+  private WorkflowRunner runner(Duration grace, Path outputs) {
     snapshots.clear();
     snapshotsAsDelivered.clear();
     listenerThreads.clear();
@@ -568,7 +620,8 @@ public final class WorkflowRunnerScenarios {
                     + (exit == null ? "none" : exit.code()));
           }
         },
-        grace);
+        grace,
+        outputs);
   }
 
   private static WorkflowSpec spec(Step... steps) {

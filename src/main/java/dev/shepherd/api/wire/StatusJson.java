@@ -89,8 +89,8 @@ public final class StatusJson {
     put(o, "finishedAt", s.finishedAt);
     put(o, "podName", s.podName);
     put(o, "message", s.message);
-    if (s.outputs != null && !s.outputs.isEmpty()) {
-      o.put("outputs", new LinkedHashMap<>(s.outputs));
+    if (s.outputs != null && !s.outputs.isEmpty()) { // NON_EMPTY, as the model says
+      o.put("outputs", new LinkedHashMap<String, Object>(s.outputs));
     }
     return o;
   }

@@ -106,12 +106,18 @@ class StatusJsonTest {
     st.finishedAt = text(r);
     st.podName = text(r);
     st.message = text(r);
-    if (r.nextBoolean()) {
-      st.outputs = new java.util.LinkedHashMap<>();
-      for (int k = 0, n = r.nextInt(3); k < n; k++) {
-        st.outputs.put("o" + k, text(r) == null ? "" : text(r));
-      }
-    }
+    st.outputs =
+        switch (r.nextInt(4)) {
+          case 0 -> null;
+          case 1 -> new LinkedHashMap<>(); // left out, as NON_EMPTY says
+          default -> {
+            Map<String, String> outputs = new LinkedHashMap<>();
+            for (int k = 0, m = 1 + r.nextInt(3); k < m; k++) {
+              outputs.put("name_" + k + r.nextInt(100), text(r));
+            }
+            yield outputs;
+          }
+        };
   }
 
   private static WorkflowStatus random(Random r) {

@@ -232,6 +232,35 @@ class SuperviseProcessTest {
     assertThat(requests.getFirst().getMethod()).isEqualTo("GET");
   }
 
+  /**
+   * A step's outputs, written to a file in {@code SHEPHERD_OUTPUTS_DIR}, reach the API server and
+   * the termination message; the file is gone after the step.
+   */
+  @Test
+  void outputsInTheOutputsDirectoryReachTheStatus() throws Exception {
+    create(
+        workflow(
+            "outputs",
+            step("a", "echo \"version=1.2\" >> \"$SHEPHERD_OUTPUT\""),
+            step("b", "[ ! -e \"$OUTPUTS/a.1\" ] && [ -f \"$SHEPHERD_OUTPUT\" ]", "a")));
+    Path outputs = Files.createDirectory(dir.resolve("outputs"));
+    Supervise s =
+        supervise(
+            "outputs",
+            List.of(),
+            Map.of("SHEPHERD_OUTPUTS_DIR", outputs.toString(), "OUTPUTS", outputs.toString()));
+    assertThat(s.awaitExit()).as(s.output()).isZero();
+
+    WorkflowStatus status = cluster.get("outputs").getStatus();
+    assertThat(status.phase).as(status.message).isEqualTo(WorkflowPhase.Succeeded);
+    assertThat(status.step("a").outputs).containsExactly(Map.entry("version", "1.2"));
+    assertThat(s.terminationMessage().step("a").outputs)
+        .containsExactly(Map.entry("version", "1.2"));
+    try (var left = Files.list(outputs)) {
+      assertThat(left).isEmpty();
+    }
+  }
+
   @Test
   void theWorkflowThePodCarriesRunsWithoutAReadOfTheWorkflow() throws Exception {
     Workflow w = workflow("carried", step("a", "echo carried a"), step("b", "exit 4", "a"));
