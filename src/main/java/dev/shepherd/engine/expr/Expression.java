@@ -174,7 +174,7 @@ public final class Expression {
    * String keys (JSON's null inside a list or map is null).
    *
    * @param vars plain Java values (Integer and Float are taken too) for at least the variables the
-   *     expression uses
+   *     expression uses; null is JSON's null (an item of {@code [1, null]})
    * @throws ExpressionException if a variable it uses is not given, or its evaluation fails (a
    *     missing key: {@code steps.a.outputs has no key 'x'})
    */
@@ -182,7 +182,7 @@ public final class Expression {
     Map<String, Object> input = new HashMap<>();
     for (String name : variables) {
       Object value = vars.get(name);
-      if (value == null) {
+      if (value == null && !vars.containsKey(name)) {
         throw new ExpressionException(
             "Expression", source, "uses " + name + ", which has no value here");
       }

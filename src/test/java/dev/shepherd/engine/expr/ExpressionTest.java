@@ -141,6 +141,13 @@ class ExpressionTest {
   }
 
   @Test
+  void aNullItemIsJsonsNull() {
+    Map<String, Object> vars = new HashMap<>();
+    vars.put("item", null);
+    assertThat(Expression.compile("item == null").evaluateBool(vars)).isTrue();
+  }
+
+  @Test
   void evaluateBoolRefusesAnotherTypeAndSaysWhichItIs() {
     assertThat(Expression.compile("steps.test.phase == 'Failed'").evaluateBool(vars())).isTrue();
     assertThatThrownBy(() -> Expression.compile("params.name").evaluateBool(vars()))
