@@ -69,10 +69,11 @@ class AotTrainingTest {
   /**
    * What the training loads is what every supervisor loads from the cache: none of the YAML parser,
    * the JDK's HTTP client or server, Jackson (its trees, parser and generator: the manifest and the
-   * status are plain Java values), logback (the operator's; supervise logs through ConsoleLog) or
-   * java.time's formatter, which supervise has no use for (each was there once, through one
-   * innocent-looking reference), nor the stand-in's side of TLS (a server socket, a key manager),
-   * which the harness keeps to itself.
+   * status are plain Java values), CEL and the libraries it runs on (the training workflow has no
+   * expression), logback (the operator's; supervise logs through ConsoleLog) or java.time's
+   * formatter, which supervise has no use for (each was there once, through one innocent-looking
+   * reference), nor the stand-in's side of TLS (a server socket, a key manager), which the harness
+   * keeps to itself.
    */
   @Test
   void theSuperviseCacheHoldsNothingSuperviseDoesNotUse() throws Exception {
@@ -98,7 +99,9 @@ class AotTrainingTest {
                     || c.equals("sun.security.ssl.SSLServerSocketImpl")
                     || c.startsWith("javax.net.ssl.KeyManagerFactory")
                     || c.startsWith("dev.shepherd.cli.AotTraining")
-                    || c.startsWith("ch.qos.logback."));
+                    || c.startsWith("ch.qos.logback.")
+                    || c.startsWith("dev.cel.")
+                    || c.startsWith("com.google."));
   }
 
   /** {@code java ... Main supervise}, on the tests' class path, with these JVM options. */
