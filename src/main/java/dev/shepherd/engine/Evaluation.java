@@ -107,7 +107,7 @@ final class Evaluation {
     run.workingDir = render(step.workingDir, vars);
     List<EnvVar> env = new ArrayList<>();
     if (item >= 0) {
-      env.add(new EnvVar(ITEM_VARIABLE, Templates.text(plain(value)), null));
+      env.add(new EnvVar(ITEM_VARIABLE, Templates.text(value), null));
       env.add(new EnvVar(ITEM_INDEX_VARIABLE, Integer.toString(item), null));
     }
     if (step.env != null) {
@@ -169,38 +169,10 @@ final class Evaluation {
         Map.of(
             "name", scope.ref.name(), "namespace", scope.ref.namespace(), "phase", phase.name()));
     if (item >= 0) {
-      vars.put("item", plain(value));
+      vars.put("item", value);
       vars.put("itemIndex", (long) item);
     }
     return vars;
-  }
-
-  /**
-   * An item as expressions take it: whole numbers as long, others as double, maps and lists of
-   * such; a literal item comes as its JSON reader made it.
-   */
-  static Object plain(Object value) {
-    return switch (value) {
-      case null -> "";
-      case Byte b -> (long) b;
-      case Short n -> (long) n;
-      case Integer n -> (long) n;
-      case java.math.BigInteger n -> n.longValue();
-      case Float f -> (double) f;
-      case java.math.BigDecimal d ->
-          d.stripTrailingZeros().scale() <= 0 ? (Object) d.longValue() : (Object) d.doubleValue();
-      case Map<?, ?> m -> {
-        Map<String, Object> out = new LinkedHashMap<>();
-        m.forEach((k, v) -> out.put(String.valueOf(k), plain(v)));
-        yield out;
-      }
-      case List<?> l -> {
-        List<Object> out = new ArrayList<>(l.size());
-        l.forEach(v -> out.add(plain(v)));
-        yield out;
-      }
-      default -> value;
-    };
   }
 
   private static List<String> orEmpty(List<String> list) {

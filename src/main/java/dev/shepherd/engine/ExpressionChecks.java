@@ -57,6 +57,26 @@ final class ExpressionChecks {
       return;
     }
     for (Expression e : expressions) {
+      boolean when = site.path().endsWith(".when");
+      if ((when && !e.canBeBool()) || (site.path().endsWith(".itemsFrom") && !e.canBeList())) {
+        problems.add(
+            new Problem(
+                site.path(),
+                step.name,
+                "Step \""
+                    + step.name
+                    + "\": "
+                    + site.path()
+                    + " must give a "
+                    + (when ? "bool" : "list")
+                    + ", but "
+                    + "\""
+                    + e.source()
+                    + "\""
+                    + " gives "
+                    + e.resultType()
+                    + "."));
+      }
       for (String ref : e.stepReferences()) {
         if (!readable.contains(ref)) {
           problems.add(
