@@ -9,6 +9,7 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import java.util.List;
 
 /** One node of the DAG: a command, the steps it waits for, and how it is retried and timed out. */
@@ -54,6 +55,11 @@ public class Step {
       "If true, the step's failure (after its retries) is recorded but does not fail the workflow,"
           + " and its dependents run.")
   public Boolean allowFailure;
+
+  @JsonPropertyDescription(
+      "Mounts of spec.podTemplate.volumes (or of the workspace, as volume \"workspace\") into"
+          + " the step's container.")
+  public List<VolumeMount> volumeMounts;
 
   public Step() {}
 

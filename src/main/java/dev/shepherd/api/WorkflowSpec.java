@@ -55,6 +55,14 @@ public class WorkflowSpec {
   @JsonPropertyDescription("Overrides the Pod securityContext (default: seccomp RuntimeDefault).")
   public PodSecurityContext podSecurityContext;
 
+  @JsonPropertyDescription(
+      "A volume shared by all steps, at /workspace or its mountPath; SHEPHERD_WORKSPACE names it.")
+  public Workspace workspace;
+
+  @JsonPropertyDescription(
+      "Scheduling, image pull secrets, volumes, labels and annotations of every Pod of the workflow.")
+  public PodTemplate podTemplate;
+
   public Executor executorOrDefault() {
     return executor == null ? Executor.POD : executor;
   }

@@ -3,6 +3,7 @@ package dev.shepherd.engine;
 import dev.shepherd.api.Param;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.WorkflowSpec;
+import dev.shepherd.api.Workspace;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,9 +16,10 @@ import java.util.Map;
  * as a process. Defined once so that a step sees the same argv and environment wherever it runs.
  *
  * <p>The environment is the workflow's params, then {@value #WORKFLOW_VARIABLE}, {@value
- * #STEP_VARIABLE} and {@value #ATTEMPT_VARIABLE}, then the step's own env. Of duplicate names the
- * last wins: the kubelet keeps the last, and {@link #variables} does too, so a step's env overrides
- * a param.
+ * #STEP_VARIABLE} and {@value #ATTEMPT_VARIABLE} (and {@value Workspace#VARIABLE}, the workspace's
+ * mount path, when the workflow has one), then the step's own env. Of duplicate names the last
+ * wins: the kubelet keeps the last, and {@link #variables} does too, so a step's env overrides a
+ * param.
  *
  * @param command the step's command, as given; null or empty for the image's entrypoint, which only
  *     a container has
@@ -43,6 +45,9 @@ public record StepInvocation(
     env.add(new EnvVar(WORKFLOW_VARIABLE, workflow, null));
     env.add(new EnvVar(STEP_VARIABLE, step.name, null));
     env.add(new EnvVar(ATTEMPT_VARIABLE, Integer.toString(attempt), null));
+    if (spec.workspace != null) {
+      env.add(new EnvVar(Workspace.VARIABLE, spec.workspace.mountPathOrDefault(), null));
+    }
     if (step.env != null) {
       env.addAll(step.env);
     }
