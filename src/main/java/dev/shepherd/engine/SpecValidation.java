@@ -622,7 +622,7 @@ public final class SpecValidation {
               null,
               "spec.workspace.volumeClaimTemplate has no spec."));
     }
-    if (target == Target.POD && workspace.emptyDir != null) {
+    if (target == Target.POD && sources.equals(List.of("emptyDir"))) {
       problems.add(
           new Problem(
               "spec.workspace.emptyDir",

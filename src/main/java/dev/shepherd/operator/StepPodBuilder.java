@@ -75,7 +75,7 @@ public final class StepPodBuilder {
             .withContainers(container)
             .endSpec()
             .build();
-    WorkflowPodTemplate.apply(workflow, pod, container, List.of(step));
+    WorkflowPodTemplate.apply(workflow, pod, List.of(step));
     return pod;
   }
 

@@ -201,7 +201,7 @@ public final class SupervisorPodBuilder {
             .endSpec()
             .build();
     // The workspace, the extra volumes and every step's volumeMounts go to the one container.
-    WorkflowPodTemplate.apply(workflow, pod, main, spec.steps);
+    WorkflowPodTemplate.apply(workflow, pod, spec.steps);
     return pod;
   }
 

@@ -30,12 +30,13 @@ final class WorkflowPodTemplate {
   private WorkflowPodTemplate() {}
 
   /**
-   * Applies the template to {@code pod}, built by the executor, whose container {@code main} runs
-   * {@code steps}: one step in a step Pod, all of them in the supervisor Pod (a mount that several
-   * steps ask for, the same each time, is mounted once).
+   * Applies the template to {@code pod}, built by the executor, whose first container runs {@code
+   * steps}: one step in a step Pod, all of them in the supervisor Pod (a mount that several steps
+   * ask for, the same each time, is mounted once).
    */
-  static void apply(Workflow workflow, Pod pod, Container main, List<Step> steps) {
+  static void apply(Workflow workflow, Pod pod, List<Step> steps) {
     WorkflowSpec spec = workflow.getSpec();
+    Container main = pod.getSpec().getContainers().getFirst();
     PodTemplate template = spec.podTemplate;
     PodSpec podSpec = pod.getSpec();
     List<Volume> volumes = new ArrayList<>(list(podSpec.getVolumes()));
