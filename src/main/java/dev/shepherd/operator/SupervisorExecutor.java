@@ -119,8 +119,9 @@ final class SupervisorExecutor {
     if (problems.isEmpty()) {
       problems = WorkspaceClaim.ensure(workflow, client).stream().toList();
     }
-    Pod pod = SupervisorPodBuilder.build(workflow, shepherdImage);
+    Pod pod = null;
     if (problems.isEmpty()) {
+      pod = SupervisorPodBuilder.build(workflow, shepherdImage);
       try {
         if (WorkflowPods.create(workflow, pod, context)) {
           metrics.podCreated();
