@@ -12,6 +12,7 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import java.util.List;
 
 /** One node of the DAG: a command, the steps it waits for, and how it is retried and timed out. */
@@ -84,6 +85,11 @@ public class Step {
   @JsonPropertyDescription("How many instances of a loop step (items, itemsFrom) run at once.")
   public Integer maxParallel;
 
+  @JsonPropertyDescription(
+      "Mounts of spec.podTemplate.volumes (or of the workspace, as volume \"workspace\") into"
+          + " the step's container.")
+  public List<VolumeMount> volumeMounts;
+
   public Step() {}
 
   /** The schema of {@link #items}: a list of anything JSON holds. */
@@ -93,6 +99,28 @@ public class Step {
   public Step(String name, String... depends) {
     this.name = name;
     this.depends = depends.length == 0 ? null : List.of(depends);
+  }
+
+  /** A copy of every field; the lists and objects in it are shared. */
+  public Step copy() {
+    Step c = new Step();
+    c.name = name;
+    c.image = image;
+    c.command = command;
+    c.args = args;
+    c.env = env;
+    c.workingDir = workingDir;
+    c.resources = resources;
+    c.depends = depends;
+    c.retry = retry;
+    c.timeoutSeconds = timeoutSeconds;
+    c.allowFailure = allowFailure;
+    c.when = when;
+    c.items = items;
+    c.itemsFrom = itemsFrom;
+    c.maxParallel = maxParallel;
+    c.volumeMounts = volumeMounts;
+    return c;
   }
 
   /** {@link #allowFailure}, false when unset. */

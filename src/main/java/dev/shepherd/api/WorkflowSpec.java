@@ -64,6 +64,14 @@ public class WorkflowSpec {
   @JsonPropertyDescription("Overrides the Pod securityContext (default: seccomp RuntimeDefault).")
   public PodSecurityContext podSecurityContext;
 
+  @JsonPropertyDescription(
+      "A volume shared by all steps, at /workspace or its mountPath; SHEPHERD_WORKSPACE names it.")
+  public Workspace workspace;
+
+  @JsonPropertyDescription(
+      "Scheduling, image pull secrets, volumes, labels and annotations of every Pod of the workflow.")
+  public PodTemplate podTemplate;
+
   /** The main steps, then the finally steps: every step, as the status lists them. */
   public List<Step> allSteps() {
     if (finallySteps == null || finallySteps.isEmpty()) {

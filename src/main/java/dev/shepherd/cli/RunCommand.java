@@ -47,6 +47,8 @@ final class RunCommand {
       SHEPHERD_WORKFLOW, SHEPHERD_STEP, SHEPHERD_ATTEMPT, SHEPHERD_OUTPUT (a file in a temporary
       directory, for the step's outputs) and the step's env. Images are ignored (the programs of
       this machine run), so every step needs a command. FILE - reads stdin.
+      A spec.workspace is a new temporary directory, printed at the start and kept after the
+      run, in SHEPHERD_WORKSPACE of every step; spec.podTemplate and volumeMounts are ignored.
 
       On a terminal, a table of the steps (phase, attempts, duration, exit code, reason) is kept
       at the bottom of the screen and redrawn in place, the steps' output and progress lines
@@ -125,6 +127,11 @@ final class RunCommand {
     if (documents.stream().anyMatch(RunCommand::usesImages)) {
       stderr.println("shepherd run: images are ignored: steps run as processes of this machine.");
     }
+    if (documents.stream().anyMatch(RunCommand::usesPodVolumes)) {
+      stderr.println(
+          "shepherd run: spec.podTemplate and the steps' volumeMounts are ignored: no Pod, no"
+              + " volume is mounted here.");
+    }
 
     PrintStream progress = options.json() ? stderr : stdout;
     quietSupervisorLogs();
@@ -185,6 +192,12 @@ final class RunCommand {
         if (documents.size() > 1) {
           output.line("== workflow " + doc.name() + " (document " + doc.index() + ")");
         }
+        if (doc.spec().workspace != null) {
+          Path workspace = Files.createTempDirectory("shepherd-workspace-" + doc.name() + "-");
+          // Here the workspace is mounted nowhere: every step gets this directory instead.
+          doc.spec().workspace.mountPath = workspace.toString();
+          output.line("workspace: " + workspace + " (kept after the run)");
+        }
         output.begin(doc.spec());
         WorkflowStatus status =
             runner.run(doc.name(), doc.spec(), new WorkflowStatus(), doc.manifest().generation());
@@ -205,6 +218,9 @@ final class RunCommand {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stderr.println("shepherd run: interrupted");
+      return 1;
+    } catch (IOException e) {
+      stderr.println("shepherd run: cannot make the workspace directory: " + e.getMessage());
       return 1;
     }
   }
@@ -323,6 +339,19 @@ final class RunCommand {
     }
     for (Step s : spec.allSteps()) {
       if (s != null && s.image != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean usesPodVolumes(WorkflowFile.Document doc) {
+    WorkflowSpec spec = doc.spec();
+    if (spec.podTemplate != null) {
+      return true;
+    }
+    for (Step s : spec.allSteps()) {
+      if (s != null && s.volumeMounts != null && !s.volumeMounts.isEmpty()) {
         return true;
       }
     }

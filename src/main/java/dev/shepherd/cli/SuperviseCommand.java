@@ -4,6 +4,7 @@ import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.api.Workspace;
 import dev.shepherd.api.wire.CarriedManifest;
 import dev.shepherd.api.wire.Manifest;
 import dev.shepherd.engine.Outcome;
@@ -235,6 +236,12 @@ final class SuperviseCommand {
                 workflow.getSpec() == null ? new WorkflowSpec() : workflow.getSpec(),
                 workflow.getStatus() == null ? new WorkflowStatus() : workflow.getStatus(),
                 workflow.generationOrZero());
+      }
+      String mounted = System.getenv(Workspace.VARIABLE);
+      if (what.spec().workspace != null && mounted != null && !mounted.isBlank()) {
+        // The Pod mounts the workspace where its environment says (SupervisorPodBuilder): that is
+        // the path the steps get, also where a stand-in kubelet maps container paths elsewhere.
+        what.spec().workspace.mountPath = mounted;
       }
       try (StatusReporter reporter =
           new StatusReporter(api, terminationLog, StatusReporter.Backoff.defaults())) {

@@ -99,8 +99,7 @@ final class Evaluation {
     if (hasTemplates(step)) {
       vars = variables(step, scope, item, value);
     }
-    Step run = new Step();
-    run.name = step.name;
+    Step run = step.copy();
     run.image = render(step.image, vars);
     run.command = render(step.command, vars);
     run.args = render(step.args, vars);
@@ -116,11 +115,6 @@ final class Evaluation {
       }
     }
     run.env = env.isEmpty() ? null : env;
-    run.resources = step.resources;
-    run.depends = step.depends;
-    run.retry = step.retry;
-    run.timeoutSeconds = step.timeoutSeconds;
-    run.allowFailure = step.allowFailure;
     return run;
   }
 

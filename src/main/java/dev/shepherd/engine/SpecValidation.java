@@ -3,7 +3,10 @@ package dev.shepherd.engine;
 import dev.shepherd.api.Param;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.WorkflowSpec;
+import dev.shepherd.api.Workspace;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -12,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -238,6 +242,7 @@ public final class SpecValidation {
       }
       processProblems(spec, all, target == Target.SUPERVISOR, problems);
     }
+    volumeProblems(spec, target, problems);
     return problems;
   }
 
@@ -385,7 +390,7 @@ public final class SpecValidation {
    * The path of the step at index {@code i} of the main steps and then the finally steps; made only
    * for a problem, not for every step.
    */
-  static String stepPath(WorkflowSpec spec, int i) {
+  public static String stepPath(WorkflowSpec spec, int i) {
     int main = spec.steps.size();
     return i < main ? "spec.steps[" + i + "]" : "spec.finally[" + (i - main) + "]";
   }
@@ -503,5 +508,214 @@ public final class SpecValidation {
       }
     }
     return true;
+  }
+
+  // ---- the workspace, spec.podTemplate.volumes and the steps' volumeMounts ----
+
+  /**
+   * Where executor supervisor keeps its runtime (SupervisorPodBuilder.RUNTIME_DIR), and the name of
+   * its volume: no volume of the user's may take either.
+   */
+  private static final String RUNTIME_DIR = "/shepherd";
+
+  private static final String RUNTIME_VOLUME = "shepherd";
+
+  /**
+   * The workspace's source, the names of the extra volumes, and what each step mounts: a name that
+   * is a volume of the Pod, at an absolute path that no other mount of the same container takes.
+   * With executor supervisor every step's mounts go into the one container, so they must agree
+   * across steps too. {@code shepherd run} mounts nothing, but takes the same spec as the cluster.
+   */
+  private static void volumeProblems(WorkflowSpec spec, Target target, List<Problem> problems) {
+    Workspace workspace = spec.workspace;
+    if (workspace != null) {
+      workspaceProblems(workspace, target, problems);
+    }
+    Set<String> volumes = new HashSet<>();
+    if (workspace != null) {
+      volumes.add(Workspace.VOLUME);
+    }
+    List<Volume> extra = spec.podTemplate == null ? null : spec.podTemplate.volumes;
+    for (int i = 0; extra != null && i < extra.size(); i++) {
+      String name = extra.get(i) == null ? null : extra.get(i).getName();
+      String path = "spec.podTemplate.volumes[" + i + "].name";
+      if (blank(name)) {
+        problems.add(new Problem(path, null, "spec.podTemplate.volumes[" + i + "] has no name."));
+      } else if ((workspace != null && name.equals(Workspace.VOLUME))
+          || (target == Target.SUPERVISOR && name.equals(RUNTIME_VOLUME))) {
+        problems.add(
+            new Problem(
+                path,
+                null,
+                "spec.podTemplate.volumes["
+                    + i
+                    + "] is named \""
+                    + name
+                    + "\", the name of "
+                    + (name.equals(Workspace.VOLUME)
+                        ? "the workspace's volume"
+                        : "the volume that holds the supervisor's runtime")
+                    + "; rename it."));
+      } else if (!volumes.add(name)) {
+        problems.add(
+            new Problem(
+                path,
+                null,
+                "Volume \"" + name + "\" is in spec.podTemplate.volumes more than once."));
+      }
+    }
+    // With executor supervisor, one container: each path holds one mount, whichever step asks.
+    Map<String, Map.Entry<String, VolumeMount>> shared = new HashMap<>();
+    List<Step> all = spec.allSteps();
+    for (int i = 0; i < all.size(); i++) {
+      Step step = all.get(i);
+      if (step == null || step.name == null || step.volumeMounts == null) {
+        continue;
+      }
+      Set<String> paths = new HashSet<>();
+      if (workspace != null) {
+        paths.add(workspace.mountPathOrDefault());
+      }
+      for (int m = 0; m < step.volumeMounts.size(); m++) {
+        VolumeMount mount = step.volumeMounts.get(m);
+        String path = stepPath(spec, i) + ".volumeMounts[" + m + "]";
+        String what = "Step \"" + step.name + "\": volumeMounts[" + m + "]";
+        if (mount == null || blank(mount.getName())) {
+          problems.add(new Problem(path + ".name", step.name, what + " has no name."));
+          continue;
+        }
+        if (!volumes.contains(mount.getName())) {
+          problems.add(
+              new Problem(
+                  path + ".name",
+                  step.name,
+                  what
+                      + " mounts volume \""
+                      + mount.getName()
+                      + "\", which is neither in spec.podTemplate.volumes nor the workspace"
+                      + (workspace == null ? " (spec.workspace is not set)." : ".")));
+          continue;
+        }
+        String at = mount.getMountPath();
+        String wrong = null;
+        if (blank(at) || !at.startsWith("/") || at.equals("/")) {
+          wrong = " has mountPath \"" + at + "\"; it must be an absolute path other than /.";
+        } else if (target != Target.LOCAL && !paths.add(at)) {
+          wrong = " mounts at " + at + ", where the step already mounts a volume.";
+        } else if (target == Target.SUPERVISOR && under(at, RUNTIME_DIR)) {
+          wrong =
+              " mounts at "
+                  + at
+                  + "; with executor supervisor "
+                  + RUNTIME_DIR
+                  + " holds the supervisor's runtime.";
+        } else if (target == Target.SUPERVISOR) {
+          Map.Entry<String, VolumeMount> first =
+              shared.putIfAbsent(at, Map.entry(step.name, mount));
+          if (first != null && !sameMount(first.getValue(), mount)) {
+            wrong =
+                " mounts at "
+                    + at
+                    + " other than step \""
+                    + first.getKey()
+                    + "\" does there; with executor supervisor all steps run in one container,"
+                    + " which has one mount per path.";
+          }
+        }
+        if (wrong != null) {
+          problems.add(new Problem(path + ".mountPath", step.name, what + wrong));
+        }
+      }
+    }
+  }
+
+  /** One volume source at most; executor pod shares the workspace between Pods, so a claim. */
+  private static void workspaceProblems(
+      Workspace workspace, Target target, List<Problem> problems) {
+    List<String> sources = new ArrayList<>();
+    if (workspace.emptyDir != null) {
+      sources.add("emptyDir");
+    }
+    if (workspace.volumeClaimTemplate != null) {
+      sources.add("volumeClaimTemplate");
+    }
+    if (workspace.persistentVolumeClaim != null) {
+      sources.add("persistentVolumeClaim");
+    }
+    if (sources.size() > 1) {
+      problems.add(
+          new Problem(
+              "spec.workspace",
+              null,
+              "spec.workspace has "
+                  + String.join(" and ", sources)
+                  + "; it takes one volume source."));
+    }
+    String at = workspace.mountPath;
+    if (at != null && (!at.startsWith("/") || at.equals("/"))) {
+      problems.add(
+          new Problem(
+              "spec.workspace.mountPath",
+              null,
+              "spec.workspace.mountPath is \""
+                  + at
+                  + "\"; it must be an absolute path other than /."));
+    } else if (target == Target.SUPERVISOR && under(workspace.mountPathOrDefault(), RUNTIME_DIR)) {
+      problems.add(
+          new Problem(
+              "spec.workspace.mountPath",
+              null,
+              "spec.workspace.mountPath is "
+                  + workspace.mountPathOrDefault()
+                  + "; with executor supervisor "
+                  + RUNTIME_DIR
+                  + " holds the supervisor's runtime."));
+    }
+    if (workspace.persistentVolumeClaim != null
+        && blank(workspace.persistentVolumeClaim.getClaimName())) {
+      problems.add(
+          new Problem(
+              "spec.workspace.persistentVolumeClaim.claimName",
+              null,
+              "spec.workspace.persistentVolumeClaim has no claimName."));
+    }
+    if (workspace.volumeClaimTemplate != null && workspace.volumeClaimTemplate.spec == null) {
+      problems.add(
+          new Problem(
+              "spec.workspace.volumeClaimTemplate.spec",
+              null,
+              "spec.workspace.volumeClaimTemplate has no spec."));
+    }
+    if (target == Target.POD && sources.equals(List.of("emptyDir"))) {
+      problems.add(
+          new Problem(
+              "spec.workspace.emptyDir",
+              null,
+              "spec.workspace.emptyDir can't be shared with executor pod: each step runs in a Pod of"
+                  + " its own, and an emptyDir lives and dies with its Pod; use"
+                  + " spec.workspace.volumeClaimTemplate or persistentVolumeClaim, or executor"
+                  + " supervisor."));
+    } else if (target == Target.POD && sources.isEmpty()) {
+      problems.add(
+          new Problem(
+              "spec.workspace",
+              null,
+              "spec.workspace has no volume source; executor pod shares it between the step Pods"
+                  + " through a PersistentVolumeClaim: give spec.workspace.volumeClaimTemplate or"
+                  + " persistentVolumeClaim."));
+    }
+  }
+
+  /** Whether {@code path} is {@code dir} or inside it. */
+  private static boolean under(String path, String dir) {
+    return path.equals(dir) || path.startsWith(dir + "/");
+  }
+
+  /** Two mounts that put the same thing at the same path, as one container can hold once. */
+  private static boolean sameMount(VolumeMount a, VolumeMount b) {
+    return a.getName().equals(b.getName())
+        && Objects.equals(a.getSubPath(), b.getSubPath())
+        && Objects.equals(a.getSubPathExpr(), b.getSubPathExpr())
+        && Boolean.TRUE.equals(a.getReadOnly()) == Boolean.TRUE.equals(b.getReadOnly());
   }
 }

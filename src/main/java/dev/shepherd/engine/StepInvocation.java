@@ -3,6 +3,7 @@ package dev.shepherd.engine;
 import dev.shepherd.api.Param;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.WorkflowSpec;
+import dev.shepherd.api.Workspace;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,7 +16,8 @@ import java.util.Map;
  * as a process. Defined once so that a step sees the same argv and environment wherever it runs.
  *
  * <p>The environment is the workflow's params, then {@value #WORKFLOW_VARIABLE}, {@value
- * #STEP_VARIABLE}, {@value #ATTEMPT_VARIABLE} and {@value Outputs#VARIABLE}, then the step's own
+ * #STEP_VARIABLE}, {@value #ATTEMPT_VARIABLE}, {@value Outputs#VARIABLE} (and {@value
+ * Workspace#VARIABLE}, the workspace's mount path, when the workflow has one), then the step's own
  * env. Of duplicate names the last wins: the kubelet keeps the last, and {@link #variables} does
  * too, so a step's env overrides a param.
  *
@@ -48,6 +50,9 @@ public record StepInvocation(
     env.add(new EnvVar(STEP_VARIABLE, step.name, null));
     env.add(new EnvVar(ATTEMPT_VARIABLE, Integer.toString(attempt), null));
     env.add(new EnvVar(Outputs.VARIABLE, outputFile, null));
+    if (spec.workspace != null) {
+      env.add(new EnvVar(Workspace.VARIABLE, spec.workspace.mountPathOrDefault(), null));
+    }
     if (step.env != null) {
       env.addAll(step.env);
     }

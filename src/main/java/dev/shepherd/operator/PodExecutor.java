@@ -6,10 +6,12 @@ import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.engine.Abort;
 import dev.shepherd.engine.Engine;
 import dev.shepherd.engine.Outcome;
 import dev.shepherd.engine.Plan;
 import dev.shepherd.engine.Problem;
+import dev.shepherd.engine.Reason;
 import dev.shepherd.engine.SpecValidation;
 import dev.shepherd.engine.StepStart;
 import dev.shepherd.engine.WorkflowRef;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code executor: pod}: one Pod per step attempt. Observe the step Pods, validate the spec, then
@@ -68,10 +71,14 @@ final class PodExecutor {
               workflow.getSpec(),
               status,
               workflow.generationOrZero());
-      act(workflow, status, plan, runningPods, context);
+      problems = act(workflow, status, plan, runningPods, !wasStarted, context);
+      if (!problems.isEmpty()) {
+        refused(workflow, status, problems, context);
+        plan = Plan.NOTHING;
+      }
     }
 
-    if (!wasStarted && status.startedAt != null) {
+    if (!wasStarted && status.startedAt != null && problems.isEmpty()) {
       metrics.workflowStarted();
       events.record(
           workflow,
@@ -130,11 +137,17 @@ final class PodExecutor {
     return runningPods;
   }
 
-  private void act(
+  /**
+   * Carries out the plan: stops what it stops, and starts its steps, the first of them after the
+   * workspace's claim. Returns the problems of the spec that the API server found in the objects it
+   * makes (empty when there are none), after which nothing more is created.
+   */
+  private List<Problem> act(
       Workflow workflow,
       WorkflowStatus status,
       Plan plan,
       Map<String, String> runningPods,
+      boolean firstStart,
       Context<Workflow> context) {
     KubernetesClient client = context.getClient();
     String namespace = workflow.getMetadata().getNamespace();
@@ -148,10 +161,20 @@ final class PodExecutor {
         events.record(workflow, EventReason.StepFailed, describeFailure(stopped));
       }
     }
+    if (firstStart && !plan.start().isEmpty()) {
+      Optional<Problem> claim = WorkspaceClaim.ensure(workflow, client);
+      if (claim.isPresent()) {
+        return List.of(claim.get());
+      }
+    }
     for (StepStart start : plan.start()) {
       Pod pod = StepPodBuilder.build(workflow, start.step(), start.run(), start.attempt());
-      if (WorkflowPods.create(workflow, pod, context)) {
-        metrics.podCreated();
+      try {
+        if (WorkflowPods.create(workflow, pod, context)) {
+          metrics.podCreated();
+        }
+      } catch (WorkflowPods.Refused e) {
+        return List.of(e.problem);
       }
       if (LoopStatus.indexOf(start.step()) < 0) {
         // A loop instance's Pod name is found from its name and attempt: at thousands of
@@ -159,6 +182,37 @@ final class PodExecutor {
         status.entry(start.step()).podName = pod.getMetadata().getName();
       }
     }
+    return List.of();
+  }
+
+  /**
+   * The API server refused an object made from the spec: the workflow fails with reason
+   * InvalidSpec, as for a problem found before the start, and what runs already is stopped.
+   */
+  private void refused(
+      Workflow workflow, WorkflowStatus status, List<Problem> problems, Context<Workflow> context) {
+    String why = String.join(" ", problems.stream().map(Problem::message).toList());
+    Abort abort =
+        new Abort(
+            Reason.InvalidSpec,
+            Reason.InvalidSpec.name(),
+            why,
+            "Stopped: " + why,
+            "Invalid spec: " + why,
+            name -> true);
+    Plan stop = engine.abort(workflow.getSpec(), status, abort, workflow.generationOrZero());
+    for (String step : stop.stop()) {
+      String podName = status.step(step).podName;
+      if (podName != null) {
+        context
+            .getClient()
+            .pods()
+            .inNamespace(workflow.getMetadata().getNamespace())
+            .withName(podName)
+            .delete();
+      }
+    }
+    events.record(workflow, EventReason.InvalidSpec, status.message);
   }
 
   private static String describeFailure(RunStatus st) {

@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -72,27 +73,31 @@ public final class StepPodBuilder {
                 spec.securityContext != null ? spec.securityContext : restrictedContainer())
             .build();
     String sa = spec.serviceAccountName;
-    return new PodBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace(workflow.getMetadata().getNamespace())
-        .withLabels(labels(workflow, runName, attempt))
-        .withOwnerReferences(ownerReference(workflow))
-        .endMetadata()
-        .withNewSpec()
-        .withRestartPolicy("Never")
-        .withActiveDeadlineSeconds(step.timeoutSeconds)
-        .withServiceAccountName(sa)
-        // A step without a ServiceAccount of its own gets no API token.
-        .withAutomountServiceAccountToken(sa != null ? null : Boolean.FALSE)
-        .withEnableServiceLinks(false)
-        // The pause container becomes PID 1 and reaps the orphans a step's command leaves behind.
-        .withShareProcessNamespace(true)
-        .withSecurityContext(
-            spec.podSecurityContext != null ? spec.podSecurityContext : restrictedPod())
-        .withContainers(container)
-        .endSpec()
-        .build();
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(workflow.getMetadata().getNamespace())
+            .withLabels(labels(workflow, runName, attempt))
+            .withOwnerReferences(ownerReference(workflow))
+            .endMetadata()
+            .withNewSpec()
+            .withRestartPolicy("Never")
+            .withActiveDeadlineSeconds(step.timeoutSeconds)
+            .withServiceAccountName(sa)
+            // A step without a ServiceAccount of its own gets no API token.
+            .withAutomountServiceAccountToken(sa != null ? null : Boolean.FALSE)
+            .withEnableServiceLinks(false)
+            // The pause container becomes PID 1 and reaps the orphans a step's command leaves
+            // behind.
+            .withShareProcessNamespace(true)
+            .withSecurityContext(
+                spec.podSecurityContext != null ? spec.podSecurityContext : restrictedPod())
+            .withContainers(container)
+            .endSpec()
+            .build();
+    WorkflowPodTemplate.apply(workflow, pod, List.of(step));
+    return pod;
   }
 
   /**

@@ -103,8 +103,9 @@ final class SupervisorExecutor {
   }
 
   /**
-   * Validates the spec, then creates the ServiceAccount, Role, RoleBinding and the Pod, in that
-   * order.
+   * Validates the spec, then creates the ServiceAccount, Role, RoleBinding, the workspace's claim
+   * and the Pod, in that order. A claim or Pod that the API server refuses as invalid fails the
+   * workflow as an invalid spec does.
    */
   private void start(Workflow workflow, Context<Workflow> context) {
     KubernetesClient client = context.getClient();
@@ -114,6 +115,20 @@ final class SupervisorExecutor {
       problems =
           SupervisorRbac.problems(
               context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow());
+    }
+    if (problems.isEmpty()) {
+      problems = WorkspaceClaim.ensure(workflow, client).stream().toList();
+    }
+    Pod pod = null;
+    if (problems.isEmpty()) {
+      pod = SupervisorPodBuilder.build(workflow, shepherdImage);
+      try {
+        if (WorkflowPods.create(workflow, pod, context)) {
+          metrics.podCreated();
+        }
+      } catch (WorkflowPods.Refused e) {
+        problems = List.of(e.problem);
+      }
     }
     if (!problems.isEmpty()) {
       // No Pod: the controller owns the whole status.
@@ -126,10 +141,6 @@ final class SupervisorExecutor {
       metrics.workflowFinished(status.phase);
       StatusWriter.replace(workflow, context, status);
       return;
-    }
-    Pod pod = SupervisorPodBuilder.build(workflow, shepherdImage);
-    if (WorkflowPods.create(workflow, pod, context)) {
-      metrics.podCreated();
     }
     events.record(
         workflow,

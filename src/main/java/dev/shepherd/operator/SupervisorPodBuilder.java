@@ -3,6 +3,7 @@ package dev.shepherd.operator;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowSpec;
+import dev.shepherd.api.Workspace;
 import dev.shepherd.api.wire.CarriedManifest;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -185,38 +186,42 @@ public final class SupervisorPodBuilder {
         spec.activeDeadlineSeconds == null
             ? null
             : spec.activeDeadlineSeconds + DEADLINE_GRACE_SECONDS;
-    return new PodBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace(workflow.getMetadata().getNamespace())
-        .withLabels(labels(workflow))
-        .withOwnerReferences(StepPodBuilder.ownerReference(workflow))
-        .endMetadata()
-        .withNewSpec()
-        .withRestartPolicy("Never")
-        .withActiveDeadlineSeconds(deadline)
-        // Its own ServiceAccount, allowed only to read and patch this workflow's status.
-        .withServiceAccountName(name)
-        .withAutomountServiceAccountToken(true)
-        .withEnableServiceLinks(false)
-        .withSecurityContext(
-            spec.podSecurityContext != null
-                ? spec.podSecurityContext
-                : StepPodBuilder.restrictedPod())
-        .withInitContainers(init)
-        .withContainers(main)
-        .addNewVolume()
-        .withName(VOLUME)
-        .withNewEmptyDir()
-        .endEmptyDir()
-        .endVolume()
-        .addNewVolume()
-        .withName(OUTPUTS_VOLUME)
-        .withNewEmptyDir()
-        .endEmptyDir()
-        .endVolume()
-        .endSpec()
-        .build();
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(workflow.getMetadata().getNamespace())
+            .withLabels(labels(workflow))
+            .withOwnerReferences(StepPodBuilder.ownerReference(workflow))
+            .endMetadata()
+            .withNewSpec()
+            .withRestartPolicy("Never")
+            .withActiveDeadlineSeconds(deadline)
+            // Its own ServiceAccount, allowed only to read and patch this workflow's status.
+            .withServiceAccountName(name)
+            .withAutomountServiceAccountToken(true)
+            .withEnableServiceLinks(false)
+            .withSecurityContext(
+                spec.podSecurityContext != null
+                    ? spec.podSecurityContext
+                    : StepPodBuilder.restrictedPod())
+            .withInitContainers(init)
+            .withContainers(main)
+            .addNewVolume()
+            .withName(VOLUME)
+            .withNewEmptyDir()
+            .endEmptyDir()
+            .endVolume()
+            .addNewVolume()
+            .withName(OUTPUTS_VOLUME)
+            .withNewEmptyDir()
+            .endEmptyDir()
+            .endVolume()
+            .endSpec()
+            .build();
+    // The workspace, the extra volumes and every step's volumeMounts go to the one container.
+    WorkflowPodTemplate.apply(workflow, pod, spec.allSteps());
+    return pod;
   }
 
   static Map<String, String> labels(Workflow workflow) {
@@ -256,6 +261,11 @@ public final class SupervisorPodBuilder {
                     .build(),
                 new EnvVar("SHEPHERD_OUTPUTS_DIR", OUTPUTS_DIR, null),
                 SUSPEND_RESUME_SIGNAL));
+    Workspace workspace = workflow.getSpec().workspace;
+    if (workspace != null) {
+      // Where the Pod mounts it; the supervisor hands the steps this path (SuperviseCommand).
+      env.add(new EnvVar(Workspace.VARIABLE, workspace.mountPathOrDefault(), null));
+    }
     String manifest = manifest(workflow);
     if (manifest != null) {
       env.add(new EnvVar(CarriedManifest.ENV, escapeForKubelet(manifest), null));

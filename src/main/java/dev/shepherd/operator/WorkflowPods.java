@@ -1,6 +1,7 @@
 package dev.shepherd.operator;
 
 import dev.shepherd.api.Workflow;
+import dev.shepherd.engine.Problem;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -29,13 +30,24 @@ final class WorkflowPods {
     return pods;
   }
 
+  /** The API server refused a Pod as invalid: a problem of the spec ({@link Invalid}). */
+  static final class Refused extends Exception {
+    final transient Problem problem;
+
+    Refused(Problem problem) {
+      super(problem.message(), null, false, false);
+      this.problem = problem;
+    }
+  }
+
   /**
    * Creates {@code pod} and hands it to the Pod event source. A Pod of that name that exists
    * already was made by an earlier pass that ended before its status write: it is adopted.
    *
    * @return whether the Pod was created (false: adopted)
+   * @throws Refused if the API server refused the Pod as invalid
    */
-  static boolean create(Workflow workflow, Pod pod, Context<Workflow> context) {
+  static boolean create(Workflow workflow, Pod pod, Context<Workflow> context) throws Refused {
     Pod created;
     try {
       created =
@@ -46,6 +58,14 @@ final class WorkflowPods {
               .resource(pod)
               .create();
     } catch (KubernetesClientException e) {
+      if (Invalid.is(e)) {
+        throw new Refused(
+            Invalid.problem(
+                e,
+                pod,
+                field -> WorkflowPodTemplate.workflowField(workflow, pod, field),
+                pod.getMetadata().getLabels().get(StepPodBuilder.STEP_LABEL)));
+      }
       if (e.getCode() != 409) {
         throw e;
       }

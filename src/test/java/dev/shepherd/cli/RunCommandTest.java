@@ -134,6 +134,51 @@ class RunCommandTest {
     assertThat(plain.stdout()).doesNotContain("\033");
   }
 
+  /**
+   * Steps written for any runner use $SHEPHERD_WORKSPACE: here a new temporary directory, printed
+   * before the first step and kept after the run.
+   */
+  @Test
+  void theWorkspaceIsATemporaryDirectoryThatTheStepsShareAndThatIsKept() throws Exception {
+    Result r =
+        run(
+            """
+            apiVersion: shepherd.dev/v1alpha1
+            kind: Workflow
+            metadata: {name: shared}
+            spec:
+              workspace: {mountPath: /workspace}
+              podTemplate: {nodeSelector: {disk: ssd}}
+              steps:
+                - {name: write, command: [sh, -c, 'echo from write > "$SHEPHERD_WORKSPACE/note"']}
+                - name: read
+                  depends: [write]
+                  command: [sh, -c, 'test "$(cat "$SHEPHERD_WORKSPACE/note")" = "from write"']
+            """,
+            "run",
+            "-",
+            "--plain");
+    java.util.regex.Matcher printed =
+        java.util.regex.Pattern.compile("(?m)^workspace: (\\S+) \\(kept after the run\\)$")
+            .matcher(r.stdout());
+    assertThat(printed.find()).as(r.stdout()).isTrue();
+    Path workspace = Path.of(printed.group(1));
+    try {
+      assertThat(r.exit())
+          .as("exit code; stdout:%n%s%nstderr:%n%s", r.stdout(), r.stderr())
+          .isZero();
+      assertThat(workspace).isDirectory();
+      assertThat(workspace.resolve("note")).hasContent("from write");
+      assertThat(r.stdout().indexOf("workspace: "))
+          .as("printed at the start")
+          .isLessThan(r.stdout().indexOf("[write]"));
+      assertThat(r.stderr()).contains("spec.podTemplate and the steps' volumeMounts are ignored");
+    } finally {
+      Files.deleteIfExists(workspace.resolve("note"));
+      Files.deleteIfExists(workspace);
+    }
+  }
+
   @Test
   void failedStepShowsItsExitCodeAndSkips() throws Exception {
     Result r = run(null, "run", "examples/failing.yaml");

@@ -77,6 +77,10 @@ class DeployManifestsTest {
           "core pods delete",
           "core events create",
           "core events patch",
+          // spec.workspace.volumeClaimTemplate: one claim per workflow (get: check ownership on
+          // 409).
+          "core persistentvolumeclaims create",
+          "core persistentvolumeclaims get",
           // executor: supervisor: a ServiceAccount, Role and RoleBinding per workflow (get: check
           // ownership on 409;
           // list/watch: the informers of these JOSDK dependent resources).

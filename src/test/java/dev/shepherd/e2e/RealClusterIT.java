@@ -8,11 +8,14 @@ import dev.shepherd.api.Executor;
 import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
+import dev.shepherd.api.Workspace;
 import dev.shepherd.operator.StepPodBuilder;
 import dev.shepherd.operator.SupervisorPodBuilder;
 import dev.shepherd.testing.ImageCase;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -61,8 +64,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>It installs deploy/ with {@code kubectl apply -k} (the operator as a real Pod, restarted so
  * that it runs the image just built), runs every example in both executors in a namespace of its
  * own and checks the phase each file states, reads a supervisor Pod's log, and deletes running
- * workflows and waits for their Pods to go. The namespace is deleted at the end; the operator stays
- * installed.
+ * workflows and waits for their Pods to go. The namespace (and the volumes offered to workspace
+ * claims, {@link #offerVolumes}) is deleted at the end; the operator stays installed.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RealClusterIT {
@@ -71,6 +74,7 @@ class RealClusterIT {
   static final String DEPLOYMENT = "shepherd-operator";
   static final String POD_SECURITY_LABEL = "pod-security.kubernetes.io/enforce";
   static final Duration WORKFLOW_TIMEOUT = Duration.ofMinutes(4);
+  static final String OFFERED_VOLUME_LABEL = "shepherd.dev/e2e-volume";
 
   private static Path kubeconfig;
   private static String image;
@@ -136,6 +140,7 @@ class RealClusterIT {
         "--timeout=180s");
 
     recreateNamespace(podSecurity);
+    offerVolumes();
     for (Executor executor : Executor.values()) {
       for (Path file : exampleFiles()) {
         Example example = Example.read(file);
@@ -157,7 +162,57 @@ class RealClusterIT {
   static void cleanUp() {
     if (client != null) {
       client.namespaces().withName(NAMESPACE).delete();
+      client.persistentVolumes().withLabel(OFFERED_VOLUME_LABEL).delete();
       client.close();
+    }
+  }
+
+  /**
+   * A cluster without a default StorageClass (kube-real has no provisioner) makes no volume for the
+   * claim of a workspace: the tier offers one hostPath PersistentVolume of no class for each claim
+   * that the examples make, which a claim of no class binds to. Where a default StorageClass
+   * provisions volumes, the claims get their own and these stay unused. All go at the end.
+   */
+  private static void offerVolumes() throws IOException {
+    client.persistentVolumes().withLabel(OFFERED_VOLUME_LABEL).delete();
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .until(
+            () ->
+                client
+                    .persistentVolumes()
+                    .withLabel(OFFERED_VOLUME_LABEL)
+                    .list()
+                    .getItems()
+                    .isEmpty());
+    int claims = 0;
+    for (Path file : exampleFiles()) {
+      Workspace workspace = Example.read(file).workflow().getSpec().workspace;
+      if (workspace != null && workspace.volumeClaimTemplate != null) {
+        claims += Executor.values().length;
+      }
+    }
+    for (int i = 0; i < claims; i++) {
+      String name = "shepherd-e2e-workspace-" + i;
+      client
+          .persistentVolumes()
+          .resource(
+              new PersistentVolumeBuilder()
+                  .withNewMetadata()
+                  .withName(name)
+                  .addToLabels(OFFERED_VOLUME_LABEL, "true")
+                  .endMetadata()
+                  .withNewSpec()
+                  .withCapacity(Map.of("storage", new Quantity("1Gi")))
+                  .withAccessModes("ReadWriteOnce")
+                  .withPersistentVolumeReclaimPolicy("Retain")
+                  .withNewHostPath()
+                  .withPath("/tmp/" + name)
+                  .withType("DirectoryOrCreate")
+                  .endHostPath()
+                  .endSpec()
+                  .build())
+          .create();
     }
   }
 

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -42,11 +43,13 @@ import java.util.function.Consumer;
 /**
  * A kubelet for the end-to-end tests. It watches Pods on the (mock) API server and runs each Pod's
  * containers as local processes: init containers first, then the main one. It ignores the image but
- * honours command, args, env (values and the downward API's metadata fields), workingDir, emptyDir
- * volumes (a directory per Pod, with container paths rewritten to it) and activeDeadlineSeconds,
- * and writes back the Pod's phase and container statuses with exit codes, reasons and termination
- * messages. It also does the garbage collector's one job here: when a Workflow is deleted, the Pods
- * it owns are deleted, and their processes killed.
+ * honours command, args, env (values and the downward API's metadata fields), workingDir, volumes
+ * (an emptyDir is a directory per Pod, a persistentVolumeClaim one per claim, shared by the Pods
+ * that mount it once the claim exists; container paths in argv, env values and workingDir are
+ * rewritten to them) and activeDeadlineSeconds, and writes back the Pod's phase and container
+ * statuses with exit codes, reasons and termination messages. It also does the garbage collector's
+ * one job here: when a Workflow is deleted, the Pods and claims it owns are deleted, and the Pods'
+ * processes killed.
  *
  * <p>Shims, because there are no containers: paths inside an image are mapped to host paths ({@code
  * imagePaths}), as are mount paths, in arguments and in env values; the container's
@@ -154,9 +157,20 @@ public final class TestKubelet implements AutoCloseable {
     }
   }
 
-  /** The garbage collector's part: Pods owned by a deleted Workflow go too. */
+  /** The garbage collector's part: Pods and claims owned by a deleted Workflow go too. */
   private void collectGarbage(HasMetadata owner) {
     String uid = owner.getMetadata().getUid();
+    for (PersistentVolumeClaim claim :
+        client
+            .persistentVolumeClaims()
+            .inNamespace(owner.getMetadata().getNamespace())
+            .list()
+            .getItems()) {
+      List<OwnerReference> refs = claim.getMetadata().getOwnerReferences();
+      if (refs != null && refs.stream().anyMatch(r -> uid.equals(r.getUid()))) {
+        client.resource(claim).delete();
+      }
+    }
     for (Pod pod :
         client.pods().inNamespace(owner.getMetadata().getNamespace()).list().getItems()) {
       List<OwnerReference> refs = pod.getMetadata().getOwnerReferences();
@@ -182,8 +196,14 @@ public final class TestKubelet implements AutoCloseable {
     Map<String, Path> volumes = new HashMap<>();
     if (pod.getSpec().getVolumes() != null) {
       for (Volume v : pod.getSpec().getVolumes()) {
-        volumes.put(
-            v.getName(), Files.createDirectories(podDir.resolve("volumes").resolve(v.getName())));
+        Path dir =
+            v.getPersistentVolumeClaim() == null
+                ? podDir.resolve("volumes").resolve(v.getName())
+                : claimDir(pod, v.getPersistentVolumeClaim().getClaimName());
+        if (dir == null) {
+          return; // stays Pending, as a Pod whose claim does not exist
+        }
+        volumes.put(v.getName(), Files.createDirectories(dir));
       }
     }
     Instant started = Instant.now();
@@ -206,6 +226,23 @@ public final class TestKubelet implements AutoCloseable {
     }
     String phase = r.exitCode == 0 && r.podReason == null ? "Succeeded" : "Failed";
     writeStatus(pod, phase, r.podReason, initStatuses, List.of(terminated(main, r)));
+  }
+
+  /**
+   * The directory of a claim, the same for every Pod that mounts it, once the claim exists (a real
+   * scheduler does not place a Pod whose claim is missing); null if it does not come in time.
+   */
+  private Path claimDir(Pod pod, String claim) throws InterruptedException {
+    String namespace = pod.getMetadata().getNamespace();
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (client.persistentVolumeClaims().inNamespace(namespace).withName(claim).get() == null) {
+      if (System.nanoTime() > until || deleted.contains(pod.getMetadata().getUid())) {
+        log.accept("kubelet: pod " + pod.getMetadata().getName() + ": no claim " + claim);
+        return null;
+      }
+      Thread.sleep(100);
+    }
+    return root.resolve(namespace).resolve("claims").resolve(claim);
   }
 
   private record Result(int exitCode, String reason, String message, String podReason) {}
@@ -248,6 +285,7 @@ public final class TestKubelet implements AutoCloseable {
     for (EnvVar e : list(c.getEnv())) {
       String value =
           e.getValueFrom() == null ? KubeletEnv.expand(value(pod, e), defined) : value(pod, e);
+      value = mapPath(value, mounts);
       defined.put(e.getName(), value);
       env.put(e.getName(), mapPath(value, mounts));
     }

@@ -15,6 +15,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,7 +48,7 @@ class SpecValidationTest {
     return spec.steps.get(1);
   }
 
-  private static Arguments rule(
+  static Arguments rule(
       String what,
       Set<Target> targets,
       Consumer<WorkflowSpec> breakIt,
@@ -291,11 +292,23 @@ class SpecValidationTest {
   @MethodSource("rules")
   void eachRuleNamesItsFieldAndStepForTheTargetsThatHaveIt(
       String what, Set<Target> targets, Consumer<WorkflowSpec> breakIt, Problem expected) {
+    assertRule(SpecValidationTest::valid, targets, breakIt, expected);
+  }
+
+  /**
+   * A spec from {@code valid}, valid for every target, has {@code expected} as its only problem
+   * once {@code breakIt} broke it, for the targets that have the rule, and not for the others.
+   */
+  static void assertRule(
+      Supplier<WorkflowSpec> valid,
+      Set<Target> targets,
+      Consumer<WorkflowSpec> breakIt,
+      Problem expected) {
     for (Target target : Target.values()) {
-      assertThat(SpecValidation.problems(valid(), target))
+      assertThat(SpecValidation.problems(valid.get(), target))
           .as("the valid spec for %s", target)
           .isEmpty();
-      WorkflowSpec spec = valid();
+      WorkflowSpec spec = valid.get();
       breakIt.accept(spec);
       List<Problem> problems = SpecValidation.problems(spec, target);
       if (targets.contains(target)) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.shepherd.api.Param;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.WorkflowSpec;
+import dev.shepherd.api.Workspace;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import java.util.Arrays;
@@ -102,6 +103,27 @@ class StepInvocationTest {
     assertThat(StepInvocation.of("wf", spec(a), a, 1, "/out").workingDir()).isNull();
     a.workingDir = "/work";
     assertThat(StepInvocation.of("wf", spec(a), a, 1, "/out").workingDir()).isEqualTo("/work");
+  }
+
+  /** The workspace's path comes after the attempt, so a step's own env could still move it. */
+  @Test
+  void aWorkspaceIsNamedInShepherdWorkspaceAtItsMountPath() {
+    Step a = step("a");
+    WorkflowSpec spec = spec(a);
+    assertThat(StepInvocation.of("wf", spec, a, 1, "/out").variables())
+        .doesNotContainKey("SHEPHERD_WORKSPACE");
+
+    spec.workspace = new Workspace();
+    assertThat(StepInvocation.of("wf", spec, a, 1, "/out").variables())
+        .containsEntry("SHEPHERD_WORKSPACE", "/workspace");
+    spec.workspace.mountPath = "/data";
+    a.env = List.of(new EnvVar("SHEPHERD_WORKSPACE", "/elsewhere", null));
+    assertThat(StepInvocation.of("wf", spec, a, 1, "/out").env())
+        .extracting(EnvVar::getName, EnvVar::getValue)
+        .containsSubsequence(
+            Tuple.tuple("SHEPHERD_ATTEMPT", "1"),
+            Tuple.tuple("SHEPHERD_WORKSPACE", "/data"),
+            Tuple.tuple("SHEPHERD_WORKSPACE", "/elsewhere"));
   }
 
   private static Map.Entry<String, String> entry(String name, String value) {

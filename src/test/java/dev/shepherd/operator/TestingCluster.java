@@ -36,7 +36,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * stores nulls instead of removing the field; the supervisor's merge patches replace {@code steps}
  * and {@code conditions} as a whole. Two more: an update (PUT) naming a resourceVersion other than
  * the stored one is refused with 409, as by a real API server; and a test can have the next request
- * of its choice refused ({@link #refuseNext}).
+ * of its choice refused ({@link #refuseNext}), also as invalid ({@link #refuseNextAsInvalid}), as a
+ * real API server refuses what the mock does not validate.
  */
 public final class TestingCluster implements AutoCloseable {
   public static final String NAMESPACE = "test";
@@ -45,6 +46,7 @@ public final class TestingCluster implements AutoCloseable {
   public final KubernetesClient client;
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private final Map<String, Integer> refusals = new ConcurrentHashMap<>();
+  private final Map<String, String> invalids = new ConcurrentHashMap<>();
 
   public TestingCluster() {
     server =
@@ -52,7 +54,7 @@ public final class TestingCluster implements AutoCloseable {
             new Context(),
             new MockWebServer(),
             new HashMap<>(),
-            new Rfc7386Dispatcher(requests, refusals),
+            new Rfc7386Dispatcher(requests, refusals, invalids),
             false);
     server.init();
     client = server.createClient();
@@ -99,6 +101,24 @@ public final class TestingCluster implements AutoCloseable {
     refusals.put(method + " " + path, code);
   }
 
+  /**
+   * Answers the next request {@code method path} as an API server answers an object it finds
+   * invalid: 422, with the field and the sentence of the cause, and changes nothing.
+   */
+  public void refuseNextAsInvalid(String method, String path, String field, String message) {
+    String cause =
+        Serialization.asJson(
+            Map.of("reason", "FieldValueInvalid", "field", field, "message", message));
+    invalids.put(
+        method + " " + path,
+        "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":"
+            + "\"Invalid\",\"code\":422,\"message\":"
+            + Serialization.asJson(field + ": " + message)
+            + ",\"details\":{\"causes\":["
+            + cause
+            + "]}}");
+  }
+
   /** Every request so far, each as "METHOD path" (the path without its query). */
   public List<String> requests() {
     return List.copyOf(requests);
@@ -137,11 +157,14 @@ public final class TestingCluster implements AutoCloseable {
   private static final class Rfc7386Dispatcher extends KubernetesCrudDispatcher {
     private final List<String> requests;
     private final Map<String, Integer> refusals;
+    private final Map<String, String> invalids;
 
-    Rfc7386Dispatcher(List<String> requests, Map<String, Integer> refusals) {
+    Rfc7386Dispatcher(
+        List<String> requests, Map<String, Integer> refusals, Map<String, String> invalids) {
       super(List.of());
       this.requests = requests;
       this.refusals = refusals;
+      this.invalids = invalids;
     }
 
     @Override
@@ -155,6 +178,10 @@ public final class TestingCluster implements AutoCloseable {
       Integer code = refusals.remove(line);
       if (code != null) {
         return failure(code, "refused by the test");
+      }
+      String invalid = invalids.remove(line);
+      if (invalid != null) {
+        return new MockResponse().setResponseCode(422).setBody(invalid);
       }
       if ("PUT".equals(request.getMethod()) && stale(request, line.substring("PUT ".length()))) {
         return failure(409, "the object has been modified");

@@ -4,9 +4,18 @@ import dev.shepherd.api.Executor;
 import dev.shepherd.api.Param;
 import dev.shepherd.api.Retry;
 import dev.shepherd.api.Step;
+import dev.shepherd.api.TemplateMetadata;
 import dev.shepherd.api.WorkflowSpec;
+import dev.shepherd.api.Workspace;
+import dev.shepherd.api.WorkspaceClaimTemplate;
+import io.fabric8.kubernetes.api.model.EmptyDirVolumeSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimSpec;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimVolumeSource;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeResourceRequirements;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,12 +28,13 @@ import java.util.Map;
  * to the first step together.
  *
  * <p>It knows only plain manifests: the fields of the spec and its steps, with values of the exact
- * JSON types, env entries with a literal value, and metadata name, namespace, generation, labels
- * and annotations. Anything else (an unknown or misspelt field, a value of another type, valueFrom,
- * resources, security contexts, a status) makes it return null, and the caller binds the document
- * with Jackson ({@link StrictBinding}), which gives the same result or the error message. So this
- * is only ever a faster way to the same object: {@code QuickBinderTest} checks that against
- * Jackson.
+ * JSON types, env entries with a literal value, a workspace in its common forms, volumeMounts of a
+ * name, path, subPath and readOnly, and metadata name, namespace, generation, labels and
+ * annotations. Anything else (an unknown or misspelt field, a value of another type, valueFrom,
+ * resources, security contexts, a podTemplate, a status) makes it return null, and the caller binds
+ * the document with Jackson ({@link StrictBinding}), which gives the same result or the error
+ * message. So this is only ever a faster way to the same object: {@code QuickBinderTest} checks
+ * that against Jackson.
  */
 public final class QuickBinder {
   private QuickBinder() {}
@@ -100,6 +110,7 @@ public final class QuickBinder {
             case "activeDeadlineSeconds" -> s.activeDeadlineSeconds = longInteger(v);
             case "serviceAccountName" -> s.serviceAccountName = text(v);
             case "executor" -> s.executor = executor(v);
+            case "workspace" -> s.workspace = v == null ? null : workspace(v);
             default -> throw NotPlain.INSTANCE;
           }
         });
@@ -126,6 +137,7 @@ public final class QuickBinder {
             case "items" -> s.items = list(v, QuickBinder::item, true);
             case "itemsFrom" -> s.itemsFrom = text(v);
             case "maxParallel" -> s.maxParallel = integer(v);
+            case "volumeMounts" -> s.volumeMounts = list(v, QuickBinder::volumeMount, true);
             default -> throw NotPlain.INSTANCE;
           }
         });
@@ -199,6 +211,147 @@ public final class QuickBinder {
           }
         });
     return r;
+  }
+
+  /**
+   * The workspace in its common forms: a mount path, an emptyDir without a sizeLimit, an existing
+   * claim, or a claim template of access modes, class and size (a selector or a data source go to
+   * Jackson).
+   */
+  private static Workspace workspace(Object node) throws NotPlain {
+    Workspace w = new Workspace();
+    fields(
+        node,
+        (name, v) -> {
+          switch (name) {
+            case "mountPath" -> w.mountPath = text(v);
+            case "emptyDir" -> w.emptyDir = v == null ? null : emptyDir(v);
+            case "persistentVolumeClaim" -> w.persistentVolumeClaim = v == null ? null : claim(v);
+            case "volumeClaimTemplate" ->
+                w.volumeClaimTemplate = v == null ? null : claimTemplate(v);
+            default -> throw NotPlain.INSTANCE;
+          }
+        });
+    return w;
+  }
+
+  private static EmptyDirVolumeSource emptyDir(Object node) throws NotPlain {
+    EmptyDirVolumeSource e = new EmptyDirVolumeSource();
+    fields(
+        node,
+        (name, v) -> {
+          switch (name) {
+            case "medium" -> e.setMedium(text(v));
+            default -> throw NotPlain.INSTANCE;
+          }
+        });
+    return e;
+  }
+
+  private static PersistentVolumeClaimVolumeSource claim(Object node) throws NotPlain {
+    PersistentVolumeClaimVolumeSource c = new PersistentVolumeClaimVolumeSource();
+    fields(
+        node,
+        (name, v) -> {
+          switch (name) {
+            case "claimName" -> c.setClaimName(text(v));
+            case "readOnly" -> c.setReadOnly(bool(v));
+            default -> throw NotPlain.INSTANCE;
+          }
+        });
+    return c;
+  }
+
+  private static WorkspaceClaimTemplate claimTemplate(Object node) throws NotPlain {
+    WorkspaceClaimTemplate t = new WorkspaceClaimTemplate();
+    fields(
+        node,
+        (name, v) -> {
+          switch (name) {
+            case "metadata" -> t.metadata = v == null ? null : templateMetadata(v);
+            case "spec" -> t.spec = v == null ? null : claimSpec(v);
+            default -> throw NotPlain.INSTANCE;
+          }
+        });
+    return t;
+  }
+
+  private static TemplateMetadata templateMetadata(Object node) throws NotPlain {
+    TemplateMetadata m = new TemplateMetadata();
+    fields(
+        node,
+        (name, v) -> {
+          switch (name) {
+            case "labels" -> m.labels = stringMap(v);
+            case "annotations" -> m.annotations = stringMap(v);
+            default -> throw NotPlain.INSTANCE;
+          }
+        });
+    return m;
+  }
+
+  private static PersistentVolumeClaimSpec claimSpec(Object node) throws NotPlain {
+    PersistentVolumeClaimSpec c = new PersistentVolumeClaimSpec();
+    fields(
+        node,
+        (name, v) -> {
+          switch (name) {
+            case "accessModes" -> c.setAccessModes(list(v, QuickBinder::text, true));
+            case "storageClassName" -> c.setStorageClassName(text(v));
+            case "volumeMode" -> c.setVolumeMode(text(v));
+            case "resources" -> c.setResources(v == null ? null : claimResources(v));
+            default -> throw NotPlain.INSTANCE;
+          }
+        });
+    return c;
+  }
+
+  private static VolumeResourceRequirements claimResources(Object node) throws NotPlain {
+    VolumeResourceRequirements r = new VolumeResourceRequirements();
+    fields(
+        node,
+        (name, v) -> {
+          switch (name) {
+            case "requests" -> r.setRequests(quantities(v));
+            case "limits" -> r.setLimits(quantities(v));
+            default -> throw NotPlain.INSTANCE;
+          }
+        });
+    return r;
+  }
+
+  /** A map of quantities, each written as Jackson reads it: its text, parsed by Quantity. */
+  private static Map<String, Quantity> quantities(Object v) throws NotPlain {
+    if (v == null) {
+      return null;
+    }
+    Map<String, Quantity> map = new LinkedHashMap<>();
+    fields(
+        v,
+        (name, value) -> {
+          String amount = text(value);
+          if (amount == null) {
+            throw NotPlain.INSTANCE;
+          }
+          map.put(name, new Quantity(amount));
+        });
+    return map;
+  }
+
+  private static VolumeMount volumeMount(Object node) throws NotPlain {
+    VolumeMount m = new VolumeMount();
+    fields(
+        node,
+        (name, v) -> {
+          switch (name) {
+            case "name" -> m.setName(text(v));
+            case "mountPath" -> m.setMountPath(text(v));
+            case "subPath" -> m.setSubPath(text(v));
+            case "readOnly" -> m.setReadOnly(bool(v));
+            default -> throw NotPlain.INSTANCE;
+          }
+        });
+    return m;
   }
 
   private static Executor executor(Object v) throws NotPlain {

@@ -75,6 +75,32 @@ class QuickBinderTest {
     assertThat(quick.spec().params.getFirst().value).isEqualTo("3");
   }
 
+  /** The workspace in each of its common forms, and steps' mounts, bind as Jackson binds them. */
+  @Test
+  void workspacesAndVolumeMountsTakeTheQuickPathToTheSameWorkflow() throws Exception {
+    for (String workspace :
+        List.of(
+            "{mountPath: /data, emptyDir: {medium: Memory}}",
+            "{persistentVolumeClaim: {claimName: shared, readOnly: false}}",
+            "{volumeClaimTemplate: {metadata: {labels: {tier: fast}, annotations: {a: b}}, spec:"
+                + " {accessModes: [ReadWriteMany], storageClassName: nfs, volumeMode: Filesystem,"
+                + " resources: {requests: {storage: 1Gi}, limits: {storage: 2000}}}}}",
+            "{}")) {
+      JsonNode tree =
+          yaml(
+              "apiVersion: shepherd.dev/v1alpha1\nkind: Workflow\nmetadata: {name: w}\nspec:\n"
+                  + "  workspace: "
+                  + workspace
+                  + "\n  steps: [{name: a, command: [x], volumeMounts: [{name: workspace,"
+                  + " mountPath: /src, subPath: a, readOnly: true}]}]");
+      Manifest quick = QuickBinder.bind(plain(tree));
+      assertThat(quick).as(workspace).isNotNull();
+      assertThat(json(quick))
+          .as(workspace)
+          .isEqualTo(json(Manifest.of(StrictBinding.bind(plain(tree)))));
+    }
+  }
+
   @Test
   void whatItDoesNotKnowGoesToJackson() throws Exception {
     for (String spec :
@@ -89,7 +115,10 @@ class QuickBinderTest {
             "steps: [{name: a, command: x}]",
             "executor: Pod\n  steps: [{name: a, command: [x]}]",
             "steps: [null]",
-            "steps: null")) {
+            "steps: null",
+            "podTemplate: {nodeSelector: {disk: ssd}}\n  steps: [{name: a, command: [x]}]",
+            "workspace: {emptyDir: {sizeLimit: 1Gi}}\n  steps: [{name: a, command: [x]}]",
+            "steps: [{name: a, command: [x], volumeMounts: [{name: w, mountPath: /w, mountPropagation: None}]}]")) {
       JsonNode tree =
           yaml(
               "apiVersion: shepherd.dev/v1alpha1\nkind: Workflow\nmetadata: {name: w}\nspec:\n  "
