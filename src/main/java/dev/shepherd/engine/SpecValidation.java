@@ -520,6 +520,19 @@ public final class SpecValidation {
 
   private static final String RUNTIME_VOLUME = "shepherd";
 
+  /** Where, and in which volume, executor supervisor has the steps write their outputs. */
+  private static final String OUTPUTS_DIR = "/shepherd-outputs";
+
+  private static final String OUTPUTS_VOLUME = "shepherd-outputs";
+
+  /** What executor supervisor keeps at {@code path}, if it is one of its directories; else null. */
+  private static String reserved(String path) {
+    if (under(path, RUNTIME_DIR)) {
+      return RUNTIME_DIR + " holds the supervisor's runtime.";
+    }
+    return under(path, OUTPUTS_DIR) ? OUTPUTS_DIR + " holds the steps' outputs files." : null;
+  }
+
   /**
    * The workspace's source, the names of the extra volumes, and what each step mounts: a name that
    * is a volume of the Pod, at an absolute path that no other mount of the same container takes.
@@ -542,7 +555,8 @@ public final class SpecValidation {
       if (blank(name)) {
         problems.add(new Problem(path, null, "spec.podTemplate.volumes[" + i + "] has no name."));
       } else if ((workspace != null && name.equals(Workspace.VOLUME))
-          || (target == Target.SUPERVISOR && name.equals(RUNTIME_VOLUME))) {
+          || (target == Target.SUPERVISOR
+              && (name.equals(RUNTIME_VOLUME) || name.equals(OUTPUTS_VOLUME)))) {
         problems.add(
             new Problem(
                 path,
@@ -554,7 +568,9 @@ public final class SpecValidation {
                     + "\", the name of "
                     + (name.equals(Workspace.VOLUME)
                         ? "the workspace's volume"
-                        : "the volume that holds the supervisor's runtime")
+                        : name.equals(RUNTIME_VOLUME)
+                            ? "the volume that holds the supervisor's runtime"
+                            : "the volume of the steps' outputs files")
                     + "; rename it."));
       } else if (!volumes.add(name)) {
         problems.add(
@@ -602,13 +618,8 @@ public final class SpecValidation {
           wrong = " has mountPath \"" + at + "\"; it must be an absolute path other than /.";
         } else if (target != Target.LOCAL && !paths.add(at)) {
           wrong = " mounts at " + at + ", where the step already mounts a volume.";
-        } else if (target == Target.SUPERVISOR && under(at, RUNTIME_DIR)) {
-          wrong =
-              " mounts at "
-                  + at
-                  + "; with executor supervisor "
-                  + RUNTIME_DIR
-                  + " holds the supervisor's runtime.";
+        } else if (target == Target.SUPERVISOR && reserved(at) != null) {
+          wrong = " mounts at " + at + "; with executor supervisor " + reserved(at);
         } else if (target == Target.SUPERVISOR) {
           Map.Entry<String, VolumeMount> first =
               shared.putIfAbsent(at, Map.entry(step.name, mount));
@@ -660,7 +671,7 @@ public final class SpecValidation {
               "spec.workspace.mountPath is \""
                   + at
                   + "\"; it must be an absolute path other than /."));
-    } else if (target == Target.SUPERVISOR && under(workspace.mountPathOrDefault(), RUNTIME_DIR)) {
+    } else if (target == Target.SUPERVISOR && reserved(workspace.mountPathOrDefault()) != null) {
       problems.add(
           new Problem(
               "spec.workspace.mountPath",
@@ -668,8 +679,7 @@ public final class SpecValidation {
               "spec.workspace.mountPath is "
                   + workspace.mountPathOrDefault()
                   + "; with executor supervisor "
-                  + RUNTIME_DIR
-                  + " holds the supervisor's runtime."));
+                  + reserved(workspace.mountPathOrDefault())));
     }
     if (workspace.persistentVolumeClaim != null
         && blank(workspace.persistentVolumeClaim.getClaimName())) {

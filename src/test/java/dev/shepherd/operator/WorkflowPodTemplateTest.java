@@ -166,11 +166,20 @@ class WorkflowPodTemplateTest {
         .containsEntry(SupervisorPodBuilder.EXECUTOR_LABEL, SupervisorPodBuilder.EXECUTOR);
     assertThat(pod.getSpec().getVolumes())
         .extracting(Volume::getName)
-        .containsExactly(SupervisorPodBuilder.VOLUME, Workspace.VOLUME, "cache");
+        .containsExactly(
+            SupervisorPodBuilder.VOLUME,
+            SupervisorPodBuilder.OUTPUTS_VOLUME,
+            Workspace.VOLUME,
+            "cache");
     Container main = pod.getSpec().getContainers().getFirst();
     assertThat(main.getVolumeMounts())
         .extracting(VolumeMount::getMountPath)
-        .containsExactly(SupervisorPodBuilder.RUNTIME_DIR, "/work", "/cache", "/src");
+        .containsExactly(
+            SupervisorPodBuilder.RUNTIME_DIR,
+            SupervisorPodBuilder.OUTPUTS_DIR,
+            "/work",
+            "/cache",
+            "/src");
     assertThat(env(main)).containsEntry(Workspace.VARIABLE, "/work");
     assertThat(pod.getSpec().getInitContainers().getFirst().getVolumeMounts())
         .as("the init container only copies the runtime")
