@@ -450,7 +450,8 @@ class DeployManifestsTest {
         "the Dockerfile names the init container's copy command");
     assertTrue(
         lines.contains(
-            "ENTRYPOINT [\"java\", \"--enable-native-access=ALL-UNNAMED\", \"-jar\", \"/opt/shepherd/shepherd.jar\"]"));
+            "ENTRYPOINT [\"java\", \"--enable-native-access=ALL-UNNAMED\","
+                + " \"--sun-misc-unsafe-memory-access=allow\", \"-jar\", \"/opt/shepherd/shepherd.jar\"]"));
     assertEquals("CMD [\"operator\"]", lines.get(lines.size() - 1));
   }
 
