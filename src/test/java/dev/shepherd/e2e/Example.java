@@ -46,11 +46,23 @@ record Example(Path file, Workflow workflow, WorkflowPhase ends) {
     return Serialization.unmarshal(yaml, Workflow.class);
   }
 
-  /** What each step's phase says agrees with its exit code and reason. */
+  /**
+   * What each step's phase says agrees with its exit code and reason; a loop step's counts agree
+   * with its phase.
+   */
   void assertStepsConsistent(Workflow done) {
     for (StepStatus st : done.getStatus().steps) {
       String what =
           file + ": step " + st.name + " " + st.phase + " " + st.reason + " " + st.message;
+      if (st.loop != null) {
+        assertThat(st.loop.succeeded + st.loop.failed + st.loop.skipped)
+            .as(what)
+            .isEqualTo(st.loop.total);
+        assertThat(st.loop.failed == 0 && st.loop.skipped == 0)
+            .as(what)
+            .isEqualTo(st.phase == StepPhase.Succeeded);
+        continue;
+      }
       switch (st.phase) {
         case Succeeded -> assertThat(st.exitCode).as(what).isEqualTo(0);
         case Failed ->
@@ -62,13 +74,16 @@ record Example(Path file, Workflow workflow, WorkflowPhase ends) {
       }
     }
     if (ends == WorkflowPhase.Succeeded) {
-      // Every step succeeded, but those allowed to fail (allowFailure), which may have failed.
+      // Every step succeeded, but those allowed to fail (allowFailure), which may have failed,
+      // and those skipped by a false when.
       assertThat(done.getStatus().steps)
+          .as(file + ": " + done.getStatus().message)
           .allMatch(
               s ->
                   s.phase == StepPhase.Succeeded
+                      || (s.phase == StepPhase.Skipped && "ConditionFalse".equals(s.reason))
                       || (s.phase == StepPhase.Failed
-                          && workflow.getSpec().steps.stream()
+                          && workflow.getSpec().allSteps().stream()
                               .anyMatch(d -> d.name.equals(s.name) && d.allowsFailure())));
     }
   }

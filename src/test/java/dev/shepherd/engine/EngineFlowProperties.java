@@ -21,9 +21,10 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 
 /**
- * The flow of random workflows with allowFailure, loops and finally steps, run by a random executor
- * that sometimes cancels: finally steps run exactly once, after every main step; a loop's counts
- * add up; skips propagate from failures that nothing excuses, and only from those.
+ * The flow of random workflows with allowFailure, when, loops and finally steps, run by a random
+ * executor that sometimes cancels: finally steps run exactly once, after every main step; a loop's
+ * counts add up; skips propagate from failures that nothing excuses, and only from those; a false
+ * when skips its step and lets its dependents run.
  */
 class EngineFlowProperties {
   /** A random spec: main steps that may loop or allow failure, and finally steps. */
@@ -51,6 +52,9 @@ class EngineFlowProperties {
     }
     step.depends = deps.isEmpty() ? null : new ArrayList<>(deps);
     step.allowFailure = r.nextInt(4) == 0 ? true : null;
+    if (r.nextInt(4) == 0) {
+      step.when = r.nextBoolean() ? "1 < 2" : "params.size() > 0";
+    }
     if (r.nextInt(3) == 0) {
       step.retry = new Retry(1, r.nextInt(3), null);
     }
@@ -159,6 +163,11 @@ class EngineFlowProperties {
               .as("%s ran, so its dependency %s passed", step.name, d)
               .isTrue();
         }
+      } else if (st.phase == StepPhase.Skipped && "ConditionFalse".equals(st.reason)) {
+        assertThat(step.when).as("%s was skipped by its condition", step.name).isNotNull();
+        for (String d : step.dependsOrEmpty()) {
+          assertThat(passed(spec, status.step(d))).isTrue();
+        }
       } else if (!cancelled && st.phase == StepPhase.Skipped) {
         assertThat(step.dependsOrEmpty())
             .as("%s was skipped for a dependency that did not pass", step.name)
@@ -172,9 +181,10 @@ class EngineFlowProperties {
     }
   }
 
-  /** Succeeded, or failed with allowFailure. */
+  /** Succeeded, failed with allowFailure, or skipped by a false when. */
   private static boolean passed(WorkflowSpec spec, StepStatus st) {
-    if (st.phase == StepPhase.Succeeded) {
+    if (st.phase == StepPhase.Succeeded
+        || (st.phase == StepPhase.Skipped && "ConditionFalse".equals(st.reason))) {
       return true;
     }
     Step step =
