@@ -9,7 +9,6 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -17,12 +16,9 @@ import java.util.List;
 
 /** One node of the DAG: a command, the steps it waits for, and how it is retried and timed out. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-@ValidationRule(
-    value = "!(has(self.items) && has(self.itemsFrom))",
-    message = "items and itemsFrom are exclusive: give the list or the expression")
-@ValidationRule(
-    value = "!has(self.maxParallel) || has(self.items) || has(self.itemsFrom)",
-    message = "maxParallel is for a loop step: give items or itemsFrom")
+// No CEL rule in the schema for items against itemsFrom and maxParallel: the API server's CEL has
+// no
+// field for a list of untyped items ("undefined field 'items'"), so SpecValidation has them.
 public class Step {
   @Required
   @Size(min = 1, max = 63)
