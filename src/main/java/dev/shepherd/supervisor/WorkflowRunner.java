@@ -16,9 +16,13 @@ import dev.shepherd.engine.WorkflowRef;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -249,12 +254,36 @@ public final class WorkflowRunner {
   private void openOutputs() {
     noOutputs = null;
     try {
-      runOutputs = outputsDir != null ? outputsDir : Files.createTempDirectory("shepherd-outputs-");
+      runOutputs = outputsDir != null ? outputsDir : temporaryDirectory();
     } catch (IOException e) {
       runOutputs = null;
       noOutputs = e;
     }
   }
+
+  /**
+   * A new directory for this run's outputs files, only its owner's, under java.io.tmpdir. Not
+   * Files.createTempDirectory: its random name costs a SecureRandom, the JDK's security providers
+   * and a read of /dev/urandom, at every start of {@code shepherd run} and in its AOT cache (a
+   * tenth of the classes it loads); a name from the clock is unique enough, since creating a
+   * directory that exists fails, and then the next name is tried.
+   */
+  private static Path temporaryDirectory() throws IOException {
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    for (int i = 0; ; i++) {
+      Path dir = tmp.resolve("shepherd-outputs-" + Long.toHexString(System.nanoTime()) + "-" + i);
+      try {
+        return Files.createDirectory(dir, OWNER_ONLY);
+      } catch (FileAlreadyExistsException e) {
+        if (i >= 100) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
   /**
    * Removes the temporary directory of the run's outputs files, with the files of attempts whose

@@ -111,9 +111,10 @@ class SupervisorRuntimeIT {
   }
 
   /**
-   * The runtime's modules are those its own jar needs, as jdeps finds them in it, with
-   * jdk.crypto.ec for TLS, and what they require: none that only the operator's jar needs (the
-   * JDK's HTTP client and server were there, when the list came from the full jar).
+   * The runtime's modules are those its own jars need (shepherd's, and the expression language's),
+   * as jdeps finds them in them, with jdk.crypto.ec for TLS, and what they require: none that only
+   * the operator's jar needs (the JDK's HTTP client and server were there, when the list came from
+   * the full jar).
    */
   @Test
   void theRuntimeHoldsTheModulesItsJarNeedsAndNoMore() throws Exception {
@@ -129,7 +130,8 @@ class SupervisorRuntimeIT {
                 "--ignore-missing-deps",
                 "--multi-release",
                 "25",
-                Path.of("target", "shepherd-runtime.jar").toString());
+                Path.of("target", "shepherd-runtime.jar").toString(),
+                Path.of("target", "shepherd-cel.jar").toString());
     assertThat(code).as(err.toString()).isZero();
     Set<String> roots = new HashSet<>(Arrays.asList(out.toString().strip().split(",")));
     roots.add("jdk.crypto.ec");

@@ -10,7 +10,7 @@ import java.util.Set;
  * never looked for inside them. By hand: {@link Templates#has} and this run in every supervisor,
  * which loads no regex engine.
  */
-final class CelText {
+public final class CelText {
   /**
    * Words that CEL does not take as a field name after a dot: its literals and operators, and the
    * identifiers it reserves.
@@ -45,7 +45,7 @@ final class CelText {
    * An expression's source as CEL reads it, with {@code steps.<name>} written as {@code
    * steps["<name>"]} where the name is no CEL identifier; it maps positions back to the source.
    */
-  static final class Rewritten {
+  public static final class Rewritten {
     private final String original;
     private final String text;
 
@@ -58,7 +58,7 @@ final class CelText {
       this.edits = edits;
     }
 
-    String text() {
+    public String text() {
       return text;
     }
 
@@ -66,7 +66,7 @@ final class CelText {
      * Where a position CEL reports (an offset in code points of {@link #text}) is in the source as
      * written: {@code column 5}, or {@code line 2, column 3} in a source of several lines.
      */
-    String position(int codePoints) {
+    public String position(int codePoints) {
       if (codePoints < 0 || codePoints > text.codePointCount(0, text.length())) {
         return "";
       }
@@ -107,7 +107,7 @@ final class CelText {
    * digit or is a reserved word), written as {@code steps["<name>"]}. A {@code steps} after a dot
    * is some other value's field and stays.
    */
-  static Rewritten rewriteStepNames(String source) {
+  public static Rewritten rewriteStepNames(String source) {
     StringBuilder out = null;
     List<int[]> edits = new ArrayList<>();
     int copied = 0;

@@ -1,20 +1,17 @@
 package dev.shepherd.engine.expr;
 
-import dev.cel.common.CelAbstractSyntaxTree;
-import dev.cel.common.CelErrorCode;
-import dev.cel.common.CelIssue;
-import dev.cel.common.CelValidationException;
-import dev.cel.common.types.CelKind;
-import dev.cel.common.types.CelType;
-import dev.cel.runtime.CelEvaluationException;
-import dev.cel.runtime.CelRuntime;
-import java.util.ArrayList;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * A compiled CEL expression of a workflow ({@code when}, {@code itemsFrom}, {@code ${{ }}}).
@@ -39,34 +36,90 @@ import java.util.concurrent.ConcurrentHashMap;
  * time does not compile.
  *
  * <p>Compiling is cached per source; an Expression is immutable and thread-safe.
+ *
+ * <p>CEL itself is behind {@link Compiled}: {@code dev.shepherd.engine.expr.cel.CelLanguage}, on
+ * the class path where everything is (the operator's jar, the tests), and in the supervisor runtime
+ * in {@value #LANGUAGE_JAR} next to shepherd's jar, loaded on the first compile. A jar on the class
+ * path is opened by every service lookup (a TLS handshake's System.Logger), which holds its central
+ * directory in memory: CEL's eight thousand entries there cost every supervisor start time and
+ * memory, with or without an expression (bench/SUPERVISOR.md, session 8).
  */
 public final class Expression {
+  /** The jar of CEL and its libraries in the supervisor runtime, next to shepherd's jar. */
+  public static final String LANGUAGE_JAR = "shepherd-cel.jar";
+
+  static final String LANGUAGE = "dev.shepherd.engine.expr.cel.CelLanguage";
+
+  /** An expression as the language compiled it. */
+  public interface Compiled {
+    Set<String> stepReferences();
+
+    Set<String> variables();
+
+    String resultType();
+
+    /** Whether the result can be of this CEL kind (BOOL, LIST): its checked type is, or dyn. */
+    boolean canBe(String kind);
+
+    /** The value for these variables (only those it uses), as plain Java values. */
+    Object evaluate(Map<String, Object> vars);
+  }
+
   /** Enough for every expression of a few large workflows; a full cache starts again. */
   private static final int CACHE_SIZE = 1024;
 
   private static final Map<String, Expression> CACHE = new ConcurrentHashMap<>();
 
-  private static final String EVALUATION_ERROR_AT = "evaluation error at <input>:";
-
   private final String source;
-  private final CelText.Rewritten rewritten;
-  private final CelAbstractSyntaxTree ast;
-  private final CelRuntime.Program program;
-  private final Set<String> stepReferences;
-  private final Set<String> variables;
+  private final Compiled compiled;
 
-  private Expression(
-      String source,
-      CelText.Rewritten rewritten,
-      CelAbstractSyntaxTree ast,
-      CelRuntime.Program program,
-      Ast.Uses uses) {
+  private Expression(String source, Compiled compiled) {
     this.source = source;
-    this.rewritten = rewritten;
-    this.ast = ast;
-    this.program = program;
-    this.stepReferences = uses.steps();
-    this.variables = uses.variables();
+    this.compiled = compiled;
+  }
+
+  /** The language, loaded on the first compile. */
+  private static final class Language {
+    static final Function<String, Compiled> INSTANCE = load();
+
+    @SuppressWarnings("unchecked")
+    private static Function<String, Compiled> load() {
+      ClassLoader own = Expression.class.getClassLoader();
+      Class<?> type;
+      try {
+        type = Class.forName(LANGUAGE, true, own);
+      } catch (ClassNotFoundException notHere) {
+        type = fromLanguageJar(own);
+      }
+      try {
+        return (Function<String, Compiled>) type.getConstructor().newInstance();
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("the expression language cannot start: " + e, e);
+      }
+    }
+
+    private static Class<?> fromLanguageJar(ClassLoader parent) {
+      Path jar;
+      try {
+        jar =
+            Path.of(Expression.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .resolveSibling(LANGUAGE_JAR);
+      } catch (URISyntaxException e) {
+        throw new IllegalStateException("the expression language's jar: " + e, e);
+      }
+      if (!Files.isRegularFile(jar)) {
+        throw new IllegalStateException(
+            "the expression language is not installed: " + jar + " is missing");
+      }
+      try {
+        // Never closed: the language's classes stay loaded for the life of the process.
+        @SuppressWarnings("resource")
+        URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, parent);
+        return Class.forName(LANGUAGE, true, loader);
+      } catch (IOException | ClassNotFoundException e) {
+        throw new IllegalStateException("the expression language in " + jar + ": " + e, e);
+      }
+    }
   }
 
   /**
@@ -80,52 +133,12 @@ public final class Expression {
     if (cached != null) {
       return cached;
     }
-    Expression compiled = compileAnew(source);
+    Expression compiled = new Expression(source, Language.INSTANCE.apply(source));
     if (CACHE.size() >= CACHE_SIZE) {
       CACHE.clear();
     }
     CACHE.put(source, compiled);
     return compiled;
-  }
-
-  private static Expression compileAnew(String source) {
-    CelText.Rewritten rewritten = CelText.rewriteStepNames(source);
-    CelAbstractSyntaxTree ast;
-    try {
-      ast = Cel.COMPILER.compile(rewritten.text()).getAst();
-    } catch (CelValidationException e) {
-      throw new ExpressionException(
-          "Expression", source, "does not compile: " + issues(e, rewritten));
-    }
-    Ast.Uses uses;
-    try {
-      uses = Ast.uses(ast);
-    } catch (Ast.NotAStepName e) {
-      throw new ExpressionException(
-          "Expression",
-          source,
-          "does not compile: steps must be indexed by a step name, as in steps.build.outputs.tag"
-              + " or steps[\"build\"], at "
-              + rewritten.position(e.position));
-    }
-    CelRuntime.Program program;
-    try {
-      program = Cel.RUNTIME.createProgram(ast);
-    } catch (CelEvaluationException e) {
-      throw new ExpressionException("Expression", source, "does not compile: " + e.getMessage());
-    }
-    return new Expression(source, rewritten, ast, program, uses);
-  }
-
-  private static String issues(CelValidationException e, CelText.Rewritten rewritten) {
-    List<String> issues = new ArrayList<>();
-    for (CelIssue issue : e.getErrors()) {
-      // Every undeclared reference says so; shepherd's expressions have no container.
-      String message = issue.getMessage().replace(" (in container '')", "");
-      Optional<Integer> at = e.getSource().getLocationOffset(issue.getSourceLocation());
-      issues.add(at.map(offset -> message + " at " + rewritten.position(offset)).orElse(message));
-    }
-    return String.join("; ", issues);
   }
 
   /** The expression as written. */
@@ -138,7 +151,7 @@ public final class Expression {
    * of appearance.
    */
   public Set<String> stepReferences() {
-    return stepReferences;
+    return compiled.stepReferences();
   }
 
   /**
@@ -146,27 +159,22 @@ public final class Expression {
    * itemIndex} the expression uses, in order of appearance.
    */
   public Set<String> variables() {
-    return variables;
+    return compiled.variables();
   }
 
   /** The type CEL's checker gives the result: {@code bool}, {@code string}, {@code dyn}, ... */
   public String resultType() {
-    return ast.getResultType().name();
+    return compiled.resultType();
   }
 
   /** Whether the result can be a bool: its checked type is bool or dyn (known at run time). */
   public boolean canBeBool() {
-    return is(CelKind.BOOL);
+    return compiled.canBe("BOOL");
   }
 
   /** Whether the result can be a list: its checked type is a list or dyn. */
   public boolean canBeList() {
-    return is(CelKind.LIST);
-  }
-
-  private boolean is(CelKind kind) {
-    CelType type = ast.getResultType();
-    return type.kind() == kind || type.kind() == CelKind.DYN || type.kind() == CelKind.ANY;
+    return compiled.canBe("LIST");
   }
 
   /**
@@ -180,25 +188,15 @@ public final class Expression {
    */
   public Object evaluate(Map<String, Object> vars) throws ExpressionException {
     Map<String, Object> input = new HashMap<>();
-    for (String name : variables) {
+    for (String name : compiled.variables()) {
       Object value = vars.get(name);
       if (value == null && !vars.containsKey(name)) {
         throw new ExpressionException(
             "Expression", source, "uses " + name + ", which has no value here");
       }
-      input.put(name, Values.toCel(value));
+      input.put(name, value);
     }
-    Object result;
-    try {
-      result = program.eval(input);
-    } catch (CelEvaluationException e) {
-      throw new ExpressionException("Expression", source, "failed: " + failure(e));
-    }
-    try {
-      return Values.toPlain(result);
-    } catch (IllegalArgumentException e) {
-      throw new ExpressionException("Expression", source, "has " + e.getMessage());
-    }
+    return compiled.evaluate(input);
   }
 
   /**
@@ -230,41 +228,27 @@ public final class Expression {
 
   private ExpressionException notA(String type, Object value) {
     return new ExpressionException(
-        "Expression",
-        source,
-        "is " + Values.typeName(value) + " (" + Values.quoted(value) + "), not a " + type);
+        "Expression", source, "is " + typeName(value) + " (" + quoted(value) + "), not a " + type);
   }
 
-  /**
-   * CEL's reason, its position mapped to the source as written; a missing key said with the path it
-   * was looked up in.
-   */
-  private String failure(CelEvaluationException e) {
-    String message = e.getMessage() == null ? "" : e.getMessage();
-    if (!message.startsWith(EVALUATION_ERROR_AT)) {
-      return message;
-    }
-    int colon = message.indexOf(": ", EVALUATION_ERROR_AT.length());
-    int position;
-    try {
-      position = Integer.parseInt(message.substring(EVALUATION_ERROR_AT.length(), colon));
-    } catch (NumberFormatException | StringIndexOutOfBoundsException unexpected) {
-      return message;
-    }
-    String reason = message.substring(colon + 2);
-    if (reason.endsWith(".")) {
-      reason = reason.substring(0, reason.length() - 1);
-    }
-    if (e.getErrorCode() == CelErrorCode.ATTRIBUTE_NOT_FOUND) {
-      Optional<Ast.Lookup> lookup = Ast.lookupAt(ast, position);
-      // A field says "key 'k' is not present in map", an index just the key.
-      if (lookup.isPresent()
-          && (reason.equals("key '" + lookup.get().key() + "' is not present in map")
-              || reason.equals(lookup.get().key()))) {
-        return lookup.get().in() + " has no key '" + lookup.get().key() + "'";
-      }
-    }
-    return reason + " at " + rewritten.position(position);
+  /** "a string", "an int", ...: a plain value's CEL type, for messages. */
+  private static String typeName(Object plain) {
+    return switch (plain) {
+      case null -> "null";
+      case String s -> "a string";
+      case Long l -> "an int";
+      case Double d -> "a double";
+      case Boolean b -> "a bool";
+      case List<?> list -> "a list";
+      case Map<?, ?> map -> "a map";
+      default -> "a " + plain.getClass().getSimpleName();
+    };
+  }
+
+  /** The value for a message: text, a string in quotes, cut short if long. */
+  private static String quoted(Object plain) {
+    String text = plain instanceof String s ? "\"" + s + "\"" : Templates.text(plain);
+    return text.length() > 80 ? text.substring(0, 77) + "..." : text;
   }
 
   @Override

@@ -24,7 +24,7 @@ public final class ExpressionException extends RuntimeException {
    * @param source the source as the user wrote it
    * @param problem what went wrong, as a verb phrase after the quoted source, without a full stop
    */
-  ExpressionException(String kind, String source, String problem) {
+  public ExpressionException(String kind, String source, String problem) {
     super(kind + " \"" + source + "\" " + problem + ".");
     this.source = source;
     this.problem = problem;

@@ -12,12 +12,12 @@ import java.util.Map;
  * a Long and any other number a Double. By hand, not with Jackson, which a supervisor never loads;
  * and the API model's reader ({@code api.wire.PlainJson}) takes only the subset a manifest has.
  */
-final class Json {
+public final class Json {
   /** Deeper than this is refused: a hostile output would otherwise overflow the stack. */
   static final int MAX_DEPTH = 100;
 
   /** Text that is not JSON; the message says what was expected and where. */
-  static final class Malformed extends Exception {
+  public static final class Malformed extends Exception {
     Malformed(String message) {
       super(message);
     }
@@ -34,7 +34,7 @@ final class Json {
   }
 
   /** The one JSON value of {@code text}, with {@code nullValue} for each JSON null. */
-  static Object read(String text, Object nullValue) throws Malformed {
+  public static Object read(String text, Object nullValue) throws Malformed {
     Json reader = new Json(text, nullValue);
     Object value = reader.value();
     reader.skipSpace();
@@ -255,7 +255,7 @@ final class Json {
    * @throws IllegalArgumentException for a value JSON has no form for (NaN, infinities, anything
    *     else), naming it
    */
-  static String write(Object value) {
+  public static String write(Object value) {
     StringBuilder out = new StringBuilder();
     write(value, out);
     return out.toString();

@@ -1,10 +1,11 @@
-package dev.shepherd.engine.expr;
+package dev.shepherd.engine.expr.cel;
 
 import com.google.common.primitives.UnsignedLong;
 import dev.cel.common.types.CelType;
 import dev.cel.common.types.TypeType;
 import dev.cel.common.values.CelByteString;
 import dev.cel.common.values.NullValue;
+import dev.shepherd.engine.expr.Templates;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,26 +89,6 @@ final class Values {
           throw new IllegalArgumentException(
               "a value of type " + value.getClass().getName() + ", which shepherd cannot use");
     };
-  }
-
-  /** "a string", "an int", ...: a plain value's CEL type, for messages. */
-  static String typeName(Object plain) {
-    return switch (plain) {
-      case null -> "null";
-      case String s -> "a string";
-      case Long l -> "an int";
-      case Double d -> "a double";
-      case Boolean b -> "a bool";
-      case List<?> list -> "a list";
-      case Map<?, ?> map -> "a map";
-      default -> "a " + plain.getClass().getSimpleName();
-    };
-  }
-
-  /** The value for a message: text, a string in quotes, cut short if long. */
-  static String quoted(Object plain) {
-    String text = plain instanceof String s ? "\"" + s + "\"" : Templates.text(plain);
-    return text.length() > 80 ? text.substring(0, 77) + "..." : text;
   }
 
   /** As CEL writes a duration: seconds, with a fraction only when there is one ("90s", "1.5s"). */

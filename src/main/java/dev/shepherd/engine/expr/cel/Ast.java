@@ -1,4 +1,4 @@
-package dev.shepherd.engine.expr;
+package dev.shepherd.engine.expr.cel;
 
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.ast.CelConstant;

@@ -1,4 +1,4 @@
-package dev.shepherd.engine.expr;
+package dev.shepherd.engine.expr.cel;
 
 import dev.cel.common.CelFunctionDecl;
 import dev.cel.common.CelOptions;
@@ -14,6 +14,7 @@ import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelFunctionBinding;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
+import dev.shepherd.engine.expr.Json;
 import java.util.List;
 
 /**
