@@ -100,7 +100,7 @@ public final class Engine {
     States states = name -> state(index, status, name);
 
     Instant deadline = workflowDeadline(spec, status);
-    if (!mainDone(index, status) && deadline != null && !now.isBefore(deadline)) {
+    if (deadline != null && !now.isBefore(deadline) && !mainDone(index, status)) {
       endSteps(status, Abort.deadline(spec.activeDeadlineSeconds), generation, now, stop, index);
       if (status.phase.isFinal()) {
         return new Plan(List.of(), stop, null);
@@ -109,6 +109,9 @@ public final class Engine {
     }
 
     for (StepStatus st : status.steps) {
+      if (st.phase != StepPhase.Running) {
+        continue; // a step of the spec's thousand is looked up only when it might time out
+      }
       Step step = index.step(st.name);
       if (st.loop == null) {
         timeOut(step, st, now, stop);
@@ -129,15 +132,14 @@ public final class Engine {
     }
     // A step can end as soon as it is due (a false condition, an expression that fails, a loop of
     // no items), and its end can make others due: decide again until nothing more ends.
-    int ended = -1;
-    while (ended != countEnded(status)) {
-      ended = countEnded(status);
+    do {
+      starts.endedOnStart = false;
       if (status.steps.stream()
           .anyMatch(st -> st.phase == StepPhase.Failed || st.phase == StepPhase.Skipped)) {
         skipAfterFailedDependencies(index, states, now); // else nothing to skip
       }
       startDue(starts, states);
-    }
+    } while (starts.endedOnStart);
 
     summarize(status, generation, now, null, index);
     return new Plan(
@@ -327,6 +329,12 @@ public final class Engine {
     final int limit;
     final List<StepStart> start = new ArrayList<>();
 
+    /**
+     * Whether a step ended as it became due in this pass (a false when, a failed expression, a loop
+     * of no items, a main step whose end lets the finally steps start): then another pass.
+     */
+    boolean endedOnStart;
+
     /** The items of the loop steps evaluated in this plan, by step. */
     final Map<String, List<Object>> items = new HashMap<>();
 
@@ -385,13 +393,15 @@ public final class Engine {
    */
   private static void startDue(Starts starts, States states) {
     SpecIndex index = starts.index;
-    boolean mainDone = mainDone(index, starts.status);
     for (int i = 0; i < index.all.size() && starts.free(); i++) {
-      if (i >= index.mainCount && !mainDone) {
+      if (i == index.mainCount && !mainDone(index, starts.status)) {
         return;
       }
-      Step step = index.all.get(i);
       StepStatus st = starts.status.steps.get(i);
+      if (st.phase.isFinal()) {
+        continue;
+      }
+      Step step = index.all.get(i);
       switch (st.phase) {
         case Pending -> {
           if (dependenciesDone(step, states, index)) {
@@ -410,17 +420,10 @@ public final class Engine {
         }
         default -> {}
       }
-    }
-  }
-
-  private static int countEnded(WorkflowStatus status) {
-    int n = 0;
-    for (StepStatus st : status.steps) {
       if (st.phase.isFinal()) {
-        n++;
+        starts.endedOnStart = true; // it was not before: only unfinished steps come this far
       }
     }
-    return n;
   }
 
   /** Every main step has ended: the finally steps may run. */
@@ -812,6 +815,9 @@ public final class Engine {
       SpecIndex steps, WorkflowStatus status, Instant workflowDeadline, Instant now) {
     Instant wake = workflowDeadline;
     for (StepStatus st : status.steps) {
+      if (st.phase != StepPhase.Running && st.phase != StepPhase.Retrying) {
+        continue;
+      }
       Step step = steps.step(st.name);
       if (st.loop == null) {
         wake = earlier(wake, wakeAt(step, st, now));
