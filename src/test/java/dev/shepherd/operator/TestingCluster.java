@@ -105,6 +105,19 @@ public final class TestingCluster implements AutoCloseable {
    * Answers the next request {@code method path} as an API server answers an object it finds
    * invalid: 422, with the field and the sentence of the cause, and changes nothing.
    */
+  /**
+   * The next {@code method} on {@code path} is refused as an admission plugin refuses it: 403
+   * Forbidden, "{@code <kind> "<name>" is forbidden: <message>}".
+   */
+  public void refuseNextAsForbidden(String method, String path, String message) {
+    invalids.put(
+        method + " " + path,
+        "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":"
+            + "\"Forbidden\",\"code\":403,\"message\":"
+            + Serialization.asJson("pods \"x\" is forbidden: " + message)
+            + "}");
+  }
+
   public void refuseNextAsInvalid(String method, String path, String field, String message) {
     String cause =
         Serialization.asJson(
@@ -181,7 +194,8 @@ public final class TestingCluster implements AutoCloseable {
       }
       String invalid = invalids.remove(line);
       if (invalid != null) {
-        return new MockResponse().setResponseCode(422).setBody(invalid);
+        int status = invalid.contains("\"code\":403") ? 403 : 422;
+        return new MockResponse().setResponseCode(status).setBody(invalid);
       }
       if ("PUT".equals(request.getMethod()) && stale(request, line.substring("PUT ".length()))) {
         return failure(409, "the object has been modified");

@@ -3,6 +3,7 @@ package dev.shepherd.operator;
 import static dev.shepherd.operator.OperatorHarness.step;
 import static dev.shepherd.operator.OperatorHarness.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shepherd.api.Executor;
 import dev.shepherd.api.PodTemplate;
@@ -243,6 +244,55 @@ class WorkspaceClaimPassTest {
         .contains("(spec.podTemplate.priorityClassName)");
     assertThat(invalidSpecEvent("sv-refused").getType()).isEqualTo("Warning");
     assertThat(cluster.pods("sv-refused")).isEmpty();
+  }
+
+  /**
+   * An admission plugin's 403 (here: no PriorityClass of that name, as kube-real answered) fails
+   * the workflow too, in both executors, where JOSDK retried it until it gave up, leaving the
+   * Workflow without a phase.
+   */
+  @Test
+  void aPodAnAdmissionPluginRefusesFailsTheWorkflowWithInvalidSpecInBothExecutors() {
+    for (Executor executor : Executor.values()) {
+      String name = "no-prio-" + executor.name().toLowerCase();
+      Workflow spec =
+          executor == Executor.SUPERVISOR
+              ? SupervisorExecutorTest.supervised(name)
+              : claiming(name, Executor.POD);
+      spec.getSpec().workspace = null;
+      spec.getSpec().podTemplate = new PodTemplate();
+      spec.getSpec().podTemplate.priorityClassName = "no-such-class";
+      Workflow w = cluster.create(spec);
+      cluster.refuseNextAsForbidden(
+          "POST", PODS, "no PriorityClass with name no-such-class was found");
+
+      if (executor == Executor.SUPERVISOR) {
+        supervisor.reconcile(w, context.pass(w));
+      } else {
+        pods.reconcile(w, context.pass(w));
+      }
+
+      Workflow done = failedAsInvalid(name);
+      assertThat(done.getStatus().message)
+          .contains("The API server refused Pod ")
+          .contains("is forbidden: no PriorityClass with name no-such-class was found");
+      assertThat(invalidSpecEvent(name).getType()).isEqualTo("Warning");
+    }
+  }
+
+  /** A 403 of the operator's own rights is no problem of the spec: it is retried. */
+  @Test
+  void anRbacRefusalIsNotTheSpecs() {
+    Workflow w = cluster.create(claiming("rbac", Executor.POD));
+    w.getSpec().workspace = null;
+    cluster.refuseNextAsForbidden(
+        "POST",
+        PODS,
+        "User \"system:serviceaccount:shepherd-system:shepherd-operator\" cannot create resource"
+            + " \"pods\" in API group \"\" in the namespace \"test\"");
+
+    assertThatThrownBy(() -> pods.reconcile(w, context.pass(w)))
+        .isInstanceOf(io.fabric8.kubernetes.client.KubernetesClientException.class);
   }
 
   @Test
