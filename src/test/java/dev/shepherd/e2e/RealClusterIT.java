@@ -376,6 +376,37 @@ class RealClusterIT {
   }
 
   /**
+   * A Pod the cluster refuses at creation (an admission plugin: no PriorityClass of that name)
+   * fails the workflow with reason InvalidSpec, its message the API server's, in both executors.
+   */
+  @Order(3)
+  @ParameterizedTest
+  @EnumSource(Executor.class)
+  void aPodTheClusterRefusesFailsTheWorkflowAsAnInvalidSpec(Executor executor) {
+    String name = "refused-" + executor.name().toLowerCase();
+    Workflow w =
+        Example.workflow(
+            name,
+            NAMESPACE,
+            "busybox:1.36",
+            executor,
+            """
+            - {name: a, command: [sh, -c, 'echo never']}
+            """);
+    w.getSpec().podTemplate = new dev.shepherd.api.PodTemplate();
+    w.getSpec().podTemplate.priorityClassName = "no-such-priority-class";
+    client.resource(w).create();
+
+    Workflow done = awaitFinal(name, WORKFLOW_TIMEOUT);
+
+    assertThat(done.getStatus().phase).isEqualTo(WorkflowPhase.Failed);
+    assertThat(done.getStatus().message)
+        .startsWith("Invalid spec: The API server refused Pod ")
+        .contains("no-such-priority-class");
+    assertThat(pods(name)).isEmpty();
+  }
+
+  /**
    * The log of a workflow's supervisor container, once the kubelet has reported that it ended (the
    * supervisor may report the workflow's end before the kubelet reports the container's).
    */
