@@ -537,12 +537,17 @@ public final class SpecValidation {
    * The workspace's source, the names of the extra volumes, and what each step mounts: a name that
    * is a volume of the Pod, at an absolute path that no other mount of the same container takes.
    * With executor supervisor every step's mounts go into the one container, so they must agree
-   * across steps too. {@code shepherd run} mounts nothing, but takes the same spec as the cluster.
+   * across steps too. A process ({@link Target#LOCAL}) mounts nothing, so only its workspace is
+   * checked: {@code shepherd run} ignores the volumes and says so, and the supervisor runs in a Pod
+   * the operator checked them for, and does not carry its podTemplate ({@code CarriedManifest}).
    */
   private static void volumeProblems(WorkflowSpec spec, Target target, List<Problem> problems) {
     Workspace workspace = spec.workspace;
     if (workspace != null) {
       workspaceProblems(workspace, target, problems);
+    }
+    if (target == Target.LOCAL) {
+      return;
     }
     Set<String> volumes = new HashSet<>();
     if (workspace != null) {

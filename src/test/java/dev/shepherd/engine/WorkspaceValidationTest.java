@@ -135,14 +135,14 @@ class WorkspaceValidationTest {
                 + " persistentVolumeClaim."),
         rule(
             "a volume without a name",
-            ALL,
+            CONTAINERS,
             s -> s.podTemplate.volumes.add(new Volume()),
             "spec.podTemplate.volumes[1].name",
             null,
             "spec.podTemplate.volumes[1] has no name."),
         rule(
             "a volume named like the workspace's",
-            ALL,
+            CONTAINERS,
             s -> s.podTemplate.volumes.add(volume("workspace")),
             "spec.podTemplate.volumes[1].name",
             null,
@@ -158,21 +158,21 @@ class WorkspaceValidationTest {
                 + " the supervisor's runtime; rename it."),
         rule(
             "a volume twice",
-            ALL,
+            CONTAINERS,
             s -> s.podTemplate.volumes.add(volume("cache")),
             "spec.podTemplate.volumes[1].name",
             null,
             "Volume \"cache\" is in spec.podTemplate.volumes more than once."),
         rule(
             "a mount without a name",
-            ALL,
+            CONTAINERS,
             s -> b(s).volumeMounts.add(mount(null, "/x")),
             "spec.steps[1].volumeMounts[1].name",
             "b",
             "Step \"b\": volumeMounts[1] has no name."),
         rule(
             "a mount of an unknown volume",
-            ALL,
+            CONTAINERS,
             s -> b(s).volumeMounts.add(mount("secrets", "/secrets")),
             "spec.steps[1].volumeMounts[1].name",
             "b",
@@ -180,7 +180,7 @@ class WorkspaceValidationTest {
                 + " spec.podTemplate.volumes nor the workspace."),
         rule(
             "a mount of the workspace without one",
-            ALL,
+            CONTAINERS,
             s -> {
               s.workspace = null;
               b(s).volumeMounts.add(mount("workspace", "/src"));
@@ -191,7 +191,7 @@ class WorkspaceValidationTest {
                 + " spec.podTemplate.volumes nor the workspace (spec.workspace is not set)."),
         rule(
             "a relative mount",
-            ALL,
+            CONTAINERS,
             s -> b(s).volumeMounts.add(mount("workspace", "src")),
             "spec.steps[1].volumeMounts[1].mountPath",
             "b",

@@ -13,7 +13,9 @@ import java.util.Objects;
  *
  * <p>The format: a Workflow manifest as {@code kubectl apply} and {@code shepherd run} take it, in
  * compact JSON, with apiVersion, kind, metadata with only name, namespace and generation (the
- * generation the supervisor reports its status for), and the whole spec.
+ * generation the supervisor reports its status for), and the spec but its {@code podTemplate}: the
+ * Pod's placement and volumes, which the operator applied to the Pod and the supervisor never
+ * reads, and whose affinity and volume schemas the hand-written binder leaves to Jackson.
  *
  * <p>Here in {@code api.wire}, beside the model, because both sides use it: the operator and the
  * supervisor may both depend on {@code api}, while the supervisor may depend on neither {@code
@@ -52,7 +54,7 @@ public final class CarriedManifest {
     manifest.put("apiVersion", Workflow.API_VERSION);
     manifest.put("kind", "Workflow");
     manifest.put("metadata", metadata);
-    manifest.put("spec", workflow.getSpec());
+    manifest.put("spec", Jackson.withoutPodTemplate(workflow.getSpec()));
     return Jackson.write(manifest);
   }
 
@@ -101,6 +103,18 @@ public final class CarriedManifest {
 
     static String write(Map<String, Object> manifest) {
       return io.fabric8.kubernetes.client.utils.Serialization.asJson(manifest);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Object withoutPodTemplate(dev.shepherd.api.WorkflowSpec spec) {
+      if (spec == null || spec.podTemplate == null) {
+        return spec;
+      }
+      Map<String, Object> tree =
+          io.fabric8.kubernetes.client.utils.Serialization.jsonMapper()
+              .convertValue(spec, Map.class);
+      tree.remove("podTemplate");
+      return tree;
     }
 
     /** The one JSON value of {@code json}, as {@link PlainJson} would give it, or the error. */
