@@ -6,6 +6,7 @@
 --   no status / no phase                 -> Progressing "Waiting for the controller"
 --   observedGeneration < generation      -> Progressing (the controller has not seen the edit)
 --   Pending / Running                    -> Progressing, status.message or the progress
+--   Suspended (spec.suspend)             -> Suspended, status.message
 --   Succeeded                            -> Healthy
 --   Failed                               -> Degraded, status.message or the Failed condition's
 --   a phase unknown to this script       -> from the conditions (Failed/Stalled True -> Degraded,
@@ -77,6 +78,16 @@ local reconciling = condition(status, "Reconciling")
 
 -- The phase decides. The conditions decide only for a phase this script does not know (a newer
 -- operator), and they fill in a message when status.message is empty.
+if phase == "Suspended" then
+  hs.status = "Suspended"
+  if nonEmpty(status.message) then
+    hs.message = status.message
+  else
+    hs.message = "Suspended"
+  end
+  return hs
+end
+
 if phase ~= "Pending" and phase ~= "Running" and phase ~= "Succeeded" and phase ~= "Failed" then
   if isTrue(failed) or isTrue(stalled) then
     phase = "Failed"

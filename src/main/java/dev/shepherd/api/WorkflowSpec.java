@@ -30,6 +30,16 @@ public class WorkflowSpec {
           + " other, not on main steps. A failed finally step fails the workflow.")
   public List<Step> finallySteps;
 
+  @JsonPropertyDescription(
+      "true: running steps are stopped (SIGTERM, then SIGKILL after the Pod's grace period),"
+          + " pending ones skipped, the finally steps run, and the workflow ends Cancelled.")
+  public Boolean cancel;
+
+  @JsonPropertyDescription(
+      "true: no step starts (running ones finish) and the phase is Suspended until it is false"
+          + " again. activeDeadlineSeconds keeps counting. Executor pod only, for now.")
+  public Boolean suspend;
+
   @JsonPropertyDescription("Default image for the steps.")
   public String image;
 
@@ -81,6 +91,16 @@ public class WorkflowSpec {
     all.addAll(steps);
     all.addAll(finallySteps);
     return all;
+  }
+
+  /** {@link #cancel}, false when unset. */
+  public boolean cancelRequested() {
+    return Boolean.TRUE.equals(cancel);
+  }
+
+  /** {@link #suspend}, false when unset. */
+  public boolean suspended() {
+    return Boolean.TRUE.equals(suspend);
   }
 
   public Executor executorOrDefault() {

@@ -33,6 +33,9 @@ public final class Engine {
   /** A failed attempt's message is cut to its last characters, to keep the status small. */
   static final int MAX_STEP_MESSAGE = 256;
 
+  /** Why a workflow whose spec.cancel is true was cancelled. */
+  static final String SPEC_CANCEL = "Cancelled: spec.cancel is true.";
+
   /** A loop step's status keeps the details of its first failed instances, and counts the rest. */
   static final int MAX_FAILED_INSTANCES = 10;
 
@@ -107,6 +110,12 @@ public final class Engine {
       }
       deadline = null; // the finally steps that go on are not bound by it
     }
+    if (spec.cancelRequested() && status.abortReason == null && !mainDone(index, status)) {
+      endSteps(status, Abort.cancel(SPEC_CANCEL), generation, now, stop, index);
+      if (status.phase.isFinal()) {
+        return new Plan(List.of(), stop, null);
+      }
+    }
 
     for (StepStatus st : status.steps) {
       if (st.phase != StepPhase.Running) {
@@ -133,6 +142,9 @@ public final class Engine {
     // A step can end as soon as it is due (a false condition, an expression that fails, a loop of
     // no items), and its end can make others due: decide again until nothing more ends.
     do {
+      if (spec.suspended()) {
+        break; // no step starts; what runs finishes, and timeouts and skips still apply
+      }
       starts.endedOnStart = false;
       if (status.steps.stream()
           .anyMatch(st -> st.phase == StepPhase.Failed || st.phase == StepPhase.Skipped)) {
@@ -947,6 +959,13 @@ public final class Engine {
       if (abort != null) {
         status.message = abort.message() + " " + status.message;
       }
+    } else if (index.spec().suspended()) {
+      status.phase = WorkflowPhase.Suspended;
+      reason = Reason.Suspended;
+      status.message =
+          running.isEmpty()
+              ? "Suspended: no step starts until spec.suspend is false."
+              : "Suspended: " + names(running) + " finish, no other step starts.";
     } else {
       status.phase = running.isEmpty() ? WorkflowPhase.Pending : WorkflowPhase.Running;
       reason = running.isEmpty() ? Reason.Pending : Reason.Running;

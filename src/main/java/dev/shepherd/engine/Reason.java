@@ -6,6 +6,7 @@ package dev.shepherd.engine;
 public enum Reason {
   Pending,
   Running,
+  Suspended,
   Succeeded,
   StepFailed,
   InvalidSpec,

@@ -7,6 +7,7 @@ public enum EventReason {
   Succeeded(false),
   Failed(true),
   InvalidSpec(true),
+  Cancelling(false),
   SpecIgnored(true);
 
   final boolean warning;

@@ -93,6 +93,17 @@ final class SupervisorExecutor {
       return UpdateControl.noUpdate();
     }
     writeObservedGeneration(workflow, context);
+    if (workflow.getSpec().cancelRequested()
+        && !SupervisorPodBuilder.runsCancel(pod)
+        && pod.getMetadata().getDeletionTimestamp() == null) {
+      // The supervisor runs a spec from before the cancel: SIGTERM (the Pod's deletion) has it
+      // stop the running steps, skip the rest, run the finally steps and report Cancelled.
+      context.getClient().pods().resource(pod).delete();
+      events.record(
+          workflow,
+          EventReason.Cancelling,
+          "Cancelling: spec.cancel is true; stopping supervisor Pod " + podName + ".");
+    }
     UpdateControl<Workflow> control = UpdateControl.noUpdate();
     Instant pullDeadline = SupervisorPodOutcome.pullDeadline(pod);
     if (pullDeadline != null) {

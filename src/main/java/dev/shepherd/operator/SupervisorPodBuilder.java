@@ -65,6 +65,21 @@ public final class SupervisorPodBuilder {
 
   public static final String OUTPUTS_DIR = "/shepherd-outputs";
 
+  /**
+   * On a supervisor Pod made from a spec with {@code cancel: true}: its supervisor cancels the
+   * workflow itself. A Pod without it runs a spec from before the cancel, so the controller stops
+   * it (its supervisor cancels on SIGTERM).
+   */
+  public static final String CANCELLED_ANNOTATION = "shepherd.dev/cancel";
+
+  /**
+   * Whether the supervisor of {@code pod} knows of a cancel (see {@link #CANCELLED_ANNOTATION}).
+   */
+  static boolean runsCancel(Pod pod) {
+    Map<String, String> annotations = pod.getMetadata().getAnnotations();
+    return annotations != null && "true".equals(annotations.get(CANCELLED_ANNOTATION));
+  }
+
   /** Where the shepherd image keeps the runtime (deploy/Dockerfile). */
   public static final String IMAGE_RUNTIME_DIR = "/opt/shepherd/runtime";
 
@@ -192,6 +207,8 @@ public final class SupervisorPodBuilder {
             .withName(name)
             .withNamespace(workflow.getMetadata().getNamespace())
             .withLabels(labels(workflow))
+            .withAnnotations(
+                workflow.getSpec().cancelRequested() ? Map.of(CANCELLED_ANNOTATION, "true") : null)
             .withOwnerReferences(StepPodBuilder.ownerReference(workflow))
             .endMetadata()
             .withNewSpec()

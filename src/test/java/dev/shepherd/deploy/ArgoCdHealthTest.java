@@ -100,6 +100,16 @@ class ArgoCdHealthTest {
   }
 
   @Test
+  void suspendedIsSuspendedWithTheStatusMessage() {
+    Workflow wf = workflow(1L);
+    String message = "Suspended: no step starts until spec.suspend is false.";
+    WorkflowStatus s = status(WorkflowPhase.Suspended, "1/2", message, 1L);
+    s.conditions.add(condition("Reconciling", "True", "Suspended", message, 1L));
+    wf.setStatus(s);
+    assertEquals(new Health("Suspended", message), health(wf));
+  }
+
+  @Test
   void succeededIsHealthy() {
     Workflow wf = workflow(1L);
     WorkflowStatus s = status(WorkflowPhase.Succeeded, "2/2", null, 1L);

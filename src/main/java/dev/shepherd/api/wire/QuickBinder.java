@@ -110,6 +110,8 @@ public final class QuickBinder {
             case "activeDeadlineSeconds" -> s.activeDeadlineSeconds = longInteger(v);
             case "serviceAccountName" -> s.serviceAccountName = text(v);
             case "executor" -> s.executor = executor(v);
+            case "cancel" -> s.cancel = bool(v);
+            case "suspend" -> s.suspend = bool(v);
             case "workspace" -> s.workspace = v == null ? null : workspace(v);
             default -> throw NotPlain.INSTANCE;
           }
