@@ -376,6 +376,71 @@ class RealClusterIT {
   }
 
   /**
+   * spec.cancel on a running workflow, as {@code kubectl patch --type merge} sets it: the running
+   * step is stopped, the finally step still runs, and the workflow ends Cancelled, in both
+   * executors (in supervisor mode through SIGTERM to the supervisor).
+   */
+  @Order(3)
+  @ParameterizedTest
+  @EnumSource(Executor.class)
+  void aCancelStopsTheRunningStepAndRunsTheFinallyStep(Executor executor) {
+    String name = "cancel-" + executor.name().toLowerCase();
+    Workflow w =
+        Example.workflow(
+            name,
+            NAMESPACE,
+            "busybox:1.36",
+            executor,
+            """
+            - {name: long, command: [sh, -c, 'sleep 300']}
+            - {name: after, depends: [long], command: [sh, -c, 'echo never']}
+            """);
+    w.getSpec().finallySteps =
+        new java.util.ArrayList<>(
+            List.of(
+                Example.inline(
+                        """
+                        apiVersion: shepherd.dev/v1alpha1
+                        kind: Workflow
+                        metadata: {name: x}
+                        spec:
+                          steps: [{name: report, command: [sh, -c, 'echo ended ${{ workflow.phase }}']}]
+                        """)
+                    .getSpec()
+                    .steps
+                    .getFirst()));
+    client.resource(w).create();
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              Workflow x = get(name);
+              return x != null
+                  && x.getStatus() != null
+                  && x.getStatus().step("long") != null
+                  && x.getStatus().step("long").phase == StepPhase.Running;
+            });
+
+    client
+        .resources(Workflow.class)
+        .inNamespace(NAMESPACE)
+        .withName(name)
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"spec\":{\"cancel\":true}}");
+
+    Workflow done = awaitFinal(name, WORKFLOW_TIMEOUT);
+    assertThat(done.getStatus().phase)
+        .as(done.getStatus().message)
+        .isEqualTo(WorkflowPhase.Cancelled);
+    assertThat(done.getStatus().step("long").phase).isEqualTo(StepPhase.Failed);
+    assertThat(done.getStatus().step("after").phase).isEqualTo(StepPhase.Skipped);
+    assertThat(done.getStatus().step("report").phase).isEqualTo(StepPhase.Succeeded);
+  }
+
+  /**
    * A Pod the cluster refuses at creation (an admission plugin: no PriorityClass of that name)
    * fails the workflow with reason InvalidSpec, its message the API server's, in both executors.
    */
