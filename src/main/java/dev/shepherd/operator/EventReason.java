@@ -7,7 +7,8 @@ public enum EventReason {
   Succeeded(false),
   Failed(true),
   InvalidSpec(true),
-  SpecIgnored(true);
+  SpecIgnored(true),
+  TemplateNotFound(true);
 
   final boolean warning;
 
