@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
@@ -16,11 +15,21 @@ import java.util.List;
 
 /** What a user asks for: the steps, and how the workflow as a whole runs. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
+@ValidationRule(
+    value = "has(self.steps) != has(self.workflowTemplateRef)",
+    message = "spec takes either steps or a workflowTemplateRef")
 public class WorkflowSpec {
-  @Required
   @Size(min = 1, max = 1000)
-  @JsonPropertyDescription("The steps, a DAG through their depends lists. Names are unique.")
+  @JsonPropertyDescription(
+      "The steps, a DAG through their depends lists. Names are unique. Required unless"
+          + " workflowTemplateRef is set.")
   public List<Step> steps = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "Run the spec of this WorkflowTemplate (same namespace) instead of steps of its own. A field"
+          + " set here replaces the template's; params are merged by name. The executor is always"
+          + " the Workflow's.")
+  public WorkflowTemplateRef workflowTemplateRef;
 
   @Size(max = 100)
   @JsonProperty("finally")

@@ -44,6 +44,17 @@ public class WorkflowStatus {
       "Reconciling, Stalled, Complete and Failed, as Jobs and kstatus read them.")
   public List<Condition> conditions = new ArrayList<>();
 
+  @JsonPropertyDescription("The WorkflowTemplate that spec.workflowTemplateRef named, when it ran.")
+  public String templateName;
+
+  @JsonPropertyDescription("That template's resourceVersion, as it was read at the start.")
+  public String templateResourceVersion;
+
+  @JsonPropertyDescription(
+      "That template's spec, as JSON, read once, at the start: an edit of the template does not"
+          + " change a run. Every pass lays the Workflow's own fields over it.")
+  public String templateSpec;
+
   /** A copy that shares nothing mutable with this one (conditions are copied too). */
   public WorkflowStatus copy() {
     return snapshot(null);
@@ -67,6 +78,9 @@ public class WorkflowStatus {
     c.observedGeneration = observedGeneration;
     c.abortReason = abortReason;
     c.abortMessage = abortMessage;
+    c.templateName = templateName;
+    c.templateResourceVersion = templateResourceVersion;
+    c.templateSpec = templateSpec;
     int n = steps == null ? 0 : steps.size();
     List<StepStatus> before =
         previous == null || previous.steps == null ? List.of() : previous.steps;
@@ -97,7 +111,10 @@ public class WorkflowStatus {
         && Objects.equals(steps, s.steps)
         && Objects.equals(abortReason, s.abortReason)
         && Objects.equals(abortMessage, s.abortMessage)
-        && Objects.equals(conditions, s.conditions);
+        && Objects.equals(conditions, s.conditions)
+        && Objects.equals(templateName, s.templateName)
+        && Objects.equals(templateResourceVersion, s.templateResourceVersion)
+        && Objects.equals(templateSpec, s.templateSpec);
   }
 
   @Override

@@ -48,10 +48,49 @@ public final class SpecValidation {
   private SpecValidation() {}
 
   /**
+   * The problems of {@code spec.workflowTemplateRef} itself, before the template is read: a name,
+   * and no steps beside it (the CRD's rule says the same, for the API server).
+   */
+  public static List<Problem> referenceProblems(WorkflowSpec spec) {
+    List<Problem> problems = new ArrayList<>();
+    if (spec.workflowTemplateRef == null) {
+      return problems;
+    }
+    String name = spec.workflowTemplateRef.name;
+    if (name == null || name.isBlank()) {
+      problems.add(
+          new Problem(
+              "spec.workflowTemplateRef.name", null, "spec.workflowTemplateRef has no name."));
+    }
+    if (spec.steps != null && !spec.steps.isEmpty()) {
+      problems.add(
+          new Problem(
+              "spec.steps",
+              null,
+              "spec takes either steps or a workflowTemplateRef: the steps come from the"
+                  + " template."));
+    }
+    return problems;
+  }
+
+  /**
    * All problems of the spec for {@code target}, in a stable order; empty when it can run there.
    */
   public static List<Problem> problems(WorkflowSpec spec, Target target) {
     List<Problem> problems = new ArrayList<>();
+    if (spec != null && spec.workflowTemplateRef != null) {
+      problems.addAll(referenceProblems(spec));
+      if (problems.isEmpty()) {
+        problems.add(
+            new Problem(
+                "spec.workflowTemplateRef",
+                null,
+                "spec.workflowTemplateRef names WorkflowTemplate \""
+                    + spec.workflowTemplateRef.name
+                    + "\", which nothing resolved here."));
+      }
+      return problems;
+    }
     if (spec == null || spec.steps == null || spec.steps.isEmpty()) {
       problems.add(
           new Problem(

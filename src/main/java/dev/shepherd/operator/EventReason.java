@@ -8,7 +8,8 @@ public enum EventReason {
   Failed(true),
   InvalidSpec(true),
   Cancelling(false),
-  SpecIgnored(true);
+  SpecIgnored(true),
+  TemplateNotFound(true);
 
   final boolean warning;
 

@@ -65,8 +65,9 @@ final class StatusWriter {
    * Writes exactly {@code fields} of the status (a null value removes the field).
    *
    * @param workflow the informer's copy that the pass decided on
+   * @return the Workflow as the API server wrote it
    */
-  static void patch(Workflow workflow, Context<Workflow> context, Map<String, Object> fields) {
+  static Workflow patch(Workflow workflow, Context<Workflow> context, Map<String, Object> fields) {
     String patch;
     try {
       patch = PATCH_JSON.writeValueAsString(StatusPatch.document(fields));
@@ -85,5 +86,6 @@ final class StatusWriter {
         .eventSourceRetriever()
         .getControllerEventSource()
         .handleRecentResourceUpdate(ResourceID.fromResource(workflow), written, workflow);
+    return written;
   }
 }

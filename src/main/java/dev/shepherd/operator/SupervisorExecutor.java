@@ -199,7 +199,12 @@ final class SupervisorExecutor {
     if (stored == null || stored.phase == null || !stored.phase.isFinal()) {
       KubernetesSerialization json = client.getKubernetesSerialization();
       WorkflowStatus status =
-          takeover.takeOver(workflow.getSpec(), stored, ending, workflow.generationOrZero(), json);
+          takeover.takeOver(
+              TemplateResolution.pinned(workflow, json),
+              stored,
+              ending,
+              workflow.generationOrZero(),
+              json);
       status.observedGeneration = workflow.generationOrZero();
       StatusWriter.patch(cached, context, fields(status, true));
       LOG.info(

@@ -16,6 +16,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The Workflow controller: it watches Workflows and the Pods they own, acknowledges edits of
@@ -48,6 +49,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   private final EventRecorder events;
   private final PodExecutor pods;
   private final SupervisorExecutor supervisor;
+  private final TemplateResolution templates;
 
   public WorkflowReconciler(Clock clock, EventRecorder events, OperatorMetrics metrics) {
     this(clock, events, metrics, SupervisorPodBuilder.imageFromEnvironment());
@@ -62,6 +64,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
     this.events = events;
     this.pods = new PodExecutor(clock, engine, events, metrics);
     this.supervisor = new SupervisorExecutor(clock, engine, events, metrics, shepherdImage);
+    this.templates = new TemplateResolution(engine, events);
   }
 
   @Override
@@ -124,11 +127,15 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
       return acknowledgeLateEdit(
           workflow, context, context.getClient().getKubernetesSerialization().clone(current));
     }
+    Optional<Workflow> resolved = templates.resolve(workflow, context);
+    if (resolved.isEmpty()) {
+      return UpdateControl.noUpdate();
+    }
     Executor executor =
         workflow.getSpec() == null ? Executor.POD : workflow.getSpec().executorOrDefault();
     return switch (executor) {
-      case POD -> pods.reconcile(workflow, context);
-      case SUPERVISOR -> supervisor.reconcile(workflow, context);
+      case POD -> pods.reconcile(resolved.get(), context);
+      case SUPERVISOR -> supervisor.reconcile(resolved.get(), context);
     };
   }
 

@@ -17,10 +17,15 @@ import java.util.List;
 public final class CrdGeneration {
   public static final String FILE_NAME = "workflows.shepherd.dev-v1.yml";
   public static final Path COMMITTED = Path.of("crds", FILE_NAME);
+  public static final String TEMPLATE_FILE_NAME = "workflowtemplates.shepherd.dev-v1.yml";
+  public static final Path TEMPLATE_COMMITTED = Path.of("crds", TEMPLATE_FILE_NAME);
 
   private CrdGeneration() {}
 
-  /** Generates the CRD into {@code target/generated-crds} and returns the file. */
+  /**
+   * Generates the CRDs (Workflow, WorkflowTemplate) into {@code target/generated-crds} and returns
+   * the Workflow's file; the others are beside it.
+   */
   public static synchronized Path generate() {
     Path dir = Path.of("target", "generated-crds");
     try {
@@ -29,7 +34,7 @@ public final class CrdGeneration {
       throw new UncheckedIOException(e);
     }
     new CRDGenerator()
-        .customResourceClasses(Workflow.class)
+        .customResourceClasses(Workflow.class, WorkflowTemplate.class)
         .forCRDVersions("v1")
         .withPostProcessor(
             new io.fabric8.crdv2.generator.CRDPostProcessor() {
@@ -48,6 +53,9 @@ public final class CrdGeneration {
 
   /** kubectl shows columns in CRD order; the generator sorts them by name. */
   private static void orderColumns(CustomResourceDefinition crd) {
+    if (crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns() == null) {
+      return;
+    }
     List<String> order = List.of("Phase", "Progress", "Age", "Executor", "Message");
     crd.getSpec()
         .getVersions()

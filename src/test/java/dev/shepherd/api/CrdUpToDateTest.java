@@ -18,4 +18,16 @@ class CrdUpToDateTest {
         Files.readString(CrdGeneration.COMMITTED),
         "crds/ is stale: copy " + generated + " to " + CrdGeneration.COMMITTED);
   }
+
+  @Test
+  void committedTemplateCrdIsTheGeneratedOne() throws Exception {
+    Path generated = CrdGeneration.generate().resolveSibling(CrdGeneration.TEMPLATE_FILE_NAME);
+    assertTrue(
+        Files.exists(CrdGeneration.TEMPLATE_COMMITTED),
+        "crds/" + CrdGeneration.TEMPLATE_FILE_NAME + " is missing");
+    assertEquals(
+        Files.readString(generated),
+        Files.readString(CrdGeneration.TEMPLATE_COMMITTED),
+        "crds/ is stale: copy " + generated + " to " + CrdGeneration.TEMPLATE_COMMITTED);
+  }
 }

@@ -58,7 +58,8 @@ class DeployManifestsTest {
   static final Path DEPLOY = Path.of("deploy");
   static final String NAMESPACE = "shepherd-system";
   static final String SERVICE_ACCOUNT = "shepherd-operator";
-  static final String CRD_FILE = "workflows.shepherd.dev-v1.yml";
+  static final List<String> CRD_FILES =
+      List.of("workflows.shepherd.dev-v1.yml", "workflowtemplates.shepherd.dev-v1.yml");
   static final int HTTP_PORT = 8080;
 
   /** (apiGroup, resource, verb): the operator's whole authority. Widening it fails here. */
@@ -67,6 +68,8 @@ class DeployManifestsTest {
           "shepherd.dev workflows get",
           "shepherd.dev workflows list",
           "shepherd.dev workflows watch",
+          // spec.workflowTemplateRef: the template is read once, when a Workflow starts.
+          "shepherd.dev workflowtemplates get",
           "shepherd.dev workflows/status get",
           "shepherd.dev workflows/status patch",
           "shepherd.dev workflows/status update",
@@ -166,7 +169,8 @@ class DeployManifestsTest {
             "ClusterRoleBinding",
             "Deployment"),
         objects.stream().map(HasMetadata::getKind).collect(Collectors.toSet()));
-    assertEquals(6, objects.size(), "one object of each kind");
+    assertEquals(
+        5 + CRD_FILES.size(), objects.size(), "one object of each kind, and one CRD per kind");
     for (HasMetadata o : objects) {
       assertFalse(
           o instanceof GenericKubernetesResource,
@@ -410,14 +414,21 @@ class DeployManifestsTest {
 
   @Test
   void crdCopyIsByteIdenticalToCrds() throws IOException {
-    Path copy = DEPLOY.resolve("crd").resolve(CRD_FILE);
-    Path source = Path.of("crds", CRD_FILE);
-    assertArrayEquals(
-        Files.readAllBytes(source),
-        Files.readAllBytes(copy),
-        "deploy/crd/ is stale; run: cp " + source + " " + copy);
-    CustomResourceDefinition crd = one(CustomResourceDefinition.class);
-    assertEquals("workflows.shepherd.dev", crd.getMetadata().getName());
+    for (String file : CRD_FILES) {
+      Path copy = DEPLOY.resolve("crd").resolve(file);
+      Path source = Path.of("crds", file);
+      assertArrayEquals(
+          Files.readAllBytes(source),
+          Files.readAllBytes(copy),
+          "deploy/crd/ is stale; run: cp " + source + " " + copy);
+      assertTrue(resources.contains("crd/" + file), "kustomization.yaml does not list " + file);
+    }
+    assertEquals(
+        Set.of("workflows.shepherd.dev", "workflowtemplates.shepherd.dev"),
+        objects.stream()
+            .filter(CustomResourceDefinition.class::isInstance)
+            .map(o -> o.getMetadata().getName())
+            .collect(Collectors.toSet()));
   }
 
   @Test

@@ -58,10 +58,13 @@ public final class TestingCluster implements AutoCloseable {
             false);
     server.init();
     client = server.createClient();
-    try (var in = new FileInputStream(CrdGeneration.generate().toFile())) {
-      client.apiextensions().v1().customResourceDefinitions().load(in).create();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    java.nio.file.Path crd = CrdGeneration.generate();
+    for (var file : List.of(crd, crd.resolveSibling(CrdGeneration.TEMPLATE_FILE_NAME))) {
+      try (var in = new FileInputStream(file.toFile())) {
+        client.apiextensions().v1().customResourceDefinitions().load(in).create();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
   }
 

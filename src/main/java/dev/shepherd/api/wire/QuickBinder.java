@@ -6,6 +6,7 @@ import dev.shepherd.api.Retry;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.TemplateMetadata;
 import dev.shepherd.api.WorkflowSpec;
+import dev.shepherd.api.WorkflowTemplateRef;
 import dev.shepherd.api.Workspace;
 import dev.shepherd.api.WorkspaceClaimTemplate;
 import io.fabric8.kubernetes.api.model.EmptyDirVolumeSource;
@@ -113,6 +114,7 @@ public final class QuickBinder {
             case "cancel" -> s.cancel = bool(v);
             case "suspend" -> s.suspend = bool(v);
             case "workspace" -> s.workspace = v == null ? null : workspace(v);
+            case "workflowTemplateRef" -> s.workflowTemplateRef = v == null ? null : templateRef(v);
             default -> throw NotPlain.INSTANCE;
           }
         });
@@ -170,6 +172,19 @@ public final class QuickBinder {
       return (Boolean) v;
     }
     throw NotPlain.INSTANCE;
+  }
+
+  private static WorkflowTemplateRef templateRef(Object node) throws NotPlain {
+    WorkflowTemplateRef r = new WorkflowTemplateRef();
+    fields(
+        node,
+        (name, v) -> {
+          switch (name) {
+            case "name" -> r.name = text(v);
+            default -> throw NotPlain.INSTANCE;
+          }
+        });
+    return r;
   }
 
   private static Param param(Object node) throws NotPlain {

@@ -50,6 +50,9 @@ public final class StatusJson {
       }
       o.put("conditions", conditions);
     }
+    put(o, "templateName", s.templateName);
+    put(o, "templateResourceVersion", s.templateResourceVersion);
+    put(o, "templateSpec", s.templateSpec);
     return o;
   }
 
