@@ -67,6 +67,7 @@ class DeployManifestsTest {
           "shepherd.dev workflows get",
           "shepherd.dev workflows list",
           "shepherd.dev workflows watch",
+          "shepherd.dev workflows delete",
           "shepherd.dev workflows/status get",
           "shepherd.dev workflows/status patch",
           "shepherd.dev workflows/status update",
