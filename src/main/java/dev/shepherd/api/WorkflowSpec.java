@@ -91,6 +91,16 @@ public class WorkflowSpec {
       "Scheduling, image pull secrets, volumes, labels and annotations of every Pod of the workflow.")
   public PodTemplate podTemplate;
 
+  @Min(0)
+  @JsonPropertyDescription(
+      "Seconds after the workflow finished (status.finishedAt) at which the operator deletes the"
+          + " Workflow, and with it its Pods and claims. 0 deletes it as soon as it ends. Unset: the"
+          + " operator's default (none unless set).")
+  public Long ttlSecondsAfterFinished;
+
+  @JsonPropertyDescription("Which Pods of the workflow the operator deletes, and when.")
+  public PodGC podGC;
+
   /** The main steps, then the finally steps: every step, as the status lists them. */
   public List<Step> allSteps() {
     if (finallySteps == null || finallySteps.isEmpty()) {

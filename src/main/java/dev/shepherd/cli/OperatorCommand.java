@@ -5,6 +5,7 @@ import dev.shepherd.operator.ShepherdOperator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,12 +14,40 @@ import org.slf4j.LoggerFactory;
 final class OperatorCommand {
   private static final Logger LOG = LoggerFactory.getLogger(OperatorCommand.class);
 
+  /** Seconds after which a finished Workflow whose spec sets no ttlSecondsAfterFinished goes. */
+  static final String DEFAULT_TTL = "SHEPHERD_DEFAULT_TTL_SECONDS";
+
   private OperatorCommand() {}
+
+  /** The operator's default time to live, from {@value #DEFAULT_TTL}: null when unset or empty. */
+  static Duration defaultTtl(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    long seconds;
+    try {
+      seconds = Long.parseLong(value.strip());
+    } catch (NumberFormatException e) {
+      seconds = -1;
+    }
+    if (seconds < 0) {
+      throw new IllegalArgumentException(
+          DEFAULT_TTL + " must be a whole number of seconds, 0 or more, not \"" + value + "\".");
+    }
+    return Duration.ofSeconds(seconds);
+  }
 
   static int run(String[] args) {
     int port = Integer.parseInt(System.getenv().getOrDefault("SHEPHERD_HTTP_PORT", "8080"));
+    Duration defaultTtl;
+    try {
+      defaultTtl = defaultTtl(System.getenv(DEFAULT_TTL));
+    } catch (IllegalArgumentException e) {
+      System.err.println("shepherd operator: " + e.getMessage());
+      return 2;
+    }
     KubernetesClient client = new KubernetesClientBuilder().build();
-    ShepherdOperator operator = ShepherdOperator.forCluster(client);
+    ShepherdOperator operator = ShepherdOperator.forCluster(client, defaultTtl);
     CountDownLatch stopped = new CountDownLatch(1);
     try (HealthServer health =
         new HealthServer(port, () -> true, operator::isReady, operator.registry())) {

@@ -9,6 +9,7 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -37,6 +38,18 @@ public final class ShepherdOperator implements AutoCloseable {
       Clock clock,
       Consumer<ConfigurationServiceOverrider> tune,
       Metrics observer) {
+    this(client, clock, tune, observer, null);
+  }
+
+  /**
+   * @param defaultTtl the time to live of a finished Workflow whose spec sets none; null for none
+   */
+  public ShepherdOperator(
+      KubernetesClient client,
+      Clock clock,
+      Consumer<ConfigurationServiceOverrider> tune,
+      Metrics observer,
+      Duration defaultTtl) {
     Metrics prometheus =
         MicrometerMetrics.withoutPerResourceMetrics(registry); // bounded: no meters per Workflow
     operator =
@@ -52,7 +65,11 @@ public final class ShepherdOperator implements AutoCloseable {
             });
     WorkflowReconciler reconciler =
         new WorkflowReconciler(
-            clock, new EventRecorder(client, clock), new OperatorMetrics(registry));
+            clock,
+            new EventRecorder(client, clock),
+            new OperatorMetrics(registry),
+            SupervisorPodBuilder.imageFromEnvironment(),
+            defaultTtl);
     operator.register(reconciler);
   }
 
@@ -75,6 +92,13 @@ public final class ShepherdOperator implements AutoCloseable {
   }
 
   public static ShepherdOperator forCluster(KubernetesClient client) {
-    return new ShepherdOperator(client, Clock.systemUTC(), o -> {});
+    return forCluster(client, null);
+  }
+
+  /**
+   * @param defaultTtl the time to live of a finished Workflow whose spec sets none; null for none
+   */
+  public static ShepherdOperator forCluster(KubernetesClient client, Duration defaultTtl) {
+    return new ShepherdOperator(client, Clock.systemUTC(), o -> {}, Metrics.NOOP, defaultTtl);
   }
 }

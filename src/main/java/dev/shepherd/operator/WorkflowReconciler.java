@@ -15,6 +15,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -50,6 +51,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   private final PodExecutor pods;
   private final SupervisorExecutor supervisor;
   private final TemplateResolution templates;
+  private final Housekeeper housekeeper;
 
   public WorkflowReconciler(Clock clock, EventRecorder events, OperatorMetrics metrics) {
     this(clock, events, metrics, SupervisorPodBuilder.imageFromEnvironment());
@@ -60,7 +62,20 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
    */
   public WorkflowReconciler(
       Clock clock, EventRecorder events, OperatorMetrics metrics, String shepherdImage) {
+    this(clock, events, metrics, shepherdImage, null);
+  }
+
+  /**
+   * @param defaultTtl the time to live of a finished Workflow whose spec sets none; null for none
+   */
+  public WorkflowReconciler(
+      Clock clock,
+      EventRecorder events,
+      OperatorMetrics metrics,
+      String shepherdImage,
+      Duration defaultTtl) {
     Engine engine = new Engine(clock);
+    this.housekeeper = new Housekeeper(clock, defaultTtl);
     this.events = events;
     this.pods = new PodExecutor(clock, engine, events, metrics);
     this.supervisor = new SupervisorExecutor(clock, engine, events, metrics, shepherdImage);
@@ -118,6 +133,10 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
 
   @Override
   public UpdateControl<Workflow> reconcile(Workflow workflow, Context<Workflow> context) {
+    return housekeeper.afterPass(workflow, context, pass(workflow, context));
+  }
+
+  private UpdateControl<Workflow> pass(Workflow workflow, Context<Workflow> context) {
     WorkflowStatus current = workflow.getStatus();
     if (current != null && current.phase != null && current.phase.isFinal()) {
       if (workflow.getSpec() != null

@@ -70,6 +70,7 @@ class DeployManifestsTest {
           "shepherd.dev workflows watch",
           // spec.workflowTemplateRef: the template is read once, when a Workflow starts.
           "shepherd.dev workflowtemplates get",
+          "shepherd.dev workflows delete",
           "shepherd.dev workflows/status get",
           "shepherd.dev workflows/status patch",
           "shepherd.dev workflows/status update",

@@ -24,9 +24,18 @@ public final class OperatorHarness implements AutoCloseable {
       new TestingKubelet(cluster.client, TestingCluster.NAMESPACE);
   public final TestingClock clock = new TestingClock(Instant.parse("2026-11-29T10:00:00Z"));
   public final TestingPasses passes = new TestingPasses(clock);
+  private final Duration defaultTtl;
   private ShepherdOperator operator;
 
   public OperatorHarness() {
+    this(null);
+  }
+
+  /**
+   * @param defaultTtl the operator's time to live of finished Workflows; null for none
+   */
+  public OperatorHarness(Duration defaultTtl) {
+    this.defaultTtl = defaultTtl;
     startOperator();
   }
 
@@ -39,7 +48,8 @@ public final class OperatorHarness implements AutoCloseable {
                 o.withUseSSAToPatchPrimaryResource(false)
                     .withSSABasedCreateUpdateMatchForDependentResources(false)
                     .withCloseClientOnStop(false),
-            passes);
+            passes,
+            defaultTtl);
     operator.start();
   }
 

@@ -177,7 +177,7 @@ final class TestingContext implements Context<Workflow> {
 
   @Override
   public IndexedResourceCache<Workflow> getPrimaryCache() {
-    throw new UnsupportedOperationException();
+    return controllerSource;
   }
 
   @Override
@@ -263,6 +263,17 @@ final class TestingContext implements Context<Workflow> {
     @Override
     public void handleRecentResourceCreate(ResourceID id, Workflow workflow) {
       throw new UnsupportedOperationException("the operator never creates a Workflow");
+    }
+
+    /** The last Workflow the operator wrote under {@code id}: the pass's primary is not kept. */
+    @Override
+    public Optional<Workflow> get(ResourceID id) {
+      for (Workflow w : written.reversed()) {
+        if (ResourceID.fromResource(w).equals(id)) {
+          return Optional.of(w);
+        }
+      }
+      return Optional.empty();
     }
   }
 

@@ -2,6 +2,8 @@ package dev.shepherd.api.wire;
 
 import dev.shepherd.api.Executor;
 import dev.shepherd.api.Param;
+import dev.shepherd.api.PodGC;
+import dev.shepherd.api.PodGCStrategy;
 import dev.shepherd.api.Retry;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.TemplateMetadata;
@@ -115,6 +117,8 @@ public final class QuickBinder {
             case "suspend" -> s.suspend = bool(v);
             case "workspace" -> s.workspace = v == null ? null : workspace(v);
             case "workflowTemplateRef" -> s.workflowTemplateRef = v == null ? null : templateRef(v);
+            case "ttlSecondsAfterFinished" -> s.ttlSecondsAfterFinished = longInteger(v);
+            case "podGC" -> s.podGC = v == null ? null : podGC(v);
             default -> throw NotPlain.INSTANCE;
           }
         });
@@ -369,6 +373,31 @@ public final class QuickBinder {
           }
         });
     return m;
+  }
+
+  private static PodGC podGC(Object node) throws NotPlain {
+    PodGC gc = new PodGC();
+    fields(
+        node,
+        (name, v) -> {
+          switch (name) {
+            case "strategy" -> gc.strategy = podGCStrategy(v);
+            default -> throw NotPlain.INSTANCE;
+          }
+        });
+    return gc;
+  }
+
+  private static PodGCStrategy podGCStrategy(Object v) throws NotPlain {
+    if (v == null) {
+      return null;
+    }
+    for (PodGCStrategy strategy : PodGCStrategy.values()) {
+      if (strategy.name().equals(v)) {
+        return strategy;
+      }
+    }
+    throw NotPlain.INSTANCE;
   }
 
   private static Executor executor(Object v) throws NotPlain {
