@@ -1,13 +1,19 @@
 package dev.shepherd.operator;
 
-/** Reasons of the Events the operator records on a Workflow. */
+/** Reasons of the Events the operator records on a Workflow or a CronWorkflow. */
 public enum EventReason {
   Started(false),
   StepFailed(true),
   Succeeded(false),
   Failed(true),
   InvalidSpec(true),
-  SpecIgnored(true);
+  SpecIgnored(true),
+  // CronWorkflow: a Workflow created or deleted, and the engine's CronDecision notices.
+  Scheduled(false),
+  Replaced(false),
+  AlreadyActive(false),
+  MissedSchedule(true),
+  TooManyMissedTimes(true);
 
   final boolean warning;
 

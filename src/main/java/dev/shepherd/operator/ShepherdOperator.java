@@ -12,7 +12,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** Wires the Workflow reconciler into a JOSDK Operator, with metrics. */
+/** Wires the Workflow and CronWorkflow reconcilers into a JOSDK Operator, with metrics. */
 public final class ShepherdOperator implements AutoCloseable {
   private final Operator operator;
   private final PrometheusMeterRegistry registry =
@@ -50,10 +50,11 @@ public final class ShepherdOperator implements AutoCloseable {
                   .withCloseClientOnStop(false);
               tune.accept(o);
             });
+    EventRecorder events = new EventRecorder(client, clock);
     WorkflowReconciler reconciler =
-        new WorkflowReconciler(
-            clock, new EventRecorder(client, clock), new OperatorMetrics(registry));
+        new WorkflowReconciler(clock, events, new OperatorMetrics(registry));
     operator.register(reconciler);
+    operator.register(new CronWorkflowReconciler(clock, events));
   }
 
   public void start() {

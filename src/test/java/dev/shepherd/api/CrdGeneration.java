@@ -17,10 +17,17 @@ import java.util.List;
 public final class CrdGeneration {
   public static final String FILE_NAME = "workflows.shepherd.dev-v1.yml";
   public static final Path COMMITTED = Path.of("crds", FILE_NAME);
+  public static final String CRON_FILE_NAME = "cronworkflows.shepherd.dev-v1.yml";
+
+  /** Every CRD file, as crds/ and deploy/crd/ hold them. */
+  public static final List<String> FILE_NAMES = List.of(FILE_NAME, CRON_FILE_NAME);
 
   private CrdGeneration() {}
 
-  /** Generates the CRD into {@code target/generated-crds} and returns the file. */
+  /**
+   * Generates the CRDs into {@code target/generated-crds} and returns the Workflow's file; the
+   * others are next to it ({@link #FILE_NAMES}).
+   */
   public static synchronized Path generate() {
     Path dir = Path.of("target", "generated-crds");
     try {
@@ -29,15 +36,26 @@ public final class CrdGeneration {
       throw new UncheckedIOException(e);
     }
     new CRDGenerator()
-        .customResourceClasses(Workflow.class)
+        .customResourceClasses(Workflow.class, CronWorkflow.class)
         .forCRDVersions("v1")
         .withPostProcessor(
             new io.fabric8.crdv2.generator.CRDPostProcessor() {
               @Override
               public io.fabric8.kubernetes.api.model.HasMetadata process(
                   io.fabric8.kubernetes.api.model.HasMetadata crd, String version) {
-                markKeyedLists((CustomResourceDefinition) crd);
-                orderColumns((CustomResourceDefinition) crd);
+                CustomResourceDefinition definition = (CustomResourceDefinition) crd;
+                if (definition.getSpec().getNames().getKind().equals("CronWorkflow")) {
+                  JSONSchemaProps workflowSpec =
+                      spec(definition).getProperties().get("workflowSpec");
+                  markKeyedLists(workflowSpec);
+                  // A CronWorkflow may change the executor of the Workflows it creates next.
+                  workflowSpec.getProperties().get("executor").setXKubernetesValidations(null);
+                  orderColumns(
+                      definition, "Schedule", "Suspend", "Active", "Last", "Age", "TimeZone");
+                } else {
+                  markKeyedLists(spec(definition));
+                  orderColumns(definition, "Phase", "Progress", "Age", "Executor", "Message");
+                }
                 return crd;
               }
             })
@@ -47,8 +65,8 @@ public final class CrdGeneration {
   }
 
   /** kubectl shows columns in CRD order; the generator sorts them by name. */
-  private static void orderColumns(CustomResourceDefinition crd) {
-    List<String> order = List.of("Phase", "Progress", "Age", "Executor", "Message");
+  private static void orderColumns(CustomResourceDefinition crd, String... names) {
+    List<String> order = List.of(names);
     crd.getSpec()
         .getVersions()
         .get(0)
@@ -56,15 +74,17 @@ public final class CrdGeneration {
         .sort(java.util.Comparator.comparingInt(c -> order.indexOf(c.getName())));
   }
 
-  private static void markKeyedLists(CustomResourceDefinition crd) {
-    JSONSchemaProps spec =
-        crd.getSpec()
-            .getVersions()
-            .get(0)
-            .getSchema()
-            .getOpenAPIV3Schema()
-            .getProperties()
-            .get("spec");
+  private static JSONSchemaProps spec(CustomResourceDefinition crd) {
+    return crd.getSpec()
+        .getVersions()
+        .get(0)
+        .getSchema()
+        .getOpenAPIV3Schema()
+        .getProperties()
+        .get("spec");
+  }
+
+  private static void markKeyedLists(JSONSchemaProps spec) {
     for (String list : List.of("steps", "finally", "params")) {
       JSONSchemaProps props = spec.getProperties().get(list);
       props.setXKubernetesListType("map");

@@ -58,7 +58,6 @@ class DeployManifestsTest {
   static final Path DEPLOY = Path.of("deploy");
   static final String NAMESPACE = "shepherd-system";
   static final String SERVICE_ACCOUNT = "shepherd-operator";
-  static final String CRD_FILE = "workflows.shepherd.dev-v1.yml";
   static final int HTTP_PORT = 8080;
 
   /** (apiGroup, resource, verb): the operator's whole authority. Widening it fails here. */
@@ -70,6 +69,13 @@ class DeployManifestsTest {
           "shepherd.dev workflows/status get",
           "shepherd.dev workflows/status patch",
           "shepherd.dev workflows/status update",
+          // CronWorkflow: create the scheduled Workflows, delete replaced and expired ones.
+          "shepherd.dev workflows create",
+          "shepherd.dev workflows delete",
+          "shepherd.dev cronworkflows get",
+          "shepherd.dev cronworkflows list",
+          "shepherd.dev cronworkflows watch",
+          "shepherd.dev cronworkflows/status patch",
           "core pods get",
           "core pods list",
           "core pods watch",
@@ -409,15 +415,22 @@ class DeployManifestsTest {
   }
 
   @Test
-  void crdCopyIsByteIdenticalToCrds() throws IOException {
-    Path copy = DEPLOY.resolve("crd").resolve(CRD_FILE);
-    Path source = Path.of("crds", CRD_FILE);
-    assertArrayEquals(
-        Files.readAllBytes(source),
-        Files.readAllBytes(copy),
-        "deploy/crd/ is stale; run: cp " + source + " " + copy);
-    CustomResourceDefinition crd = one(CustomResourceDefinition.class);
-    assertEquals("workflows.shepherd.dev", crd.getMetadata().getName());
+  void crdCopiesAreByteIdenticalToCrds() throws IOException {
+    for (String file : dev.shepherd.api.CrdGeneration.FILE_NAMES) {
+      Path copy = DEPLOY.resolve("crd").resolve(file);
+      Path source = Path.of("crds", file);
+      assertArrayEquals(
+          Files.readAllBytes(source),
+          Files.readAllBytes(copy),
+          "deploy/crd/ is stale; run: cp " + source + " " + copy);
+      assertTrue(resources.contains("crd/" + file), "kustomization.yaml does not list " + file);
+    }
+    assertEquals(
+        Set.of("workflows.shepherd.dev", "cronworkflows.shepherd.dev"),
+        objects.stream()
+            .filter(CustomResourceDefinition.class::isInstance)
+            .map(o -> o.getMetadata().getName())
+            .collect(java.util.stream.Collectors.toSet()));
   }
 
   @Test
