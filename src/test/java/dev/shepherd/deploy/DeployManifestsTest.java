@@ -172,7 +172,10 @@ class DeployManifestsTest {
             "ClusterRoleBinding",
             "Deployment"),
         objects.stream().map(HasMetadata::getKind).collect(Collectors.toSet()));
-    assertEquals(6, objects.size(), "one object of each kind");
+    assertEquals(
+        5 + dev.shepherd.api.CrdGeneration.FILE_NAMES.size(),
+        objects.size(),
+        "one object of each kind, and each CRD");
     for (HasMetadata o : objects) {
       assertFalse(
           o instanceof GenericKubernetesResource,

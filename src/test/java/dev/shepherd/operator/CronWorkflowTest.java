@@ -341,4 +341,24 @@ class CronWorkflowTest {
     awaitCron("bad", x -> "True".equals(x.getStatus().conditions.getFirst().getStatus()));
     assertThat(runs("bad")).containsExactly(run("bad", t));
   }
+
+  @Test
+  void theExampleIsValidAndWaitsForTwoInTheMorningInBerlin() throws Exception {
+    CronWorkflow example;
+    try (var in =
+        java.nio.file.Files.newInputStream(java.nio.file.Path.of("examples/cron/nightly.yaml"))) {
+      example = h.cluster.client.resources(CronWorkflow.class).load(in).item();
+    }
+    example.getMetadata().setNamespace(TestingCluster.NAMESPACE);
+    create(example);
+    java.time.ZonedDateTime berlin = h.clock.instant().atZone(java.time.ZoneId.of("Europe/Berlin"));
+    java.time.ZonedDateTime two = berlin.toLocalDate().atTime(2, 0).atZone(berlin.getZone());
+    if (!two.isAfter(berlin)) {
+      two = two.plusDays(1);
+    }
+    String next = "Next run at " + two.toInstant();
+    CronWorkflow c = awaitCron("nightly", x -> !x.getStatus().conditions.isEmpty());
+    assertThat(c.getStatus().conditions.getFirst().getMessage()).isEqualTo(next);
+    assertThat(runs("nightly")).isEmpty();
+  }
 }
