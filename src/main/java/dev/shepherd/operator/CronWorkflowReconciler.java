@@ -114,12 +114,24 @@ public class CronWorkflowReconciler implements Reconciler<CronWorkflow> {
     }
     List<String> active = new ArrayList<>(decision.active());
     if (decision.start() != null) {
-      String name = create(cron, client, decision.start());
-      active.add(name);
-      events.record(
-          cron,
-          EventReason.Scheduled,
-          "Created " + name + " for " + Timestamps.format(decision.start()));
+      String name = workflowName(cron, decision.start());
+      if (create(cron, client, decision.start())) {
+        active.add(name);
+        events.record(
+            cron,
+            EventReason.Scheduled,
+            "Created " + name + " for " + Timestamps.format(decision.start()));
+      } else {
+        // Not retried: the time counts as scheduled, and the next one has a name of its own.
+        events.record(
+            cron,
+            EventReason.NameTaken,
+            "Workflow "
+                + name
+                + " exists and is not this CronWorkflow's; the run of "
+                + Timestamps.format(decision.start())
+                + " did not start");
+      }
     }
     for (String name : decision.prune()) {
       delete(client, namespace, name);
@@ -198,8 +210,11 @@ public class CronWorkflowReconciler implements Reconciler<CronWorkflow> {
     return annotations == null ? null : instant(annotations.get(CronWorkflow.SCHEDULED_TIME));
   }
 
-  /** The Workflow of one scheduled time: created, or found already created. */
-  private static String create(CronWorkflow cron, KubernetesClient client, Instant scheduled) {
+  /**
+   * Creates the Workflow of one scheduled time; true when it was created now or had been by an
+   * earlier pass (409, and this CronWorkflow owns it), false when the name is another's.
+   */
+  private static boolean create(CronWorkflow cron, KubernetesClient client, Instant scheduled) {
     String name = workflowName(cron, scheduled);
     Workflow w = new Workflow();
     ObjectMeta meta =
@@ -214,12 +229,14 @@ public class CronWorkflowReconciler implements Reconciler<CronWorkflow> {
     w.setSpec(client.getKubernetesSerialization().clone(cron.getSpec().workflowSpec));
     try {
       client.resource(w).create();
+      return true;
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
         throw e;
       }
     }
-    return name;
+    Workflow existing = client.resource(w).get();
+    return existing != null && ownedBy(existing, cron);
   }
 
   /** {@code <cron>-<unix seconds of the scheduled time>}. */

@@ -13,7 +13,8 @@ public enum EventReason {
   Replaced(false),
   AlreadyActive(false),
   MissedSchedule(true),
-  TooManyMissedTimes(true);
+  TooManyMissedTimes(true),
+  NameTaken(true);
 
   final boolean warning;
 

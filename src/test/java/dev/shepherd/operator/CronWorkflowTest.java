@@ -361,4 +361,39 @@ class CronWorkflowTest {
     assertThat(c.getStatus().conditions.getFirst().getMessage()).isEqualTo(next);
     assertThat(runs("nightly")).isEmpty();
   }
+
+  /** A Workflow of the scheduled time's name that the informer does not show (no label). */
+  private void precreate(String name, CronWorkflow owner) {
+    Workflow w = OperatorHarness.workflow(name, OperatorHarness.step("a"));
+    if (owner != null) {
+      w.getMetadata().setOwnerReferences(List.of(CronWorkflowReconciler.ownerReference(owner)));
+    }
+    h.cluster.create(w);
+  }
+
+  @Test
+  void aRunCreatedByAnEarlierPassIsFoundByItsName() {
+    Instant t = create(cron("again", "@hourly", s -> {}));
+    // An earlier pass created it, and its status write was lost; the informer has not seen it.
+    precreate(run("again", t), get("again"));
+    at("again", t);
+    assertThat(get("again").getStatus().active).containsExactly(run("again", t));
+    assertThat(events("again", "Scheduled")).hasSize(1);
+  }
+
+  @Test
+  void aNameTakenByAnotherWorkflowIsReportedAndNotRetried() {
+    Instant t = create(cron("taken", "@hourly", s -> {}));
+    precreate(run("taken", t), null);
+    at("taken", t);
+    CronWorkflow c = get("taken");
+    assertThat(c.getStatus().active).isEmpty();
+    assertThat(c.getStatus().lastScheduleTime).isEqualTo(t.toString());
+    assertThat(events("taken", "NameTaken"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.getType()).isEqualTo("Warning"));
+    at("taken", t.plus(HOUR));
+    c = get("taken");
+    assertThat(c.getStatus().active).containsExactly(run("taken", t.plus(HOUR)));
+  }
 }
