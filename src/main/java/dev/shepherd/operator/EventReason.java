@@ -1,6 +1,6 @@
 package dev.shepherd.operator;
 
-/** Reasons of the Events the operator records on a Workflow. */
+/** Reasons of the Events the operator records on a Workflow or a CronWorkflow. */
 public enum EventReason {
   Started(false),
   StepFailed(true),
@@ -9,7 +9,14 @@ public enum EventReason {
   InvalidSpec(true),
   Cancelling(false),
   SpecIgnored(true),
-  TemplateNotFound(true);
+  TemplateNotFound(true),
+  // CronWorkflow: a Workflow created or deleted, and the engine's CronDecision notices.
+  Scheduled(false),
+  Replaced(false),
+  AlreadyActive(false),
+  MissedSchedule(true),
+  TooManyMissedTimes(true),
+  NameTaken(true);
 
   final boolean warning;
 

@@ -1,8 +1,8 @@
 package dev.shepherd.operator;
 
-import dev.shepherd.api.Workflow;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
@@ -15,10 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records Events on Workflows, each at most once. An Event's name is a hash of the workflow's uid,
- * the reason and the message, so the same Event after an operator restart is refused by the API
- * server as already there instead of repeated; a bounded memory of recent names saves that request.
- * An Event that can't be written is logged, never a reason to fail the reconcile.
+ * Records Events on Workflows (and CronWorkflows), each at most once. An Event's name is a hash of
+ * the workflow's uid, the reason and the message, so the same Event after an operator restart is
+ * refused by the API server as already there instead of repeated; a bounded memory of recent names
+ * saves that request. An Event that can't be written is logged, never a reason to fail the
+ * reconcile.
  */
 public final class EventRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
@@ -40,7 +41,8 @@ public final class EventRecorder {
     this.clock = clock;
   }
 
-  public void record(Workflow workflow, EventReason reason, String message) {
+  /** Records an Event on a Workflow, a CronWorkflow or any other object of the operator's. */
+  public void record(HasMetadata workflow, EventReason reason, String message) {
     String namespace = workflow.getMetadata().getNamespace();
     String name =
         workflow.getMetadata().getName()
@@ -59,8 +61,8 @@ public final class EventRecorder {
             .withNamespace(namespace)
             .endMetadata()
             .withNewInvolvedObject()
-            .withApiVersion(Workflow.API_VERSION)
-            .withKind("Workflow")
+            .withApiVersion(HasMetadata.getApiVersion(workflow.getClass()))
+            .withKind(HasMetadata.getKind(workflow.getClass()))
             .withName(workflow.getMetadata().getName())
             .withNamespace(namespace)
             .withUid(workflow.getMetadata().getUid())
@@ -81,8 +83,9 @@ public final class EventRecorder {
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
         LOG.warn(
-            "Could not record event {} on workflow {}/{}: {}",
+            "Could not record event {} on {} {}/{}: {}",
             reason,
+            HasMetadata.getKind(workflow.getClass()),
             namespace,
             workflow.getMetadata().getName(),
             e.getMessage());

@@ -13,7 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** Wires the Workflow reconciler into a JOSDK Operator, with metrics. */
+/** Wires the Workflow and CronWorkflow reconcilers into a JOSDK Operator, with metrics. */
 public final class ShepherdOperator implements AutoCloseable {
   private final Operator operator;
   private final PrometheusMeterRegistry registry =
@@ -63,14 +63,16 @@ public final class ShepherdOperator implements AutoCloseable {
                   .withCloseClientOnStop(false);
               tune.accept(o);
             });
+    EventRecorder events = new EventRecorder(client, clock);
     WorkflowReconciler reconciler =
         new WorkflowReconciler(
             clock,
-            new EventRecorder(client, clock),
+            events,
             new OperatorMetrics(registry),
             SupervisorPodBuilder.imageFromEnvironment(),
             defaultTtl);
     operator.register(reconciler);
+    operator.register(new CronWorkflowReconciler(clock, events));
   }
 
   public void start() {

@@ -18,13 +18,17 @@ public final class CrdGeneration {
   public static final String FILE_NAME = "workflows.shepherd.dev-v1.yml";
   public static final Path COMMITTED = Path.of("crds", FILE_NAME);
   public static final String TEMPLATE_FILE_NAME = "workflowtemplates.shepherd.dev-v1.yml";
-  public static final Path TEMPLATE_COMMITTED = Path.of("crds", TEMPLATE_FILE_NAME);
+  public static final String CRON_FILE_NAME = "cronworkflows.shepherd.dev-v1.yml";
+
+  /** Every CRD file, as crds/ and deploy/crd/ hold them. */
+  public static final List<String> FILE_NAMES =
+      List.of(FILE_NAME, TEMPLATE_FILE_NAME, CRON_FILE_NAME);
 
   private CrdGeneration() {}
 
   /**
-   * Generates the CRDs (Workflow, WorkflowTemplate) into {@code target/generated-crds} and returns
-   * the Workflow's file; the others are beside it.
+   * Generates the CRDs into {@code target/generated-crds} and returns the Workflow's file; the
+   * others are next to it ({@link #FILE_NAMES}).
    */
   public static synchronized Path generate() {
     Path dir = Path.of("target", "generated-crds");
@@ -34,15 +38,26 @@ public final class CrdGeneration {
       throw new UncheckedIOException(e);
     }
     new CRDGenerator()
-        .customResourceClasses(Workflow.class, WorkflowTemplate.class)
+        .customResourceClasses(Workflow.class, WorkflowTemplate.class, CronWorkflow.class)
         .forCRDVersions("v1")
         .withPostProcessor(
             new io.fabric8.crdv2.generator.CRDPostProcessor() {
               @Override
               public io.fabric8.kubernetes.api.model.HasMetadata process(
                   io.fabric8.kubernetes.api.model.HasMetadata crd, String version) {
-                markKeyedLists((CustomResourceDefinition) crd);
-                orderColumns((CustomResourceDefinition) crd);
+                CustomResourceDefinition definition = (CustomResourceDefinition) crd;
+                if (definition.getSpec().getNames().getKind().equals("CronWorkflow")) {
+                  JSONSchemaProps workflowSpec =
+                      spec(definition).getProperties().get("workflowSpec");
+                  markKeyedLists(workflowSpec);
+                  // A CronWorkflow may change the executor of the Workflows it creates next.
+                  workflowSpec.getProperties().get("executor").setXKubernetesValidations(null);
+                  orderColumns(
+                      definition, "Schedule", "Suspend", "Active", "Last", "Age", "TimeZone");
+                } else {
+                  markKeyedLists(spec(definition));
+                  orderColumns(definition, "Phase", "Progress", "Age", "Executor", "Message");
+                }
                 return crd;
               }
             })
@@ -52,11 +67,11 @@ public final class CrdGeneration {
   }
 
   /** kubectl shows columns in CRD order; the generator sorts them by name. */
-  private static void orderColumns(CustomResourceDefinition crd) {
+  private static void orderColumns(CustomResourceDefinition crd, String... names) {
     if (crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns() == null) {
-      return;
+      return; // a WorkflowTemplate has none
     }
-    List<String> order = List.of("Phase", "Progress", "Age", "Executor", "Message");
+    List<String> order = List.of(names);
     crd.getSpec()
         .getVersions()
         .get(0)
@@ -64,15 +79,17 @@ public final class CrdGeneration {
         .sort(java.util.Comparator.comparingInt(c -> order.indexOf(c.getName())));
   }
 
-  private static void markKeyedLists(CustomResourceDefinition crd) {
-    JSONSchemaProps spec =
-        crd.getSpec()
-            .getVersions()
-            .get(0)
-            .getSchema()
-            .getOpenAPIV3Schema()
-            .getProperties()
-            .get("spec");
+  private static JSONSchemaProps spec(CustomResourceDefinition crd) {
+    return crd.getSpec()
+        .getVersions()
+        .get(0)
+        .getSchema()
+        .getOpenAPIV3Schema()
+        .getProperties()
+        .get("spec");
+  }
+
+  private static void markKeyedLists(JSONSchemaProps spec) {
     for (String list : List.of("steps", "finally", "params")) {
       JSONSchemaProps props = spec.getProperties().get(list);
       props.setXKubernetesListType("map");

@@ -353,6 +353,85 @@ class RunCommandTest {
     assertThat(marker).doesNotExist();
   }
 
+  /** A CronWorkflow runs its workflowSpec once, now; its problems point at their lines. */
+  @Test
+  void aCronWorkflowRunsItsWorkflowSpecOnceNow() throws Exception {
+    Path marker = dir.resolve("ran");
+    Path file =
+        write(
+            "cron.yaml",
+            """
+        apiVersion: shepherd.dev/v1alpha1
+        kind: CronWorkflow
+        metadata: {name: nightly}
+        spec:
+          schedule: "@daily"
+          concurrencyPolicy: Forbid
+          workflowSpec:
+            params:
+              - {name: MARKER, value: unset}
+            steps:
+              - name: touch
+                command: [sh, -c, 'echo once >> "$MARKER"']
+        """);
+    Result r = run(null, "run", file.toString(), "--param", "MARKER=" + marker, "--output", "json");
+    assertThat(r.exit()).as(r.stderr()).isEqualTo(0);
+    assertThat(r.lastJson().path("phase").asText()).isEqualTo("Succeeded");
+    assertThat(Files.readString(marker)).isEqualTo("once\n");
+
+    Path bad =
+        write(
+            "cron-bad.yaml",
+            """
+        apiVersion: shepherd.dev/v1alpha1
+        kind: CronWorkflow
+        metadata: {name: nightly}
+        spec:
+          schedule: "@daily"
+          workflowSpec:
+            steps:
+              - name: a
+                command: [sh, -c, 'true']
+                depends: [b]
+        """);
+    Result invalid = run(null, "run", bad.toString());
+    assertThat(invalid.exit()).isEqualTo(2);
+    assertThat(invalid.stderr())
+        .contains(
+            bad
+                + ": document 1, line 10: Step \"a\" depends on \"b\", which is not a step of this workflow.");
+
+    Path typo =
+        write(
+            "cron-typo.yaml",
+            """
+        apiVersion: shepherd.dev/v1alpha1
+        kind: CronWorkflow
+        metadata: {name: nightly}
+        spec:
+          schedule: "@daily"
+          suspended: true
+          workflowSpec:
+            steps:
+              - {name: a, command: [sh, -c, 'true']}
+        """);
+    Result unknown = run(null, "run", typo.toString());
+    assertThat(unknown.exit()).isEqualTo(2);
+    assertThat(unknown.stderr().strip())
+        .isEqualTo(
+            typo
+                + ": document 1, line 6: unknown field \"suspended\" in spec (did you mean \"suspend\"?).");
+  }
+
+  /** examples/cron/ holds CronWorkflows, which examplesEndAsTheirHeaderSays does not list. */
+  @Test
+  void theCronWorkflowExampleRunsOnce() throws Exception {
+    Result r = run(null, "run", "examples/cron/nightly.yaml", "--output", "json");
+    assertThat(r.exit()).as(r.stderr()).isEqualTo(0);
+    assertThat(r.lastJson().path("phase").asText()).isEqualTo("Succeeded");
+    assertThat(r.stderr()).contains("collecting for reports").contains("report for reports");
+  }
+
   @Test
   void cycleIsInvalid() throws Exception {
     Path file =

@@ -58,8 +58,6 @@ class DeployManifestsTest {
   static final Path DEPLOY = Path.of("deploy");
   static final String NAMESPACE = "shepherd-system";
   static final String SERVICE_ACCOUNT = "shepherd-operator";
-  static final List<String> CRD_FILES =
-      List.of("workflows.shepherd.dev-v1.yml", "workflowtemplates.shepherd.dev-v1.yml");
   static final int HTTP_PORT = 8080;
 
   /** (apiGroup, resource, verb): the operator's whole authority. Widening it fails here. */
@@ -70,10 +68,16 @@ class DeployManifestsTest {
           "shepherd.dev workflows watch",
           // spec.workflowTemplateRef: the template is read once, when a Workflow starts.
           "shepherd.dev workflowtemplates get",
-          "shepherd.dev workflows delete",
           "shepherd.dev workflows/status get",
           "shepherd.dev workflows/status patch",
           "shepherd.dev workflows/status update",
+          // CronWorkflow: create the scheduled Workflows, delete replaced and expired ones.
+          "shepherd.dev workflows create",
+          "shepherd.dev workflows delete",
+          "shepherd.dev cronworkflows get",
+          "shepherd.dev cronworkflows list",
+          "shepherd.dev cronworkflows watch",
+          "shepherd.dev cronworkflows/status patch",
           "core pods get",
           "core pods list",
           "core pods watch",
@@ -171,7 +175,9 @@ class DeployManifestsTest {
             "Deployment"),
         objects.stream().map(HasMetadata::getKind).collect(Collectors.toSet()));
     assertEquals(
-        5 + CRD_FILES.size(), objects.size(), "one object of each kind, and one CRD per kind");
+        5 + dev.shepherd.api.CrdGeneration.FILE_NAMES.size(),
+        objects.size(),
+        "one object of each kind, and each CRD");
     for (HasMetadata o : objects) {
       assertFalse(
           o instanceof GenericKubernetesResource,
@@ -414,8 +420,8 @@ class DeployManifestsTest {
   }
 
   @Test
-  void crdCopyIsByteIdenticalToCrds() throws IOException {
-    for (String file : CRD_FILES) {
+  void crdCopiesAreByteIdenticalToCrds() throws IOException {
+    for (String file : dev.shepherd.api.CrdGeneration.FILE_NAMES) {
       Path copy = DEPLOY.resolve("crd").resolve(file);
       Path source = Path.of("crds", file);
       assertArrayEquals(
@@ -425,11 +431,14 @@ class DeployManifestsTest {
       assertTrue(resources.contains("crd/" + file), "kustomization.yaml does not list " + file);
     }
     assertEquals(
-        Set.of("workflows.shepherd.dev", "workflowtemplates.shepherd.dev"),
+        Set.of(
+            "workflows.shepherd.dev",
+            "workflowtemplates.shepherd.dev",
+            "cronworkflows.shepherd.dev"),
         objects.stream()
             .filter(CustomResourceDefinition.class::isInstance)
             .map(o -> o.getMetadata().getName())
-            .collect(Collectors.toSet()));
+            .collect(java.util.stream.Collectors.toSet()));
   }
 
   @Test

@@ -28,16 +28,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * An API server for tests: the fabric8 mock server in CRUD mode, with the generated Workflow CRD
- * installed first so that the status subresource behaves as in a cluster. It does no server-side
- * apply and no garbage collection. One fix: a JSON merge patch is applied as RFC 7386 says and a
- * real API server does. The fabric8 7.5 mock merges with Jackson's {@code readerForUpdating}, which
- * APPENDS a patch's array to the stored one (a status patched twice with 3 steps would hold 6) and
- * stores nulls instead of removing the field; the supervisor's merge patches replace {@code steps}
- * and {@code conditions} as a whole. Two more: an update (PUT) naming a resourceVersion other than
- * the stored one is refused with 409, as by a real API server; and a test can have the next request
- * of its choice refused ({@link #refuseNext}), also as invalid ({@link #refuseNextAsInvalid}), as a
- * real API server refuses what the mock does not validate.
+ * An API server for tests: the fabric8 mock server in CRUD mode, with the generated CRDs (Workflow,
+ * CronWorkflow) installed first so that the status subresource behaves as in a cluster. It does no
+ * server-side apply and no garbage collection. One fix: a JSON merge patch is applied as RFC 7386
+ * says and a real API server does. The fabric8 7.5 mock merges with Jackson's {@code
+ * readerForUpdating}, which APPENDS a patch's array to the stored one (a status patched twice with
+ * 3 steps would hold 6) and stores nulls instead of removing the field; the supervisor's merge
+ * patches replace {@code steps} and {@code conditions} as a whole. Two more: an update (PUT) naming
+ * a resourceVersion other than the stored one is refused with 409, as by a real API server; and a
+ * test can have the next request of its choice refused ({@link #refuseNext}), also as invalid
+ * ({@link #refuseNextAsInvalid}), as a real API server refuses what the mock does not validate.
  */
 public final class TestingCluster implements AutoCloseable {
   public static final String NAMESPACE = "test";
@@ -58,9 +58,9 @@ public final class TestingCluster implements AutoCloseable {
             false);
     server.init();
     client = server.createClient();
-    java.nio.file.Path crd = CrdGeneration.generate();
-    for (var file : List.of(crd, crd.resolveSibling(CrdGeneration.TEMPLATE_FILE_NAME))) {
-      try (var in = new FileInputStream(file.toFile())) {
+    java.nio.file.Path crds = CrdGeneration.generate().getParent();
+    for (String name : CrdGeneration.FILE_NAMES) {
+      try (var in = new FileInputStream(crds.resolve(name).toFile())) {
         client.apiextensions().v1().customResourceDefinitions().load(in).create();
       } catch (IOException e) {
         throw new UncheckedIOException(e);

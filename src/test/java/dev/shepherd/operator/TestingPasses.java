@@ -1,5 +1,6 @@
 package dev.shepherd.operator;
 
+import dev.shepherd.api.CronWorkflow;
 import dev.shepherd.api.Workflow;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -40,7 +41,9 @@ public final class TestingPasses implements Metrics {
   @Override
   @SuppressWarnings("unchecked")
   public void controllerRegistered(Controller<? extends HasMetadata> controller) {
-    sources = (EventSourceRetriever<Workflow>) controller.getEventSourceManager();
+    if (controller.getConfiguration().getResourceClass() == Workflow.class) {
+      sources = (EventSourceRetriever<Workflow>) controller.getEventSourceManager();
+    }
   }
 
   @Override
@@ -54,6 +57,8 @@ public final class TestingPasses implements Metrics {
         }
       }
       running.set(new Pass(workflow.getMetadata().getName(), clock.instant(), pods));
+    } else if (resource instanceof CronWorkflow cron) {
+      running.set(new Pass(cronPass(cron.getMetadata().getName()), clock.instant(), Map.of()));
     }
   }
 
@@ -78,6 +83,11 @@ public final class TestingPasses implements Metrics {
                     .findFirst(),
             Optional::isPresent)
         .orElseThrow();
+  }
+
+  /** How a pass of the CronWorkflow {@code name} is named here, apart from Workflows' passes. */
+  public static String cronPass(String name) {
+    return "CronWorkflow/" + name;
   }
 
   /** Waits until a pass of {@code workflow} that began at {@code at} or later has finished. */

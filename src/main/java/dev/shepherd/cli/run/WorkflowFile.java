@@ -168,6 +168,11 @@ public final class WorkflowFile {
               + QuickBinder.kindOf(tree)
               + ".");
     }
+    if ("CronWorkflow".equals(asText(((Map<?, ?>) tree).get("kind")))) {
+      partial = cronWorkflowsRun(partial);
+      tree = partial.tree();
+      lines = partial.lines();
+    }
     checkKind(partial);
     Manifest manifest = QuickBinder.bind(tree);
     if (manifest == null) {
@@ -177,6 +182,65 @@ public final class WorkflowFile {
       throw new InvalidFile(partial.where(partial.line()) + "the Workflow has no spec.");
     }
     return new Document(source, index, line, manifest, tree, lines);
+  }
+
+  /** The fields of a CronWorkflow's spec (dev.shepherd.api.CronWorkflowSpec). */
+  private static final List<Object> CRON_FIELDS =
+      List.of(
+          "schedule",
+          "timeZone",
+          "concurrencyPolicy",
+          "startingDeadlineSeconds",
+          "suspend",
+          "successfulJobsHistoryLimit",
+          "failedJobsHistoryLimit",
+          "workflowSpec");
+
+  /**
+   * A CronWorkflow as the Workflow it creates, run once, now: its metadata, and its
+   * spec.workflowSpec as the spec. The lines of the workflowSpec's fields move with it, so that a
+   * problem in a step still points at its line. The schedule is not read: nothing is scheduled.
+   */
+  private static Document cronWorkflowsRun(Document cron) throws InvalidFile {
+    Map<?, ?> tree = (Map<?, ?>) cron.tree();
+    if (!(tree.get("spec") instanceof Map<?, ?> spec)) {
+      throw new InvalidFile(cron.where(cron.lineOf("/spec")) + "the CronWorkflow has no spec.");
+    }
+    for (Object field : spec.keySet()) {
+      if (!CRON_FIELDS.contains(field)) {
+        throw new InvalidFile(
+            cron.where(cron.lineOf("/spec/" + field))
+                + "unknown field \""
+                + field
+                + "\" in spec"
+                + suggestion(field.toString(), CRON_FIELDS)
+                + ".");
+      }
+    }
+    if (!(spec.get("workflowSpec") instanceof Map<?, ?> workflowSpec)) {
+      throw new InvalidFile(
+          cron.where(cron.lineOf("/spec/workflowSpec"))
+              + "the CronWorkflow has no spec.workflowSpec (a mapping: the Workflow's spec).");
+    }
+    Map<String, Object> workflow = new LinkedHashMap<>();
+    workflow.put("apiVersion", tree.get("apiVersion"));
+    workflow.put("kind", "Workflow");
+    if (tree.containsKey("metadata")) {
+      workflow.put("metadata", tree.get("metadata"));
+    }
+    workflow.put("spec", workflowSpec);
+    String prefix = "/spec/workflowSpec";
+    Map<String, Integer> lines = new HashMap<>();
+    cron.lines()
+        .forEach(
+            (pointer, line) -> {
+              if (pointer.startsWith(prefix)) {
+                lines.put("/spec" + pointer.substring(prefix.length()), line);
+              } else if (!pointer.startsWith("/spec")) {
+                lines.put(pointer, line);
+              }
+            });
+    return new Document(cron.source(), cron.index(), cron.line(), null, workflow, lines);
   }
 
   /** The documents' trees, as {@link #parse} reads them (null stands for an empty document). */
@@ -196,7 +260,7 @@ public final class WorkflowFile {
               + (kind == null ? "no kind" : "kind is \"" + kind + "\"")
               + "; shepherd run takes Workflows (apiVersion: "
               + Workflow.API_VERSION
-              + ", kind: Workflow).");
+              + ", kind: Workflow), and runs a CronWorkflow's workflowSpec once.");
     }
     if (!Workflow.API_VERSION.equals(apiVersion)) {
       throw new InvalidFile(
