@@ -49,6 +49,11 @@ public class WorkflowSpec {
           + " again. activeDeadlineSeconds keeps counting. Executor pod only, for now.")
   public Boolean suspend;
 
+  @JsonPropertyDescription(
+      "At most max Workflows with the same key (in a namespace) run at once; the others wait in"
+          + " phase Pending and start in creation order.")
+  public Concurrency concurrency;
+
   @JsonPropertyDescription("Default image for the steps.")
   public String image;
 

@@ -312,6 +312,25 @@ public final class Engine {
     }
   }
 
+  /**
+   * Holds a workflow that its concurrency key does not admit yet: phase Pending, with reason Queued
+   * and {@code why} (the key, how many run, its place) in its message and conditions.
+   */
+  public void queue(WorkflowStatus status, String why, long generation) {
+    status.observedGeneration = generation;
+    status.phase = WorkflowPhase.Pending;
+    status.message = why;
+    Conditions.update(status, Reason.Queued, why, generation, clock.instant());
+  }
+
+  /** Whether {@link #queue} holds the workflow of {@code status}. */
+  public static boolean queued(WorkflowStatus status) {
+    var reconciling = Conditions.find(status, Conditions.RECONCILING);
+    return status.startedAt == null
+        && reconciling != null
+        && Reason.Queued.name().equals(reconciling.getReason());
+  }
+
   /** Fails the workflow for a spec that can't run, before anything starts. Nothing is created. */
   public void reject(WorkflowStatus status, List<Problem> problems, long generation) {
     Instant now = clock.instant();

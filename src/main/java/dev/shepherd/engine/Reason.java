@@ -5,6 +5,7 @@ package dev.shepherd.engine;
  */
 public enum Reason {
   Pending,
+  Queued,
   Running,
   Suspended,
   Succeeded,

@@ -270,6 +270,9 @@ public final class SpecValidation {
       }
     }
     loopProblems(spec, all, problems);
+    if (spec.concurrency != null) {
+      concurrencyProblems(spec, problems);
+    }
     if (cycle.isEmpty() && Evaluation.usesExpressions(all)) {
       ExpressionChecks.problems(spec, all, byName, problems);
     }
@@ -283,6 +286,31 @@ public final class SpecValidation {
     }
     volumeProblems(spec, target, problems);
     return problems;
+  }
+
+  /** A concurrency key that names a queue, and room for at least one Workflow in it. */
+  private static void concurrencyProblems(WorkflowSpec spec, List<Problem> problems) {
+    if (blank(spec.concurrency.key)) {
+      problems.add(
+          new Problem(
+              "spec.concurrency.key",
+              null,
+              "spec.concurrency.key is empty: it names the queue the workflow waits in."));
+    } else {
+      try {
+        ConcurrencyQueue.key(spec);
+      } catch (dev.shepherd.engine.expr.ExpressionException e) {
+        problems.add(
+            new Problem("spec.concurrency.key", null, "spec.concurrency.key: " + e.getMessage()));
+      }
+    }
+    if (spec.concurrency.max != null && spec.concurrency.max < 1) {
+      problems.add(
+          new Problem(
+              "spec.concurrency.max",
+              null,
+              "spec.concurrency.max is " + spec.concurrency.max + "; it must be at least 1."));
+    }
   }
 
   /** A loop step has its list or its expression, not both; maxParallel is for a loop step. */

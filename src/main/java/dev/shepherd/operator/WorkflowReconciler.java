@@ -51,6 +51,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   private final PodExecutor pods;
   private final SupervisorExecutor supervisor;
   private final TemplateResolution templates;
+  private final ConcurrencyGate gate;
   private final Housekeeper housekeeper;
 
   public WorkflowReconciler(Clock clock, EventRecorder events, OperatorMetrics metrics) {
@@ -80,6 +81,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
     this.pods = new PodExecutor(clock, engine, events, metrics);
     this.supervisor = new SupervisorExecutor(clock, engine, events, metrics, shepherdImage);
     this.templates = new TemplateResolution(engine, events);
+    this.gate = new ConcurrencyGate(engine);
   }
 
   @Override
@@ -149,6 +151,10 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
     Optional<Workflow> resolved = templates.resolve(workflow, context);
     if (resolved.isEmpty()) {
       return UpdateControl.noUpdate();
+    }
+    Optional<UpdateControl<Workflow>> held = gate.hold(resolved.get(), context);
+    if (held.isPresent()) {
+      return held.get();
     }
     Executor executor =
         workflow.getSpec() == null ? Executor.POD : workflow.getSpec().executorOrDefault();

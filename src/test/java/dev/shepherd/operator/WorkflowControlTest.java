@@ -44,6 +44,7 @@ class WorkflowControlTest {
     w.getSpec().finallySteps = new java.util.ArrayList<>(List.of(step("report")));
     h.cluster.create(w);
     h.awaitPod("stop-a-1");
+    h.awaitWorkflow("stop", x -> OperatorHarness.step(x, "a").phase == StepPhase.Running);
 
     patchSpec("stop", "{\"cancel\":true}");
 
@@ -87,7 +88,13 @@ class WorkflowControlTest {
    */
   @Test
   void aSupervisorPodFromBeforeTheCancelIsDeletedAndOneMadeAfterItIsNot() {
-    TestingCluster cluster = h.cluster;
+    // A cluster of its own: the harness's operator would reconcile these Workflows too.
+    try (TestingCluster cluster = new TestingCluster()) {
+      supervisorPodsOnCancel(cluster);
+    }
+  }
+
+  private static void supervisorPodsOnCancel(TestingCluster cluster) {
     TestingClock clock = new TestingClock(Instant.parse("2026-12-06T10:00:00Z"));
     SupervisorExecutor executor =
         new SupervisorExecutor(

@@ -1,5 +1,6 @@
 package dev.shepherd.api.wire;
 
+import dev.shepherd.api.Concurrency;
 import dev.shepherd.api.Executor;
 import dev.shepherd.api.Param;
 import dev.shepherd.api.PodGC;
@@ -114,6 +115,7 @@ public final class QuickBinder {
             case "serviceAccountName" -> s.serviceAccountName = text(v);
             case "executor" -> s.executor = executor(v);
             case "cancel" -> s.cancel = bool(v);
+            case "concurrency" -> s.concurrency = v == null ? null : concurrency(v);
             case "suspend" -> s.suspend = bool(v);
             case "workspace" -> s.workspace = v == null ? null : workspace(v);
             case "workflowTemplateRef" -> s.workflowTemplateRef = v == null ? null : templateRef(v);
@@ -169,6 +171,20 @@ public final class QuickBinder {
       return map;
     }
     throw NotPlain.INSTANCE;
+  }
+
+  private static Concurrency concurrency(Object node) throws NotPlain {
+    Concurrency c = new Concurrency();
+    fields(
+        node,
+        (name, v) -> {
+          switch (name) {
+            case "key" -> c.key = text(v);
+            case "max" -> c.max = integer(v);
+            default -> throw NotPlain.INSTANCE;
+          }
+        });
+    return c;
   }
 
   private static Boolean bool(Object v) throws NotPlain {
