@@ -78,7 +78,8 @@ final class SupervisorExecutor {
     String podName = SupervisorPodBuilder.name(workflow.getMetadata().getName());
     Pod pod = WorkflowPods.byName(context).get(podName);
     WorkflowStatus status = workflow.getStatus();
-    boolean supervisorReported = status != null && status.phase != null;
+    // A phase the concurrency queue wrote (Pending, Queued) is not the supervisor's.
+    boolean supervisorReported = status != null && status.phase != null && !Engine.queued(status);
 
     if (pod == null && !supervisorReported) {
       start(workflow, context);

@@ -70,4 +70,27 @@ class ConcurrencyTest {
     h.cluster.create(other);
     h.awaitPod("other-a-1");
   }
+
+  /**
+   * A queued supervisor-mode Workflow gets its Pod once admitted: the queue's Pending is not taken
+   * for the supervisor's report (which made the controller take over as if its Pod was deleted).
+   */
+  @Test
+  void aQueuedSupervisorWorkflowGetsItsPodOnceAdmitted() {
+    h.cluster.create(deploy("pod-first"));
+    String first = h.awaitPod("pod-first-a-1").getMetadata().getName();
+    Workflow supervised = deploy("sv-second");
+    supervised.getSpec().executor = dev.shepherd.api.Executor.SUPERVISOR;
+    supervised.getSpec().image = "busybox:1.36";
+    supervised.getSpec().steps.getFirst().command = java.util.List.of("true");
+    h.cluster.create(supervised);
+    h.awaitWorkflow(
+        "sv-second",
+        x -> x.getStatus() != null && dev.shepherd.engine.Engine.queued(x.getStatus()));
+
+    h.kubelet.succeed(first);
+
+    h.awaitPod("sv-second-supervisor");
+    assertThat(h.cluster.get("sv-second").getStatus().phase).isNotEqualTo(WorkflowPhase.Failed);
+  }
 }
