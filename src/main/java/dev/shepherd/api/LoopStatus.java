@@ -63,6 +63,18 @@ public class LoopStatus {
     return open < 0 ? name : name.substring(0, open);
   }
 
+  /** The entry of the instance named {@code name} ({@link #instanceName}), or null. */
+  public RunStatus instance(String name) {
+    if (instances != null) {
+      for (RunStatus instance : instances) {
+        if (instance.name.equals(name)) {
+          return instance;
+        }
+      }
+    }
+    return null;
+  }
+
   public LoopStatus copy() {
     LoopStatus c = new LoopStatus();
     c.total = total;

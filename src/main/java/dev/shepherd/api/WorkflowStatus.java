@@ -141,14 +141,7 @@ public class WorkflowStatus {
     if (index < 0 || step == null) {
       return step;
     }
-    if (step.loop != null && step.loop.instances != null) {
-      for (RunStatus instance : step.loop.instances) {
-        if (instance.name.equals(name)) {
-          return instance;
-        }
-      }
-    }
-    return null;
+    return step.loop == null ? null : step.loop.instance(name);
   }
 
   /**
@@ -158,17 +151,22 @@ public class WorkflowStatus {
   public List<RunStatus> running() {
     List<RunStatus> running = new ArrayList<>();
     for (StepStatus st : steps) {
-      if (st.loop != null && st.loop.instances != null) {
-        for (RunStatus instance : st.loop.instances) {
-          if (instance.phase == StepPhase.Running) {
-            running.add(instance);
-          }
-        }
-      } else if (st.phase == StepPhase.Running) {
-        running.add(st);
-      }
+      running(st, running);
     }
     return running;
+  }
+
+  /** Adds to {@code into} what of {@code st} runs: the step, or its running loop instances. */
+  public static void running(StepStatus st, List<RunStatus> into) {
+    if (st.loop != null && st.loop.instances != null) {
+      for (RunStatus instance : st.loop.instances) {
+        if (instance.phase == StepPhase.Running) {
+          into.add(instance);
+        }
+      }
+    } else if (st.phase == StepPhase.Running) {
+      into.add(st);
+    }
   }
 
   /**

@@ -134,11 +134,7 @@ public final class Engine {
     }
 
     Starts starts = new Starts(ref, spec, status, index, now);
-    for (StepStatus st : status.steps) {
-      if (st.phase == StepPhase.Running) {
-        starts.running += st.loop == null ? 1 : countRunning(st.loop);
-      }
-    }
+    starts.running = status.running().size();
     // A step can end as soon as it is due (a false condition, an expression that fails, a loop of
     // no items), and its end can make others due: decide again until nothing more ends.
     do {
@@ -172,7 +168,10 @@ public final class Engine {
     String stepName = instance ? LoopStatus.stepOf(name) : name;
     StepStatus owner = state(index, status, stepName);
     Step step = index.step(stepName);
-    RunStatus st = owner == null ? null : instance ? instanceOf(owner, name) : owner;
+    RunStatus st =
+        owner == null
+            ? null
+            : !instance ? owner : owner.loop == null ? null : owner.loop.instance(name);
     if (st == null
         || step == null
         || st.phase != StepPhase.Running
@@ -404,9 +403,10 @@ public final class Engine {
       st.message = null;
       st.podName = null;
       Step run = step;
-      if (item >= 0 || Evaluation.hasTemplates(step)) {
+      boolean templates = Evaluation.hasTemplates(step);
+      if (item >= 0 || templates) {
         try {
-          run = Evaluation.resolve(step, item, this);
+          run = Evaluation.resolve(step, item, templates, this);
         } catch (ExpressionException e) {
           end(st, StepPhase.Failed, now, null, Outcome.EXPRESSION_ERROR, e.getMessage());
           return;
@@ -619,28 +619,6 @@ public final class Engine {
         m.toString());
   }
 
-  private static int countRunning(LoopStatus loop) {
-    int n = 0;
-    for (RunStatus instance : loop.instances) {
-      if (instance.phase == StepPhase.Running) {
-        n++;
-      }
-    }
-    return n;
-  }
-
-  private static RunStatus instanceOf(StepStatus owner, String name) {
-    if (owner.loop == null) {
-      return null;
-    }
-    for (RunStatus instance : owner.loop.instances) {
-      if (instance.name.equals(name)) {
-        return instance;
-      }
-    }
-    return null;
-  }
-
   /** Fails a running attempt whose timeoutSeconds is over; true if it did. */
   private static boolean timeOut(Step step, RunStatus st, Instant now, List<String> stop) {
     Instant timeout = stepDeadline(step, st);
@@ -736,13 +714,13 @@ public final class Engine {
       synced.add(st != null ? st : new StepStatus(step.name));
     }
     status.steps = synced;
-    List<String> stop = new ArrayList<>();
+    List<RunStatus> running = new ArrayList<>();
     for (StepStatus st : known.values()) {
-      WorkflowStatus removed = new WorkflowStatus();
-      removed.steps = List.of(st);
-      for (RunStatus running : removed.running()) {
-        stop.add(running.name);
-      }
+      WorkflowStatus.running(st, running);
+    }
+    List<String> stop = new ArrayList<>(running.size());
+    for (RunStatus st : running) {
+      stop.add(st.name);
     }
     return stop;
   }

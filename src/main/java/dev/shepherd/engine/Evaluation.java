@@ -92,11 +92,14 @@ final class Evaluation {
   /**
    * The step as its attempt runs it: its {@code ${{ }}} replaced by their values, and for the
    * instance of item {@code item} (-1 for none), the item in its environment first.
+   *
+   * @param templates {@link #hasTemplates} of the step, which the caller has asked already
    */
-  static Step resolve(Step step, int item, Engine.Starts scope) throws ExpressionException {
+  static Step resolve(Step step, int item, boolean templates, Engine.Starts scope)
+      throws ExpressionException {
     Object value = item < 0 ? null : items(step, scope).get(item);
     Map<String, Object> vars = null;
-    if (hasTemplates(step)) {
+    if (templates) {
       vars = variables(step, scope, item, value);
     }
     Step run = step.copy();
