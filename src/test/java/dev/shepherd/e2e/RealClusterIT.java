@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.shepherd.api.Executor;
+import dev.shepherd.api.Step;
 import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
@@ -395,20 +396,9 @@ class RealClusterIT {
             - {name: long, command: [sh, -c, 'sleep 300']}
             - {name: after, depends: [long], command: [sh, -c, 'echo never']}
             """);
-    w.getSpec().finallySteps =
-        new java.util.ArrayList<>(
-            List.of(
-                Example.inline(
-                        """
-                        apiVersion: shepherd.dev/v1alpha1
-                        kind: Workflow
-                        metadata: {name: x}
-                        spec:
-                          steps: [{name: report, command: [sh, -c, 'echo ended ${{ workflow.phase }}']}]
-                        """)
-                    .getSpec()
-                    .steps
-                    .getFirst()));
+    Step report = new Step("report");
+    report.command = List.of("sh", "-c", "echo ended ${{ workflow.phase }}");
+    w.getSpec().finallySteps = new java.util.ArrayList<>(List.of(report));
     client.resource(w).create();
     await()
         .atMost(Duration.ofMinutes(2))
