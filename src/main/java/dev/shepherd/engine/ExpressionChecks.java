@@ -52,40 +52,34 @@ final class ExpressionChecks {
               ? Templates.expressions(site.source())
               : List.of(Expression.compile(Evaluation.bare(site.source())));
     } catch (ExpressionException e) {
-      problems.add(
-          new Problem(site.path(), step.name, "Step \"" + step.name + "\": " + e.getMessage()));
+      problems.add(problem(site, step, ": " + e.getMessage()));
       return;
     }
+    boolean when = site.path().endsWith(".when");
+    boolean itemsFrom = site.path().endsWith(".itemsFrom");
     for (Expression e : expressions) {
-      boolean when = site.path().endsWith(".when");
-      if ((when && !e.canBeBool()) || (site.path().endsWith(".itemsFrom") && !e.canBeList())) {
+      if ((when && !e.canBeBool()) || (itemsFrom && !e.canBeList())) {
         problems.add(
-            new Problem(
-                site.path(),
-                step.name,
-                "Step \""
-                    + step.name
-                    + "\": "
+            problem(
+                site,
+                step,
+                ": "
                     + site.path()
                     + " must give a "
                     + (when ? "bool" : "list")
-                    + ", but "
-                    + "\""
+                    + ", but \""
                     + e.source()
-                    + "\""
-                    + " gives "
+                    + "\" gives "
                     + e.resultType()
                     + "."));
       }
       for (String ref : e.stepReferences()) {
         if (!readable.contains(ref)) {
           problems.add(
-              new Problem(
-                  site.path(),
-                  step.name,
-                  "Step \""
-                      + step.name
-                      + "\" reads steps."
+              problem(
+                  site,
+                  step,
+                  " reads steps."
                       + ref
                       + " in "
                       + site.path()
@@ -99,18 +93,21 @@ final class ExpressionChecks {
         }
       }
       boolean readsItem = e.variables().contains("item") || e.variables().contains("itemIndex");
-      if (readsItem && (!step.isLoop() || site.path().endsWith(".itemsFrom"))) {
+      if (readsItem && (!step.isLoop() || itemsFrom)) {
         problems.add(
-            new Problem(
-                site.path(),
-                step.name,
-                "Step \""
-                    + step.name
-                    + "\" reads item in "
+            problem(
+                site,
+                step,
+                " reads item in "
                     + site.path()
                     + ", which only the instances of a loop step (items, itemsFrom) have."));
       }
     }
+  }
+
+  /** A problem at {@code site}: "Step "name"" and then {@code rest}. */
+  private static Problem problem(Site site, Step step, String rest) {
+    return new Problem(site.path(), step.name, "Step \"" + step.name + "\"" + rest);
   }
 
   /** Where a step has expressions: its when, its itemsFrom, and the templates in what it runs. */
