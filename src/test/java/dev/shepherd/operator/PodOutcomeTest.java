@@ -3,7 +3,6 @@ package dev.shepherd.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shepherd.engine.Outcome;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import org.junit.jupiter.api.Test;
@@ -20,21 +19,7 @@ class PodOutcomeTest {
         .withNewMetadata()
         .withName("wf-a-1")
         .endMetadata()
-        .withNewStatus()
-        .withPhase(phase)
-        .withReason(podReason)
-        .withContainerStatuses(
-            new ContainerStatusBuilder()
-                .withName(StepPodBuilder.CONTAINER)
-                .withNewState()
-                .withNewTerminated()
-                .withExitCode(exitCode)
-                .withReason(containerReason)
-                .withMessage(message)
-                .endTerminated()
-                .endState()
-                .build())
-        .endStatus()
+        .withStatus(TestingKubelet.ended(phase, podReason, exitCode, containerReason, message))
         .build();
   }
 

@@ -46,21 +46,32 @@ public final class TestingKubelet {
       String pod, int exitCode, String containerReason, String message, String podReason) {
     write(
         pod,
-        new PodStatusBuilder()
-            .withPhase(exitCode == 0 && podReason == null ? "Succeeded" : "Failed")
-            .withReason(podReason)
-            .withContainerStatuses(
-                new ContainerStatusBuilder()
-                    .withName(StepPodBuilder.CONTAINER)
-                    .withNewState()
-                    .withNewTerminated()
-                    .withExitCode(exitCode)
-                    .withReason(containerReason)
-                    .withMessage(message)
-                    .endTerminated()
-                    .endState()
-                    .build())
-            .build());
+        ended(
+            exitCode == 0 && podReason == null ? "Succeeded" : "Failed",
+            podReason,
+            exitCode,
+            containerReason,
+            message));
+  }
+
+  /** The status of a step Pod whose container ended. */
+  static PodStatus ended(
+      String phase, String podReason, int exitCode, String containerReason, String message) {
+    return new PodStatusBuilder()
+        .withPhase(phase)
+        .withReason(podReason)
+        .withContainerStatuses(
+            new ContainerStatusBuilder()
+                .withName(StepPodBuilder.CONTAINER)
+                .withNewState()
+                .withNewTerminated()
+                .withExitCode(exitCode)
+                .withReason(containerReason)
+                .withMessage(message)
+                .endTerminated()
+                .endState()
+                .build())
+        .build();
   }
 
   public void waiting(String pod, String reason, String message) {
