@@ -347,18 +347,11 @@ public final class SupervisorPodBuilder {
    * runAsNonRoot here), with a read-only root and nothing else.
    */
   static SecurityContext initSecurityContext() {
-    return new SecurityContextBuilder()
+    return new SecurityContextBuilder(StepPodBuilder.restrictedContainer())
         .withRunAsNonRoot(true)
         .withRunAsUser(SHEPHERD_UID)
         .withRunAsGroup(SHEPHERD_UID)
         .withReadOnlyRootFilesystem(true)
-        .withAllowPrivilegeEscalation(false)
-        .withNewCapabilities()
-        .withDrop("ALL")
-        .endCapabilities()
-        .withNewSeccompProfile()
-        .withType("RuntimeDefault")
-        .endSeccompProfile()
         .build();
   }
 }
