@@ -11,8 +11,6 @@ import dev.shepherd.engine.Timestamps;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -223,7 +221,7 @@ public class CronWorkflowReconciler implements Reconciler<CronWorkflow> {
             .withNamespace(cron.getMetadata().getNamespace())
             .withLabels(Map.of(CronWorkflow.LABEL, cron.getMetadata().getName()))
             .withAnnotations(Map.of(CronWorkflow.SCHEDULED_TIME, Timestamps.format(scheduled)))
-            .withOwnerReferences(ownerReference(cron))
+            .withOwnerReferences(StepPodBuilder.ownerReference(cron))
             .build();
     w.setMetadata(meta);
     w.setSpec(client.getKubernetesSerialization().clone(cron.getSpec().workflowSpec));
@@ -242,17 +240,6 @@ public class CronWorkflowReconciler implements Reconciler<CronWorkflow> {
   /** {@code <cron>-<unix seconds of the scheduled time>}. */
   static String workflowName(CronWorkflow cron, Instant scheduled) {
     return cron.getMetadata().getName() + "-" + scheduled.getEpochSecond();
-  }
-
-  static OwnerReference ownerReference(CronWorkflow cron) {
-    return new OwnerReferenceBuilder()
-        .withApiVersion(Workflow.API_VERSION)
-        .withKind("CronWorkflow")
-        .withName(cron.getMetadata().getName())
-        .withUid(cron.getMetadata().getUid())
-        .withController(true)
-        .withBlockOwnerDeletion(true)
-        .build();
   }
 
   private static void delete(KubernetesClient client, String namespace, String name) {

@@ -7,6 +7,7 @@ import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.engine.StepInvocation;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -150,12 +151,16 @@ public final class StepPodBuilder {
     return labels;
   }
 
-  static OwnerReference ownerReference(Workflow workflow) {
+  /**
+   * The controller reference to {@code owner} (a Workflow, or the CronWorkflow of a Workflow),
+   * which the garbage collector follows.
+   */
+  static OwnerReference ownerReference(HasMetadata owner) {
     return new OwnerReferenceBuilder()
-        .withApiVersion(Workflow.API_VERSION)
-        .withKind("Workflow")
-        .withName(workflow.getMetadata().getName())
-        .withUid(workflow.getMetadata().getUid())
+        .withApiVersion(owner.getApiVersion())
+        .withKind(owner.getKind())
+        .withName(owner.getMetadata().getName())
+        .withUid(owner.getMetadata().getUid())
         .withController(true)
         .withBlockOwnerDeletion(true)
         .build();

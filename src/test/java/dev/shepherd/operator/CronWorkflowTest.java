@@ -366,7 +366,7 @@ class CronWorkflowTest {
   private void precreate(String name, CronWorkflow owner) {
     Workflow w = OperatorHarness.workflow(name, OperatorHarness.step("a"));
     if (owner != null) {
-      w.getMetadata().setOwnerReferences(List.of(CronWorkflowReconciler.ownerReference(owner)));
+      w.getMetadata().setOwnerReferences(List.of(StepPodBuilder.ownerReference(owner)));
     }
     h.cluster.create(w);
   }
