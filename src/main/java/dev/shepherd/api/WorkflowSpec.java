@@ -50,6 +50,14 @@ public class WorkflowSpec {
   public Boolean suspend;
 
   @JsonPropertyDescription(
+      "Retry in place: set it to a number greater than the last status.retries[].generation (0"
+          + " when none) to run a Failed or Cancelled workflow again from its failed steps; the"
+          + " steps that succeeded, and their outputs, are kept. A request the workflow can't take"
+          + " (it runs, or it succeeded) is recorded as refused.")
+  @Min(0)
+  public Long retryGeneration;
+
+  @JsonPropertyDescription(
       "At most max Workflows with the same key (in a namespace) run at once; the others wait in"
           + " phase Pending and start in creation order.")
   public Concurrency concurrency;
@@ -120,6 +128,11 @@ public class WorkflowSpec {
   /** {@link #cancel}, false when unset. */
   public boolean cancelRequested() {
     return Boolean.TRUE.equals(cancel);
+  }
+
+  /** {@link #retryGeneration}, 0 when unset. */
+  public long retryGenerationOrZero() {
+    return retryGeneration == null ? 0 : retryGeneration;
   }
 
   /** {@link #suspend}, false when unset. */

@@ -55,6 +55,37 @@ public class WorkflowStatus {
           + " change a run. Every pass lays the Workflow's own fields over it.")
   public String templateSpec;
 
+  @JsonPropertyDescription(
+      "Each request to retry the workflow in place (spec.retryGeneration), taken or refused; the"
+          + " latest last.")
+  public List<RetryRecord> retries;
+
+  /** The generation of the last retry request recorded, taken or refused; 0 when none. */
+  public long retryGeneration() {
+    return retries == null || retries.isEmpty() ? 0 : retries.getLast().generation;
+  }
+
+  /**
+   * The generation of the retry the workflow runs now: of the last request taken; 0 when none. It
+   * tells the objects of this run (its Pods) from those of earlier runs.
+   */
+  public long runningRetry() {
+    RetryRecord r = lastTakenRetry();
+    return r == null ? 0 : r.generation;
+  }
+
+  /** The last retry request taken; null when none was. */
+  public RetryRecord lastTakenRetry() {
+    if (retries != null) {
+      for (RetryRecord r : retries.reversed()) {
+        if (r.taken()) {
+          return r;
+        }
+      }
+    }
+    return null;
+  }
+
   /** A copy that shares nothing mutable with this one (conditions are copied too). */
   public WorkflowStatus copy() {
     return snapshot(null);
@@ -81,6 +112,12 @@ public class WorkflowStatus {
     c.templateName = templateName;
     c.templateResourceVersion = templateResourceVersion;
     c.templateSpec = templateSpec;
+    if (retries != null) {
+      c.retries = new ArrayList<>(retries.size());
+      for (RetryRecord r : retries) {
+        c.retries.add(r.copy());
+      }
+    }
     int n = steps == null ? 0 : steps.size();
     List<StepStatus> before =
         previous == null || previous.steps == null ? List.of() : previous.steps;
@@ -114,7 +151,8 @@ public class WorkflowStatus {
         && Objects.equals(conditions, s.conditions)
         && Objects.equals(templateName, s.templateName)
         && Objects.equals(templateResourceVersion, s.templateResourceVersion)
-        && Objects.equals(templateSpec, s.templateSpec);
+        && Objects.equals(templateSpec, s.templateSpec)
+        && Objects.equals(retries, s.retries);
   }
 
   @Override

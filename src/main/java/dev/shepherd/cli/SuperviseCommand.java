@@ -131,7 +131,7 @@ final class SuperviseCommand {
           server.url());
       return new Session(
               name, namespace, supervisor, api, terminationLog, outputsDir, grace, reportTimeout)
-          .run(carried);
+          .run(carried, env.get(CarriedManifest.RETRY_ENV) != null);
     }
   }
 
@@ -216,11 +216,14 @@ final class SuperviseCommand {
       this.reportTimeout = reportTimeout;
     }
 
-    /** Runs {@code carried}, or the workflow read from the API server if null. */
-    int run(Run carried) {
+    /**
+     * Runs {@code carried}, or the workflow read from the API server if null; a retry's run goes on
+     * from the stored status.
+     */
+    int run(Run carried, boolean retry) {
       installSignalHandlers();
       Run what = carried;
-      if (what == null) {
+      if (what == null || retry) {
         Workflow workflow;
         try {
           workflow = read();
@@ -231,11 +234,15 @@ final class SuperviseCommand {
         if (workflow == null) {
           return exitBeforeStart();
         }
+        WorkflowStatus stored =
+            workflow.getStatus() == null ? new WorkflowStatus() : workflow.getStatus();
         what =
-            new Run(
-                workflow.getSpec() == null ? new WorkflowSpec() : workflow.getSpec(),
-                workflow.getStatus() == null ? new WorkflowStatus() : workflow.getStatus(),
-                workflow.generationOrZero());
+            what != null
+                ? new Run(what.spec(), stored, what.generation())
+                : new Run(
+                    workflow.getSpec() == null ? new WorkflowSpec() : workflow.getSpec(),
+                    stored,
+                    workflow.generationOrZero());
       }
       String mounted = System.getenv(Workspace.VARIABLE);
       if (what.spec().workspace != null && mounted != null && !mounted.isBlank()) {

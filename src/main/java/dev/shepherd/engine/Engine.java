@@ -1,6 +1,7 @@
 package dev.shepherd.engine;
 
 import dev.shepherd.api.LoopStatus;
+import dev.shepherd.api.RetryRecord;
 import dev.shepherd.api.RunStatus;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.StepPhase;
@@ -309,6 +310,54 @@ public final class Engine {
               "Not retried: " + abort.why());
       default -> end(st, StepPhase.Skipped, now, null, null, "Not run: " + abort.why());
     }
+  }
+
+  /**
+   * Takes or refuses the retry in place that {@code spec.retryGeneration} asks for, when it asks
+   * for one the status has not recorded yet; call it before {@link #plan}. Taken, the steps that
+   * {@link RetryInPlace} names are Pending again (with no attempt), the workflow is Pending with
+   * its end, abort and message cleared, and its deadline counts from now. Refused (the workflow
+   * runs, succeeded, or has spec.cancel set), only the record is added.
+   *
+   * @return the record added to {@code status.retries}, or null when nothing was asked
+   */
+  public RetryRecord retry(WorkflowSpec spec, WorkflowStatus status, long generation) {
+    long asked = spec.retryGenerationOrZero();
+    if (asked <= status.retryGeneration()) {
+      return null;
+    }
+    Instant now = clock.instant();
+    String time = Timestamps.format(now);
+    String refusal = RetryInPlace.refusal(spec, status);
+    if (refusal != null) {
+      RetryRecord r = RetryInPlace.refused(asked, time, refusal);
+      RetryInPlace.record(status, r);
+      return r;
+    }
+    SpecIndex index = index(spec);
+    syncSteps(index, status); // nothing runs: no step to stop
+    List<String> rerun = RetryInPlace.rerun(index, status);
+    for (String name : rerun) {
+      status.steps.set(index.position().get(name), new StepStatus(name));
+    }
+    RetryRecord r = RetryInPlace.taken(asked, time, rerun);
+    RetryInPlace.record(status, r);
+    status.observedGeneration = generation;
+    status.finishedAt = null;
+    status.abortReason = null;
+    status.abortMessage = null;
+    summarize(status, generation, now, null, index);
+    status.message =
+        "Retry "
+            + asked
+            + ": running "
+            + rerun.size()
+            + (rerun.size() == 1 ? " step" : " steps")
+            + " again: "
+            + names(rerun)
+            + ".";
+    Conditions.update(status, Reason.Pending, status.message, generation, now);
+    return r;
   }
 
   /**
@@ -806,11 +855,14 @@ public final class Engine {
     return st.phase == StepPhase.Skipped && Outcome.CONDITION_FALSE.equals(st.reason);
   }
 
+  /** activeDeadlineSeconds after the start of this run: the workflow's, or its retry's. */
   private static Instant workflowDeadline(WorkflowSpec spec, WorkflowStatus status) {
     if (spec.activeDeadlineSeconds == null || status.startedAt == null) {
       return null;
     }
-    return Timestamps.parse(status.startedAt).plusSeconds(spec.activeDeadlineSeconds);
+    RetryRecord retry = status.lastTakenRetry();
+    String start = retry == null ? status.startedAt : retry.time;
+    return Timestamps.parse(start).plusSeconds(spec.activeDeadlineSeconds);
   }
 
   private static Instant stepDeadline(Step step, RunStatus st) {

@@ -10,6 +10,8 @@ public enum EventReason {
   Cancelling(false),
   SpecIgnored(true),
   TemplateNotFound(true),
+  Retrying(false),
+  RetryRefused(true),
   // CronWorkflow: a Workflow created or deleted, and the engine's CronDecision notices.
   Scheduled(false),
   Replaced(false),

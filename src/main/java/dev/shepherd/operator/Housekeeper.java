@@ -104,7 +104,8 @@ final class Housekeeper {
       return;
     }
     boolean supervisor = workflow.getSpec().executorOrDefault() == Executor.SUPERVISOR;
-    String supervisorPod = SupervisorPodBuilder.name(workflow.getMetadata().getName());
+    String supervisorPod =
+        SupervisorPodBuilder.podName(workflow.getMetadata().getName(), status.runningRetry());
     for (Pod pod : WorkflowPods.byName(context).values()) {
       if (pod.getMetadata().getDeletionTimestamp() != null) {
         continue;
@@ -144,9 +145,11 @@ final class Housekeeper {
             && defaultTtl == null) {
       return false;
     }
+    WorkflowStatus status = workflow.getStatus();
+    long run = status == null ? 0 : status.runningRetry();
     Pod pod =
         WorkflowPods.byName(context)
-            .get(SupervisorPodBuilder.name(workflow.getMetadata().getName()));
+            .get(SupervisorPodBuilder.podName(workflow.getMetadata().getName(), run));
     return pod != null && ended(pod);
   }
 

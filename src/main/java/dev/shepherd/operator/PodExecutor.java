@@ -55,6 +55,8 @@ final class PodExecutor {
     boolean wasStarted = status.startedAt != null;
     WorkflowPhase phaseBefore = status.phase;
 
+    RetryEvents.record(
+        workflow, engine.retry(workflow.getSpec(), status, workflow.generationOrZero()), events);
     List<Problem> problems = SpecValidation.problems(workflow.getSpec(), SpecValidation.Target.POD);
     Plan plan = Plan.NOTHING;
     if (!problems.isEmpty()) {
@@ -118,7 +120,10 @@ final class PodExecutor {
           st.podName != null
               ? st.podName
               : StepPodBuilder.podName(
-                  workflow.getMetadata().getName(), st.name, st.attemptsOrZero());
+                  workflow.getMetadata().getName(),
+                  st.name,
+                  st.attemptsOrZero(),
+                  status.runningRetry());
       runningPods.put(st.name, podName);
       Pod pod = pods.get(podName);
       Outcome outcome =
@@ -168,7 +173,9 @@ final class PodExecutor {
       }
     }
     for (StepStart start : plan.start()) {
-      Pod pod = StepPodBuilder.build(workflow, start.step(), start.run(), start.attempt());
+      Pod pod =
+          StepPodBuilder.build(
+              workflow, start.step(), start.run(), start.attempt(), status.runningRetry());
       try {
         if (WorkflowPods.create(workflow, pod, context)) {
           metrics.podCreated();

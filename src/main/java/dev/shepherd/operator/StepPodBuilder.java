@@ -29,6 +29,10 @@ public final class StepPodBuilder {
   public static final String STEP_LABEL = "shepherd.dev/step";
   public static final String ATTEMPT_LABEL = "shepherd.dev/attempt";
   public static final String ITEM_LABEL = "shepherd.dev/item";
+
+  /** On the Pods of a retry in place: its {@code spec.retryGeneration}. */
+  public static final String RETRY_LABEL = "shepherd.dev/retry";
+
   public static final String CONTAINER = "step";
 
   /**
@@ -43,18 +47,19 @@ public final class StepPodBuilder {
 
   private StepPodBuilder() {}
 
-  /** The Pod of attempt {@code attempt} of a step that is not a loop instance. */
+  /** The Pod of attempt {@code attempt} of a step that is not a loop instance, in the first run. */
   public static Pod build(Workflow workflow, Step step, int attempt) {
-    return build(workflow, step.name, step, attempt);
+    return build(workflow, step.name, step, attempt, 0);
   }
 
   /**
    * The Pod of attempt {@code attempt} run under {@code runName} (a step's name, or a loop
-   * instance's, as {@link dev.shepherd.engine.StepStart#step} gives it), running {@code step}.
+   * instance's, as {@link dev.shepherd.engine.StepStart#step} gives it), running {@code step}, in
+   * the run of retry {@code retry} ({@link dev.shepherd.api.WorkflowStatus#runningRetry}).
    */
-  public static Pod build(Workflow workflow, String runName, Step step, int attempt) {
+  public static Pod build(Workflow workflow, String runName, Step step, int attempt, long retry) {
     WorkflowSpec spec = workflow.getSpec();
-    String name = podName(workflow.getMetadata().getName(), runName, attempt);
+    String name = podName(workflow.getMetadata().getName(), runName, attempt, retry);
     // The command and args stay apart, and valueFrom entries as they are: the kubelet resolves
     // them.
     StepInvocation invocation =
@@ -79,7 +84,7 @@ public final class StepPodBuilder {
             .withNewMetadata()
             .withName(name)
             .withNamespace(workflow.getMetadata().getNamespace())
-            .withLabels(labels(workflow, runName, attempt))
+            .withLabels(labels(workflow, runName, attempt, retry))
             .withOwnerReferences(ownerReference(workflow))
             .endMetadata()
             .withNewSpec()
@@ -109,7 +114,16 @@ public final class StepPodBuilder {
    * @param runName a step's name, or a loop instance's ({@link LoopStatus#instanceName})
    */
   public static String podName(String workflow, String runName, int attempt) {
-    String suffix = "-" + attempt;
+    return podName(workflow, runName, attempt, 0);
+  }
+
+  /**
+   * {@link #podName(String, String, int)}, with {@code -retry<retry>} at the end in a retry's run.
+   * A name of the first run ends in a number, one of a retry's run in that word: the two can't be
+   * the same.
+   */
+  public static String podName(String workflow, String runName, int attempt, long retry) {
+    String suffix = "-" + attempt + (retry > 0 ? "-retry" + retry : "");
     String step = runName;
     int item = LoopStatus.indexOf(runName);
     if (item >= 0) {
@@ -138,7 +152,7 @@ public final class StepPodBuilder {
     return head + "-" + hash;
   }
 
-  static Map<String, String> labels(Workflow workflow, String runName, int attempt) {
+  static Map<String, String> labels(Workflow workflow, String runName, int attempt, long retry) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put("app.kubernetes.io/managed-by", "shepherd");
     labels.put(WORKFLOW_LABEL, labelValue(workflow.getMetadata().getName()));
@@ -148,6 +162,9 @@ public final class StepPodBuilder {
       labels.put(ITEM_LABEL, Integer.toString(item));
     }
     labels.put(ATTEMPT_LABEL, Integer.toString(attempt));
+    if (retry > 0) {
+      labels.put(RETRY_LABEL, Long.toString(retry));
+    }
     return labels;
   }
 

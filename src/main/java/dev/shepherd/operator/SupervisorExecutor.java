@@ -1,5 +1,6 @@
 package dev.shepherd.operator;
 
+import dev.shepherd.api.RetryRecord;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowStatus;
@@ -15,6 +16,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -75,14 +77,18 @@ final class SupervisorExecutor {
   }
 
   UpdateControl<Workflow> reconcile(Workflow workflow, Context<Workflow> context) {
-    String podName = SupervisorPodBuilder.name(workflow.getMetadata().getName());
-    Pod pod = WorkflowPods.byName(context).get(podName);
+    if (retry(workflow, context)) {
+      return UpdateControl.noUpdate();
+    }
     WorkflowStatus status = workflow.getStatus();
+    long run = status == null ? 0 : status.runningRetry();
+    String podName = SupervisorPodBuilder.podName(workflow.getMetadata().getName(), run);
+    Pod pod = WorkflowPods.byName(context).get(podName);
     // A phase the concurrency queue wrote (Pending, Queued) is not the supervisor's.
     boolean supervisorReported = status != null && status.phase != null && !Engine.queued(status);
 
     if (pod == null && !supervisorReported) {
-      start(workflow, context);
+      start(workflow, context, 0);
       return UpdateControl.noUpdate();
     }
     Optional<SupervisorPodOutcome> ending =
@@ -119,7 +125,7 @@ final class SupervisorExecutor {
    * and the Pod, in that order. A claim or Pod that the API server refuses as invalid fails the
    * workflow as an invalid spec does.
    */
-  private void start(Workflow workflow, Context<Workflow> context) {
+  private void start(Workflow workflow, Context<Workflow> context, long retry) {
     KubernetesClient client = context.getClient();
     List<Problem> problems =
         SpecValidation.problems(workflow.getSpec(), SpecValidation.Target.SUPERVISOR);
@@ -133,7 +139,7 @@ final class SupervisorExecutor {
     }
     Pod pod = null;
     if (problems.isEmpty()) {
-      pod = SupervisorPodBuilder.build(workflow, shepherdImage);
+      pod = SupervisorPodBuilder.build(workflow, shepherdImage, retry);
       try {
         if (WorkflowPods.create(workflow, pod, context)) {
           metrics.podCreated();
@@ -154,6 +160,9 @@ final class SupervisorExecutor {
       StatusWriter.replace(workflow, context, status);
       return;
     }
+    if (retry > 0) {
+      return; // the retry's Event says it
+    }
     events.record(
         workflow,
         EventReason.Started,
@@ -164,6 +173,40 @@ final class SupervisorExecutor {
             + " steps.");
     metrics.workflowStarted();
     writeObservedGeneration(workflow, context);
+  }
+
+  /**
+   * A retry in place that the status has not recorded ({@code spec.retryGeneration}): the
+   * controller takes or refuses it, as {@link Engine#retry} decides, and writes the record. A retry
+   * it takes happens while no supervisor runs (the workflow ended): it writes the reset status (the
+   * supervisor's fields too, which it owns then) and starts the supervisor of the retry's run,
+   * which goes on from that status. Returns whether it took one.
+   */
+  private boolean retry(Workflow workflow, Context<Workflow> context) {
+    WorkflowStatus stored = workflow.getStatus();
+    if (stored == null || workflow.getSpec().retryGenerationOrZero() <= stored.retryGeneration()) {
+      return false;
+    }
+    KubernetesSerialization json = context.getClient().getKubernetesSerialization();
+    WorkflowStatus status = json.clone(stored);
+    RetryRecord record = engine.retry(workflow.getSpec(), status, workflow.generationOrZero());
+    RetryEvents.record(workflow, record, events);
+    Map<String, Object> fields = record.taken() ? fields(status, true) : new LinkedHashMap<>();
+    Map<String, Object> tree = StatusWriter.tree(status);
+    fields.put("retries", tree.get("retries"));
+    if (record.taken()) {
+      fields.put("abortReason", null);
+      fields.put("abortMessage", null);
+    }
+    Workflow written = StatusWriter.patch(workflow, context, fields);
+    if (!record.taken()) {
+      return false;
+    }
+    Workflow retried = json.clone(workflow);
+    retried.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
+    retried.setStatus(status);
+    start(retried, context, record.generation);
+    return true;
   }
 
   /**

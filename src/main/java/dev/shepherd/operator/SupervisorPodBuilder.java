@@ -155,9 +155,30 @@ public final class SupervisorPodBuilder {
     return StepPodBuilder.labelValue(workflow + "-" + EXECUTOR);
   }
 
+  /**
+   * The supervisor Pod of a workflow's run: {@link #name} for the first, with {@code -retry<retry>}
+   * for the run of a retry in place, so that it never meets the Pod of an earlier run.
+   */
+  public static String podName(String workflow, long retry) {
+    return retry > 0
+        ? StepPodBuilder.labelValue(workflow + "-" + EXECUTOR + "-retry" + retry)
+        : name(workflow);
+  }
+
+  /** The supervisor Pod of the first run. */
   public static Pod build(Workflow workflow, String shepherdImage) {
+    return build(workflow, shepherdImage, 0);
+  }
+
+  /**
+   * The supervisor Pod of the run of retry {@code retry} (0: the first run). A retry's supervisor
+   * starts from the stored status ({@value CarriedManifest#RETRY_ENV}), where the steps to run
+   * again are Pending.
+   */
+  public static Pod build(Workflow workflow, String shepherdImage, long retry) {
     WorkflowSpec spec = workflow.getSpec();
     String name = name(workflow.getMetadata().getName());
+    String podName = podName(workflow.getMetadata().getName(), retry);
     Container init =
         new ContainerBuilder()
             .withName(INIT_CONTAINER)
@@ -177,7 +198,7 @@ public final class SupervisorPodBuilder {
             .withName(CONTAINER)
             .withImage(spec.image)
             .withCommand(COMMAND)
-            .withEnv(env(workflow))
+            .withEnv(env(workflow, retry))
             .withResources(resources(spec))
             .withVolumeMounts(
                 new VolumeMountBuilder()
@@ -204,7 +225,7 @@ public final class SupervisorPodBuilder {
     Pod pod =
         new PodBuilder()
             .withNewMetadata()
-            .withName(name)
+            .withName(podName)
             .withNamespace(workflow.getMetadata().getNamespace())
             .withLabels(labels(workflow))
             .withAnnotations(
@@ -256,6 +277,10 @@ public final class SupervisorPodBuilder {
    * executor; the JVM options are in {@link #COMMAND}.
    */
   static List<EnvVar> env(Workflow workflow) {
+    return env(workflow, 0);
+  }
+
+  static List<EnvVar> env(Workflow workflow, long retry) {
     List<EnvVar> env =
         new ArrayList<>(
             List.of(
@@ -282,6 +307,9 @@ public final class SupervisorPodBuilder {
     if (workspace != null) {
       // Where the Pod mounts it; the supervisor hands the steps this path (SuperviseCommand).
       env.add(new EnvVar(Workspace.VARIABLE, workspace.mountPathOrDefault(), null));
+    }
+    if (retry > 0) {
+      env.add(new EnvVar(CarriedManifest.RETRY_ENV, Long.toString(retry), null));
     }
     String manifest = manifest(workflow);
     if (manifest != null) {

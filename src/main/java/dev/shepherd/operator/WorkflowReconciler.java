@@ -140,7 +140,10 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
 
   private UpdateControl<Workflow> pass(Workflow workflow, Context<Workflow> context) {
     WorkflowStatus current = workflow.getStatus();
-    if (current != null && current.phase != null && current.phase.isFinal()) {
+    if (current != null
+        && current.phase != null
+        && current.phase.isFinal()
+        && !retryAsked(workflow, current)) {
       if (workflow.getSpec() != null
           && workflow.getSpec().executorOrDefault() == Executor.SUPERVISOR) {
         supervisor.recordEnd(workflow);
@@ -164,10 +167,17 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
     };
   }
 
+  /** A retry in place that the status has not recorded: the executors take or refuse it. */
+  private static boolean retryAsked(Workflow workflow, WorkflowStatus status) {
+    return workflow.getSpec() != null
+        && workflow.getSpec().retryGenerationOrZero() > status.retryGeneration();
+  }
+
   /**
-   * A finished workflow never runs again. A spec edited afterwards (a GitOps tool re-applying a
-   * changed manifest, say) is acknowledged through observedGeneration, so kstatus and Argo CD don't
-   * wait forever, and a Warning says that the change was not run.
+   * A finished workflow never runs again, unless retried ({@code spec.retryGeneration}). A spec
+   * edited afterwards (a GitOps tool re-applying a changed manifest, say) is acknowledged through
+   * observedGeneration, so kstatus and Argo CD don't wait forever, and a Warning says that the
+   * change was not run.
    */
   private UpdateControl<Workflow> acknowledgeLateEdit(
       Workflow workflow, Context<Workflow> context, WorkflowStatus status) {
@@ -184,7 +194,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
             + status.phase
             + "; the spec change of generation "
             + generation
-            + " was not run. Create a new Workflow to run it.");
+            + " was not run. Create a new Workflow to run it, or retry this one (spec.retryGeneration).");
     StatusWriter.replace(workflow, context, status);
     return UpdateControl.noUpdate();
   }

@@ -10,6 +10,7 @@ import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.operator.ShepherdOperator;
 import dev.shepherd.operator.SupervisorPodBuilder;
 import dev.shepherd.operator.TestingCluster;
+import dev.shepherd.testing.SpecPatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -217,6 +218,49 @@ class ExamplesIT {
     assertThat(done.getStatus().phase).isEqualTo(WorkflowPhase.Succeeded);
     assertThat(done.getStatus().steps).allMatch(s -> s.attempts == 1);
     assertThat(cluster.pods(name)).hasSize(executor == Executor.POD ? 3 : 1);
+  }
+
+  /**
+   * Retry in place with real processes: the steps that succeeded (and their outputs) are kept and
+   * not run again; the failed one runs again, in a new Pod, from the stored status.
+   */
+  @ParameterizedTest
+  @EnumSource(Executor.class)
+  void aFailedWorkflowRetriedInPlaceRunsOnlyItsFailedStepsAgain(Executor executor)
+      throws IOException {
+    String name = "retry-" + executor.name().toLowerCase();
+    Path dir = Files.createTempDirectory(name);
+    Workflow w =
+        workflow(
+            name,
+            executor,
+            """
+        - {name: a, command: [sh, -c, 'echo run >> %1$s/a; echo "x=from-a" >> $SHEPHERD_OUTPUT']}
+        - {name: b, depends: [a], command: [sh, -c, 'test -f %1$s/b || { touch %1$s/b; exit 3; }']}
+        - {name: c, depends: [b], command: [sh, -c, 'echo "${{ steps.a.outputs.x }}" > %1$s/c']}
+        """
+                .formatted(dir));
+    cluster.client.resource(w).create();
+    Workflow failed = awaitFinal(name, Duration.ofSeconds(60));
+    assertThat(failed.getStatus().phase).isEqualTo(WorkflowPhase.Failed);
+    assertThat(failed.getStatus().step("b").exitCode).isEqualTo(3);
+
+    SpecPatch.merge(cluster.client, TestingCluster.NAMESPACE, name, "{\"retryGeneration\":1}");
+    Workflow done =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(100))
+            .until(() -> cluster.get(name), x -> x.getStatus().phase == WorkflowPhase.Succeeded);
+    assertThat(Files.readAllLines(dir.resolve("a"))).as("a ran once").containsExactly("run");
+    assertThat(Files.readString(dir.resolve("c")).strip()).isEqualTo("from-a");
+    assertThat(done.getStatus().step("a").outputs).containsEntry("x", "from-a");
+    assertThat(done.getStatus().step("b").attempts).isEqualTo(1);
+    assertThat(done.getStatus().retries)
+        .singleElement()
+        .satisfies(r -> assertThat(r.rerun).isEqualTo(2));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(kubelet.leftovers()).isEmpty());
   }
 
   private static Workflow endless(String name, Executor executor) {

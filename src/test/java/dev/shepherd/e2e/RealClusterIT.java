@@ -13,6 +13,7 @@ import dev.shepherd.api.Workspace;
 import dev.shepherd.operator.StepPodBuilder;
 import dev.shepherd.operator.SupervisorPodBuilder;
 import dev.shepherd.testing.ImageCase;
+import dev.shepherd.testing.SpecPatch;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -412,14 +413,7 @@ class RealClusterIT {
                   && x.getStatus().step("long").phase == StepPhase.Running;
             });
 
-    client
-        .resources(Workflow.class)
-        .inNamespace(NAMESPACE)
-        .withName(name)
-        .patch(
-            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-            "{\"spec\":{\"cancel\":true}}");
+    SpecPatch.merge(client, NAMESPACE, name, "{\"cancel\":true}");
 
     Workflow done = awaitFinal(name, WORKFLOW_TIMEOUT);
     assertThat(done.getStatus().phase)
@@ -428,6 +422,61 @@ class RealClusterIT {
     assertThat(done.getStatus().step("long").phase).isEqualTo(StepPhase.Failed);
     assertThat(done.getStatus().step("after").phase).isEqualTo(StepPhase.Skipped);
     assertThat(done.getStatus().step("report").phase).isEqualTo(StepPhase.Succeeded);
+  }
+
+  /**
+   * Retry in place on a real kubelet: the spec fixed (a param) and spec.retryGeneration set in one
+   * patch; the failed step and its dependent run again in new Pods, the succeeded step's outputs
+   * are kept and read.
+   */
+  @Order(3)
+  @ParameterizedTest
+  @EnumSource(Executor.class)
+  void aFailedWorkflowRetriedInPlaceRunsOnlyItsFailedStepsAgain(Executor executor) {
+    String name = "retry-" + executor.name().toLowerCase();
+    Workflow w =
+        Example.workflow(
+            name,
+            NAMESPACE,
+            "busybox:1.36",
+            executor,
+            """
+            - {name: a, command: [sh, -c, 'echo "x=$(date +%s%N)" >> $SHEPHERD_OUTPUT']}
+            - {name: b, depends: [a], command: [sh, -c, 'test "$FIX" = yes']}
+            - {name: c, depends: [b], command: [sh, -c, 'echo "got=${{ steps.a.outputs.x }}" >> $SHEPHERD_OUTPUT']}
+            """);
+    w.getSpec().params = List.of(new dev.shepherd.api.Param("FIX", "no"));
+    client.resource(w).create();
+    Workflow failed = awaitFinal(name, WORKFLOW_TIMEOUT);
+    assertThat(failed.getStatus().phase)
+        .as(failed.getStatus().message)
+        .isEqualTo(WorkflowPhase.Failed);
+    String x = failed.getStatus().step("a").outputs.get("x");
+
+    SpecPatch.merge(
+        client,
+        NAMESPACE,
+        name,
+        "{\"params\":[{\"name\":\"FIX\",\"value\":\"yes\"}],\"retryGeneration\":1}");
+
+    Workflow done =
+        await()
+            .atMost(WORKFLOW_TIMEOUT)
+            .pollInterval(Duration.ofMillis(500))
+            .until(() -> get(name), y -> y.getStatus().phase == WorkflowPhase.Succeeded);
+    assertThat(done.getStatus().step("a").startedAt)
+        .as("a did not run again")
+        .isEqualTo(failed.getStatus().step("a").startedAt);
+    assertThat(done.getStatus().step("c").outputs).containsEntry("got", x);
+    assertThat(done.getStatus().retries)
+        .singleElement()
+        .satisfies(r -> assertThat(r.steps).containsExactly("b", "c"));
+    if (executor == Executor.SUPERVISOR) {
+      assertThat(client.pods().inNamespace(NAMESPACE).withName(name + "-supervisor-retry1").get())
+          .isNotNull();
+    } else {
+      assertThat(done.getStatus().step("b").podName).isEqualTo(name + "-b-1-retry1");
+    }
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.engine.Engine;
+import dev.shepherd.testing.SpecPatch;
 import dev.shepherd.testing.TestingClock;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -27,15 +28,7 @@ class WorkflowControlTest {
 
   /** As {@code kubectl patch --type merge -p '{"spec": ...}'}: no resourceVersion, no conflict. */
   private void patchSpec(String name, String spec) {
-    h.cluster
-        .client
-        .resources(Workflow.class)
-        .inNamespace(TestingCluster.NAMESPACE)
-        .withName(name)
-        .patch(
-            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-            "{\"spec\":" + spec + "}");
+    SpecPatch.merge(h.cluster.client, TestingCluster.NAMESPACE, name, spec);
   }
 
   @Test

@@ -34,6 +34,13 @@ public final class CarriedManifest {
   /** The supervisor container's environment variable that holds the manifest. */
   public static final String ENV = "SHEPHERD_MANIFEST";
 
+  /**
+   * Set, to its spec.retryGeneration, on the supervisor of a retry in place: it runs the carried
+   * spec on from the workflow's stored status, where the steps to run again are Pending, instead of
+   * from an empty status.
+   */
+  public static final String RETRY_ENV = "SHEPHERD_RETRY";
+
   /** A carried manifest that cannot be read; the message says why, starting with {@value #ENV}. */
   public static final class Unreadable extends Exception {
     Unreadable(String why) {

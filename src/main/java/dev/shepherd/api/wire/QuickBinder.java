@@ -117,6 +117,7 @@ public final class QuickBinder {
             case "cancel" -> s.cancel = bool(v);
             case "concurrency" -> s.concurrency = v == null ? null : concurrency(v);
             case "suspend" -> s.suspend = bool(v);
+            case "retryGeneration" -> s.retryGeneration = longInteger(v);
             case "workspace" -> s.workspace = v == null ? null : workspace(v);
             case "workflowTemplateRef" -> s.workflowTemplateRef = v == null ? null : templateRef(v);
             case "ttlSecondsAfterFinished" -> s.ttlSecondsAfterFinished = longInteger(v);

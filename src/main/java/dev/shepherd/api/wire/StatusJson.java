@@ -1,6 +1,7 @@
 package dev.shepherd.api.wire;
 
 import dev.shepherd.api.LoopStatus;
+import dev.shepherd.api.RetryRecord;
 import dev.shepherd.api.RunStatus;
 import dev.shepherd.api.StepStatus;
 import dev.shepherd.api.WorkflowStatus;
@@ -53,6 +54,13 @@ public final class StatusJson {
     put(o, "templateName", s.templateName);
     put(o, "templateResourceVersion", s.templateResourceVersion);
     put(o, "templateSpec", s.templateSpec);
+    if (s.retries != null) {
+      List<Object> retries = new ArrayList<>(s.retries.size());
+      for (RetryRecord r : s.retries) {
+        retries.add(r == null ? null : retry(r));
+      }
+      o.put("retries", retries);
+    }
     return o;
   }
 
@@ -78,6 +86,18 @@ public final class StatusJson {
       }
       o.put("instances", instances);
     }
+    return o;
+  }
+
+  private static Map<String, Object> retry(RetryRecord r) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    put(o, "generation", r.generation);
+    put(o, "time", r.time);
+    put(o, "rerun", r.rerun);
+    if (r.steps != null) {
+      o.put("steps", new ArrayList<Object>(r.steps));
+    }
+    put(o, "refused", r.refused);
     return o;
   }
 
