@@ -33,10 +33,12 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>The <b>supervisor</b> owns {@code phase, progress, startedAt, finishedAt, message, steps,
- *       conditions} while its Pod lives. It writes them with a JSON merge patch of exactly those
- *       fields (through its own ServiceAccount, {@link SupervisorRbac}).
- *   <li>The <b>controller</b> owns {@code observedGeneration} and writes it with a merge patch of
- *       that field alone. While the Pod lives it writes nothing else, and never the whole status.
+ *       abortReason, abortMessage, conditions} while its Pod lives. It writes them with a JSON
+ *       merge patch of exactly those fields (through its own ServiceAccount, {@link
+ *       SupervisorRbac}).
+ *   <li>The <b>controller</b> owns {@code observedGeneration} and {@code retries} (the retry
+ *       requests it takes or refuses) and writes each with a merge patch of that field alone. While
+ *       the Pod lives it writes nothing else, and never the whole status.
  *   <li>Once the Pod is terminal (Succeeded, Failed or deleted), or can never start (an image that
  *       can't be pulled), and the status is not final, the controller takes the supervisor's fields
  *       over ({@link SupervisorTakeover}): it reads the Pod's termination message, ends every
@@ -194,10 +196,6 @@ final class SupervisorExecutor {
     Map<String, Object> fields = record.taken() ? fields(status, true) : new LinkedHashMap<>();
     Map<String, Object> tree = StatusWriter.tree(status);
     fields.put("retries", tree.get("retries"));
-    if (record.taken()) {
-      fields.put("abortReason", null);
-      fields.put("abortMessage", null);
-    }
     Workflow written = StatusWriter.patch(workflow, context, fields);
     if (!record.taken()) {
       return false;

@@ -27,7 +27,16 @@ import java.util.Map;
 public final class StatusPatch {
   /** The status fields the supervisor owns while its Pod lives. */
   public static final List<String> OWNED_FIELDS =
-      List.of("phase", "progress", "startedAt", "finishedAt", "message", "steps", "conditions");
+      List.of(
+          "phase",
+          "progress",
+          "startedAt",
+          "finishedAt",
+          "message",
+          "steps",
+          "abortReason",
+          "abortMessage",
+          "conditions");
 
   /** The status field the controller owns in supervisor mode. */
   public static final String OBSERVED_GENERATION = "observedGeneration";
