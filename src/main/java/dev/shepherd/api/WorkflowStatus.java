@@ -55,6 +55,11 @@ public class WorkflowStatus {
           + " change a run. Every pass lays the Workflow's own fields over it.")
   public String templateSpec;
 
+  @JsonPropertyDescription(
+      "The WorkflowTemplates that steps call (steps[].template), each read once, at the start:"
+          + " an edit of one does not change a run.")
+  public List<PinnedTemplate> stepTemplates;
+
   /** A copy that shares nothing mutable with this one (conditions are copied too). */
   public WorkflowStatus copy() {
     return snapshot(null);
@@ -81,6 +86,7 @@ public class WorkflowStatus {
     c.templateName = templateName;
     c.templateResourceVersion = templateResourceVersion;
     c.templateSpec = templateSpec;
+    c.stepTemplates = stepTemplates == null ? null : new ArrayList<>(stepTemplates);
     int n = steps == null ? 0 : steps.size();
     List<StepStatus> before =
         previous == null || previous.steps == null ? List.of() : previous.steps;
@@ -114,7 +120,8 @@ public class WorkflowStatus {
         && Objects.equals(conditions, s.conditions)
         && Objects.equals(templateName, s.templateName)
         && Objects.equals(templateResourceVersion, s.templateResourceVersion)
-        && Objects.equals(templateSpec, s.templateSpec);
+        && Objects.equals(templateSpec, s.templateSpec)
+        && Objects.equals(stepTemplates, s.stepTemplates);
   }
 
   @Override
