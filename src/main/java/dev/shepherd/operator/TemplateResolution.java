@@ -11,7 +11,6 @@ import dev.shepherd.engine.Problem;
 import dev.shepherd.engine.SpecValidation;
 import dev.shepherd.engine.TemplateCalls;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.util.ArrayDeque;
@@ -71,25 +70,17 @@ final class TemplateResolution {
     if (spec == null || (!referring && !TemplateCalls.calls(spec))) {
       return Optional.of(workflow);
     }
-    KubernetesClient client = context.getClient();
-    KubernetesSerialization json = client.getKubernetesSerialization();
+    KubernetesSerialization json = context.getClient().getKubernetesSerialization();
     WorkflowStatus status =
         workflow.getStatus() == null ? new WorkflowStatus() : json.clone(workflow.getStatus());
-    String namespace = workflow.getMetadata().getNamespace();
     if (referring && status.templateSpec == null) {
       String name = spec.workflowTemplateRef.name;
-      WorkflowTemplate template = read(client, namespace, name);
+      WorkflowTemplate template =
+          readOrFail(workflow, context, status, "spec.workflowTemplateRef.name", name, "");
       if (template == null) {
-        notFound(
-            workflow,
-            context,
-            status,
-            "spec.workflowTemplateRef.name",
-            "WorkflowTemplate \"" + name + "\" was not found in namespace " + namespace + ".");
         return Optional.empty();
       }
-      WorkflowSpec templateSpec =
-          template.getSpec() == null ? new WorkflowSpec() : template.getSpec();
+      WorkflowSpec templateSpec = specOf(template);
       status.templateName = name;
       status.templateResourceVersion = template.getMetadata().getResourceVersion();
       status.templateSpec = json.asJson(templateSpec);
@@ -127,9 +118,7 @@ final class TemplateResolution {
    */
   private Optional<Workflow> pinCalled(
       Workflow workflow, Context<Workflow> context, WorkflowStatus status, WorkflowSpec spec) {
-    KubernetesClient client = context.getClient();
-    KubernetesSerialization json = client.getKubernetesSerialization();
-    String namespace = workflow.getMetadata().getNamespace();
+    KubernetesSerialization json = context.getClient().getKubernetesSerialization();
     Map<String, WorkflowSpec> known = called(status, json);
     List<PinnedTemplate> pins =
         status.stepTemplates == null ? new ArrayList<>() : new ArrayList<>(status.stepTemplates);
@@ -141,22 +130,12 @@ final class TemplateResolution {
         if (known.containsKey(name)) {
           continue;
         }
-        WorkflowTemplate template = read(client, namespace, name);
+        WorkflowTemplate template =
+            readOrFail(workflow, context, status, "spec.steps", name, ", which a step calls,");
         if (template == null) {
-          notFound(
-              workflow,
-              context,
-              status,
-              "spec.steps",
-              "WorkflowTemplate \""
-                  + name
-                  + "\", which a step calls, was not found in namespace "
-                  + namespace
-                  + ".");
           return Optional.empty();
         }
-        WorkflowSpec templateSpec =
-            template.getSpec() == null ? new WorkflowSpec() : template.getSpec();
+        WorkflowSpec templateSpec = specOf(template);
         known.put(name, templateSpec);
         pins.add(
             new PinnedTemplate(
@@ -186,8 +165,46 @@ final class TemplateResolution {
     return specs;
   }
 
-  private static WorkflowTemplate read(KubernetesClient client, String namespace, String name) {
-    return client.resources(WorkflowTemplate.class).inNamespace(namespace).withName(name).get();
+  /**
+   * The template {@code name} of the workflow's namespace; null when there is none, the workflow
+   * then failed as TemplateNotFound.
+   *
+   * @param who what calls it, in the message after the template's name (may be empty)
+   */
+  private WorkflowTemplate readOrFail(
+      Workflow workflow,
+      Context<Workflow> context,
+      WorkflowStatus status,
+      String field,
+      String name,
+      String who) {
+    String namespace = workflow.getMetadata().getNamespace();
+    WorkflowTemplate template =
+        context
+            .getClient()
+            .resources(WorkflowTemplate.class)
+            .inNamespace(namespace)
+            .withName(name)
+            .get();
+    if (template == null) {
+      notFound(
+          workflow,
+          context,
+          status,
+          field,
+          "WorkflowTemplate \""
+              + name
+              + "\""
+              + who
+              + " was not found in namespace "
+              + namespace
+              + ".");
+    }
+    return template;
+  }
+
+  private static WorkflowSpec specOf(WorkflowTemplate template) {
+    return template.getSpec() == null ? new WorkflowSpec() : template.getSpec();
   }
 
   /** Writes {@code fields} into the status; the workflow at the version that write made. */

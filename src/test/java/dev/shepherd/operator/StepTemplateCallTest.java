@@ -10,22 +10,16 @@ import dev.shepherd.api.Step;
 import dev.shepherd.api.StepTemplateCall;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
-import dev.shepherd.api.WorkflowSpec;
-import dev.shepherd.api.WorkflowTemplate;
-import dev.shepherd.api.wire.CarriedManifest;
 import dev.shepherd.api.wire.Manifest;
 import dev.shepherd.engine.Conditions;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** steps[].template: the called templates' steps run in the workflow, read once, pinned. */
 class StepTemplateCallTest {
-  private static final String NS = TestingCluster.NAMESPACE;
   private final OperatorHarness h = new OperatorHarness();
 
   @AfterEach
@@ -35,7 +29,7 @@ class StepTemplateCallTest {
 
   @Test
   void theCalledTemplatesStepsRunPrefixedInTheDagWithTheCallsParamsAndAnEditChangesNothing() {
-    template("ci", List.of(new Param("LEVEL", "1")), step("test"), step("publish", "test"));
+    h.template("ci", List.of(new Param("LEVEL", "1")), step("test"), step("publish", "test"));
     h.cluster.create(calling("w1", Executor.POD));
 
     Pod test = h.awaitPod("w1-ci-test-1");
@@ -49,9 +43,9 @@ class StepTemplateCallTest {
             p -> {
               assertThat(p.name).isEqualTo("ci");
               assertThat(p.resourceVersion)
-                  .isEqualTo(template("ci").getMetadata().getResourceVersion());
+                  .isEqualTo(h.template("ci").getMetadata().getResourceVersion());
             });
-    setSteps("ci", step("other"));
+    h.setTemplateSteps("ci", step("other"));
 
     h.kubelet.succeed("w1-ci-test-1");
     h.kubelet.succeed(h.awaitPod("w1-ci-publish-1").getMetadata().getName());
@@ -79,7 +73,7 @@ class StepTemplateCallTest {
 
   @Test
   void aCycleOfCallsFailsTheWorkflowAsAnInvalidSpecInTheSupervisorExecutorToo() {
-    template("ci", List.of(new Param("LEVEL", "1")), call("again", "ci", List.of()));
+    h.template("ci", List.of(new Param("LEVEL", "1")), call("again", "ci", List.of()));
     h.cluster.create(calling("loop", Executor.SUPERVISOR));
     Workflow w = h.awaitWorkflow("loop", x -> x.getStatus().phase == WorkflowPhase.Failed);
     assertThat(Conditions.find(w.getStatus(), Conditions.FAILED).getReason())
@@ -90,16 +84,10 @@ class StepTemplateCallTest {
 
   @Test
   void theSupervisorPodCarriesTheExpandedSpec() throws Exception {
-    template("ci", List.of(new Param("LEVEL", "1")), step("test"), step("publish", "test"));
+    h.template("ci", List.of(new Param("LEVEL", "1")), step("test"), step("publish", "test"));
     h.cluster.create(calling("sup", Executor.SUPERVISOR));
     Pod pod = h.awaitPod("sup-supervisor");
-    String carried =
-        pod.getSpec().getContainers().getFirst().getEnv().stream()
-            .filter(e -> e.getName().equals(CarriedManifest.ENV))
-            .findFirst()
-            .orElseThrow()
-            .getValue();
-    Manifest m = CarriedManifest.read(carried);
+    Manifest m = OperatorHarness.carried(pod);
     assertThat(m.spec().steps)
         .extracting(s -> s.name)
         .containsExactly("ci-test", "ci-publish", "deploy");
@@ -122,31 +110,5 @@ class StepTemplateCallTest {
         workflow(name, call("ci", "ci", List.of(new Param("LEVEL", "2"))), step("deploy", "ci"));
     w.getSpec().executor = executor;
     return w;
-  }
-
-  private WorkflowTemplate template(String name, List<Param> params, Step... s) {
-    WorkflowSpec spec = workflow(name, s).getSpec();
-    spec.params = params.isEmpty() ? null : params;
-    WorkflowTemplate t = new WorkflowTemplate();
-    t.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
-    t.setSpec(spec);
-    return h.cluster.client.resource(t).create();
-  }
-
-  private void setSteps(String template, Step... steps) {
-    h.cluster
-        .client
-        .resources(WorkflowTemplate.class)
-        .inNamespace(NS)
-        .withName(template)
-        .edit(
-            t -> {
-              t.getSpec().steps = new ArrayList<>(List.of(steps));
-              return t;
-            });
-  }
-
-  private WorkflowTemplate template(String name) {
-    return h.cluster.client.resources(WorkflowTemplate.class).inNamespace(NS).withName(name).get();
   }
 }
