@@ -430,6 +430,38 @@ class RunCommandTest {
                 + " WorkflowTemplate \"nowhere\", which was not found.");
   }
 
+  @Test
+  void aProblemOfAnExpandedSpecPointsAtItsStepOrAtTheCallingStep() throws Exception {
+    Path file =
+        write(
+            "lines.yaml",
+            """
+        apiVersion: shepherd.dev/v1alpha1
+        kind: WorkflowTemplate
+        metadata: {name: t}
+        spec:
+          steps:
+            - {name: inner, command: ['true'], timeoutSeconds: 0}
+            - {name: other, command: ['true']}
+        ---
+        apiVersion: shepherd.dev/v1alpha1
+        kind: Workflow
+        metadata: {name: w}
+        spec:
+          steps:
+            - name: c
+              template: {name: t}
+            - name: last
+              command: ['true']
+              depends: [nope]
+        """);
+    Result r = run(null, "run", file.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.stderr())
+        .contains("lines.yaml: document 2, line 14: Step \"c-inner\" has timeoutSeconds 0")
+        .contains("lines.yaml: document 2, line 18: Step \"last\" depends on \"nope\"");
+  }
+
   /** A CronWorkflow runs its workflowSpec once, now; its problems point at their lines. */
   @Test
   void aCronWorkflowRunsItsWorkflowSpecOnceNow() throws Exception {

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.shepherd.api.Step;
 import dev.shepherd.api.TemplateOverlay;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowSpec;
@@ -234,13 +235,64 @@ public final class WorkflowFile {
     if (expansion.spec() == doc.spec()) {
       return doc;
     }
+    Map<String, Integer> lines = new HashMap<>(doc.lines());
+    lines.keySet().removeIf(p -> p.startsWith("/spec/steps/") || p.startsWith("/spec/finally/"));
+    moveLines(doc.lines(), "/spec/steps/", spec.steps, expansion.spec().steps, lines);
+    moveLines(
+        doc.lines(), "/spec/finally/", spec.finallySteps, expansion.spec().finallySteps, lines);
     return new Document(
         doc.source(),
         doc.index(),
         doc.line(),
         new Manifest(doc.manifest().metadata(), expansion.spec()),
         doc.tree(),
-        doc.lines());
+        lines);
+  }
+
+  /**
+   * The lines of a list of steps as written, put at the steps' places after the expansion, so that
+   * a problem of an expanded spec points at its step's line: a step as written keeps the lines of
+   * its fields, a step inlined from a template points at the line of the step that calls it.
+   */
+  private static void moveLines(
+      Map<String, Integer> written,
+      String list,
+      List<Step> before,
+      List<Step> after,
+      Map<String, Integer> into) {
+    if (before == null || after == null) {
+      return;
+    }
+    Map<String, Integer> indexes = new HashMap<>();
+    for (int i = 0; i < before.size(); i++) {
+      if (before.get(i) != null && before.get(i).name != null) {
+        indexes.put(before.get(i).name, i);
+      }
+    }
+    for (int k = 0; k < after.size(); k++) {
+      String name = after.get(k) == null ? null : after.get(k).name;
+      Integer origin = name == null ? null : indexes.get(name);
+      if (origin != null && before.get(origin).template == null) {
+        String from = list + origin;
+        String to = list + k;
+        written.forEach(
+            (pointer, line) -> {
+              if (pointer.equals(from) || pointer.startsWith(from + "/")) {
+                into.put(to + pointer.substring(from.length()), line);
+              }
+            });
+        continue;
+      }
+      for (int i = 0; name != null && i < before.size(); i++) {
+        Step call = before.get(i);
+        if (call != null
+            && call.template != null
+            && name.startsWith(call.name + TemplateCalls.SEPARATOR)
+            && written.containsKey(list + i)) {
+          into.put(list + k, written.get(list + i));
+        }
+      }
+    }
   }
 
   /** One document's tree, checked and bound. */
