@@ -86,7 +86,13 @@ public class WorkflowStatus {
     c.templateName = templateName;
     c.templateResourceVersion = templateResourceVersion;
     c.templateSpec = templateSpec;
-    c.stepTemplates = stepTemplates == null ? null : new ArrayList<>(stepTemplates);
+    if (stepTemplates != null) {
+      c.stepTemplates = new ArrayList<>(stepTemplates.size());
+      for (PinnedTemplate p : stepTemplates) {
+        c.stepTemplates.add(
+            p == null ? null : new PinnedTemplate(p.name, p.resourceVersion, p.spec));
+      }
+    }
     int n = steps == null ? 0 : steps.size();
     List<StepStatus> before =
         previous == null || previous.steps == null ? List.of() : previous.steps;
