@@ -86,6 +86,11 @@ public class Step {
           + " the step's container.")
   public List<VolumeMount> volumeMounts;
 
+  @JsonPropertyDescription(
+      "Runs the steps of a WorkflowTemplate here, named <step>-<template step>, instead of a"
+          + " command of its own; the step then sets only name, depends and template.")
+  public StepTemplateCall template;
+
   public Step() {}
 
   /** The schema of {@link #items}: a list of anything JSON holds. */
@@ -116,6 +121,7 @@ public class Step {
     c.itemsFrom = itemsFrom;
     c.maxParallel = maxParallel;
     c.volumeMounts = volumeMounts;
+    c.template = template;
     return c;
   }
 

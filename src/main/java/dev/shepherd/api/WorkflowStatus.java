@@ -86,6 +86,11 @@ public class WorkflowStatus {
     return null;
   }
 
+  @JsonPropertyDescription(
+      "The WorkflowTemplates that steps call (steps[].template), each read once, at the start:"
+          + " an edit of one does not change a run.")
+  public List<PinnedTemplate> stepTemplates;
+
   /** A copy that shares nothing mutable with this one (conditions are copied too). */
   public WorkflowStatus copy() {
     return snapshot(null);
@@ -116,6 +121,13 @@ public class WorkflowStatus {
       c.retries = new ArrayList<>(retries.size());
       for (RetryRecord r : retries) {
         c.retries.add(r.copy());
+      }
+    }
+    if (stepTemplates != null) {
+      c.stepTemplates = new ArrayList<>(stepTemplates.size());
+      for (PinnedTemplate p : stepTemplates) {
+        c.stepTemplates.add(
+            p == null ? null : new PinnedTemplate(p.name, p.resourceVersion, p.spec));
       }
     }
     int n = steps == null ? 0 : steps.size();
@@ -152,7 +164,8 @@ public class WorkflowStatus {
         && Objects.equals(templateName, s.templateName)
         && Objects.equals(templateResourceVersion, s.templateResourceVersion)
         && Objects.equals(templateSpec, s.templateSpec)
-        && Objects.equals(retries, s.retries);
+        && Objects.equals(retries, s.retries)
+        && Objects.equals(stepTemplates, s.stepTemplates);
   }
 
   @Override

@@ -98,6 +98,27 @@ public final class SpecValidation {
       return problems;
     }
     List<Step> all = spec.allSteps();
+    // The runners get the spec with its calls expanded (TemplateCalls): one that still has a call
+    // reached a runner that can't read templates (a supervisor reading the Workflow itself).
+    // Checked
+    // here rather than through TemplateCalls, which a supervisor then never loads.
+    for (int i = 0; i < all.size(); i++) {
+      Step step = all.get(i);
+      if (step != null && step.template != null) {
+        problems.add(
+            new Problem(
+                stepPath(spec, i) + ".template",
+                step.name,
+                "Step \""
+                    + step.name
+                    + "\" calls WorkflowTemplate \""
+                    + step.template.name
+                    + "\", which nothing expanded here."));
+      }
+    }
+    if (!problems.isEmpty()) {
+      return problems;
+    }
     int mainCount = spec.steps.size();
     Map<String, Integer> byName = new LinkedHashMap<>();
     for (int i = 0; i < all.size(); i++) {

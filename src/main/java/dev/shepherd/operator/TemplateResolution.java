@@ -1,5 +1,6 @@
 package dev.shepherd.operator;
 
+import dev.shepherd.api.PinnedTemplate;
 import dev.shepherd.api.TemplateOverlay;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowSpec;
@@ -8,19 +9,22 @@ import dev.shepherd.api.WorkflowTemplate;
 import dev.shepherd.engine.Engine;
 import dev.shepherd.engine.Problem;
 import dev.shepherd.engine.SpecValidation;
+import dev.shepherd.engine.TemplateCalls;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code spec.workflowTemplateRef}: the one place where a Workflow's template is read, before
- * either executor sees the Workflow, which then runs the template's spec as {@link TemplateOverlay}
- * lays the Workflow's own fields over it.
+ * {@code spec.workflowTemplateRef} and {@code steps[].template}: the one place where a Workflow's
+ * templates are read, before either executor sees the Workflow, which then runs the template's spec
+ * as {@link TemplateOverlay} lays the Workflow's own fields over it.
  *
  * <p>The template is read once, when the workflow starts, and its spec is pinned in the status
  * ({@code templateName, templateResourceVersion, templateSpec}) before anything runs: every later
@@ -29,6 +33,12 @@ import java.util.Optional;
  * by its resourceVersion, so the copy is the only way to keep it). It is kept as JSON text: a typed
  * copy would put the spec's schema into the CRD twice. The Workflow's own fields are laid over it
  * on every pass, so that what a user changes on the Workflow itself still counts.
+ *
+ * <p>The templates that steps call ({@code steps[].template}, see {@link TemplateCalls}) are read
+ * the same way: every one called, transitively, once, pinned in {@code status.stepTemplates} (name,
+ * resourceVersion, spec as JSON) before anything runs, and the executors get the spec with the
+ * calls expanded from those copies; a problem of the expansion (a cycle, a missing param) fails the
+ * workflow as InvalidSpec here, since no executor sees the calls.
  *
  * <p>A template that does not exist fails the workflow at once, with reason TemplateNotFound and a
  * Warning Event, as an invalid spec does: a Workflow created before its template does not wait for
@@ -53,26 +63,24 @@ final class TemplateResolution {
    */
   Optional<Workflow> resolve(Workflow workflow, Context<Workflow> context) {
     WorkflowSpec spec = workflow.getSpec();
-    if (spec == null
-        || spec.workflowTemplateRef == null
-        || !SpecValidation.referenceProblems(spec).isEmpty()) {
+    boolean referring =
+        spec != null
+            && spec.workflowTemplateRef != null
+            && SpecValidation.referenceProblems(spec).isEmpty();
+    if (spec == null || (!referring && !TemplateCalls.calls(spec))) {
       return Optional.of(workflow);
     }
-    KubernetesClient client = context.getClient();
-    KubernetesSerialization json = client.getKubernetesSerialization();
+    KubernetesSerialization json = context.getClient().getKubernetesSerialization();
     WorkflowStatus status =
         workflow.getStatus() == null ? new WorkflowStatus() : json.clone(workflow.getStatus());
-    if (status.templateSpec == null) {
+    if (referring && status.templateSpec == null) {
       String name = spec.workflowTemplateRef.name;
-      String namespace = workflow.getMetadata().getNamespace();
       WorkflowTemplate template =
-          client.resources(WorkflowTemplate.class).inNamespace(namespace).withName(name).get();
+          readOrFail(workflow, context, status, "spec.workflowTemplateRef.name", name, "");
       if (template == null) {
-        notFound(workflow, context, status, name, namespace);
         return Optional.empty();
       }
-      WorkflowSpec templateSpec =
-          template.getSpec() == null ? new WorkflowSpec() : template.getSpec();
+      WorkflowSpec templateSpec = specOf(template);
       status.templateName = name;
       status.templateResourceVersion = template.getMetadata().getResourceVersion();
       status.templateSpec = json.asJson(templateSpec);
@@ -80,28 +88,154 @@ final class TemplateResolution {
       pin.put("templateName", status.templateName);
       pin.put("templateResourceVersion", status.templateResourceVersion);
       pin.put("templateSpec", status.templateSpec);
-      Workflow written = StatusWriter.patch(workflow, context, pin);
-      // The executor's own status write follows from this version, so that the cache keeps it.
-      workflow = json.clone(workflow);
-      workflow.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
+      workflow = pin(workflow, context, pin);
+    }
+    WorkflowSpec runs = referring ? spec(workflow.getSpec(), status, json) : spec;
+    if (TemplateCalls.calls(runs)) {
+      Optional<Workflow> pinned = pinCalled(workflow, context, status, runs);
+      if (pinned.isEmpty()) {
+        return pinned;
+      }
+      workflow = pinned.get();
+      TemplateCalls.Expansion expansion = TemplateCalls.expand(runs, called(status, json));
+      if (!expansion.problems().isEmpty()) {
+        engine.reject(status, expansion.problems(), workflow.generationOrZero());
+        events.record(workflow, EventReason.InvalidSpec, status.message);
+        StatusWriter.replace(workflow, context, status);
+        return Optional.empty();
+      }
+      runs = expansion.spec();
     }
     Workflow resolved = json.clone(workflow);
-    resolved.setSpec(spec(workflow.getSpec(), status, json));
+    resolved.setSpec(runs);
     resolved.setStatus(status);
     return Optional.of(resolved);
   }
 
   /**
-   * The spec {@code workflow} runs, from the template pinned in its status; its own spec when it
-   * names no template or none is pinned yet.
+   * Reads every template that {@code spec}'s steps call, transitively, that {@code status} has not
+   * pinned yet, and pins them; empty when one does not exist, the workflow then failed here.
+   */
+  private Optional<Workflow> pinCalled(
+      Workflow workflow, Context<Workflow> context, WorkflowStatus status, WorkflowSpec spec) {
+    KubernetesSerialization json = context.getClient().getKubernetesSerialization();
+    Map<String, WorkflowSpec> known = called(status, json);
+    List<PinnedTemplate> pins =
+        status.stepTemplates == null ? new ArrayList<>() : new ArrayList<>(status.stepTemplates);
+    Deque<WorkflowSpec> toRead = new ArrayDeque<>(List.of(spec));
+    toRead.addAll(known.values());
+    boolean added = false;
+    while (!toRead.isEmpty()) {
+      for (String name : TemplateCalls.called(toRead.pop())) {
+        if (known.containsKey(name)) {
+          continue;
+        }
+        WorkflowTemplate template =
+            readOrFail(workflow, context, status, "spec.steps", name, ", which a step calls,");
+        if (template == null) {
+          return Optional.empty();
+        }
+        WorkflowSpec templateSpec = specOf(template);
+        known.put(name, templateSpec);
+        pins.add(
+            new PinnedTemplate(
+                name, template.getMetadata().getResourceVersion(), json.asJson(templateSpec)));
+        toRead.add(templateSpec);
+        added = true;
+      }
+    }
+    if (!added) {
+      return Optional.of(workflow);
+    }
+    status.stepTemplates = pins;
+    Map<String, Object> pin = new LinkedHashMap<>();
+    pin.put("stepTemplates", pins);
+    return Optional.of(pin(workflow, context, pin));
+  }
+
+  /** The spec of each template pinned in {@code status.stepTemplates}, by name. */
+  private static Map<String, WorkflowSpec> called(
+      WorkflowStatus status, KubernetesSerialization json) {
+    Map<String, WorkflowSpec> specs = new LinkedHashMap<>();
+    if (status != null && status.stepTemplates != null) {
+      for (PinnedTemplate pin : status.stepTemplates) {
+        specs.put(pin.name, json.unmarshal(pin.spec, WorkflowSpec.class));
+      }
+    }
+    return specs;
+  }
+
+  /**
+   * The template {@code name} of the workflow's namespace; null when there is none, the workflow
+   * then failed as TemplateNotFound.
+   *
+   * @param who what calls it, in the message after the template's name (may be empty)
+   */
+  private WorkflowTemplate readOrFail(
+      Workflow workflow,
+      Context<Workflow> context,
+      WorkflowStatus status,
+      String field,
+      String name,
+      String who) {
+    String namespace = workflow.getMetadata().getNamespace();
+    WorkflowTemplate template =
+        context
+            .getClient()
+            .resources(WorkflowTemplate.class)
+            .inNamespace(namespace)
+            .withName(name)
+            .get();
+    if (template == null) {
+      notFound(
+          workflow,
+          context,
+          status,
+          field,
+          "WorkflowTemplate \""
+              + name
+              + "\""
+              + who
+              + " was not found in namespace "
+              + namespace
+              + ".");
+    }
+    return template;
+  }
+
+  private static WorkflowSpec specOf(WorkflowTemplate template) {
+    return template.getSpec() == null ? new WorkflowSpec() : template.getSpec();
+  }
+
+  /** Writes {@code fields} into the status; the workflow at the version that write made. */
+  private static Workflow pin(
+      Workflow workflow, Context<Workflow> context, Map<String, Object> fields) {
+    Workflow written = StatusWriter.patch(workflow, context, fields);
+    // The executor's own status write follows from this version, so that the cache keeps it.
+    Workflow copy = context.getClient().getKubernetesSerialization().clone(workflow);
+    copy.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
+    return copy;
+  }
+
+  /**
+   * The spec {@code workflow} runs, from the templates pinned in its status (its
+   * workflowTemplateRef, the templates its steps call); its own spec when it names no template or
+   * none is pinned yet.
    */
   static WorkflowSpec pinned(Workflow workflow, KubernetesSerialization json) {
     WorkflowStatus status = workflow.getStatus();
     WorkflowSpec spec = workflow.getSpec();
-    if (spec == null || spec.workflowTemplateRef == null || status == null) {
+    if (spec == null || status == null) {
       return spec;
     }
-    return status.templateSpec == null ? spec : spec(spec, status, json);
+    if (spec.workflowTemplateRef != null && status.templateSpec != null) {
+      spec = spec(spec, status, json);
+    }
+    if (status.stepTemplates == null) {
+      return spec;
+    }
+    TemplateCalls.Expansion expansion = TemplateCalls.expand(spec, called(status, json));
+    return expansion.problems().isEmpty() ? expansion.spec() : spec;
   }
 
   private static WorkflowSpec spec(
@@ -120,14 +254,9 @@ final class TemplateResolution {
       Workflow workflow,
       Context<Workflow> context,
       WorkflowStatus status,
-      String name,
-      String namespace) {
-    String message =
-        "WorkflowTemplate \"" + name + "\" was not found in namespace " + namespace + ".";
-    engine.reject(
-        status,
-        List.of(new Problem("spec.workflowTemplateRef.name", null, message)),
-        workflow.generationOrZero());
+      String field,
+      String message) {
+    engine.reject(status, List.of(new Problem(field, null, message)), workflow.generationOrZero());
     status.message = message;
     for (Condition c : status.conditions) {
       c.setReason(NOT_FOUND);

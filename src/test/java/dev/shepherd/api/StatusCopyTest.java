@@ -26,11 +26,13 @@ class StatusCopyTest {
     copy.conditions.getFirst().setStatus("False");
     copy.steps.getFirst().outputs.put("version", "2");
     copy.steps.getFirst().loop.instances.getFirst().phase = StepPhase.Failed;
+    copy.stepTemplates.getFirst().resourceVersion = "8";
     assertThat(status.steps.getFirst().phase).isEqualTo(StepPhase.Running);
     assertThat(status.steps.getFirst().outputs).containsEntry("version", "1");
     assertThat(status.steps.getFirst().loop.instances.getFirst().phase)
         .isEqualTo(StepPhase.Running);
     assertThat(status.conditions.getFirst().getStatus()).isEqualTo("True");
+    assertThat(status.stepTemplates.getFirst().resourceVersion).isEqualTo("7");
     assertThat(copy).isNotEqualTo(status);
   }
 
@@ -121,6 +123,7 @@ class StatusCopyTest {
     s.steps.add(st);
     s.abortReason = "Cancelled";
     s.abortMessage = "Stop.";
+    s.stepTemplates = new java.util.ArrayList<>(List.of(new PinnedTemplate("t", "7", "{}")));
     s.conditions.add(
         new ConditionBuilder()
             .withType("Reconciling")

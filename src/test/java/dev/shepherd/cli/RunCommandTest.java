@@ -353,6 +353,115 @@ class RunCommandTest {
     assertThat(marker).doesNotExist();
   }
 
+  /**
+   * WorkflowTemplate documents in the file: a step calls one, with a param from an earlier step's
+   * output, and another Workflow runs one through workflowTemplateRef.
+   */
+  @Test
+  void theFilesWorkflowTemplatesAreCalledByStepsAndRunByReference() throws Exception {
+    Path file =
+        write(
+            "templates.yaml",
+            """
+        apiVersion: shepherd.dev/v1alpha1
+        kind: WorkflowTemplate
+        metadata: {name: greet}
+        spec:
+          params: [{name: WHO, value: nobody}]
+          steps:
+            - {name: hello, command: [sh, -c, 'echo "hello $WHO ${{ params.WHO }}"; echo "said=$WHO" >> "$SHEPHERD_OUTPUT"']}
+            - {name: check, depends: [hello], when: "steps.hello.outputs.said == params.WHO", command: [echo, checked]}
+        ---
+        apiVersion: shepherd.dev/v1alpha1
+        kind: Workflow
+        metadata: {name: calls}
+        spec:
+          steps:
+            - {name: name-it, command: [sh, -c, 'echo "who=world" >> "$SHEPHERD_OUTPUT"']}
+            - name: greet-them
+              depends: [name-it]
+              template:
+                name: greet
+                params: [{name: WHO, value: '${{ steps.name-it.outputs.who }}'}]
+            - {name: after, depends: [greet-them], command: [echo, after]}
+        ---
+        apiVersion: shepherd.dev/v1alpha1
+        kind: Workflow
+        metadata: {name: refers}
+        spec:
+          workflowTemplateRef: {name: greet}
+        """);
+    Result r = run(null, "run", file.toString(), "--output", "json");
+    assertThat(r.exit()).as(r.stderr()).isEqualTo(0);
+    assertThat(r.stderr())
+        .contains("[greet-them-hello] hello world world")
+        .contains("[greet-them-check] checked")
+        .contains("[hello] hello nobody nobody");
+    List<JsonNode> statuses = new ArrayList<>();
+    for (String line : r.stdout().lines().filter(l -> l.startsWith("{")).toList()) {
+      statuses.add(JSON.readTree(line));
+    }
+    assertThat(statuses.getFirst().path("steps").findValuesAsText("name"))
+        .containsExactly("name-it", "greet-them-hello", "greet-them-check", "after");
+    assertThat(statuses.getLast().path("steps").findValuesAsText("phase"))
+        .containsExactly("Succeeded", "Succeeded");
+  }
+
+  @Test
+  void aTemplateThatIsNotInTheFileIsInvalidNamingTheField() throws Exception {
+    Path file =
+        write(
+            "unknown.yaml",
+            """
+        apiVersion: shepherd.dev/v1alpha1
+        kind: Workflow
+        metadata: {name: lost}
+        spec:
+          steps:
+            - {name: first, command: ['true']}
+            - name: call
+              template: {name: nowhere}
+        """);
+    Result r = run(null, "run", file.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.stderr())
+        .contains(
+            "unknown.yaml: document 1, line 8: spec.steps[1].template.name: Step \"call\" calls"
+                + " WorkflowTemplate \"nowhere\", which was not found.");
+  }
+
+  @Test
+  void aProblemOfAnExpandedSpecPointsAtItsStepOrAtTheCallingStep() throws Exception {
+    Path file =
+        write(
+            "lines.yaml",
+            """
+        apiVersion: shepherd.dev/v1alpha1
+        kind: WorkflowTemplate
+        metadata: {name: t}
+        spec:
+          steps:
+            - {name: inner, command: ['true'], timeoutSeconds: 0}
+            - {name: other, command: ['true']}
+        ---
+        apiVersion: shepherd.dev/v1alpha1
+        kind: Workflow
+        metadata: {name: w}
+        spec:
+          steps:
+            - name: c
+              template: {name: t}
+            - name: last
+              command: ['true']
+              depends: [nope]
+        """);
+    Result r = run(null, "run", file.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.stderr())
+        .contains("lines.yaml: document 2, line 14: Step \"c-inner\" has timeoutSeconds 0")
+        .contains("lines.yaml: document 2, line 18: Step \"last\" depends on \"nope\"");
+  }
+
   /** A CronWorkflow runs its workflowSpec once, now; its problems point at their lines. */
   @Test
   void aCronWorkflowRunsItsWorkflowSpecOnceNow() throws Exception {

@@ -127,6 +127,51 @@ public final class OperatorHarness implements AutoCloseable {
     return w;
   }
 
+  /** Creates a WorkflowTemplate of these steps and params (none when empty). */
+  public dev.shepherd.api.WorkflowTemplate template(
+      String name, List<dev.shepherd.api.Param> params, Step... steps) {
+    WorkflowSpec spec = workflow(name, steps).getSpec();
+    spec.params = params.isEmpty() ? null : params;
+    dev.shepherd.api.WorkflowTemplate t = new dev.shepherd.api.WorkflowTemplate();
+    t.setMetadata(
+        new ObjectMetaBuilder().withName(name).withNamespace(TestingCluster.NAMESPACE).build());
+    t.setSpec(spec);
+    return cluster.client.resource(t).create();
+  }
+
+  public dev.shepherd.api.WorkflowTemplate template(String name) {
+    return cluster
+        .client
+        .resources(dev.shepherd.api.WorkflowTemplate.class)
+        .inNamespace(TestingCluster.NAMESPACE)
+        .withName(name)
+        .get();
+  }
+
+  /** Replaces a WorkflowTemplate's steps. */
+  public void setTemplateSteps(String template, Step... steps) {
+    cluster
+        .client
+        .resources(dev.shepherd.api.WorkflowTemplate.class)
+        .inNamespace(TestingCluster.NAMESPACE)
+        .withName(template)
+        .edit(
+            t -> {
+              t.getSpec().steps = new java.util.ArrayList<>(List.of(steps));
+              return t;
+            });
+  }
+
+  /** The workflow a supervisor Pod carries. */
+  public static dev.shepherd.api.wire.Manifest carried(Pod supervisorPod) throws Exception {
+    return dev.shepherd.api.wire.CarriedManifest.read(
+        supervisorPod.getSpec().getContainers().getFirst().getEnv().stream()
+            .filter(e -> e.getName().equals(dev.shepherd.api.wire.CarriedManifest.ENV))
+            .findFirst()
+            .orElseThrow()
+            .getValue());
+  }
+
   public static Step step(String name, String... depends) {
     Step s = new Step(name, depends);
     s.command = List.of("sh", "-c", "echo " + name);

@@ -9,14 +9,10 @@ import dev.shepherd.api.Param;
 import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
-import dev.shepherd.api.WorkflowSpec;
-import dev.shepherd.api.WorkflowTemplate;
 import dev.shepherd.api.WorkflowTemplateRef;
-import dev.shepherd.api.wire.CarriedManifest;
 import dev.shepherd.api.wire.Manifest;
 import dev.shepherd.engine.Conditions;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +33,7 @@ class TemplateRefTest {
 
   @Test
   void theTemplatesStepsRunWithTheWorkflowsParamsOverridingAndAddingToItsOwn() {
-    template("build", List.of(new Param("TARGET", "dev"), new Param("LEVEL", "1")), step("a"));
+    h.template("build", List.of(new Param("TARGET", "dev"), new Param("LEVEL", "1")), step("a"));
     h.cluster.create(referring("b1", List.of(new Param("TARGET", "prod"), new Param("NEW", "x"))));
     Pod pod = h.awaitPod("b1-a-1");
     assertThat(env(pod))
@@ -48,21 +44,21 @@ class TemplateRefTest {
     Workflow w = h.awaitWorkflow("b1", x -> x.getStatus().phase == WorkflowPhase.Succeeded);
     assertThat(w.getStatus().templateName).isEqualTo("build");
     assertThat(w.getStatus().templateResourceVersion)
-        .isEqualTo(template("build").getMetadata().getResourceVersion());
+        .isEqualTo(h.template("build").getMetadata().getResourceVersion());
     assertThat(w.getSpec().steps).as("the user's spec is left as written").isEmpty();
   }
 
   @Test
   void anEditOfTheTemplateDoesNotChangeARunUnderWay() {
-    template("tpl", List.of(), step("a"), step("b", "a"));
+    h.template("tpl", List.of(), step("a"), step("b", "a"));
     h.cluster.create(referring("run", List.of()));
     h.awaitPod("run-a-1");
     String pinned =
         h.awaitWorkflow("run", x -> x.getStatus().templateResourceVersion != null)
             .getStatus()
             .templateResourceVersion;
-    setSteps("tpl", step("a"), step("other", "a"));
-    assertThat(template("tpl").getMetadata().getResourceVersion()).isNotEqualTo(pinned);
+    h.setTemplateSteps("tpl", step("a"), step("other", "a"));
+    assertThat(h.template("tpl").getMetadata().getResourceVersion()).isNotEqualTo(pinned);
     h.kubelet.succeed("run-a-1");
     h.awaitPod("run-b-1");
     h.kubelet.succeed("run-b-1");
@@ -93,7 +89,7 @@ class TemplateRefTest {
 
   @Test
   void anInvalidTemplateSpecFailsAsAnInvalidSpec() {
-    template("tpl", List.of(), step("a", "nope"));
+    h.template("tpl", List.of(), step("a", "nope"));
     h.cluster.create(referring("bad", List.of()));
     Workflow w = h.awaitWorkflow("bad", x -> x.getStatus().phase == WorkflowPhase.Failed);
     assertThat(Conditions.find(w.getStatus(), Conditions.FAILED).getReason())
@@ -103,18 +99,12 @@ class TemplateRefTest {
 
   @Test
   void theSupervisorPodCarriesTheResolvedSpec() throws Exception {
-    template("tpl", List.of(new Param("TARGET", "dev")), step("a"), step("b", "a"));
+    h.template("tpl", List.of(new Param("TARGET", "dev")), step("a"), step("b", "a"));
     Workflow wf = referring("sup", List.of(new Param("TARGET", "prod")));
     wf.getSpec().executor = Executor.SUPERVISOR;
     h.cluster.create(wf);
     Pod pod = h.awaitPod("sup-supervisor");
-    String carried =
-        pod.getSpec().getContainers().getFirst().getEnv().stream()
-            .filter(e -> e.getName().equals(CarriedManifest.ENV))
-            .findFirst()
-            .orElseThrow()
-            .getValue();
-    Manifest m = CarriedManifest.read(carried);
+    Manifest m = OperatorHarness.carried(pod);
     assertThat(m.spec().workflowTemplateRef).isNull();
     assertThat(m.spec().steps).extracting(s -> s.name).containsExactly("a", "b");
     assertThat(m.spec().params)
@@ -126,7 +116,7 @@ class TemplateRefTest {
 
     // The Pod ends before the supervisor wrote an end: the controller's takeover ends the
     // template's steps, which it knows from the pinned spec.
-    setSteps("tpl", step("z"));
+    h.setTemplateSteps("tpl", step("z"));
     h.cluster
         .client
         .resources(Workflow.class)
@@ -145,32 +135,6 @@ class TemplateRefTest {
     Workflow ended = h.awaitWorkflow("sup", x -> x.getStatus().phase == WorkflowPhase.Failed);
     assertThat(ended.getStatus().steps).extracting(s -> s.name).containsExactly("a", "b");
     assertThat(OperatorHarness.step(ended, "b").phase).isEqualTo(StepPhase.Skipped);
-  }
-
-  private WorkflowTemplate template(String name, List<Param> params, dev.shepherd.api.Step... s) {
-    WorkflowSpec spec = workflow(name, s).getSpec();
-    spec.params = params.isEmpty() ? null : params;
-    WorkflowTemplate t = new WorkflowTemplate();
-    t.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
-    t.setSpec(spec);
-    return h.cluster.client.resource(t).create();
-  }
-
-  private void setSteps(String template, dev.shepherd.api.Step... steps) {
-    h.cluster
-        .client
-        .resources(WorkflowTemplate.class)
-        .inNamespace(NS)
-        .withName(template)
-        .edit(
-            t -> {
-              t.getSpec().steps = new ArrayList<>(List.of(steps));
-              return t;
-            });
-  }
-
-  private WorkflowTemplate template(String name) {
-    return h.cluster.client.resources(WorkflowTemplate.class).inNamespace(NS).withName(name).get();
   }
 
   private static Workflow referring(String name, List<Param> params) {

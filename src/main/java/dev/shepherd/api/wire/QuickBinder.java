@@ -7,6 +7,7 @@ import dev.shepherd.api.PodGC;
 import dev.shepherd.api.PodGCStrategy;
 import dev.shepherd.api.Retry;
 import dev.shepherd.api.Step;
+import dev.shepherd.api.StepTemplateCall;
 import dev.shepherd.api.TemplateMetadata;
 import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.api.WorkflowTemplateRef;
@@ -149,6 +150,7 @@ public final class QuickBinder {
             case "itemsFrom" -> s.itemsFrom = text(v);
             case "maxParallel" -> s.maxParallel = integer(v);
             case "volumeMounts" -> s.volumeMounts = list(v, QuickBinder::volumeMount, true);
+            case "template" -> s.template = v == null ? null : templateCall(v);
             default -> throw NotPlain.INSTANCE;
           }
         });
@@ -193,6 +195,20 @@ public final class QuickBinder {
       return (Boolean) v;
     }
     throw NotPlain.INSTANCE;
+  }
+
+  private static StepTemplateCall templateCall(Object node) throws NotPlain {
+    StepTemplateCall c = new StepTemplateCall();
+    fields(
+        node,
+        (name, v) -> {
+          switch (name) {
+            case "name" -> c.name = text(v);
+            case "params" -> c.params = list(v, QuickBinder::param, true);
+            default -> throw NotPlain.INSTANCE;
+          }
+        });
+    return c;
   }
 
   private static WorkflowTemplateRef templateRef(Object node) throws NotPlain {

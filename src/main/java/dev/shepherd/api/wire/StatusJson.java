@@ -1,6 +1,7 @@
 package dev.shepherd.api.wire;
 
 import dev.shepherd.api.LoopStatus;
+import dev.shepherd.api.PinnedTemplate;
 import dev.shepherd.api.RetryRecord;
 import dev.shepherd.api.RunStatus;
 import dev.shepherd.api.StepStatus;
@@ -60,6 +61,20 @@ public final class StatusJson {
         retries.add(r == null ? null : retry(r));
       }
       o.put("retries", retries);
+    }
+    if (s.stepTemplates != null) {
+      List<Object> pins = new ArrayList<>(s.stepTemplates.size());
+      for (PinnedTemplate pin : s.stepTemplates) {
+        Map<String, Object> p = null;
+        if (pin != null) {
+          p = new LinkedHashMap<>();
+          put(p, "name", pin.name);
+          put(p, "resourceVersion", pin.resourceVersion);
+          put(p, "spec", pin.spec);
+        }
+        pins.add(p);
+      }
+      o.put("stepTemplates", pins);
     }
     return o;
   }

@@ -12,11 +12,16 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.shepherd.api.Step;
+import dev.shepherd.api.TemplateOverlay;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.api.wire.Manifest;
 import dev.shepherd.api.wire.QuickBinder;
 import dev.shepherd.api.wire.StrictBinding;
+import dev.shepherd.engine.Problem;
+import dev.shepherd.engine.SpecValidation;
+import dev.shepherd.engine.TemplateCalls;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -143,17 +148,151 @@ public final class WorkflowFile {
     List<Object> trees = new ArrayList<>();
     Jackson.scan(source, text, lines, starts, trees);
     List<Document> documents = new ArrayList<>();
+    Map<String, WorkflowSpec> templates = new LinkedHashMap<>();
     for (int i = 0; i < trees.size(); i++) {
       Object tree = trees.get(i);
       if (tree == null) {
         continue; // an empty document
+      }
+      if (tree instanceof Map<?, ?> map && TEMPLATE_KIND.equals(asText(map.get("kind")))) {
+        template(source, i + 1, starts.get(i), map, lines.get(i), templates);
+        continue;
       }
       documents.add(document(source, i + 1, starts.get(i), tree, lines.get(i)));
     }
     if (documents.isEmpty()) {
       throw new InvalidFile(source + ": no Workflow in the file.");
     }
+    for (int i = 0; i < documents.size(); i++) {
+      documents.set(i, resolved(documents.get(i), templates));
+    }
     return documents;
+  }
+
+  private static final String TEMPLATE_KIND = "WorkflowTemplate";
+
+  /**
+   * A WorkflowTemplate document: checked and bound as a Workflow is (it has a Workflow's spec), and
+   * kept by its name for the Workflows of the file to run ({@code workflowTemplateRef}) or call
+   * ({@code steps[].template}).
+   */
+  private static void template(
+      String source,
+      int index,
+      int line,
+      Map<?, ?> tree,
+      Map<String, Integer> lines,
+      Map<String, WorkflowSpec> templates)
+      throws InvalidFile {
+    Map<Object, Object> asWorkflow = new LinkedHashMap<>(tree);
+    asWorkflow.put("kind", "Workflow");
+    Document doc = document(source, index, line, asWorkflow, lines);
+    String name = doc.manifest().name();
+    if (name == null || name.isBlank()) {
+      throw new InvalidFile(
+          doc.where(doc.lineOf("/metadata"))
+              + "the WorkflowTemplate has no metadata.name, by which Workflows name it.");
+    }
+    if (templates.putIfAbsent(name, doc.spec()) != null) {
+      throw new InvalidFile(
+          doc.where(doc.lineOf("/metadata/name"))
+              + "a second WorkflowTemplate named \""
+              + name
+              + "\" in the file.");
+    }
+  }
+
+  /**
+   * The document with the spec it runs: its workflowTemplateRef resolved, and its steps' template
+   * calls expanded ({@link TemplateCalls}), from the file's templates only.
+   */
+  private static Document resolved(Document doc, Map<String, WorkflowSpec> templates)
+      throws InvalidFile {
+    WorkflowSpec spec = doc.spec();
+    if (spec.workflowTemplateRef != null && SpecValidation.referenceProblems(spec).isEmpty()) {
+      String name = spec.workflowTemplateRef.name;
+      WorkflowSpec template = templates.get(name);
+      if (template == null || template.workflowTemplateRef != null) {
+        throw new InvalidFile(
+            doc.where(doc.lineOf("/spec/workflowTemplateRef/name"))
+                + "spec.workflowTemplateRef.name: WorkflowTemplate \""
+                + name
+                + (template == null
+                    ? "\" is not in the file; shepherd run reads templates only from the file it"
+                        + " runs (documents of kind WorkflowTemplate)."
+                    : "\" has a workflowTemplateRef itself; a template must have steps."));
+      }
+      spec = TemplateOverlay.resolve(spec, template);
+    }
+    TemplateCalls.Expansion expansion = TemplateCalls.expand(spec, templates);
+    if (!expansion.problems().isEmpty()) {
+      List<String> messages = new ArrayList<>();
+      for (Problem p : expansion.problems()) {
+        messages.add(doc.where(doc.lineOfField(p.path())) + p.path() + ": " + p.message());
+      }
+      throw new InvalidFile(String.join("\n", messages));
+    }
+    if (expansion.spec() == doc.spec()) {
+      return doc;
+    }
+    Map<String, Integer> lines = new HashMap<>(doc.lines());
+    lines.keySet().removeIf(p -> p.startsWith("/spec/steps/") || p.startsWith("/spec/finally/"));
+    moveLines(doc.lines(), "/spec/steps/", spec.steps, expansion.spec().steps, lines);
+    moveLines(
+        doc.lines(), "/spec/finally/", spec.finallySteps, expansion.spec().finallySteps, lines);
+    return new Document(
+        doc.source(),
+        doc.index(),
+        doc.line(),
+        new Manifest(doc.manifest().metadata(), expansion.spec()),
+        doc.tree(),
+        lines);
+  }
+
+  /**
+   * The lines of a list of steps as written, put at the steps' places after the expansion, so that
+   * a problem of an expanded spec points at its step's line: a step as written keeps the lines of
+   * its fields, a step inlined from a template points at the line of the step that calls it.
+   */
+  private static void moveLines(
+      Map<String, Integer> written,
+      String list,
+      List<Step> before,
+      List<Step> after,
+      Map<String, Integer> into) {
+    if (before == null || after == null) {
+      return;
+    }
+    Map<String, Integer> indexes = new HashMap<>();
+    for (int i = 0; i < before.size(); i++) {
+      if (before.get(i) != null && before.get(i).name != null) {
+        indexes.put(before.get(i).name, i);
+      }
+    }
+    for (int k = 0; k < after.size(); k++) {
+      String name = after.get(k) == null ? null : after.get(k).name;
+      Integer origin = name == null ? null : indexes.get(name);
+      if (origin != null && before.get(origin).template == null) {
+        String from = list + origin;
+        String to = list + k;
+        written.forEach(
+            (pointer, line) -> {
+              if (pointer.equals(from) || pointer.startsWith(from + "/")) {
+                into.put(to + pointer.substring(from.length()), line);
+              }
+            });
+        continue;
+      }
+      for (int i = 0; name != null && i < before.size(); i++) {
+        Step call = before.get(i);
+        if (call != null
+            && call.template != null
+            && name.startsWith(call.name + TemplateCalls.SEPARATOR)
+            && written.containsKey(list + i)) {
+          into.put(list + k, written.get(list + i));
+        }
+      }
+    }
   }
 
   /** One document's tree, checked and bound. */
@@ -260,7 +399,8 @@ public final class WorkflowFile {
               + (kind == null ? "no kind" : "kind is \"" + kind + "\"")
               + "; shepherd run takes Workflows (apiVersion: "
               + Workflow.API_VERSION
-              + ", kind: Workflow), and runs a CronWorkflow's workflowSpec once.");
+              + ", kind: Workflow), runs a CronWorkflow's workflowSpec once, and reads the"
+              + " WorkflowTemplates they use.");
     }
     if (!Workflow.API_VERSION.equals(apiVersion)) {
       throw new InvalidFile(

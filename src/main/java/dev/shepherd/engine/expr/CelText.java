@@ -3,6 +3,7 @@ package dev.shepherd.engine.expr;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The little of CEL's lexical syntax that shepherd needs before CEL parses: where string literals
@@ -112,21 +113,8 @@ public final class CelText {
     List<int[]> edits = new ArrayList<>();
     int copied = 0;
     int i = 0;
-    while (i < source.length()) {
-      int skipped = skipLiteralOrComment(source, i);
-      if (skipped != i) {
-        i = skipped;
-        continue;
-      }
-      char c = source.charAt(i);
-      if (!isIdentifierStart(c) || (i > 0 && isIdentifierPart(source.charAt(i - 1)))) {
-        i++;
-        continue;
-      }
-      int end = i;
-      while (end < source.length() && isIdentifierPart(source.charAt(end))) {
-        end++;
-      }
+    while ((i = nextIdentifier(source, i)) >= 0) {
+      int end = identifierEnd(source, i);
       int nameEnd =
           end - i == 5 && source.startsWith("steps", i) && !afterDot(source, i)
               ? dashedNameEnd(source, end)
@@ -153,6 +141,111 @@ public final class CelText {
     }
     out.append(source, copied, source.length());
     return new Rewritten(source, out.toString(), edits);
+  }
+
+  /**
+   * {@code source} with its references renamed, outside string literals and comments: {@code
+   * steps.<name>} and {@code steps["<name>"]} of a step that {@code steps} maps to a new name
+   * (null: kept), and {@code params.<name>} and {@code params["<name>"]} that {@code params} maps
+   * to CEL text, replaced by that text in parentheses. For a template's steps inlined into a
+   * workflow (see {@code engine.TemplateCalls}): read as CEL reads the name, so that a dashed name
+   * is one name, and a name in a string literal stays what it is.
+   */
+  public static String renameReferences(
+      String source, Function<String, String> steps, Function<String, String> params) {
+    StringBuilder out = new StringBuilder(source.length() + 16);
+    int copied = 0;
+    int i = 0;
+    while ((i = nextIdentifier(source, i)) >= 0) {
+      int end = identifierEnd(source, i);
+      String word = source.substring(i, end);
+      boolean isSteps = word.equals("steps");
+      if ((!isSteps && !word.equals("params")) || afterDot(source, i)) {
+        i = end;
+        continue;
+      }
+      int[] name = isSteps ? referencedName(source, end, true) : referencedName(source, end, false);
+      if (name == null) {
+        i = end;
+        continue;
+      }
+      String referenced = source.substring(name[0], name[1]);
+      String replacement = (isSteps ? steps : params).apply(referenced);
+      if (replacement != null) {
+        out.append(source, copied, isSteps ? name[0] : i);
+        out.append(isSteps ? replacement : "(" + replacement + ")");
+        copied = isSteps ? name[1] : name[2];
+      }
+      i = name[2];
+    }
+    return copied == 0 ? source : out.append(source, copied, source.length()).toString();
+  }
+
+  /**
+   * The start of the first identifier at or after {@code i} outside string literals and comments
+   * (not the rest of a longer one), or -1.
+   */
+  private static int nextIdentifier(String source, int i) {
+    while (i < source.length()) {
+      int skipped = skipLiteralOrComment(source, i);
+      if (skipped != i) {
+        i = skipped;
+      } else if (isIdentifierStart(source.charAt(i))
+          && (i == 0 || !isIdentifierPart(source.charAt(i - 1)))) {
+        return i;
+      } else {
+        i++;
+      }
+    }
+    return -1;
+  }
+
+  private static int identifierEnd(String source, int start) {
+    int end = start;
+    while (end < source.length() && isIdentifierPart(source.charAt(end))) {
+      end++;
+    }
+    return end;
+  }
+
+  /**
+   * After {@code steps} or {@code params} (ending at {@code from}): the start and end of the name
+   * in {@code .<name>} or {@code ["<name>"]}, and the end of the reference; null if there is none.
+   * A step's name is a DNS label (a trailing '-' being a minus), a param's an identifier.
+   */
+  private static int[] referencedName(String source, int from, boolean label) {
+    int at = skipSpace(source, from);
+    if (at < source.length() && source.charAt(at) == '.') {
+      int start = skipSpace(source, at + 1);
+      int end = start;
+      while (end < source.length()
+          && (label ? isLabelChar(source.charAt(end)) : isIdentifierPart(source.charAt(end)))) {
+        end++;
+      }
+      while (label && end > start && source.charAt(end - 1) == '-') {
+        end--;
+      }
+      if (end == start || (end < source.length() && isIdentifierPart(source.charAt(end)))) {
+        return null;
+      }
+      return new int[] {start, end, end};
+    }
+    if (at < source.length() && source.charAt(at) == '[') {
+      int quote = skipSpace(source, at + 1);
+      if (quote >= source.length() || !isQuote(source.charAt(quote))) {
+        return null;
+      }
+      int close = source.indexOf(source.charAt(quote), quote + 1);
+      int bracket = close < 0 ? -1 : skipSpace(source, close + 1);
+      if (bracket < 0
+          || bracket >= source.length()
+          || source.charAt(bracket) != ']'
+          || source.substring(quote + 1, close).indexOf('\\') >= 0) {
+        return null;
+      }
+      return new int[] {quote + 1, close, bracket + 1};
+    }
+    return null;
   }
 
   /**

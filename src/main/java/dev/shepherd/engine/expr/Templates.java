@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Strings with {@code ${{ <expr> }}} in them (a step's command, args, env values, working directory
@@ -88,6 +89,63 @@ public final class Templates {
       case Map<?, ?> map -> Json.write(map);
       default -> String.valueOf(plain);
     };
+  }
+
+  /**
+   * {@code template} with the source of each {@code ${{ }}} replaced by {@code f} of it, without
+   * compiling anything; from a {@code ${{} that nothing closes on, the text stays as it is (the
+   * validation of the result says so).
+   */
+  public static String mapExpressions(String template, UnaryOperator<String> f) {
+    if (!has(template)) {
+      return template;
+    }
+    List<String> pieces = pieces(template);
+    StringBuilder out = new StringBuilder(template.length());
+    for (int i = 0; i < pieces.size(); i++) {
+      out.append(i % 2 == 0 ? pieces.get(i) : OPEN + f.apply(pieces.get(i)) + CLOSE);
+    }
+    return out.toString();
+  }
+
+  /**
+   * A CEL expression whose value is the text {@code template} renders to: its text as string
+   * literals, each {@code ${{ expr }}} as {@code string(expr)}, joined by {@code +}. A value that
+   * {@code string()} does not take (a list, a map) fails where the expression is evaluated.
+   */
+  public static String asCel(String template) {
+    List<String> pieces = pieces(template == null ? "" : template);
+    List<String> terms = new ArrayList<>();
+    for (int i = 0; i < pieces.size(); i++) {
+      String piece = pieces.get(i);
+      if (i % 2 == 1) {
+        terms.add("string(" + piece.strip() + ")");
+      } else if (!piece.isEmpty() || pieces.size() == 1) {
+        terms.add(Json.write(piece)); // a JSON string is a CEL string literal
+      }
+    }
+    return String.join(" + ", terms);
+  }
+
+  /**
+   * The text and expression sources of {@code template}, alternating: text at even indexes (maybe
+   * empty), an expression's source at odd ones.
+   */
+  private static List<String> pieces(String template) {
+    List<String> pieces = new ArrayList<>();
+    int at = 0;
+    while (true) {
+      int open = template.indexOf(OPEN, at);
+      int end = open < 0 ? -1 : CelText.expressionEnd(template, open + OPEN.length());
+      if (end < 0) {
+        break;
+      }
+      pieces.add(template.substring(at, open));
+      pieces.add(template.substring(open + OPEN.length(), end));
+      at = end + CLOSE.length();
+    }
+    pieces.add(template.substring(at));
+    return pieces;
   }
 
   private static List<Object> parts(String template) {

@@ -113,6 +113,19 @@ class QuickBinderTest {
   }
 
   @Test
+  void aStepsTemplateCallTakesTheQuickPathToTheSameWorkflow() throws Exception {
+    JsonNode tree =
+        yaml(
+            "apiVersion: shepherd.dev/v1alpha1\nkind: Workflow\nmetadata: {name: w}\nspec:\n"
+                + "  steps: [{name: a, depends: [b], template: {name: t, params: [{name: P,"
+                + " value: '${{ params.Q }}'}]}}, {name: b, command: [x]}]");
+    Manifest quick = QuickBinder.bind(plain(tree));
+    assertThat(quick).isNotNull();
+    assertThat(quick.spec().steps.getFirst().template.params).hasSize(1);
+    assertThat(json(quick)).isEqualTo(json(Manifest.of(StrictBinding.bind(plain(tree)))));
+  }
+
+  @Test
   void whatItDoesNotKnowGoesToJackson() throws Exception {
     for (String spec :
         List.of(
@@ -229,6 +242,12 @@ class QuickBinderTest {
       }
       if (r.nextInt(4) == 0) {
         step.put("maxParallel", r.nextInt(3) + 1);
+      }
+      if (r.nextInt(5) == 0) {
+        ObjectNode call = step.putObject("template").put("name", "t");
+        if (r.nextBoolean()) {
+          call.putArray("params").addObject().put("name", "P").put("value", "${{ params.P }}");
+        }
       }
     }
     if (r.nextInt(3) == 0) {

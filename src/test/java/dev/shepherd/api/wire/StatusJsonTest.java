@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shepherd.api.LoopStatus;
+import dev.shepherd.api.PinnedTemplate;
 import dev.shepherd.api.RunStatus;
 import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.StepStatus;
@@ -132,6 +133,10 @@ class StatusJsonTest {
     s.steps = r.nextInt(8) == 0 ? null : new ArrayList<>();
     s.abortReason = text(r);
     s.abortMessage = text(r);
+    s.stepTemplates = r.nextInt(3) == 0 ? null : new ArrayList<>();
+    for (int i = 0, n = s.stepTemplates == null ? 0 : r.nextInt(3); i < n; i++) {
+      s.stepTemplates.add(new PinnedTemplate(text(r), text(r), text(r)));
+    }
     for (int i = 0, n = s.steps == null ? 0 : r.nextInt(4); i < n; i++) {
       StepStatus st = new StepStatus();
       run(r, st);

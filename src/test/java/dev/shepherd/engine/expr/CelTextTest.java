@@ -62,4 +62,26 @@ class CelTextTest {
     assertThat(CelText.expressionEnd(t, 3)).isEqualTo(t.indexOf("}} tail"));
     assertThat(CelText.expressionEnd("${{ 'x }}", 3)).isEqualTo(-1);
   }
+
+  @Test
+  void referencesAreRenamedAsCelReadsThemAndNowhereElse() {
+    java.util.function.Function<String, String> steps =
+        name -> name.equals("a") || name.equals("build-it") ? "c-" + name : null;
+    java.util.function.Function<String, String> params = name -> name.equals("P") ? "\"v\"" : null;
+
+    assertThat(
+            CelText.renameReferences(
+                "steps.build-it.outputs.x + steps[ 'a' ].phase + params.P + params[\"P\"]",
+                steps,
+                params))
+        .isEqualTo("steps.c-build-it.outputs.x + steps[ 'c-a' ].phase + (\"v\") + (\"v\")");
+    assertThat(CelText.renameReferences("steps.a-(1) + steps.ab.x + params.Q", steps, params))
+        .as("a trailing dash is a minus; other names stay")
+        .isEqualTo("steps.c-a-(1) + steps.ab.x + params.Q");
+    assertThat(
+            CelText.renameReferences(
+                "x.steps.a + 'steps.a' + params.PX // steps.a\n", steps, params))
+        .as("a field named steps, a string literal, a longer name and a comment stay")
+        .isEqualTo("x.steps.a + 'steps.a' + params.PX // steps.a\n");
+  }
 }
