@@ -7,6 +7,7 @@ import dev.shepherd.api.Executor;
 import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
+import dev.shepherd.api.WorkflowStatus;
 import dev.shepherd.operator.ShepherdOperator;
 import dev.shepherd.operator.SupervisorPodBuilder;
 import dev.shepherd.operator.TestingCluster;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -217,6 +219,58 @@ class ExamplesIT {
     assertThat(done.getStatus().phase).isEqualTo(WorkflowPhase.Succeeded);
     assertThat(done.getStatus().steps).allMatch(s -> s.attempts == 1);
     assertThat(cluster.pods(name)).hasSize(executor == Executor.POD ? 3 : 1);
+  }
+
+  /**
+   * spec.suspend set on a running Workflow, as {@code kubectl patch} does: the running step
+   * finishes, the one after it does not start, the phase is Suspended; false resumes. In supervisor
+   * mode the supervisor reads it from the API server while it runs.
+   */
+  @ParameterizedTest
+  @EnumSource(Executor.class)
+  void aSuspendedWorkflowStartsNoStepUntilResumed(Executor executor, @TempDir Path dir)
+      throws IOException {
+    String name = "pause-" + executor.name().toLowerCase();
+    Path gate = dir.resolve("gate");
+    Workflow w =
+        workflow(
+            name,
+            executor,
+            """
+            - {name: a, command: [sh, -c, 'until [ -e %s ]; do sleep 0.1; done']}
+            - {name: b, depends: [a], command: [sh, -c, 'echo b']}
+            """
+                .formatted(gate));
+    cluster.client.resource(w).create();
+    awaitStatus(name, x -> x.step("a") != null && x.step("a").phase == StepPhase.Running);
+
+    cluster.patchSpec(name, "{\"suspend\":true}");
+    awaitStatus(name, x -> x.phase == WorkflowPhase.Suspended);
+    Files.createFile(gate);
+    Workflow suspended =
+        awaitStatus(
+            name,
+            x -> x.phase == WorkflowPhase.Suspended && x.step("a").phase == StepPhase.Succeeded);
+    // The status that records a's end is written by the pass that would have started b.
+    assertThat(suspended.getStatus().step("b").phase).isEqualTo(StepPhase.Pending);
+    assertThat(suspended.getStatus().message)
+        .isEqualTo("Suspended: no step starts until spec.suspend is false.");
+
+    cluster.patchSpec(name, "{\"suspend\":false}");
+    Workflow done = awaitFinal(name, Duration.ofSeconds(60));
+    assertThat(done.getStatus().phase)
+        .as(done.getStatus().message)
+        .isEqualTo(WorkflowPhase.Succeeded);
+    assertThat(done.getStatus().step("b").attempts).isEqualTo(1);
+  }
+
+  private static Workflow awaitStatus(String name, Predicate<WorkflowStatus> condition) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> cluster.get(name),
+            x -> x != null && x.getStatus() != null && condition.test(x.getStatus()));
   }
 
   private static Workflow endless(String name, Executor executor) {

@@ -75,6 +75,20 @@ public final class TestingCluster implements AutoCloseable {
     return client.resource(workflow).create();
   }
 
+  /**
+   * A merge patch of the Workflow's spec, as {@code kubectl patch --type merge -p '{"spec":..}'}.
+   */
+  public Workflow patchSpec(String name, String spec) {
+    return client
+        .resources(Workflow.class)
+        .inNamespace(NAMESPACE)
+        .withName(name)
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"spec\":" + spec + "}");
+  }
+
   public int port() {
     return server.getPort();
   }
