@@ -21,10 +21,10 @@ import org.slf4j.LoggerFactory;
  *       the retries of that snapshot; the next snapshot is tried once again.
  *   <li>It writes the termination message file for every snapshot it takes up, even while the
  *       server is away (so the file lags the latest snapshot by at most one file write).
- *   <li>If asked to, it reads the spec's control fields ({@link StatusApi#control}) every so often
- *       while it has nothing to write, and hands a value that differs from the last one to a
- *       consumer: the supervisor's one thread that talks to the API server does this too, so the
- *       steps never wait for that request, and no other thread is needed for it.
+ *   <li>If asked to, it reads the spec's control fields ({@link StatusApi#control}) every so often,
+ *       and hands a value that differs from the last one to a consumer: the supervisor's one thread
+ *       that talks to the API server does this too, so the steps never wait for that request, and
+ *       no other thread is needed for it.
  * </ul>
  */
 public final class StatusReporter implements AutoCloseable {
@@ -242,10 +242,14 @@ public final class StatusReporter implements AutoCloseable {
         seq = submitted;
       }
 
-      if (read && !writeFile && !patch) {
+      if (read) {
+        // Before the writes that are due too: a run whose status changes all the time would
+        // otherwise never leave a moment for it.
         poll.read();
         nextPoll = System.nanoTime() + pollEvery.toNanos();
-        continue;
+        if (!writeFile && !patch) {
+          continue;
+        }
       }
       if (writeFile) {
         if (terminationLog != null) {
