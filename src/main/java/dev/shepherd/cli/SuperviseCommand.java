@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +61,12 @@ final class SuperviseCommand {
   private static final Set<Signal> STOP = Set.of(Signal.TERM, Signal.INT);
   private static final Set<Signal> RELAYED = Set.of(Signal.HUP, Signal.USR1, Signal.USR2);
   private static final Duration READ_BACKOFF_MAX = Duration.ofSeconds(5);
+
+  /**
+   * How often the supervisor reads its Workflow for spec.suspend: the Pod runs the spec it was made
+   * for, and its Role allows no watch; a GET of one object every few seconds is cheap for both.
+   */
+  static final Duration CONTROL_POLL = Duration.ofSeconds(2);
 
   /** The variable that names the directory of the steps' outputs files (the Pod sets it). */
   static final String OUTPUTS_DIR = "SHEPHERD_OUTPUTS_DIR";
@@ -250,8 +257,26 @@ final class SuperviseCommand {
         // the path the steps get, also where a stand-in kubelet maps container paths elsewhere.
         what.spec().workspace.mountPath = mounted;
       }
+      AtomicBoolean suspended = new AtomicBoolean(what.spec().suspended());
       try (StatusReporter reporter =
-          new StatusReporter(api, terminationLog, StatusReporter.Backoff.defaults())) {
+          new StatusReporter(
+              api,
+              terminationLog,
+              StatusReporter.Backoff.defaults(),
+              CONTROL_POLL,
+              control -> {
+                if (suspended.getAndSet(control.suspend()) != control.suspend()) {
+                  log.info(
+                      "spec.suspend is {} (generation {}): {}",
+                      control.suspend(),
+                      control.generation(),
+                      control.suspend() ? "no step starts" : "resuming");
+                }
+                WorkflowRunner r = runner.get();
+                if (r != null) {
+                  r.follow(control.suspend(), control.generation());
+                }
+              })) {
         AtomicReference<WorkflowStatus> lastSubmitted = new AtomicReference<>();
         WorkflowRunner r =
             new WorkflowRunner(

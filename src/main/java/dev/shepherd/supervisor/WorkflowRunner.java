@@ -133,6 +133,9 @@ public final class WorkflowRunner {
 
   private record Cancel(String why, Duration grace) {}
 
+  /** A newer spec.suspend, and the generation of the spec it was read from. */
+  private record Control(boolean suspend, long generation) {}
+
   private record Attempt(
       int attempt, StepProcess process, Command command, Path outputs, long startedNanos) {}
 
@@ -144,6 +147,7 @@ public final class WorkflowRunner {
   private final Path outputsDir;
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
   private volatile Cancel cancelRequest;
+  private volatile Control control;
 
   // State of the current run; touched only by the thread in run().
   private final Map<String, Attempt> current = new HashMap<>();
@@ -207,7 +211,16 @@ public final class WorkflowRunner {
       }
       Plan plan = Plan.NOTHING;
       boolean cancelled = false;
+      Control applied = null;
       while (true) {
+        Control c = control;
+        if (c != null && c != applied) {
+          applied = c;
+          // Changed in place, against the engine's habit: suspend is no part of what it indexes by
+          // spec, and the caller's spec is the one this run follows.
+          spec.suspend = c.suspend();
+          generation = Math.max(generation, c.generation());
+        }
         Cancel cancel = cancelRequest;
         if (cancel != null && !cancelled) {
           cancelled = true;
@@ -346,6 +359,16 @@ public final class WorkflowRunner {
     if (cancelRequest == null) {
       cancelRequest = new Cancel(why == null ? "Cancelled." : why, grace);
     }
+    events.add(new Wake());
+  }
+
+  /**
+   * Thread-safe, from any thread (the supervisor's reader of its Workflow): the stored spec says
+   * {@code suspend} at {@code generation}; the next plan follows it (no step starts while it is
+   * true, and what became due starts when it is false again).
+   */
+  public void follow(boolean suspend, long generation) {
+    control = new Control(suspend, generation);
     events.add(new Wake());
   }
 

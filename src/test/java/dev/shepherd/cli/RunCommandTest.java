@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shepherd.cli.run.TerminalScreen;
+import dev.shepherd.e2e.Example;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,9 +40,7 @@ class RunCommandTest {
   }
 
   static Stream<Path> examples() throws IOException {
-    try (Stream<Path> files = Files.list(Path.of("examples"))) {
-      return files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList().stream();
-    }
+    return Example.files().stream();
   }
 
   @ParameterizedTest
@@ -532,10 +531,9 @@ class RunCommandTest {
                 + ": document 1, line 6: unknown field \"suspended\" in spec (did you mean \"suspend\"?).");
   }
 
-  /** examples/cron/ holds CronWorkflows, which examplesEndAsTheirHeaderSays does not list. */
   @Test
-  void theCronWorkflowExampleRunsOnce() throws Exception {
-    Result r = run(null, "run", "examples/cron/nightly.yaml", "--output", "json");
+  void theCronWorkflowExampleRunsItsWorkflowSpecOnce() throws Exception {
+    Result r = run(null, "run", "examples/cron-nightly.yaml", "--output", "json");
     assertThat(r.exit()).as(r.stderr()).isEqualTo(0);
     assertThat(r.lastJson().path("phase").asText()).isEqualTo("Succeeded");
     assertThat(r.stderr()).contains("collecting for reports").contains("report for reports");

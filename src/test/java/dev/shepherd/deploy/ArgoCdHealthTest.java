@@ -8,45 +8,26 @@ import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.deploy.ArgoCdHealth.Health;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.luaj.vm2.Globals;
-import org.luaj.vm2.LoadState;
-import org.luaj.vm2.LuaInteger;
-import org.luaj.vm2.LuaTable;
-import org.luaj.vm2.LuaValue;
-import org.luaj.vm2.compiler.LuaC;
-import org.luaj.vm2.lib.PackageLib;
-import org.luaj.vm2.lib.StringLib;
-import org.luaj.vm2.lib.TableLib;
-import org.luaj.vm2.lib.jse.JseBaseLib;
-import org.luaj.vm2.lib.jse.JseMathLib;
 
 /**
- * Runs deploy/argocd/health.lua the way Argo CD does: the resource, as its JSON tree, in the global
- * {@code obj}; the chunk returns {@code {status = ..., message = ...}}. The Workflows are built
- * from the Java model and serialized, so a field renamed in the model breaks this test. Only the
- * libraries Argo CD's sandbox opens are loaded (base, package, table, string, math), so a script
- * that reaches for io or os fails here as it would in Argo CD.
+ * deploy/argocd/health.lua, run as Argo CD runs it ({@link ArgoCdHealth}). The Workflows are built
+ * from the Java model and serialized, so a field renamed in the model breaks this test.
  */
 class ArgoCdHealthTest {
-  private static final Path SCRIPT = Path.of("deploy", "argocd", "health.lua");
-  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
   private static String script;
-
-  record Health(String status, String message) {}
 
   @BeforeAll
   static void load() throws Exception {
-    script = Files.readString(SCRIPT);
+    script = Files.readString(ArgoCdHealth.WORKFLOW);
   }
 
   @Test
@@ -218,11 +199,8 @@ class ArgoCdHealthTest {
         .build();
   }
 
-  @SuppressWarnings("unchecked")
   private static Map<String, Object> tree(Workflow wf) {
-    // Through JSON text, as the API server would hand it to Argo CD.
-    return new java.util.LinkedHashMap<>(
-        SERIALIZATION.unmarshal(SERIALIZATION.asJson(wf), Map.class));
+    return ArgoCdHealth.tree(wf);
   }
 
   private static Health health(Workflow wf) {
@@ -230,44 +208,6 @@ class ArgoCdHealthTest {
   }
 
   private static Health health(Map<String, Object> obj) {
-    Globals globals = new Globals();
-    globals.load(new JseBaseLib());
-    globals.load(new PackageLib());
-    globals.load(new TableLib());
-    globals.load(new StringLib());
-    globals.load(new JseMathLib());
-    LoadState.install(globals);
-    LuaC.install(globals);
-    globals.set("obj", toLua(obj));
-    LuaValue result = globals.load(script, "health.lua").call();
-    assertTrue(result.istable(), "health.lua must return a table, got " + result);
-    LuaValue status = result.get("status");
-    LuaValue message = result.get("message");
-    return new Health(
-        status.isnil() ? null : status.tojstring(), message.isnil() ? null : message.tojstring());
-  }
-
-  /** JSON tree to Lua, as Argo CD's gopher-lua conversion does: maps and 1-based arrays. */
-  static LuaValue toLua(Object value) {
-    if (value == null) {
-      return LuaValue.NIL;
-    } else if (value instanceof Map<?, ?> map) {
-      LuaTable t = new LuaTable();
-      map.forEach((k, v) -> t.set(String.valueOf(k), toLua(v)));
-      return t;
-    } else if (value instanceof List<?> list) {
-      LuaTable t = new LuaTable();
-      for (int i = 0; i < list.size(); i++) {
-        t.set(i + 1, toLua(list.get(i)));
-      }
-      return t;
-    } else if (value instanceof Boolean b) {
-      return LuaValue.valueOf(b);
-    } else if (value instanceof Integer || value instanceof Long) {
-      return LuaInteger.valueOf(((Number) value).longValue());
-    } else if (value instanceof Number n) {
-      return LuaValue.valueOf(n.doubleValue());
-    }
-    return LuaValue.valueOf(value.toString());
+    return ArgoCdHealth.of(script, obj);
   }
 }

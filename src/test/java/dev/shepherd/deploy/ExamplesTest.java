@@ -11,9 +11,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.shepherd.api.CronWorkflow;
 import dev.shepherd.api.Param;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.Workflow;
+import dev.shepherd.api.WorkflowTemplate;
+import dev.shepherd.e2e.Example;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,8 +37,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every file in examples/ is a valid Workflow: the {@code # ends:} header that later tests read,
- * strict parsing into the Java model (a misspelt field fails), and a well-formed DAG.
+ * Every file in examples/ is a valid Workflow (after the WorkflowTemplates it uses) or
+ * CronWorkflow: the {@code # ends:} header that later tests read, strict parsing of every document
+ * into the Java model (a misspelt field fails), and a well-formed DAG in the spec that runs ({@link
+ * Example#spec}: a template's with the Workflow's fields over it; a CronWorkflow's workflowSpec).
  */
 class ExamplesTest {
   static final Path EXAMPLES = Path.of("examples");
@@ -56,8 +61,23 @@ class ExamplesTest {
     }
   }
 
+  /**
+   * The example's Workflow, with the spec it runs, after a strict read of each of its documents.
+   */
   static Workflow read(Path file) throws IOException {
-    return STRICT.readValue(file.toFile(), Workflow.class);
+    for (JsonNode d : Example.documents(file)) {
+      Class<?> kind =
+          switch (d.path("kind").asText()) {
+            case "WorkflowTemplate" -> WorkflowTemplate.class;
+            case "CronWorkflow" -> CronWorkflow.class;
+            default -> Workflow.class;
+          };
+      STRICT.treeToValue(d, kind);
+    }
+    Example example = Example.read(file);
+    Workflow w = example.workflow();
+    w.setSpec(example.spec());
+    return w;
   }
 
   @Test
@@ -88,10 +108,18 @@ class ExamplesTest {
   void parsesStrictlyIntoAWorkflow(Path file) throws IOException {
     // CustomResource computes apiVersion and kind from the class and ignores what the file says,
     // so check them in the raw tree.
-    JsonNode tree = STRICT.readTree(file.toFile());
-    assertEquals("shepherd.dev/v1alpha1", tree.path("apiVersion").asText(), file + ": apiVersion");
-    assertEquals(Workflow.API_VERSION, tree.path("apiVersion").asText());
-    assertEquals("Workflow", tree.path("kind").asText(), file + ": kind");
+    List<JsonNode> documents = Example.documents(file);
+    for (JsonNode tree : documents) {
+      assertEquals(
+          "shepherd.dev/v1alpha1", tree.path("apiVersion").asText(), file + ": apiVersion");
+      assertEquals(Workflow.API_VERSION, tree.path("apiVersion").asText());
+      String kind = tree.path("kind").asText();
+      if (tree == documents.getLast()) {
+        assertTrue(Set.of("Workflow", "CronWorkflow").contains(kind), file + ": last kind " + kind);
+      } else {
+        assertEquals("WorkflowTemplate", kind, file + ": a document before the Workflow");
+      }
+    }
     Workflow wf = read(file);
     assertNotNull(wf.getMetadata(), file + ": metadata");
     assertNotNull(wf.getMetadata().getName(), file + ": metadata.name");

@@ -2,26 +2,145 @@ package dev.shepherd.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.shepherd.api.CronWorkflow;
 import dev.shepherd.api.Executor;
 import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.StepStatus;
+import dev.shepherd.api.TemplateOverlay;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
+import dev.shepherd.api.WorkflowSpec;
+import dev.shepherd.api.WorkflowTemplate;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 
-/** An example manifest and the phase its first line says it ends in ({@code # ends: Failed}). */
-record Example(Path file, Workflow workflow, WorkflowPhase ends) {
-  static Example read(Path file) throws IOException {
+/**
+ * An example manifest ({@code examples/*.yaml}) and the phase its first line says it ends in
+ * ({@code # ends: Failed}), as every example test reads it. A file holds one Workflow, after the
+ * WorkflowTemplates it uses (which a cluster test creates first), or one CronWorkflow, whose
+ * workflow runs once, as {@code shepherd run} runs it: {@link #workflow} is then a Workflow of its
+ * {@code workflowSpec}, named after it.
+ */
+public record Example(
+    Path file, List<WorkflowTemplate> templates, Workflow workflow, WorkflowPhase ends) {
+  public static final Path DIRECTORY = Path.of("examples");
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  /** Every example, in name order. */
+  public static List<Path> files() throws IOException {
+    try (Stream<Path> list = Files.list(DIRECTORY)) {
+      return list.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+    }
+  }
+
+  public static Example read(Path file) throws IOException {
     String text = Files.readString(file);
     String header = text.lines().findFirst().orElse("");
     if (!header.startsWith("# ends: ")) {
       throw new IllegalArgumentException(file + ": the first line must be '# ends: <phase>'");
     }
+    List<JsonNode> documents = documents(file);
+    List<WorkflowTemplate> templates = new ArrayList<>();
+    for (JsonNode d : documents.subList(0, documents.size() - 1)) {
+      if (!"WorkflowTemplate".equals(d.path("kind").asText())) {
+        throw new IllegalArgumentException(
+            file + ": only WorkflowTemplates may come before the Workflow, not " + d.path("kind"));
+      }
+      templates.add(Serialization.unmarshal(d.toString(), WorkflowTemplate.class));
+    }
+    JsonNode last = documents.getLast();
+    Workflow workflow =
+        switch (last.path("kind").asText()) {
+          case "Workflow" -> Serialization.unmarshal(last.toString(), Workflow.class);
+          case "CronWorkflow" ->
+              runOnce(Serialization.unmarshal(last.toString(), CronWorkflow.class));
+          default ->
+              throw new IllegalArgumentException(
+                  file + ": the last document must be a Workflow or a CronWorkflow");
+        };
     return new Example(
-        file, inline(text), WorkflowPhase.valueOf(header.substring("# ends: ".length()).strip()));
+        file,
+        List.copyOf(templates),
+        workflow,
+        WorkflowPhase.valueOf(header.substring("# ends: ".length()).strip()));
+  }
+
+  /** The YAML documents of {@code file}, as written (for strict checks of each one). */
+  public static List<JsonNode> documents(Path file) throws IOException {
+    try (var values = YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
+      List<JsonNode> documents = new ArrayList<>();
+      values.forEachRemaining(d -> documents.add((JsonNode) d));
+      if (documents.isEmpty()) {
+        throw new IllegalArgumentException(file + ": no YAML document");
+      }
+      return documents;
+    }
+  }
+
+  /** The Workflow one run of {@code cron} creates, without the operator's labels. */
+  private static Workflow runOnce(CronWorkflow cron) {
+    Workflow w = new Workflow();
+    ObjectMeta metadata = new ObjectMeta();
+    metadata.setName(cron.getMetadata().getName());
+    metadata.setNamespace(cron.getMetadata().getNamespace());
+    w.setMetadata(metadata);
+    w.setSpec(cron.getSpec().workflowSpec);
+    return w;
+  }
+
+  /** Whether the file is a CronWorkflow, which {@link #workflow} runs once. */
+  public boolean isCron() throws IOException {
+    return "CronWorkflow".equals(documents(file).getLast().path("kind").asText());
+  }
+
+  /**
+   * The spec the Workflow runs: its own, or the one of the file's template it names with its own
+   * fields laid over it, as the operator resolves it.
+   */
+  public WorkflowSpec spec() {
+    WorkflowSpec own = workflow.getSpec();
+    if (own == null || own.workflowTemplateRef == null) {
+      return own;
+    }
+    WorkflowTemplate template =
+        templates.stream()
+            .filter(t -> t.getMetadata().getName().equals(own.workflowTemplateRef.name))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        file + ": no WorkflowTemplate " + own.workflowTemplateRef.name));
+    return TemplateOverlay.resolve(own, template.getSpec());
+  }
+
+  /**
+   * Creates the file's WorkflowTemplates in {@code namespace}, before its Workflow: a Workflow
+   * whose template is missing fails at once. Each executor's run of the example shares them.
+   */
+  public void createTemplates(KubernetesClient client, String namespace) {
+    for (WorkflowTemplate t : templates) {
+      var resource =
+          client
+              .resources(WorkflowTemplate.class)
+              .inNamespace(namespace)
+              .withName(t.getMetadata().getName());
+      if (resource.get() == null) {
+        WorkflowTemplate copy = Serialization.clone(t);
+        copy.getMetadata().setNamespace(namespace);
+        client.resource(copy).create();
+      }
+    }
   }
 
   /** A Workflow of the given steps (a YAML list, unindented), image and executor. */
@@ -83,7 +202,7 @@ record Example(Path file, Workflow workflow, WorkflowPhase ends) {
                   s.phase == StepPhase.Succeeded
                       || (s.phase == StepPhase.Skipped && "ConditionFalse".equals(s.reason))
                       || (s.phase == StepPhase.Failed
-                          && workflow.getSpec().allSteps().stream()
+                          && spec().allSteps().stream()
                               .anyMatch(d -> d.name.equals(s.name) && d.allowsFailure())));
     }
   }

@@ -7,10 +7,10 @@ import dev.shepherd.api.Executor;
 import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
+import dev.shepherd.api.WorkflowStatus;
 import dev.shepherd.operator.ShepherdOperator;
 import dev.shepherd.operator.SupervisorPodBuilder;
 import dev.shepherd.operator.TestingCluster;
-import dev.shepherd.testing.SpecPatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,10 +88,7 @@ class ExamplesIT {
   }
 
   static Stream<Arguments> examples() throws IOException {
-    List<Path> files;
-    try (Stream<Path> list = Files.list(Path.of("examples"))) {
-      files = list.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
-    }
+    List<Path> files = Example.files();
     List<Arguments> cases = new ArrayList<>();
     for (Executor executor : Executor.values()) {
       files.forEach(f -> cases.add(Arguments.of(executor, f)));
@@ -107,6 +105,7 @@ class ExamplesIT {
     w.getMetadata().setName(name);
     w.getMetadata().setNamespace(TestingCluster.NAMESPACE);
     w.getSpec().executor = executor;
+    example.createTemplates(cluster.client, TestingCluster.NAMESPACE);
     cluster.client.resource(w).create();
 
     Workflow done = awaitFinal(name, Duration.ofSeconds(90));
@@ -245,7 +244,7 @@ class ExamplesIT {
     assertThat(failed.getStatus().phase).isEqualTo(WorkflowPhase.Failed);
     assertThat(failed.getStatus().step("b").exitCode).isEqualTo(3);
 
-    SpecPatch.merge(cluster.client, TestingCluster.NAMESPACE, name, "{\"retryGeneration\":1}");
+    cluster.patchSpec(name, "{\"retryGeneration\":1}");
     Workflow done =
         await()
             .atMost(Duration.ofSeconds(60))
@@ -261,6 +260,58 @@ class ExamplesIT {
     await()
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(() -> assertThat(kubelet.leftovers()).isEmpty());
+  }
+
+  /**
+   * spec.suspend set on a running Workflow, as {@code kubectl patch} does: the running step
+   * finishes, the one after it does not start, the phase is Suspended; false resumes. In supervisor
+   * mode the supervisor reads it from the API server while it runs.
+   */
+  @ParameterizedTest
+  @EnumSource(Executor.class)
+  void aSuspendedWorkflowStartsNoStepUntilResumed(Executor executor, @TempDir Path dir)
+      throws IOException {
+    String name = "pause-" + executor.name().toLowerCase();
+    Path gate = dir.resolve("gate");
+    Workflow w =
+        workflow(
+            name,
+            executor,
+            """
+            - {name: a, command: [sh, -c, 'until [ -e %s ]; do sleep 0.1; done']}
+            - {name: b, depends: [a], command: [sh, -c, 'echo b']}
+            """
+                .formatted(gate));
+    cluster.client.resource(w).create();
+    awaitStatus(name, x -> x.step("a") != null && x.step("a").phase == StepPhase.Running);
+
+    cluster.patchSpec(name, "{\"suspend\":true}");
+    awaitStatus(name, x -> x.phase == WorkflowPhase.Suspended);
+    Files.createFile(gate);
+    Workflow suspended =
+        awaitStatus(
+            name,
+            x -> x.phase == WorkflowPhase.Suspended && x.step("a").phase == StepPhase.Succeeded);
+    // The status that records a's end is written by the pass that would have started b.
+    assertThat(suspended.getStatus().step("b").phase).isEqualTo(StepPhase.Pending);
+    assertThat(suspended.getStatus().message)
+        .isEqualTo("Suspended: no step starts until spec.suspend is false.");
+
+    cluster.patchSpec(name, "{\"suspend\":false}");
+    Workflow done = awaitFinal(name, Duration.ofSeconds(60));
+    assertThat(done.getStatus().phase)
+        .as(done.getStatus().message)
+        .isEqualTo(WorkflowPhase.Succeeded);
+    assertThat(done.getStatus().step("b").attempts).isEqualTo(1);
+  }
+
+  private static Workflow awaitStatus(String name, Predicate<WorkflowStatus> condition) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> cluster.get(name),
+            x -> x != null && x.getStatus() != null && condition.test(x.getStatus()));
   }
 
   private static Workflow endless(String name, Executor executor) {

@@ -154,6 +154,7 @@ class RealClusterIT {
         if (executor == Executor.SUPERVISOR && supervisorImage != null) {
           w.getSpec().image = supervisorImage;
         }
+        example.createTemplates(client, NAMESPACE);
         client.resource(w).create();
         created.put(name, example);
       }
@@ -189,7 +190,7 @@ class RealClusterIT {
                     .isEmpty());
     int claims = 0;
     for (Path file : exampleFiles()) {
-      Workspace workspace = Example.read(file).workflow().getSpec().workspace;
+      Workspace workspace = Example.read(file).spec().workspace;
       if (workspace != null && workspace.volumeClaimTemplate != null) {
         claims += Executor.values().length;
       }
@@ -582,9 +583,7 @@ class RealClusterIT {
   }
 
   private static List<Path> exampleFiles() throws IOException {
-    try (Stream<Path> list = Files.list(Path.of("examples"))) {
-      return list.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
-    }
+    return Example.files();
   }
 
   private static String env(String name, String otherwise) {

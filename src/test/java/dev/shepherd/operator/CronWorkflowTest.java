@@ -9,6 +9,7 @@ import dev.shepherd.api.CronWorkflowSpec;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowSpec;
+import dev.shepherd.deploy.ArgoCdHealth;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -295,6 +296,40 @@ class CronWorkflowTest {
         .isEqualTo(WorkflowPhase.Succeeded);
   }
 
+  /**
+   * deploy/argocd/cronworkflow-health.lua on the statuses the controller writes: a last run that
+   * failed is Degraded, one that succeeded Healthy, a suspended CronWorkflow Suspended.
+   */
+  @Test
+  void theArgoCdHealthCheckReadsTheLastRunFromTheStatus() {
+    Instant t = create(cron("health", "@hourly", s -> {}));
+    at("health", t);
+    finish(run("health", t), false);
+    at("health", t.plusSeconds(1));
+    CronWorkflow failed = awaitCron("health", x -> x.getStatus().active.isEmpty());
+    assertThat(health(failed).status()).as(health(failed).message()).isEqualTo("Degraded");
+
+    at("health", t.plus(HOUR));
+    finish(run("health", t.plus(HOUR)), true);
+    at("health", t.plus(HOUR).plusSeconds(1));
+    CronWorkflow succeeded =
+        awaitCron(
+            "health",
+            x -> x.getStatus().active.isEmpty() && x.getStatus().lastSuccessfulTime != null);
+    assertThat(health(succeeded).status()).as(health(succeeded).message()).isEqualTo("Healthy");
+
+    patch("health", "{\"spec\":{\"suspend\":true}}");
+    CronWorkflow suspended =
+        awaitCron(
+            "health",
+            x -> x.getMetadata().getGeneration().equals(x.getStatus().observedGeneration));
+    assertThat(health(suspended).status()).isEqualTo("Suspended");
+  }
+
+  private static ArgoCdHealth.Health health(CronWorkflow c) {
+    return ArgoCdHealth.of(ArgoCdHealth.CRON_WORKFLOW, c);
+  }
+
   @Test
   void theScheduleIsReadInItsTimeZone() {
     // Every whole hour in Kolkata (UTC+5:30) is half past in UTC.
@@ -346,7 +381,7 @@ class CronWorkflowTest {
   void theExampleIsValidAndWaitsForTwoInTheMorningInBerlin() throws Exception {
     CronWorkflow example;
     try (var in =
-        java.nio.file.Files.newInputStream(java.nio.file.Path.of("examples/cron/nightly.yaml"))) {
+        java.nio.file.Files.newInputStream(java.nio.file.Path.of("examples/cron-nightly.yaml"))) {
       example = h.cluster.client.resources(CronWorkflow.class).load(in).item();
     }
     example.getMetadata().setNamespace(TestingCluster.NAMESPACE);

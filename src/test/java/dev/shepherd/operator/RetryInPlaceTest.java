@@ -11,7 +11,6 @@ import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowStatus;
 import dev.shepherd.api.wire.CarriedManifest;
 import dev.shepherd.engine.Engine;
-import dev.shepherd.testing.SpecPatch;
 import dev.shepherd.testing.TestingClock;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -31,10 +30,6 @@ class RetryInPlaceTest {
     h.close();
   }
 
-  private void patchSpec(String name, String spec) {
-    SpecPatch.merge(h.cluster.client, TestingCluster.NAMESPACE, name, spec);
-  }
-
   @Test
   void aFailedWorkflowRetriedRunsItsFailedStepsInNewPodsAndKeepsTheOthers() {
     h.cluster.create(workflow("again", step("a"), step("b", "a"), step("c", "b")));
@@ -42,7 +37,7 @@ class RetryInPlaceTest {
     h.kubelet.fail(h.awaitPod("again-b-1").getMetadata().getName(), 3);
     h.awaitWorkflow("again", x -> x.getStatus().phase == WorkflowPhase.Failed);
 
-    patchSpec("again", "{\"retryGeneration\":1}");
+    h.cluster.patchSpec("again", "{\"retryGeneration\":1}");
 
     Pod b = h.awaitPod("again-b-1-retry1");
     assertThat(b.getMetadata().getLabels()).containsEntry(StepPodBuilder.RETRY_LABEL, "1");
@@ -63,7 +58,7 @@ class RetryInPlaceTest {
               assertThat(e.getMessage()).isEqualTo("Retry 1: running 2 steps again.");
             });
 
-    patchSpec("again", "{\"retryGeneration\":2}");
+    h.cluster.patchSpec("again", "{\"retryGeneration\":2}");
     Workflow refused =
         h.awaitWorkflow(
             "again", x -> x.getStatus().retries != null && x.getStatus().retries.size() == 2);

@@ -75,6 +75,13 @@ public final class TestingCluster implements AutoCloseable {
     return client.resource(workflow).create();
   }
 
+  /**
+   * A merge patch of the Workflow's spec, as {@code kubectl patch --type merge -p '{"spec":..}'}.
+   */
+  public Workflow patchSpec(String name, String spec) {
+    return dev.shepherd.testing.SpecPatch.merge(client, NAMESPACE, name, spec);
+  }
+
   public int port() {
     return server.getPort();
   }

@@ -8,7 +8,6 @@ import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.engine.Engine;
-import dev.shepherd.testing.SpecPatch;
 import dev.shepherd.testing.TestingClock;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -26,11 +25,6 @@ class WorkflowControlTest {
     h.close();
   }
 
-  /** As {@code kubectl patch --type merge -p '{"spec": ...}'}: no resourceVersion, no conflict. */
-  private void patchSpec(String name, String spec) {
-    SpecPatch.merge(h.cluster.client, TestingCluster.NAMESPACE, name, spec);
-  }
-
   @Test
   void cancelDeletesTheRunningStepsPodSkipsThePendingRunsFinallyAndEndsCancelled() {
     Workflow w = workflow("stop", step("a"), step("b", "a"));
@@ -39,7 +33,7 @@ class WorkflowControlTest {
     h.awaitPod("stop-a-1");
     h.awaitWorkflow("stop", x -> OperatorHarness.step(x, "a").phase == StepPhase.Running);
 
-    patchSpec("stop", "{\"cancel\":true}");
+    h.cluster.patchSpec("stop", "{\"cancel\":true}");
 
     h.kubelet.succeed(h.awaitPod("stop-report-1").getMetadata().getName());
     Workflow done = h.awaitWorkflow("stop", x -> x.getStatus().phase == WorkflowPhase.Cancelled);
@@ -56,7 +50,7 @@ class WorkflowControlTest {
     h.cluster.create(workflow("pause", step("a"), step("b", "a")));
     Pod a = h.awaitPod("pause-a-1");
 
-    patchSpec("pause", "{\"suspend\":true}");
+    h.cluster.patchSpec("pause", "{\"suspend\":true}");
     h.awaitWorkflow("pause", x -> x.getStatus().phase == WorkflowPhase.Suspended);
     h.kubelet.succeed(a.getMetadata().getName());
     Workflow suspended =
@@ -70,7 +64,7 @@ class WorkflowControlTest {
     assertThat(suspended.getStatus().message)
         .isEqualTo("Suspended: no step starts until spec.suspend is false.");
 
-    patchSpec("pause", "{\"suspend\":false}");
+    h.cluster.patchSpec("pause", "{\"suspend\":false}");
     h.kubelet.succeed(h.awaitPod("pause-b-1").getMetadata().getName());
     h.awaitWorkflow("pause", x -> x.getStatus().phase == WorkflowPhase.Succeeded);
   }

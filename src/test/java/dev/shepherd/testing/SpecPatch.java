@@ -10,8 +10,9 @@ public final class SpecPatch {
   private SpecPatch() {}
 
   /** Merges {@code spec}, a JSON object, into the spec: no resourceVersion, so no conflict. */
-  public static void merge(KubernetesClient client, String namespace, String name, String spec) {
-    client
+  public static Workflow merge(
+      KubernetesClient client, String namespace, String name, String spec) {
+    return client
         .resources(Workflow.class)
         .inNamespace(namespace)
         .withName(name)

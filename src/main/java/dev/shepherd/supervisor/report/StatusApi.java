@@ -2,6 +2,7 @@ package dev.shepherd.supervisor.report;
 
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.api.wire.SpecControl;
 
 /**
  * What the supervisor may do with the API server: read its own Workflow through the status
@@ -11,6 +12,12 @@ import dev.shepherd.api.WorkflowStatus;
 public interface StatusApi {
   /** The Workflow, spec included, read with a GET on its status subresource. */
   Workflow read() throws ApiException;
+
+  /**
+   * What a running supervisor follows of the stored spec, read with the same GET as {@link #read}
+   * but without binding the Workflow; null if the answer is no Workflow it can read by hand.
+   */
+  SpecControl control() throws ApiException;
 
   /**
    * Writes the supervisor-owned fields of {@code status} (see {@link

@@ -1,9 +1,11 @@
 package dev.shepherd.supervisor.report;
 
 import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.api.wire.SpecControl;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +21,10 @@ import org.slf4j.LoggerFactory;
  *       the retries of that snapshot; the next snapshot is tried once again.
  *   <li>It writes the termination message file for every snapshot it takes up, even while the
  *       server is away (so the file lags the latest snapshot by at most one file write).
+ *   <li>If asked to, it reads the spec's control fields ({@link StatusApi#control}) every so often,
+ *       and hands a value that differs from the last one to a consumer: the supervisor's one thread
+ *       that talks to the API server does this too, so the steps never wait for that request, and
+ *       no other thread is needed for it.
  * </ul>
  */
 public final class StatusReporter implements AutoCloseable {
@@ -48,6 +54,8 @@ public final class StatusReporter implements AutoCloseable {
   private final Path terminationLog;
   private final Backoff backoff;
   private final Thread thread;
+  private final Duration pollEvery;
+  private final Consumer<SpecControl> controlled;
 
   private final Object lock = new Object();
   // Guarded by lock. Snapshots are numbered 1, 2, ...; "settled" means written or refused for good.
@@ -64,9 +72,26 @@ public final class StatusReporter implements AutoCloseable {
    * @param terminationLog where to write the termination message, or null for none
    */
   public StatusReporter(StatusApi api, Path terminationLog, Backoff backoff) {
+    this(api, terminationLog, backoff, null, null);
+  }
+
+  /**
+   * @param terminationLog where to write the termination message, or null for none
+   * @param pollEvery how often to read the spec's control fields; null for never
+   * @param controlled gets what was read, when it differs from what was read before (the first read
+   *     always), on the reporter's thread
+   */
+  public StatusReporter(
+      StatusApi api,
+      Path terminationLog,
+      Backoff backoff,
+      Duration pollEvery,
+      Consumer<SpecControl> controlled) {
     this.api = api;
     this.terminationLog = terminationLog;
     this.backoff = backoff;
+    this.pollEvery = controlled == null ? null : pollEvery;
+    this.controlled = controlled;
     this.thread =
         Thread.ofPlatform().daemon().name("shepherd-status-reporter").unstarted(this::loop);
     thread.start();
@@ -136,6 +161,37 @@ public final class StatusReporter implements AutoCloseable {
     }
   }
 
+  /** The reads of the control fields, and what the last one gave. */
+  private final class Poll {
+    private SpecControl last;
+    private boolean failing;
+
+    void read() {
+      SpecControl now = null;
+      String why;
+      try {
+        now = api.control();
+        why = now == null ? "the answer is no Workflow in plain JSON" : null;
+      } catch (StatusApi.ApiException | RuntimeException e) {
+        why = e.getMessage();
+      }
+      if (why != null) {
+        if (!failing) {
+          log.warn("cannot read the workflow's spec.suspend (trying again): {}", why);
+        }
+        failing = true;
+        return;
+      }
+      failing = false;
+      if (last == null
+          || last.suspend() != now.suspend()
+          || last.generation() != now.generation()) {
+        last = now;
+        controlled.accept(now);
+      }
+    }
+  }
+
   private void loop() {
     long delayNanos = backoff.initial().toNanos();
     long nextAttempt = System.nanoTime();
@@ -143,11 +199,14 @@ public final class StatusReporter implements AutoCloseable {
     int failuresInRow = 0;
     int lastRefusal = -1;
     boolean fileFailed = false;
+    long nextPoll = pollEvery == null ? 0 : System.nanoTime() + pollEvery.toNanos();
+    Poll poll = new Poll();
     while (true) {
       WorkflowStatus snapshot;
       long seq;
       boolean writeFile;
       boolean patch;
+      boolean read;
       synchronized (lock) {
         while (true) {
           if (closed) {
@@ -156,15 +215,22 @@ public final class StatusReporter implements AutoCloseable {
           long now = System.nanoTime();
           writeFile = fileWritten < submitted;
           patch = settled < submitted && now - nextAttempt >= 0;
-          if (writeFile || patch) {
+          read = pollEvery != null && now - nextPoll >= 0;
+          if (writeFile || patch || read) {
             break;
           }
           try {
+            long waitNanos = Long.MAX_VALUE;
             if (settled < submitted) {
-              long waitNanos = nextAttempt - now;
-              lock.wait(waitNanos / 1_000_000, (int) (waitNanos % 1_000_000));
-            } else {
+              waitNanos = nextAttempt - now;
+            }
+            if (pollEvery != null) {
+              waitNanos = Math.min(waitNanos, nextPoll - now);
+            }
+            if (waitNanos == Long.MAX_VALUE) {
               lock.wait();
+            } else {
+              lock.wait(waitNanos / 1_000_000, (int) (waitNanos % 1_000_000));
             }
           } catch (InterruptedException e) {
             if (closed) {
@@ -176,6 +242,15 @@ public final class StatusReporter implements AutoCloseable {
         seq = submitted;
       }
 
+      if (read) {
+        // Before the writes that are due too: a run whose status changes all the time would
+        // otherwise never leave a moment for it.
+        poll.read();
+        nextPoll = System.nanoTime() + pollEvery.toNanos();
+        if (!writeFile && !patch) {
+          continue;
+        }
+      }
       if (writeFile) {
         if (terminationLog != null) {
           try {

@@ -2,6 +2,7 @@ package dev.shepherd.supervisor.report;
 
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.api.wire.SpecControl;
 import dev.shepherd.api.wire.StatusPatch;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
@@ -62,6 +63,11 @@ public final class WorkflowStatusApi implements StatusApi, AutoCloseable {
   public Workflow read() throws ApiException {
     String body = send("GET", null, "read");
     return new KubernetesSerialization().unmarshal(body, Workflow.class);
+  }
+
+  @Override
+  public SpecControl control() throws ApiException {
+    return SpecControl.read(send("GET", null, "read"));
   }
 
   @Override

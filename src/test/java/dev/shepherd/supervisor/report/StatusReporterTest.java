@@ -10,6 +10,7 @@ import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowStatus;
+import dev.shepherd.api.wire.SpecControl;
 import dev.shepherd.operator.TestingCluster;
 import dev.shepherd.supervisor.report.StatusReporter.Flush;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -94,6 +95,25 @@ class StatusReporterTest {
   }
 
   @Test
+  void itReadsTheSpecsControlFieldsWhileIdleAndHandsOverEachChange() throws Exception {
+    List<SpecControl> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+    StatusReporter reporter =
+        new StatusReporter(
+            api, dir.resolve("termination-log"), FAST, Duration.ofMillis(50), seen::add);
+    toClose.add(reporter);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !seen.isEmpty());
+    assertThat(seen.getFirst()).isEqualTo(new SpecControl(false, 1));
+
+    cluster.patchSpec("wf", "{\"suspend\":true}");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(List.copyOf(seen))
+                    .containsExactly(new SpecControl(false, 1), new SpecControl(true, 2)));
+  }
+
+  @Test
   void mergePatchesLeaveTheControllersObservedGenerationAlone() throws Exception {
     StatusReporter reporter = reporter(api);
     reporter.submit(status(WorkflowPhase.Running, 2, 1, "1 of 2 steps done"));
@@ -169,6 +189,11 @@ class StatusReporterTest {
               }
 
               @Override
+              public SpecControl control() throws ApiException {
+                return api.control();
+              }
+
+              @Override
               public void patch(WorkflowStatus status) throws ApiException {
                 api.patch(status);
                 written.add(status.message);
@@ -205,6 +230,11 @@ class StatusReporterTest {
             new StatusApi() {
               @Override
               public Workflow read() {
+                throw new UnsupportedOperationException();
+              }
+
+              @Override
+              public SpecControl control() {
                 throw new UnsupportedOperationException();
               }
 

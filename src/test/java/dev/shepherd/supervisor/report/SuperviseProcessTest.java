@@ -13,6 +13,7 @@ import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowStatus;
 import dev.shepherd.api.wire.CarriedManifest;
 import dev.shepherd.cli.Main;
+import dev.shepherd.engine.Conditions;
 import dev.shepherd.operator.SupervisorPodBuilder;
 import dev.shepherd.operator.TestingCluster;
 import dev.shepherd.supervisor.WorkflowRunner;
@@ -230,6 +231,51 @@ class SuperviseProcessTest {
     assertThat(s.terminationMessage().steps).hasSize(3);
     List<RecordedRequest> requests = supervisorRequests("three");
     assertThat(requests.getFirst().getMethod()).isEqualTo("GET");
+  }
+
+  /**
+   * The supervisor follows spec.suspend while it runs (it runs the spec it started with otherwise):
+   * the running step finishes, the next does not start, the phase is Suspended at the generation it
+   * read; false again resumes, and the workflow succeeds.
+   */
+  @Test
+  void aSuspendSetWhileItRunsStartsNoStepUntilResumed() throws Exception {
+    Path gate = dir.resolve("gate");
+    create(
+        workflow(
+            "pause",
+            step("a", "until [ -e " + gate + " ]; do sleep 0.1; done"),
+            step("b", "echo b ran", "a")));
+    Supervise s = supervise("pause");
+    awaitWorkflow(
+        "pause", s, st -> st.step("a") != null && st.step("a").phase == StepPhase.Running);
+
+    cluster.patchSpec("pause", "{\"suspend\":true}");
+    awaitWorkflow("pause", s, st -> st.phase == WorkflowPhase.Suspended);
+    Files.createFile(gate);
+    WorkflowStatus suspended =
+        awaitWorkflow(
+                "pause",
+                s,
+                st ->
+                    st.phase == WorkflowPhase.Suspended
+                        && st.step("a").phase == StepPhase.Succeeded)
+            .getStatus();
+    // The status that records a's end comes from the plan that would have started b.
+    assertThat(suspended.step("b").phase).isEqualTo(StepPhase.Pending);
+    assertThat(suspended.message)
+        .isEqualTo("Suspended: no step starts until spec.suspend is false.");
+    assertThat(Conditions.find(suspended, Conditions.RECONCILING).getObservedGeneration())
+        .as("the generation of the spec that suspended it")
+        .isEqualTo(2L);
+
+    cluster.patchSpec("pause", "{\"suspend\":false}");
+    assertThat(s.awaitExit()).as(s.output()).isZero();
+    WorkflowStatus done = cluster.get("pause").getStatus();
+    assertThat(done.phase).isEqualTo(WorkflowPhase.Succeeded);
+    assertThat(done.step("b").phase).isEqualTo(StepPhase.Succeeded);
+    assertThat(s.output()).contains("spec.suspend is true (generation 2)", "[b] b ran");
+    supervisorRequests("pause");
   }
 
   /**
