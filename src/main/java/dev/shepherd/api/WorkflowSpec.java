@@ -46,7 +46,7 @@ public class WorkflowSpec {
 
   @JsonPropertyDescription(
       "true: no step starts (running ones finish) and the phase is Suspended until it is false"
-          + " again. activeDeadlineSeconds keeps counting. Executor pod only, for now.")
+          + " again. activeDeadlineSeconds keeps counting. A supervisor reads it every 2 s.")
   public Boolean suspend;
 
   @JsonPropertyDescription(

@@ -8,6 +8,7 @@ import dev.shepherd.api.Workspace;
 import dev.shepherd.api.wire.CarriedManifest;
 import dev.shepherd.api.wire.Manifest;
 import dev.shepherd.engine.Outcome;
+import dev.shepherd.engine.PinnedSpec;
 import dev.shepherd.engine.Problem;
 import dev.shepherd.engine.SpecValidation;
 import dev.shepherd.engine.WorkflowRef;
@@ -20,6 +21,7 @@ import dev.shepherd.supervisor.report.StatusApi;
 import dev.shepherd.supervisor.report.StatusReporter;
 import dev.shepherd.supervisor.report.TerminationMessage;
 import dev.shepherd.supervisor.report.WorkflowStatusApi;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -174,6 +176,23 @@ final class SuperviseCommand {
     }
   }
 
+  /**
+   * The spec a Workflow read from the API server runs: with the templates its status pinned laid
+   * over and expanded, as the controller resolved it for a carried manifest (which this one was too
+   * big to be).
+   */
+  private static WorkflowSpec runs(Workflow workflow) {
+    WorkflowSpec own = workflow.getSpec() == null ? new WorkflowSpec() : workflow.getSpec();
+    if (workflow.getStatus() == null
+        || workflow.getStatus().templateSpec == null
+            && workflow.getStatus().stepTemplates == null) {
+      return own;
+    }
+    KubernetesSerialization json = new KubernetesSerialization();
+    return PinnedSpec.of(
+        own, workflow.getStatus(), text -> json.unmarshal(text, WorkflowSpec.class));
+  }
+
   private static long seconds(Map<String, String> env, String variable, long fallback) {
     String value = env.get(variable);
     if (value == null || value.isBlank()) {
@@ -246,10 +265,7 @@ final class SuperviseCommand {
         what =
             what != null
                 ? new Run(what.spec(), stored, what.generation())
-                : new Run(
-                    workflow.getSpec() == null ? new WorkflowSpec() : workflow.getSpec(),
-                    stored,
-                    workflow.generationOrZero());
+                : new Run(runs(workflow), stored, workflow.generationOrZero());
       }
       String mounted = System.getenv(Workspace.VARIABLE);
       if (what.spec().workspace != null && mounted != null && !mounted.isBlank()) {

@@ -7,6 +7,7 @@ import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.api.WorkflowStatus;
 import dev.shepherd.api.WorkflowTemplate;
 import dev.shepherd.engine.Engine;
+import dev.shepherd.engine.PinnedSpec;
 import dev.shepherd.engine.Problem;
 import dev.shepherd.engine.SpecValidation;
 import dev.shepherd.engine.TemplateCalls;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * {@code spec.workflowTemplateRef} and {@code steps[].template}: the one place where a Workflow's
@@ -153,16 +155,9 @@ final class TemplateResolution {
     return Optional.of(pin(workflow, context, pin));
   }
 
-  /** The spec of each template pinned in {@code status.stepTemplates}, by name. */
   private static Map<String, WorkflowSpec> called(
       WorkflowStatus status, KubernetesSerialization json) {
-    Map<String, WorkflowSpec> specs = new LinkedHashMap<>();
-    if (status != null && status.stepTemplates != null) {
-      for (PinnedTemplate pin : status.stepTemplates) {
-        specs.put(pin.name, json.unmarshal(pin.spec, WorkflowSpec.class));
-      }
-    }
-    return specs;
+    return PinnedSpec.called(status, parser(json));
   }
 
   /**
@@ -223,31 +218,16 @@ final class TemplateResolution {
    * none is pinned yet.
    */
   static WorkflowSpec pinned(Workflow workflow, KubernetesSerialization json) {
-    WorkflowStatus status = workflow.getStatus();
-    WorkflowSpec spec = workflow.getSpec();
-    if (spec == null || status == null) {
-      return spec;
-    }
-    if (spec.workflowTemplateRef != null && status.templateSpec != null) {
-      spec = spec(spec, status, json);
-    }
-    if (status.stepTemplates == null) {
-      return spec;
-    }
-    TemplateCalls.Expansion expansion = TemplateCalls.expand(spec, called(status, json));
-    return expansion.problems().isEmpty() ? expansion.spec() : spec;
+    return PinnedSpec.of(workflow.getSpec(), workflow.getStatus(), parser(json));
   }
 
   private static WorkflowSpec spec(
       WorkflowSpec own, WorkflowStatus status, KubernetesSerialization json) {
-    WorkflowSpec template = json.unmarshal(status.templateSpec, WorkflowSpec.class);
-    if (template.workflowTemplateRef != null) {
-      // A template of templates: the resolved spec keeps the reference, for validation to name.
-      WorkflowSpec invalid = TemplateOverlay.resolve(own, template);
-      invalid.workflowTemplateRef = template.workflowTemplateRef;
-      return invalid;
-    }
-    return TemplateOverlay.resolve(own, template);
+    return PinnedSpec.overlaid(own, status, parser(json));
+  }
+
+  private static Function<String, WorkflowSpec> parser(KubernetesSerialization json) {
+    return text -> json.unmarshal(text, WorkflowSpec.class);
   }
 
   private void notFound(

@@ -14,6 +14,7 @@ import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.api.WorkflowTemplate;
+import dev.shepherd.engine.TemplateCalls;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -21,7 +22,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -106,22 +109,32 @@ public record Example(
 
   /**
    * The spec the Workflow runs: its own, or the one of the file's template it names with its own
-   * fields laid over it, as the operator resolves it.
+   * fields laid over it; its steps' template calls expanded from the file's templates; as the
+   * operator resolves it.
    */
   public WorkflowSpec spec() {
     WorkflowSpec own = workflow.getSpec();
-    if (own == null || own.workflowTemplateRef == null) {
-      return own;
+    if (own == null) {
+      return null;
     }
-    WorkflowTemplate template =
-        templates.stream()
-            .filter(t -> t.getMetadata().getName().equals(own.workflowTemplateRef.name))
-            .findFirst()
-            .orElseThrow(
-                () ->
-                    new IllegalArgumentException(
-                        file + ": no WorkflowTemplate " + own.workflowTemplateRef.name));
-    return TemplateOverlay.resolve(own, template.getSpec());
+    Map<String, WorkflowSpec> byName = new LinkedHashMap<>();
+    for (WorkflowTemplate t : templates) {
+      byName.put(t.getMetadata().getName(), t.getSpec());
+    }
+    WorkflowSpec runs = own;
+    if (own.workflowTemplateRef != null) {
+      WorkflowSpec template = byName.get(own.workflowTemplateRef.name);
+      if (template == null) {
+        throw new IllegalArgumentException(
+            file + ": no WorkflowTemplate " + own.workflowTemplateRef.name);
+      }
+      runs = TemplateOverlay.resolve(own, template);
+    }
+    TemplateCalls.Expansion expansion = TemplateCalls.expand(runs, byName);
+    if (!expansion.problems().isEmpty()) {
+      throw new IllegalArgumentException(file + ": " + expansion.problems());
+    }
+    return expansion.spec();
   }
 
   /**

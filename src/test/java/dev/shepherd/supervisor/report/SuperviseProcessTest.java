@@ -327,6 +327,82 @@ class SuperviseProcessTest {
         .containsOnly("PATCH");
   }
 
+  /**
+   * The supervisor of a retry in place ({@value CarriedManifest#RETRY_ENV}) runs the carried spec
+   * on from the stored status: the step that succeeded is not run again, and its outputs are read.
+   */
+  @Test
+  void aRetrysSupervisorGoesOnFromTheStoredStatus() throws Exception {
+    Workflow w =
+        workflow(
+            "again",
+            step("a", "echo a ran"),
+            step("b", "echo \"got ${{ steps.a.outputs.x }}\"", "a"));
+    create(w);
+    cluster
+        .client
+        .resources(Workflow.class)
+        .inNamespace(TestingCluster.NAMESPACE)
+        .withName("again")
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            """
+            {"status":{"phase":"Pending","startedAt":"2026-12-06T10:00:00Z","steps":[
+              {"name":"a","phase":"Succeeded","attempts":1,"exitCode":0,"outputs":{"x":"kept"}},
+              {"name":"b","phase":"Pending","attempts":0}],
+             "retries":[{"generation":1,"time":"2026-12-06T10:05:00Z","rerun":1,"steps":["b"]}]}}
+            """);
+    Supervise s =
+        supervise(
+            "again",
+            List.of(),
+            Map.of(
+                CarriedManifest.ENV,
+                SupervisorPodBuilder.manifest(w),
+                CarriedManifest.RETRY_ENV,
+                "1"));
+    assertThat(s.awaitExit()).as(s.output()).isZero();
+    assertThat(s.output()).contains("[b] got kept").doesNotContain("a ran");
+    WorkflowStatus status = cluster.get("again").getStatus();
+    assertThat(status.phase).isEqualTo(WorkflowPhase.Succeeded);
+    assertThat(status.step("a").outputs).containsEntry("x", "kept");
+    assertThat(status.retries).as("the controller's field, left alone").hasSize(1);
+  }
+
+  /**
+   * A Workflow whose manifest was too big to carry is read from the API server: it runs the spec of
+   * the templates its status pinned (its workflowTemplateRef, laid over; a step's call, expanded),
+   * as the controller resolved it.
+   */
+  @Test
+  void aWorkflowReadFromTheApiServerRunsTheTemplatesItsStatusPinned() throws Exception {
+    Workflow w = workflow("pinned", step("unused", "echo unused"));
+    w.getSpec().steps = null;
+    w.getSpec().workflowTemplateRef = new dev.shepherd.api.WorkflowTemplateRef("outer");
+    create(w);
+    cluster
+        .client
+        .resources(Workflow.class)
+        .inNamespace(TestingCluster.NAMESPACE)
+        .withName("pinned")
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            """
+            {"status":{"templateName":"outer",
+              "templateSpec":"{\\"steps\\":[{\\"name\\":\\"first\\",\\"command\\":[\\"sh\\",\\"-c\\",\\"echo first\\"]},{\\"name\\":\\"call\\",\\"depends\\":[\\"first\\"],\\"template\\":{\\"name\\":\\"inner\\"}}]}",
+              "stepTemplates":[{"name":"inner","resourceVersion":"1",
+                "spec":"{\\"steps\\":[{\\"name\\":\\"hello\\",\\"command\\":[\\"sh\\",\\"-c\\",\\"echo inner hello\\"]}]}"}]}}
+            """);
+    Supervise s = supervise("pinned");
+    assertThat(s.awaitExit()).as(s.output()).isZero();
+    assertThat(s.output()).contains("[first] first", "[call-hello] inner hello");
+    WorkflowStatus status = cluster.get("pinned").getStatus();
+    assertThat(status.phase).isEqualTo(WorkflowPhase.Succeeded);
+    assertThat(status.steps).extracting(x -> x.name).containsExactly("first", "call-hello");
+  }
+
   @Test
   void aManifestOfAnotherWorkflowIsIgnoredAndTheWorkflowRead() throws Exception {
     Workflow mine = workflow("mine", step("a", "echo mine"));
