@@ -11,9 +11,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shepherd.api.Executor;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.StepPhase;
+import dev.shepherd.api.StepStatus;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowSpec;
+import dev.shepherd.api.WorkflowStatus;
 import dev.shepherd.operator.OperatorHarness;
 import dev.shepherd.operator.TestingCluster;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -285,6 +287,28 @@ class UiServerTest {
     assertThat(get("/api/workflows/test/sv/steps/c/log").statusCode()).isEqualTo(404);
 
     assertThat(get("/api/workflows/test/sv/steps/a/log").body()).isEqualTo("one\ntwo\n");
+  }
+
+  @Test
+  void aRunningStepsLogIsFollowedAndAnEndedOnesReadOnce() {
+    Workflow w = workflow("f", step("a"), step("b", "a"));
+    w.setStatus(new WorkflowStatus());
+    StepStatus a = new StepStatus("a");
+    a.phase = StepPhase.Running;
+    a.podName = "f-a-2";
+    StepStatus b = new StepStatus("b");
+    b.phase = StepPhase.Failed;
+    w.getStatus().steps = List.of(a, b);
+
+    assertThat(StepLogs.source(w, "a", 0))
+        .isEqualTo(new StepLogs.Source("f-a-2", "step", null, true));
+    assertThat(StepLogs.source(w, "a", 1))
+        .as("an earlier attempt has ended")
+        .isEqualTo(new StepLogs.Source("f-a-1", "step", null, false));
+    assertThat(StepLogs.source(w, "b", 0).follow()).isFalse();
+    w.getSpec().executor = Executor.SUPERVISOR;
+    assertThat(StepLogs.source(w, "a", 0))
+        .isEqualTo(new StepLogs.Source("f-supervisor", "supervisor", "[a] ", true));
   }
 
   @Test
