@@ -274,6 +274,9 @@ public final class UiServer implements AutoCloseable {
         ex.getResponseHeaders()
             .add("Content-Type", TYPES.getOrDefault(ext, "application/octet-stream"));
         ex.getResponseHeaders().add("X-Content-Type-Options", "nosniff");
+        // Nothing but the operator's own files and API: no script of anyone else's runs here.
+        ex.getResponseHeaders()
+            .add("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
         ex.sendResponseHeaders(200, body.length);
         ex.getResponseBody().write(body);
       }

@@ -8,20 +8,28 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
+import dev.shepherd.api.WorkflowSpec;
+import dev.shepherd.api.WorkflowTemplate;
 import dev.shepherd.operator.OperatorHarness;
 import dev.shepherd.operator.StepPodBuilder;
+import dev.shepherd.operator.TestingCluster;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -180,6 +188,52 @@ class UiBrowserTest {
     browser.findElement(node("fetch")).click();
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("log"), "fetched"));
     screenshot("ui-graph.png");
+  }
+
+  @Test
+  void theGraphOfEveryExampleHasANodeForEachOfItsSteps() throws IOException {
+    List<Path> files;
+    try (Stream<Path> list = Files.list(Path.of("examples"))) {
+      files = list.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertThat(files).isNotEmpty();
+    for (Path file : files) {
+      // A file may hold more than the Workflow (the WorkflowTemplate it runs, say).
+      Workflow w = null;
+      WorkflowSpec drawn = null;
+      try (InputStream in = Files.newInputStream(file)) {
+        KubernetesSerialization json = h.cluster.client.getKubernetesSerialization();
+        for (HasMetadata item : h.cluster.client.load(in).items()) {
+          item.getMetadata().setNamespace(TestingCluster.NAMESPACE);
+          switch (item.getKind()) {
+            case "Workflow" -> w = json.convertValue(item, Workflow.class);
+            case "WorkflowTemplate" -> {
+              drawn = json.convertValue(item, WorkflowTemplate.class).getSpec();
+              h.cluster.client.resource(item).create();
+            }
+            default -> h.cluster.client.resource(item).create();
+          }
+        }
+      }
+      assertThat(w).as(file + " has a Workflow").isNotNull();
+      h.cluster.create(w);
+      if (w.getSpec().workflowTemplateRef == null || drawn == null) {
+        drawn = w.getSpec();
+      }
+      List<String> steps = drawn.allSteps().stream().map(s -> s.name).toList();
+
+      open("/workflows/test/" + w.getMetadata().getName());
+      // Read in one script: the graph is redrawn whenever the operator writes the status.
+      List<String> sorted = steps.stream().sorted().toList();
+      wait.withMessage(file.toString())
+          .until(
+              b ->
+                  sorted.equals(
+                      ((JavascriptExecutor) b)
+                          .executeScript(
+                              "return [...document.querySelectorAll('g.node')]"
+                                  + ".map(n => n.dataset.step).sort()")));
+    }
   }
 
   @Test
