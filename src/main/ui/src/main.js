@@ -185,12 +185,18 @@ function stepPanel(w) {
   const pickers = runs.length > 1
     ? el('select', { id: 'instance', onchange: (e) => streamLog(w, e.target.value) }, ...runs.map((r) => el('option', { value: r.name }, `${r.name} (${r.phase ?? 'Pending'})`)))
     : '';
-  const panel = el('div', { class: 'panel' }, el('h3', {}, node.step.name), dl, pickers, el('h4', {}, 'Log'), el('pre', { class: 'log', id: 'log' }));
+  // In pod mode each attempt has its Pod, and so its own log; the last one is shown first.
+  const attempts = st.attempts ?? 0;
+  const attemptPicker = runs.length === 1 && attempts > 1 && w.spec?.executor !== 'supervisor'
+    ? el('select', { id: 'attempt', onchange: (e) => streamLog(w, runs[0].name ?? node.step.name, e.target.value) },
+      ...Array.from({ length: attempts }, (_, i) => attempts - i).map((a) => el('option', { value: a }, `attempt ${a}`)))
+    : '';
+  const panel = el('div', { class: 'panel' }, el('h3', {}, node.step.name), dl, pickers, attemptPicker, el('h4', {}, 'Log'), el('pre', { class: 'log', id: 'log' }));
   queueMicrotask(() => streamLog(w, runs[0].name ?? node.step.name));
   return panel;
 }
 
-async function streamLog(w, run) {
+async function streamLog(w, run, attempt) {
   logAbort?.abort();
   const abort = new AbortController();
   logAbort = abort;
@@ -198,7 +204,8 @@ async function streamLog(w, run) {
   if (!pre) return;
   pre.textContent = '';
   try {
-    const res = await fetch(api(`workflows/${w.metadata.namespace}/${w.metadata.name}/steps/${encodeURIComponent(run)}/log`), { signal: abort.signal });
+    const query = attempt ? `?attempt=${attempt}` : '';
+    const res = await fetch(api(`workflows/${w.metadata.namespace}/${w.metadata.name}/steps/${encodeURIComponent(run)}/log${query}`), { signal: abort.signal });
     if (!res.ok) {
       pre.textContent = await res.text();
       return;

@@ -41,7 +41,11 @@ final class OperatorCommand {
         new InetSocketAddress(
             env.getOrDefault("SHEPHERD_UI_ADDRESS", "127.0.0.1"),
             Integer.parseInt(env.getOrDefault("SHEPHERD_UI_PORT", "8081")));
-    return new UiServer(client, address, Boolean.parseBoolean(env.get(UI_ACTIONS)));
+    try {
+      return new UiServer(client, address, Boolean.parseBoolean(env.get(UI_ACTIONS)));
+    } catch (IOException e) {
+      throw new IOException("cannot listen on " + address + ": " + e.getMessage(), e);
+    }
   }
 
   /** The operator's default time to live, from {@value #DEFAULT_TTL}: null when unset or empty. */
@@ -86,7 +90,15 @@ final class OperatorCommand {
                   }));
       operator.start();
       LOG.info("shepherd operator started; health and metrics on port {}", health.port());
-      try (UiServer ui = ui(client, System.getenv())) {
+      UiServer ui;
+      try {
+        ui = ui(client, System.getenv());
+      } catch (IOException e) {
+        System.err.println("shepherd operator: the web UI " + e.getMessage());
+        operator.close();
+        return 1;
+      }
+      try (ui) {
         if (ui != null) {
           LOG.info(
               "Web UI on port {} ({})",

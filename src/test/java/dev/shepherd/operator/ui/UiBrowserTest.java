@@ -5,6 +5,7 @@ import static dev.shepherd.operator.OperatorHarness.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.shepherd.api.Executor;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
@@ -14,6 +15,7 @@ import dev.shepherd.operator.OperatorHarness;
 import dev.shepherd.operator.StepPodBuilder;
 import dev.shepherd.operator.TestingCluster;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.InputStream;
@@ -191,49 +193,57 @@ class UiBrowserTest {
   }
 
   @Test
-  void theGraphOfEveryExampleHasANodeForEachOfItsSteps() throws IOException {
+  void theGraphOfEveryExampleInBothExecutorsHasANodeForEachOfItsSteps() throws IOException {
     List<Path> files;
     try (Stream<Path> list = Files.list(Path.of("examples"))) {
       files = list.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
     }
     assertThat(files).isNotEmpty();
     for (Path file : files) {
-      // A file may hold more than the Workflow (the WorkflowTemplate it runs, say).
-      Workflow w = null;
-      WorkflowSpec drawn = null;
-      try (InputStream in = Files.newInputStream(file)) {
-        KubernetesSerialization json = h.cluster.client.getKubernetesSerialization();
-        for (HasMetadata item : h.cluster.client.load(in).items()) {
-          item.getMetadata().setNamespace(TestingCluster.NAMESPACE);
-          switch (item.getKind()) {
-            case "Workflow" -> w = json.convertValue(item, Workflow.class);
-            case "WorkflowTemplate" -> {
-              drawn = json.convertValue(item, WorkflowTemplate.class).getSpec();
-              h.cluster.client.resource(item).create();
-            }
-            default -> h.cluster.client.resource(item).create();
+      for (Executor executor : Executor.values()) {
+        drawsEveryStep(file, executor);
+      }
+    }
+  }
+
+  private void drawsEveryStep(Path file, Executor executor) throws IOException {
+    // A file may hold more than the Workflow (the WorkflowTemplate it runs, say).
+    Workflow w = null;
+    WorkflowSpec drawn = null;
+    try (InputStream in = Files.newInputStream(file)) {
+      KubernetesSerialization json = h.cluster.client.getKubernetesSerialization();
+      for (HasMetadata item : h.cluster.client.load(in).items()) {
+        item.getMetadata().setNamespace(TestingCluster.NAMESPACE);
+        switch (item.getKind()) {
+          case "Workflow" -> w = json.convertValue(item, Workflow.class);
+          case "WorkflowTemplate" -> {
+            drawn = json.convertValue(item, WorkflowTemplate.class).getSpec();
+            h.cluster.client.resource(item).createOr(NonDeletingOperation::update);
           }
+          default -> h.cluster.client.resource(item).createOr(NonDeletingOperation::update);
         }
       }
-      assertThat(w).as(file + " has a Workflow").isNotNull();
-      h.cluster.create(w);
-      if (w.getSpec().workflowTemplateRef == null || drawn == null) {
-        drawn = w.getSpec();
-      }
-      List<String> steps = drawn.allSteps().stream().map(s -> s.name).toList();
-
-      open("/workflows/test/" + w.getMetadata().getName());
-      // Read in one script: the graph is redrawn whenever the operator writes the status.
-      List<String> sorted = steps.stream().sorted().toList();
-      wait.withMessage(file.toString())
-          .until(
-              b ->
-                  sorted.equals(
-                      ((JavascriptExecutor) b)
-                          .executeScript(
-                              "return [...document.querySelectorAll('g.node')]"
-                                  + ".map(n => n.dataset.step).sort()")));
     }
+    assertThat(w).as(file + " has a Workflow").isNotNull();
+    w.getMetadata().setName(w.getMetadata().getName() + "-" + executor.name().toLowerCase());
+    w.getSpec().executor = executor;
+    h.cluster.create(w);
+    if (w.getSpec().workflowTemplateRef == null || drawn == null) {
+      drawn = w.getSpec();
+    }
+    List<String> steps = drawn.allSteps().stream().map(s -> s.name).toList();
+
+    open("/workflows/test/" + w.getMetadata().getName());
+    // Read in one script: the graph is redrawn whenever the operator writes the status.
+    List<String> sorted = steps.stream().sorted().toList();
+    wait.withMessage(file + " " + executor)
+        .until(
+            b ->
+                sorted.equals(
+                    ((JavascriptExecutor) b)
+                        .executeScript(
+                            "return [...document.querySelectorAll('g.node')]"
+                                + ".map(n => n.dataset.step).sort()")));
   }
 
   @Test
