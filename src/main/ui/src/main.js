@@ -64,12 +64,20 @@ function renderList(namespace) {
         el('td', {}, phaseBadge(w.status?.phase)),
         el('td', {}, w.status?.progress ?? ''),
         el('td', {}, age(w.metadata.creationTimestamp))));
+  const body = document.querySelector('#workflows tbody');
+  if (body && document.getElementById('namespace')?.dataset.namespace === namespace) {
+    // Only the rows: the filter keeps what is being typed into it.
+    body.replaceChildren(...rows);
+    document.getElementById('empty').textContent = rows.length ? '' : 'No workflows.';
+    return;
+  }
+  filter.dataset.namespace = namespace;
   app.replaceChildren(
     el('div', { class: 'filters' }, el('label', { for: 'namespace' }, 'Namespace'), filter),
     el('table', { id: 'workflows' },
       el('thead', {}, el('tr', {}, ...['Namespace', 'Name', 'Phase', 'Progress', 'Age'].map((h) => el('th', {}, h)))),
       el('tbody', {}, ...rows)),
-    rows.length ? '' : el('p', {}, 'No workflows.'));
+    el('p', { id: 'empty' }, rows.length ? '' : 'No workflows.'));
 }
 
 /** The steps to draw: a loop is one node with its counts; finally steps are drawn apart. */
