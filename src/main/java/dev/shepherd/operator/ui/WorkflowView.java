@@ -1,5 +1,6 @@
 package dev.shepherd.operator.ui;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,7 +20,8 @@ final class WorkflowView {
   /** Fields never sent, wherever they are in the spec. */
   private static final Set<String> HIDDEN = Set.of("env", "envFrom");
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON =
+      new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
   private WorkflowView() {}
 
