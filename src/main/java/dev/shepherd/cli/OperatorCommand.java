@@ -2,9 +2,11 @@ package dev.shepherd.cli;
 
 import dev.shepherd.operator.HealthServer;
 import dev.shepherd.operator.ShepherdOperator;
+import dev.shepherd.operator.ui.UiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -17,7 +19,34 @@ final class OperatorCommand {
   /** Seconds after which a finished Workflow whose spec sets no ttlSecondsAfterFinished goes. */
   static final String DEFAULT_TTL = "SHEPHERD_DEFAULT_TTL_SECONDS";
 
+  /** {@code true} turns the web UI on; nothing of it runs otherwise. */
+  static final String UI = "SHEPHERD_UI";
+
+  /** {@code true} lets the web UI cancel, suspend, resume and retry; it is read-only otherwise. */
+  static final String UI_ACTIONS = "SHEPHERD_UI_ACTIONS";
+
   private OperatorCommand() {}
+
+  /**
+   * The web UI when {@value #UI} is true, on {@code SHEPHERD_UI_ADDRESS} (default the loopback
+   * address: reached by {@code kubectl port-forward} and by a proxy in the Pod, by nothing else)
+   * and {@code SHEPHERD_UI_PORT} (default 8081); null otherwise.
+   */
+  static UiServer ui(KubernetesClient client, java.util.Map<String, String> env)
+      throws IOException {
+    if (!Boolean.parseBoolean(env.get(UI))) {
+      return null;
+    }
+    InetSocketAddress address =
+        new InetSocketAddress(
+            env.getOrDefault("SHEPHERD_UI_ADDRESS", "127.0.0.1"),
+            Integer.parseInt(env.getOrDefault("SHEPHERD_UI_PORT", "8081")));
+    try {
+      return new UiServer(client, address, Boolean.parseBoolean(env.get(UI_ACTIONS)));
+    } catch (IOException e) {
+      throw new IOException("cannot listen on " + address + ": " + e.getMessage(), e);
+    }
+  }
 
   /** The operator's default time to live, from {@value #DEFAULT_TTL}: null when unset or empty. */
   static Duration defaultTtl(String value) {
@@ -61,7 +90,23 @@ final class OperatorCommand {
                   }));
       operator.start();
       LOG.info("shepherd operator started; health and metrics on port {}", health.port());
-      stopped.await();
+      UiServer ui;
+      try {
+        ui = ui(client, System.getenv());
+      } catch (IOException e) {
+        System.err.println("shepherd operator: the web UI " + e.getMessage());
+        operator.close();
+        return 1;
+      }
+      try (ui) {
+        if (ui != null) {
+          LOG.info(
+              "Web UI on port {} ({})",
+              ui.port(),
+              Boolean.parseBoolean(System.getenv(UI_ACTIONS)) ? "with actions" : "read-only");
+        }
+        stopped.await();
+      }
       return 0;
     } catch (IOException e) {
       System.err.println(

@@ -47,6 +47,7 @@ public final class TestingCluster implements AutoCloseable {
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private final Map<String, Integer> refusals = new ConcurrentHashMap<>();
   private final Map<String, String> invalids = new ConcurrentHashMap<>();
+  private final Map<String, String> logs = new ConcurrentHashMap<>();
 
   public TestingCluster() {
     server =
@@ -54,7 +55,7 @@ public final class TestingCluster implements AutoCloseable {
             new Context(),
             new MockWebServer(),
             new HashMap<>(),
-            new Rfc7386Dispatcher(requests, refusals, invalids),
+            new Rfc7386Dispatcher(requests, refusals, invalids, logs),
             false);
     server.init();
     client = server.createClient();
@@ -142,6 +143,14 @@ public final class TestingCluster implements AutoCloseable {
             + "]}}");
   }
 
+  /**
+   * The log the API server gives of a Pod of {@link #NAMESPACE} (the mock keeps none of its own):
+   * all of it at once, also when followed.
+   */
+  public void log(String pod, String text) {
+    logs.put("GET /api/v1/namespaces/" + NAMESPACE + "/pods/" + pod + "/log", text);
+  }
+
   /** Every request so far, each as "METHOD path" (the path without its query). */
   public List<String> requests() {
     return List.copyOf(requests);
@@ -181,13 +190,18 @@ public final class TestingCluster implements AutoCloseable {
     private final List<String> requests;
     private final Map<String, Integer> refusals;
     private final Map<String, String> invalids;
+    private final Map<String, String> logs;
 
     Rfc7386Dispatcher(
-        List<String> requests, Map<String, Integer> refusals, Map<String, String> invalids) {
+        List<String> requests,
+        Map<String, Integer> refusals,
+        Map<String, String> invalids,
+        Map<String, String> logs) {
       super(List.of());
       this.requests = requests;
       this.refusals = refusals;
       this.invalids = invalids;
+      this.logs = logs;
     }
 
     @Override
@@ -206,6 +220,10 @@ public final class TestingCluster implements AutoCloseable {
       if (invalid != null) {
         int status = invalid.contains("\"code\":403") ? 403 : 422;
         return new MockResponse().setResponseCode(status).setBody(invalid);
+      }
+      String log = logs.get(line);
+      if (log != null) {
+        return new MockResponse().setResponseCode(200).setBody(log);
       }
       if ("PUT".equals(request.getMethod()) && stale(request, line.substring("PUT ".length()))) {
         return failure(409, "the object has been modified");
