@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shepherd.api.Workflow;
+import dev.shepherd.api.WorkflowSpec;
+import dev.shepherd.engine.PinnedSpec;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -32,18 +34,13 @@ final class WorkflowView {
     metadata.put("name", w.getMetadata().getName());
     metadata.put("creationTimestamp", w.getMetadata().getCreationTimestamp());
     metadata.put("uid", w.getMetadata().getUid());
-    ObjectNode spec = w.getSpec() == null ? JSON.createObjectNode() : JSON.valueToTree(w.getSpec());
+    // The spec as the operator resolved it, from the templates the status pinned: a template's
+    // steps, a step's call expanded.
+    WorkflowSpec runs = PinnedSpec.of(w.getSpec(), w.getStatus(), WorkflowView::spec);
+    ObjectNode spec = runs == null ? JSON.createObjectNode() : JSON.valueToTree(runs);
     ObjectNode status =
         w.getStatus() == null ? JSON.createObjectNode() : JSON.valueToTree(w.getStatus());
-    JsonNode resolved = status.remove("templateSpec");
-    if (resolved != null && resolved.isTextual() && spec.path("steps").isEmpty()) {
-      JsonNode template = parse(resolved.asText());
-      for (String field : List.of("steps", "finally")) {
-        if (template.has(field)) {
-          spec.set(field, template.get(field));
-        }
-      }
-    }
+    status.remove(List.of("templateSpec", "stepTemplates"));
     hide(spec);
     view.set("spec", spec);
     view.set("status", status);
@@ -71,11 +68,11 @@ final class WorkflowView {
     return JSON.createArrayNode();
   }
 
-  private static JsonNode parse(String text) {
+  private static WorkflowSpec spec(String text) {
     try {
-      return JSON.readTree(text);
+      return JSON.readValue(text, WorkflowSpec.class);
     } catch (JsonProcessingException e) {
-      return JSON.createObjectNode();
+      throw new IllegalArgumentException("a pinned template's spec is not a spec: " + e, e);
     }
   }
 

@@ -10,22 +10,17 @@ import dev.shepherd.api.Step;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowSpec;
-import dev.shepherd.api.WorkflowTemplate;
+import dev.shepherd.e2e.Example;
 import dev.shepherd.operator.OperatorHarness;
 import dev.shepherd.operator.StepPodBuilder;
 import dev.shepherd.operator.TestingCluster;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -194,10 +189,7 @@ class UiBrowserTest {
 
   @Test
   void theGraphOfEveryExampleInBothExecutorsHasANodeForEachOfItsSteps() throws IOException {
-    List<Path> files;
-    try (Stream<Path> list = Files.list(Path.of("examples"))) {
-      files = list.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
-    }
+    List<Path> files = Example.files();
     assertThat(files).isNotEmpty();
     for (Path file : files) {
       for (Executor executor : Executor.values()) {
@@ -207,30 +199,16 @@ class UiBrowserTest {
   }
 
   private void drawsEveryStep(Path file, Executor executor) throws IOException {
-    // A file may hold more than the Workflow (the WorkflowTemplate it runs, say).
-    Workflow w = null;
-    WorkflowSpec drawn = null;
-    try (InputStream in = Files.newInputStream(file)) {
-      KubernetesSerialization json = h.cluster.client.getKubernetesSerialization();
-      for (HasMetadata item : h.cluster.client.load(in).items()) {
-        item.getMetadata().setNamespace(TestingCluster.NAMESPACE);
-        switch (item.getKind()) {
-          case "Workflow" -> w = json.convertValue(item, Workflow.class);
-          case "WorkflowTemplate" -> {
-            drawn = json.convertValue(item, WorkflowTemplate.class).getSpec();
-            h.cluster.client.resource(item).createOr(NonDeletingOperation::update);
-          }
-          default -> h.cluster.client.resource(item).createOr(NonDeletingOperation::update);
-        }
-      }
-    }
-    assertThat(w).as(file + " has a Workflow").isNotNull();
+    // The shared reader: a file may hold the WorkflowTemplates its Workflow runs, or a
+    // CronWorkflow, drawn as one run of its workflowSpec.
+    Example example = Example.read(file);
+    example.createTemplates(h.cluster.client, TestingCluster.NAMESPACE);
+    Workflow w = example.workflow();
+    w.getMetadata().setNamespace(TestingCluster.NAMESPACE);
     w.getMetadata().setName(w.getMetadata().getName() + "-" + executor.name().toLowerCase());
     w.getSpec().executor = executor;
     h.cluster.create(w);
-    if (w.getSpec().workflowTemplateRef == null || drawn == null) {
-      drawn = w.getSpec();
-    }
+    WorkflowSpec drawn = example.spec();
     List<String> steps = drawn.allSteps().stream().map(s -> s.name).toList();
 
     open("/workflows/test/" + w.getMetadata().getName());
