@@ -34,7 +34,7 @@ import java.util.Optional;
  * Warning Event, as an invalid spec does: a Workflow created before its template does not wait for
  * it (create the template first, or a new Workflow after it).
  */
-final class TemplateResolution {
+public final class TemplateResolution {
   static final String NOT_FOUND = "TemplateNotFound";
 
   private final Engine engine;
@@ -95,7 +95,7 @@ final class TemplateResolution {
    * The spec {@code workflow} runs, from the template pinned in its status; its own spec when it
    * names no template or none is pinned yet.
    */
-  static WorkflowSpec pinned(Workflow workflow, KubernetesSerialization json) {
+  public static WorkflowSpec pinned(Workflow workflow, KubernetesSerialization json) {
     WorkflowStatus status = workflow.getStatus();
     WorkflowSpec spec = workflow.getSpec();
     if (spec == null || spec.workflowTemplateRef == null || status == null) {
