@@ -1,5 +1,6 @@
 package dev.shepherd.cli.kubectl;
 
+import dev.shepherd.supervisor.ConsoleLog;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -9,6 +10,7 @@ import java.io.File;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.function.Function;
+import org.slf4j.event.Level;
 
 /**
  * {@code kubectl shepherd} (the plugin {@code kubectl-shepherd} runs {@code shepherd kubectl}):
@@ -64,6 +66,10 @@ public final class KubectlCommand {
   private KubectlCommand() {}
 
   public static int run(String[] args) {
+    if (ConsoleLog.selected()) {
+      // fabric8 warns that v1alpha1 is unstable at every request: not the user's concern here.
+      ConsoleLog.setLevel("io.fabric8", Level.ERROR);
+    }
     return run(
         args,
         System.out,
@@ -124,7 +130,12 @@ public final class KubectlCommand {
                 ? target.namespace()
                 : client.getNamespace() != null ? client.getNamespace() : "default";
         Session session = new Session(client, namespace, out, err, clock, live);
-        return Commands.run(command, parsed, session);
+        try {
+          return Commands.run(command, parsed, session);
+        } catch (KubernetesClientException e) {
+          err.println(describe(e, client.getMasterUrl()));
+          return ERROR;
+        }
       }
     } catch (Args.Invalid e) {
       return usageError(err, e.getMessage());
@@ -132,7 +143,7 @@ public final class KubectlCommand {
       err.println(e.line());
       return e.code;
     } catch (KubernetesClientException e) {
-      err.println(describe(e));
+      err.println(describe(e, null));
       return ERROR;
     } catch (java.io.UncheckedIOException e) {
       err.println("error: " + e.getCause().getMessage());
@@ -171,32 +182,45 @@ public final class KubectlCommand {
   }
 
   /**
-   * The client as kubectl would connect: the kubeconfig (KUBECONFIG, ~/.kube/config) and context.
+   * The client as kubectl would connect: the kubeconfig (--kubeconfig, else KUBECONFIG, else
+   * ~/.kube/config) and its current context or the one named.
    */
   static KubernetesClient connect(Target target) {
-    Config config =
-        target.kubeconfig() != null
-            ? Config.fromKubeconfig(target.context(), new File(target.kubeconfig()))
-            : Config.autoConfigure(target.context());
+    Config config;
+    if (target.kubeconfig() != null) {
+      File file = new File(target.kubeconfig());
+      if (!file.isFile()) {
+        throw new KubernetesClientException(
+            "stat " + target.kubeconfig() + ": no such file or directory");
+      }
+      config = Config.fromKubeconfig(target.context(), file);
+    } else {
+      config = Config.autoConfigure(target.context());
+    }
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 
   /**
    * As kubectl says it: {@code Error from server (NotFound): workflows.shepherd.dev "x" not found}
    * for an answer of the API server, {@code error: ...} for the rest (no connection, say).
+   *
+   * @param server the API server's address, or null when there is no client yet
    */
-  static String describe(KubernetesClientException e) {
+  static String describe(KubernetesClientException e, java.net.URL server) {
     Status status = e.getStatus();
     if (status != null && status.getMessage() != null && e.getCode() > 0) {
       String reason = status.getReason() == null ? "" : " (" + status.getReason() + ")";
       return "Error from server" + reason + ": " + status.getMessage();
     }
-    Throwable cause = e;
-    while (cause.getCause() != null && cause.getCause() != cause) {
-      cause = cause.getCause();
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
     }
-    String message = cause == e ? e.getMessage() : e.getMessage() + ": " + cause.getMessage();
-    return "error: " + message;
+    String why = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    if (server != null && e.getCode() <= 0) {
+      return "error: cannot reach the API server at " + server + ": " + why;
+    }
+    return "error: " + why;
   }
 
   private static int usageError(PrintStream err, String message) {

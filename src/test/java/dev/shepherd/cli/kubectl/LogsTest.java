@@ -2,13 +2,13 @@ package dev.shepherd.cli.kubectl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shepherd.api.CrdGeneration;
 import dev.shepherd.api.Executor;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.operator.OperatorHarness;
 import dev.shepherd.operator.StepPodBuilder;
 import dev.shepherd.operator.SupervisorPodBuilder;
+import dev.shepherd.operator.TestingCluster;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -18,8 +18,6 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
-import java.io.FileInputStream;
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +39,7 @@ class LogsTest {
   private Plugin plugin;
 
   @BeforeEach
-  void start() throws IOException {
+  void start() {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     server =
         new KubernetesMockServer(
@@ -52,12 +50,7 @@ class LogsTest {
             false);
     server.init();
     client = server.createClient();
-    java.nio.file.Path crds = CrdGeneration.generate().getParent();
-    for (String name : CrdGeneration.FILE_NAMES) {
-      try (var in = new FileInputStream(crds.resolve(name).toFile())) {
-        client.apiextensions().v1().customResourceDefinitions().load(in).create();
-      }
-    }
+    TestingCluster.installCrds(client);
     plugin = new Plugin(server::createClient);
   }
 

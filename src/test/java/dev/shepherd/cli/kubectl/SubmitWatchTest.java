@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.e2e.TestKubelet;
+import dev.shepherd.operator.OperatorHarness;
 import dev.shepherd.operator.ShepherdOperator;
 import dev.shepherd.operator.TestingCluster;
 import java.nio.file.Path;
@@ -29,13 +30,7 @@ class SubmitWatchTest {
   void start() {
     cluster = new TestingCluster();
     operator =
-        new ShepherdOperator(
-            cluster.client,
-            Clock.systemUTC(),
-            o ->
-                o.withUseSSAToPatchPrimaryResource(false)
-                    .withSSABasedCreateUpdateMatchForDependentResources(false)
-                    .withCloseClientOnStop(false));
+        new ShepherdOperator(cluster.client, Clock.systemUTC(), OperatorHarness.ON_MOCK_SERVER);
     operator.start();
     kubelet =
         new TestKubelet(cluster.client, Map.of(), Map.of(), root, System.out::println).start();
