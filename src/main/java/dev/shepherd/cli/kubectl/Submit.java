@@ -47,8 +47,11 @@ final class Submit {
       problems.forEach(s.err()::println);
       return KubectlCommand.INVALID;
     }
+    // Everything is made from the file before anything is created: a document that can't be is
+    // refused with nothing created. The templates first, for the Workflows that name them.
     KubernetesSerialization json = s.client().getKubernetesSerialization();
-    List<Workflow> made = new ArrayList<>();
+    List<WorkflowTemplate> templates = new ArrayList<>();
+    List<Workflow> workflows = new ArrayList<>();
     for (ManifestFile.Doc d : manifest.docs()) {
       ObjectMeta metadata = metadata(d.document(), json, s.namespace());
       if (d.isTemplate()) {
@@ -61,27 +64,34 @@ final class Submit {
         WorkflowTemplate t = new WorkflowTemplate();
         t.setMetadata(metadata);
         t.setSpec(d.document().spec());
-        boolean existed =
-            s.client()
-                    .resources(WorkflowTemplate.class)
-                    .inNamespace(s.namespace())
-                    .withName(metadata.getName())
-                    .get()
-                != null;
-        s.client().resource(t).createOr(NonDeletingOperation::update);
-        s.out()
-            .println(
-                "workflowtemplate.shepherd.dev/"
-                    + metadata.getName()
-                    + (existed ? " configured" : " created"));
+        templates.add(t);
       } else {
         Workflow w = new Workflow();
         w.setMetadata(metadata);
         w.setSpec(d.document().spec());
-        Workflow created = s.client().resource(w).create();
-        s.out().println("workflow.shepherd.dev/" + created.getMetadata().getName() + " created");
-        made.add(created);
+        workflows.add(w);
       }
+    }
+    for (WorkflowTemplate t : templates) {
+      boolean existed =
+          s.client()
+                  .resources(WorkflowTemplate.class)
+                  .inNamespace(s.namespace())
+                  .withName(t.getMetadata().getName())
+                  .get()
+              != null;
+      s.client().resource(t).createOr(NonDeletingOperation::update);
+      s.out()
+          .println(
+              "workflowtemplate.shepherd.dev/"
+                  + t.getMetadata().getName()
+                  + (existed ? " configured" : " created"));
+    }
+    List<Workflow> made = new ArrayList<>();
+    for (Workflow w : workflows) {
+      Workflow created = s.client().resource(w).create();
+      s.out().println("workflow.shepherd.dev/" + created.getMetadata().getName() + " created");
+      made.add(created);
     }
     if (!args.has("--watch")) {
       return KubectlCommand.OK;

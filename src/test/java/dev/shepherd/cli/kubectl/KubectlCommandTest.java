@@ -80,22 +80,28 @@ class KubectlCommandTest {
         .containsExactly("TARGET=moon", "MORE=1");
   }
 
+  /** A WorkflowTemplate, then the start of a Workflow: its metadata and spec follow. */
+  private static final String TEMPLATE_THEN =
+      """
+      apiVersion: shepherd.dev/v1alpha1
+      kind: WorkflowTemplate
+      metadata: {name: build}
+      spec:
+        image: busybox:1.36
+        steps:
+          - {name: compile, command: [sh, -c, 'echo compile']}
+      ---
+      apiVersion: shepherd.dev/v1alpha1
+      kind: Workflow
+      """;
+
   @Test
   void submitCreatesTheTemplatesBeforeTheWorkflowAndUpdatesThemTheNextTime() throws IOException {
     Path f =
         file(
             "template.yaml",
-            """
-            apiVersion: shepherd.dev/v1alpha1
-            kind: WorkflowTemplate
-            metadata: {name: build}
-            spec:
-              image: busybox:1.36
-              steps:
-                - {name: compile, command: [sh, -c, 'echo compile']}
-            ---
-            apiVersion: shepherd.dev/v1alpha1
-            kind: Workflow
+            TEMPLATE_THEN
+                + """
             metadata: {generateName: build-}
             spec:
               workflowTemplateRef: {name: build}
@@ -557,5 +563,54 @@ class KubectlCommandTest {
         assertThat(p.waitFor()).as(shell + ": " + said).isEqualTo(0);
       }
     }
+  }
+
+  @Test
+  void submitCreatesNothingWhenADocumentCannotBeCreated() throws IOException {
+    Path f =
+        file(
+            "two.yaml",
+            TEMPLATE_THEN
+                + """
+            metadata: {name: elsewhere, namespace: prod}
+            spec:
+              workflowTemplateRef: {name: build}
+            """);
+
+    Plugin.Result r = plugin.run("submit", f.toString());
+
+    assertThat(r.code).isEqualTo(1);
+    assertThat(r.err())
+        .isEqualTo(
+            "error: the namespace from the provided object \"prod\" does not match the namespace"
+                + " \"test\". You must pass '--namespace=prod' to perform this operation.\n");
+    assertThat(cluster.requests()).noneMatch(q -> q.startsWith("POST /apis/shepherd.dev"));
+  }
+
+  @Test
+  void getOfAWorkflowThatRunsATemplateShowsTheTemplatesSteps() {
+    Workflow w = OperatorHarness.workflow("ref");
+    w.getSpec().steps = new ArrayList<>();
+    w.getSpec().workflowTemplateRef = new dev.shepherd.api.WorkflowTemplateRef("build");
+    w = cluster.create(w);
+    WorkflowStatus st = new WorkflowStatus();
+    st.phase = WorkflowPhase.Running;
+    st.templateName = "build";
+    st.templateSpec =
+        "{\"image\":\"busybox\",\"steps\":[{\"name\":\"compile\"},"
+            + "{\"name\":\"link\",\"depends\":[\"compile\"]}]}";
+    w.setStatus(st);
+    cluster.client.resource(w).updateStatus();
+
+    Plugin.Result r = plugin.run("get", "ref");
+
+    assertThat(r.code).as(r.toString()).isEqualTo(0);
+    assertThat(r.out())
+        .contains(
+            """
+            STEP     PHASE    ATTEMPTS  DURATION  EXIT  REASON
+            compile  Pending  0         -         -
+            └─ link  Pending  0         -         -
+            """);
   }
 }
