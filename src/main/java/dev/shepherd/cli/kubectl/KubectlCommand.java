@@ -1,11 +1,14 @@
 package dev.shepherd.cli.kubectl;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shepherd.supervisor.ConsoleLog;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.File;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -197,7 +200,14 @@ public final class KubectlCommand {
     } else {
       config = Config.autoConfigure(target.context());
     }
-    return new KubernetesClientBuilder().withConfig(config).build();
+    // A plugin older than the operator still reads the Workflows it writes: fields this model does
+    // not know (a newer status) are passed over, as kubectl passes over what it does not print.
+    ObjectMapper lenient =
+        new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    return new KubernetesClientBuilder()
+        .withConfig(config)
+        .withKubernetesSerialization(new KubernetesSerialization(lenient, true))
+        .build();
   }
 
   /**

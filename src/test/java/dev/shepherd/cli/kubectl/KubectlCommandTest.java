@@ -498,6 +498,7 @@ class KubectlCommandTest {
 
   @Test
   void theKubeconfigFlagAndItsContextNameTheServerAndTheNamespace() throws IOException {
+    // ...and the client it makes reads a status with fields this model does not know.
     Workflow w = OperatorHarness.workflow("elsewhere", OperatorHarness.step("a"));
     w.getMetadata().setNamespace("team");
     cluster.client.resource(w).create();
@@ -522,30 +523,54 @@ class KubectlCommandTest {
             """
                 .formatted(cluster.port()));
 
-    var out = new java.io.ByteArrayOutputStream();
-    var err = new java.io.ByteArrayOutputStream();
-    int code =
-        KubectlCommand.run(
-            new String[] {
-              "suspend", "elsewhere", "--kubeconfig", kubeconfig.toString(), "--context", "team"
-            },
-            new java.io.PrintStream(out, true),
-            new java.io.PrintStream(err, true),
-            KubectlCommand::connect,
-            java.time.Clock.systemUTC(),
-            false);
+    String[] flags = {"--kubeconfig", kubeconfig.toString(), "--context", "team"};
+    GenericKubernetesResource g =
+        cluster
+            .client
+            .genericKubernetesResources(Workflow.API_VERSION, "Workflow")
+            .inNamespace("team")
+            .withName("elsewhere")
+            .get();
+    g.setAdditionalProperty("status", Map.of("phase", "Running", "fieldOfTheFuture", 1));
+    cluster
+        .client
+        .genericKubernetesResources(Workflow.API_VERSION, "Workflow")
+        .resource(g)
+        .updateStatus();
 
-    assertThat(code).as(err.toString()).isEqualTo(0);
+    String[] suspend = viaKubeconfig("suspend", "elsewhere", flags);
+    String[] get = viaKubeconfig("get", "elsewhere", flags);
+
+    assertThat(suspend[0]).as(suspend[1]).isEqualTo("0");
     assertThat(
             cluster
                 .client
-                .resources(Workflow.class)
+                .genericKubernetesResources(Workflow.API_VERSION, "Workflow")
                 .inNamespace("team")
                 .withName("elsewhere")
                 .get()
-                .getSpec()
-                .suspend)
-        .isTrue();
+                .getAdditionalProperties()
+                .get("spec"))
+        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+        .containsEntry("suspend", true);
+    assertThat(get[0]).as(get[1]).isEqualTo("0");
+    assertThat(get[1]).contains("Namespace: team").contains("Phase:     Running");
+  }
+
+  /** The exit code and stdout + stderr of a command connecting as the plugin does. */
+  private static String[] viaKubeconfig(String command, String workflow, String... flags) {
+    var out = new java.io.ByteArrayOutputStream();
+    List<String> args = new ArrayList<>(List.of(command, workflow));
+    args.addAll(List.of(flags));
+    int code =
+        KubectlCommand.run(
+            args.toArray(String[]::new),
+            new java.io.PrintStream(out, true),
+            new java.io.PrintStream(out, true),
+            KubectlCommand::connect,
+            java.time.Clock.systemUTC(),
+            false);
+    return new String[] {Integer.toString(code), out.toString()};
   }
 
   @Test
@@ -612,5 +637,54 @@ class KubectlCommandTest {
             compile  Pending  0         -         -
             └─ link  Pending  0         -         -
             """);
+  }
+
+  @Test
+  void onATerminalWatchDrawsTheLiveTableAndLeavesTheFullTable() {
+    Workflow w = cluster.create(OperatorHarness.workflow("live", OperatorHarness.step("a")));
+    WorkflowStatus done = new WorkflowStatus();
+    done.phase = WorkflowPhase.Succeeded;
+    done.message = "1 step succeeded.";
+    done.steps.add(ran("a", StepPhase.Succeeded, 1, 0, null, "12:00:00", "12:00:01"));
+    w.setStatus(done);
+    cluster.client.resource(w).updateStatus();
+
+    Plugin.Result r = plugin.onTerminal().run("watch", "live");
+
+    assertThat(r.code).as(r.toString()).isEqualTo(0);
+    assertThat(r.out()).contains("\033[").as("redrawn in place with escapes");
+    assertThat(r.out().replaceAll("\033\\[[0-9;]*m", "")) // colours off
+        .endsWith(
+            """
+            workflow live Succeeded: 1 step succeeded.
+            STEP  PHASE      ATTEMPTS  DURATION  EXIT  REASON
+            a     Succeeded  1         1.0s      0
+            """);
+  }
+
+  @Test
+  void submitRefusesKindsItDoesNotSubmit() throws IOException {
+    Path f =
+        file(
+            "cron.yaml",
+            """
+            apiVersion: shepherd.dev/v1alpha1
+            kind: CronWorkflow
+            metadata: {name: nightly}
+            spec:
+              schedule: "0 3 * * *"
+              workflowSpec:
+                steps: [{name: a, command: [sh, -c, 'echo a']}]
+            """);
+
+    Plugin.Result r = plugin.run("submit", f.toString());
+
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err())
+        .isEqualTo(
+            "error: "
+                + f
+                + ": document 1, line 1: submit takes Workflows and WorkflowTemplates; apply a"
+                + " CronWorkflow with kubectl apply\n");
   }
 }

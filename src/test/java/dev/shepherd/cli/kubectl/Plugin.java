@@ -36,12 +36,23 @@ final class Plugin {
   }
 
   private final Supplier<KubernetesClient> clients;
+  private final boolean live;
 
   /**
    * @param clients a new client per invocation (the command closes the one it gets)
    */
   Plugin(Supplier<KubernetesClient> clients) {
+    this(clients, false);
+  }
+
+  private Plugin(Supplier<KubernetesClient> clients, boolean live) {
     this.clients = clients;
+    this.live = live;
+  }
+
+  /** The same, as on a terminal: watch draws the live table. */
+  Plugin onTerminal() {
+    return new Plugin(clients, true);
   }
 
   Result run(String... args) {
@@ -54,7 +65,7 @@ final class Plugin {
     PrintStream out = new PrintStream(new Synced(r.outBytes), true, StandardCharsets.UTF_8);
     PrintStream err = new PrintStream(r.errBytes, true, StandardCharsets.UTF_8);
     return KubectlCommand.run(
-        args, out, err, target -> clients.get(), Clock.fixed(NOW, ZoneOffset.UTC), false);
+        args, out, err, target -> clients.get(), Clock.fixed(NOW, ZoneOffset.UTC), live);
   }
 
   /** Writes under the buffer's lock, so that a test can read it while the command writes. */
