@@ -1,7 +1,9 @@
 package dev.shepherd.cli.kubectl;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,7 +46,7 @@ record Args(List<String> positionals, Map<String, List<String>> values, Set<Stri
   static Args parse(String[] args) throws Invalid {
     List<String> positionals = new ArrayList<>();
     Map<String, List<String>> values = new LinkedHashMap<>();
-    Set<String> switches = new java.util.LinkedHashSet<>();
+    Set<String> switches = new LinkedHashSet<>();
     boolean flagsEnded = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -97,7 +99,7 @@ record Args(List<String> positionals, Map<String, List<String>> values, Set<Stri
   /** Refuses the flags the command does not take (the global ones are always taken). */
   void allow(String command, String... flags) throws Invalid {
     Set<String> allowed =
-        new java.util.HashSet<>(Set.of("--namespace", "--context", "--kubeconfig", "--help"));
+        new HashSet<>(Set.of("--namespace", "--context", "--kubeconfig", "--help"));
     allowed.addAll(List.of(flags));
     for (String flag : values.keySet()) {
       if (!allowed.contains(flag)) {

@@ -1,5 +1,7 @@
 package dev.shepherd.cli.kubectl;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.cli.kubectl.KubectlCommand.Failure;
@@ -7,6 +9,7 @@ import dev.shepherd.cli.run.WorkflowFile;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,12 +52,20 @@ final class Commands {
               + format
               + "\", allowed formats are: json,yaml");
     }
-    Workflow w = s.workflow(name);
-    KubernetesSerialization json = s.client().getKubernetesSerialization();
     if (format == null) {
+      Workflow w = s.workflow(name);
       TreeText.print(w, s.runSpec(w), s.clock().instant(), s.out());
-    } else if (format.equals("json")) {
-      s.out().println(json.asJson(w));
+      return KubectlCommand.OK;
+    }
+    // As stored, every field, also those this version's model does not know.
+    GenericKubernetesResource w = s.generic(name);
+    KubernetesSerialization json = s.client().getKubernetesSerialization();
+    if (format.equals("json")) {
+      try {
+        s.out().println(new ObjectMapper().readTree(json.asJson(w)).toPrettyString());
+      } catch (JsonProcessingException e) {
+        throw new UncheckedIOException(e);
+      }
     } else {
       s.out().print(json.asYaml(w));
     }

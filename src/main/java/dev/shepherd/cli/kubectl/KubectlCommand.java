@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.File;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URL;
 import java.time.Clock;
 import java.util.function.Function;
 import org.slf4j.event.Level;
@@ -148,7 +150,7 @@ public final class KubectlCommand {
     } catch (KubernetesClientException e) {
       err.println(describe(e, null));
       return ERROR;
-    } catch (java.io.UncheckedIOException e) {
+    } catch (UncheckedIOException e) {
       err.println("error: " + e.getCause().getMessage());
       return ERROR;
     } catch (InterruptedException e) {
@@ -216,7 +218,7 @@ public final class KubectlCommand {
    *
    * @param server the API server's address, or null when there is no client yet
    */
-  static String describe(KubernetesClientException e, java.net.URL server) {
+  static String describe(KubernetesClientException e, URL server) {
     Status status = e.getStatus();
     if (status != null && status.getMessage() != null && e.getCode() > 0) {
       String reason = status.getReason() == null ? "" : " (" + status.getReason() + ")";
