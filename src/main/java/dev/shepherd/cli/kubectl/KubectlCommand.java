@@ -101,16 +101,12 @@ public final class KubectlCommand {
     } catch (Args.Invalid e) {
       return usageError(err, e.getMessage());
     }
-    if (parsed.positionals().isEmpty()) {
-      if (parsed.has("--help")) {
-        out.print(USAGE);
-        return OK;
-      }
-      return usageError(err, "no command given");
-    }
     if (parsed.has("--help")) {
       out.print(USAGE);
       return OK;
+    }
+    if (parsed.positionals().isEmpty()) {
+      return usageError(err, "no command given");
     }
     String command = parsed.positionals().getFirst();
     try {
