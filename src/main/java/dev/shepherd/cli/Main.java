@@ -12,6 +12,7 @@ public final class Main {
         operator                 run the Workflow controller (in a cluster, or against $KUBECONFIG)
         supervise                run one Workflow's steps as PID 1 of its Pod (executor: supervisor)
         run FILE.yaml [options]  run a Workflow file locally, without a cluster ('run --help')
+        kubectl COMMAND ...      the kubectl plugin: submit, get, watch, logs, ... ('kubectl --help')
       """;
 
   private Main() {}
@@ -21,10 +22,10 @@ public final class Main {
       System.out.print(USAGE);
       System.exit(args.length == 0 ? 2 : 0);
     }
-    if (List.of("run", "supervise").contains(args[0])
+    if (List.of("run", "supervise", "kubectl").contains(args[0])
         && System.getProperty(ConsoleLog.PROVIDER_PROPERTY) == null
         && System.getProperty("logback.configurationFile") == null) {
-      ConsoleLog.select(); // the roles that start processes log without logback's set-up (~30 ms)
+      ConsoleLog.select(); // the command-line roles log without logback's set-up (~30 ms)
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     int code =
@@ -32,6 +33,7 @@ public final class Main {
           case "operator" -> operator(rest);
           case "supervise" -> SuperviseCommand.run(rest);
           case "run" -> RunCommand.run(rest);
+          case "kubectl" -> kubectl(rest);
           default -> {
             System.err.println("shepherd: unknown command '" + args[0] + "'");
             System.err.print(USAGE);
@@ -39,6 +41,16 @@ public final class Main {
           }
         };
     System.exit(code);
+  }
+
+  /** The kubectl plugin, which the supervisor runtime's jar leaves out as it does the operator. */
+  private static int kubectl(String[] args) {
+    if (Main.class.getResource("kubectl/KubectlCommand.class") == null) {
+      System.err.println(
+          "shepherd: this is the supervisor runtime; the kubectl plugin runs from shepherd.jar");
+      return 2;
+    }
+    return dev.shepherd.cli.kubectl.KubectlCommand.run(args);
   }
 
   /**

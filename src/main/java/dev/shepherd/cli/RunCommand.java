@@ -1,6 +1,5 @@
 package dev.shepherd.cli;
 
-import dev.shepherd.api.Param;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowSpec;
@@ -10,7 +9,6 @@ import dev.shepherd.cli.run.Output;
 import dev.shepherd.cli.run.Progress;
 import dev.shepherd.cli.run.TerminalSize;
 import dev.shepherd.cli.run.WorkflowFile;
-import dev.shepherd.engine.Problem;
 import dev.shepherd.engine.SpecValidation;
 import dev.shepherd.supervisor.ConsoleLog;
 import dev.shepherd.supervisor.Signal;
@@ -31,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Pattern;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -74,7 +71,6 @@ final class RunCommand {
       """;
 
   static final Duration STOP_GRACE = Duration.ofSeconds(5);
-  private static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private RunCommand() {}
 
@@ -112,10 +108,8 @@ final class RunCommand {
               options.file().equals("-") ? "<stdin>" : options.file(), read(options.file()));
       List<String> problems = new ArrayList<>();
       for (WorkflowFile.Document doc : documents) {
-        applyParams(doc.spec(), options.params());
-        for (Problem p : SpecValidation.problems(doc.spec(), SpecValidation.Target.LOCAL)) {
-          problems.add(doc.where(doc.lineOfField(p.path())) + p.message());
-        }
+        WorkflowFile.applyParams(doc.spec(), options.params());
+        problems.addAll(doc.problems(SpecValidation.Target.LOCAL));
       }
       if (!problems.isEmpty()) {
         throw new WorkflowFile.InvalidFile(String.join("\n", problems));
@@ -139,7 +133,7 @@ final class RunCommand {
         options.display() == Display.LIVE
             || (options.display() == Display.AUTO
                 && !options.json()
-                && stdoutIsTerminal(System.getenv("TERM")));
+                && TerminalSize.stdoutIsTerminal(System.getenv("TERM")));
     try (Output output =
         live
             ? new LiveTable(
@@ -250,16 +244,8 @@ final class RunCommand {
             }
             value = args[++i];
           }
-          int at = value.indexOf('=');
-          if (at <= 0) {
-            throw new IllegalArgumentException("--param needs NAME=VALUE, got \"" + value + "\"");
-          }
-          String name = value.substring(0, at);
-          if (!PARAM_NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException(
-                "--param " + name + ": not a valid environment variable name");
-          }
-          params.put(name, value.substring(at + 1));
+          Map.Entry<String, String> param = WorkflowFile.param(value);
+          params.put(param.getKey(), param.getValue());
         }
         case "--output", "-o" -> {
           if (value == null) {
@@ -312,26 +298,6 @@ final class RunCommand {
     }
   }
 
-  static void applyParams(WorkflowSpec spec, Map<String, String> overrides) {
-    if (overrides.isEmpty()) {
-      return;
-    }
-    List<Param> params = spec.params == null ? new ArrayList<>() : new ArrayList<>(spec.params);
-    for (Map.Entry<String, String> o : overrides.entrySet()) {
-      Param existing =
-          params.stream()
-              .filter(p -> p != null && o.getKey().equals(p.name))
-              .findFirst()
-              .orElse(null);
-      if (existing != null) {
-        existing.value = o.getValue();
-      } else {
-        params.add(new Param(o.getKey(), o.getValue()));
-      }
-    }
-    spec.params = params;
-  }
-
   private static boolean usesImages(WorkflowFile.Document doc) {
     WorkflowSpec spec = doc.spec();
     if (spec.image != null) {
@@ -376,12 +342,7 @@ final class RunCommand {
     return noColor == null || noColor.isEmpty();
   }
 
-  /** Whether stdout is a terminal that understands cursor movement (not TERM=dumb, not unset). */
   static boolean stdoutIsTerminal(String term) {
-    if (term == null || term.isBlank() || term.equals("dumb")) {
-      return false;
-    }
-    java.io.Console console = System.console();
-    return console != null && console.isTerminal();
+    return TerminalSize.stdoutIsTerminal(term);
   }
 }

@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * container is {@code shepherd supervise}, a real JVM talking to the mock API server.
  */
 class ExamplesIT {
-  static final Path RUNTIME = Path.of("target", "supervisor-runtime").toAbsolutePath();
+  static final Path RUNTIME = TestKubelet.RUNTIME;
 
   private static TestingCluster cluster;
   private static ShepherdOperator operator;
@@ -50,23 +50,7 @@ class ExamplesIT {
         .exists();
     cluster = new TestingCluster();
     startOperator();
-    String master = "http://localhost:" + cluster.port();
-    kubelet =
-        new TestKubelet(
-                cluster.client,
-                Map.of("/opt/shepherd/runtime", RUNTIME),
-                Map.of(
-                    "KUBERNETES_MASTER",
-                    master,
-                    "KUBERNETES_AUTH_TRYKUBECONFIG",
-                    "false",
-                    "KUBERNETES_AUTH_TRYSERVICEACCOUNT",
-                    "false",
-                    "SHEPHERD_GRACE_SECONDS",
-                    "2"),
-                root,
-                System.out::println)
-            .start();
+    kubelet = TestKubelet.forExamples(cluster.client, cluster.port(), root).start();
   }
 
   static void startOperator() {

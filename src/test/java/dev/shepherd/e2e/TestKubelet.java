@@ -93,6 +93,31 @@ public final class TestKubelet implements AutoCloseable {
     this.log = log;
   }
 
+  /** The supervisor runtime {@code mvn package} builds, which a supervisor Pod's init copies. */
+  public static final Path RUNTIME = Path.of("target", "supervisor-runtime").toAbsolutePath();
+
+  /**
+   * The kubelet of the examples' end-to-end tests, not yet started: the image's runtime directory
+   * is {@link #RUNTIME}, and a supervisor finds the mock API server at {@code port}, as plain HTTP
+   * without a kubeconfig or a token, and stops its steps after 2 s of grace.
+   */
+  public static TestKubelet forExamples(KubernetesClient client, int port, Path root) {
+    return new TestKubelet(
+        client,
+        Map.of("/opt/shepherd/runtime", RUNTIME),
+        Map.of(
+            "KUBERNETES_MASTER",
+            "http://localhost:" + port,
+            "KUBERNETES_AUTH_TRYKUBECONFIG",
+            "false",
+            "KUBERNETES_AUTH_TRYSERVICEACCOUNT",
+            "false",
+            "SHEPHERD_GRACE_SECONDS",
+            "2"),
+        root,
+        System.out::println);
+  }
+
   public TestKubelet start() {
     informers.add(
         client

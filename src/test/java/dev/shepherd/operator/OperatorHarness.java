@@ -11,10 +11,12 @@ import dev.shepherd.api.WorkflowStatus;
 import dev.shepherd.testing.TestingClock;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /** The real Operator against a {@link TestingCluster}, with a clock the test moves. */
@@ -39,17 +41,18 @@ public final class OperatorHarness implements AutoCloseable {
     startOperator();
   }
 
+  /**
+   * The operator's settings for the mock server, which has no server-side apply; the client stays
+   * open for the test after the operator stops.
+   */
+  public static final Consumer<ConfigurationServiceOverrider> ON_MOCK_SERVER =
+      o ->
+          o.withUseSSAToPatchPrimaryResource(false)
+              .withSSABasedCreateUpdateMatchForDependentResources(false)
+              .withCloseClientOnStop(false);
+
   public void startOperator() {
-    operator =
-        new ShepherdOperator(
-            cluster.client,
-            clock,
-            o ->
-                o.withUseSSAToPatchPrimaryResource(false)
-                    .withSSABasedCreateUpdateMatchForDependentResources(false)
-                    .withCloseClientOnStop(false),
-            passes,
-            defaultTtl);
+    operator = new ShepherdOperator(cluster.client, clock, ON_MOCK_SERVER, passes, defaultTtl);
     operator.start();
   }
 

@@ -59,6 +59,11 @@ public final class TestingCluster implements AutoCloseable {
             false);
     server.init();
     client = server.createClient();
+    installCrds(client);
+  }
+
+  /** Creates the generated CRDs, as {@code kubectl apply -k deploy/} would. */
+  public static void installCrds(KubernetesClient client) {
     java.nio.file.Path crds = CrdGeneration.generate().getParent();
     for (String name : CrdGeneration.FILE_NAMES) {
       try (var in = new FileInputStream(crds.resolve(name).toFile())) {

@@ -209,7 +209,7 @@ public final class StepTable {
     return line.substring(0, start) + c + line.substring(start, end) + RESET + line.substring(end);
   }
 
-  static String seconds(Duration d) {
+  public static String seconds(Duration d) {
     return String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
   }
 }

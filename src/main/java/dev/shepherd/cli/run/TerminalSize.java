@@ -41,6 +41,18 @@ public record TerminalSize(int rows, int columns) {
     return new TerminalSize(ws[0] > 0 ? ws[0] : env.rows(), ws[1] > 0 ? ws[1] : env.columns());
   }
 
+  /**
+   * Whether stdout is a terminal that understands cursor movement (not TERM=dumb, not unset): where
+   * {@link LiveTable} can redraw in place.
+   */
+  public static boolean stdoutIsTerminal(String term) {
+    if (term == null || term.isBlank() || term.equals("dumb")) {
+      return false;
+    }
+    java.io.Console console = System.console();
+    return console != null && console.isTerminal();
+  }
+
   private static int positive(String text, int otherwise) {
     if (text == null) {
       return otherwise;

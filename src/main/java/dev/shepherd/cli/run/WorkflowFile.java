@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.shepherd.api.Param;
 import dev.shepherd.api.Step;
 import dev.shepherd.api.TemplateOverlay;
 import dev.shepherd.api.Workflow;
@@ -90,6 +91,23 @@ public final class WorkflowFile {
         }
       }
       return lineOf(pointer.toString());
+    }
+
+    /**
+     * What {@link SpecValidation} finds in the spec for {@code target}, each problem after the
+     * place of its field ({@link #where}).
+     */
+    public List<String> problems(SpecValidation.Target target) {
+      return located(SpecValidation.problems(spec(), target));
+    }
+
+    /** Each problem after the place of its field in this document ({@link #where}). */
+    public List<String> located(List<Problem> problems) {
+      List<String> found = new ArrayList<>();
+      for (Problem p : problems) {
+        found.add(where(lineOfField(p.path())) + p.message());
+      }
+      return found;
     }
 
     /** {@code file: document N, line L: } */
@@ -293,6 +311,48 @@ public final class WorkflowFile {
         }
       }
     }
+  }
+
+  /**
+   * A {@code --param NAME=VALUE} of the command line, its name an environment variable's.
+   *
+   * @throws IllegalArgumentException saying what is wrong with it
+   */
+  public static Map.Entry<String, String> param(String nameValue) {
+    int at = nameValue.indexOf('=');
+    if (at <= 0) {
+      throw new IllegalArgumentException("--param needs NAME=VALUE, got \"" + nameValue + "\"");
+    }
+    String name = nameValue.substring(0, at);
+    if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+      throw new IllegalArgumentException(
+          "--param " + name + ": not a valid environment variable name");
+    }
+    return Map.entry(name, nameValue.substring(at + 1));
+  }
+
+  /**
+   * Sets the params named in {@code overrides} in the spec: a param of the same name gets the
+   * value, the others are added after the spec's own.
+   */
+  public static void applyParams(WorkflowSpec spec, Map<String, String> overrides) {
+    if (overrides.isEmpty()) {
+      return;
+    }
+    List<Param> params = spec.params == null ? new ArrayList<>() : new ArrayList<>(spec.params);
+    for (Map.Entry<String, String> o : overrides.entrySet()) {
+      Param existing =
+          params.stream()
+              .filter(p -> p != null && o.getKey().equals(p.name))
+              .findFirst()
+              .orElse(null);
+      if (existing != null) {
+        existing.value = o.getValue();
+      } else {
+        params.add(new Param(o.getKey(), o.getValue()));
+      }
+    }
+    spec.params = params;
   }
 
   /** One document's tree, checked and bound. */
