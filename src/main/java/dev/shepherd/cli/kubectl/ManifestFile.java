@@ -1,8 +1,5 @@
 package dev.shepherd.cli.kubectl;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.shepherd.api.Executor;
 import dev.shepherd.api.WorkflowSpec;
 import dev.shepherd.cli.run.WorkflowFile;
@@ -20,37 +17,45 @@ import java.util.Map;
 /**
  * A file for {@code submit} and {@code lint}: Workflows, and the WorkflowTemplates they name. Read
  * by {@link WorkflowFile}, as {@code shepherd run} reads one, so that the errors are the same and
- * name the document, line and field. A WorkflowTemplate has a Workflow's shape (metadata and a
- * Workflow's spec), so its document is read as a Workflow, its {@code kind} line rewritten in place
- * (the lines stay where they are), and its kind remembered by its lines.
+ * name the document, line and field; each document as written (a Workflow keeps its
+ * workflowTemplateRef and its steps' calls: the operator resolves them).
  */
 record ManifestFile(List<Doc> docs) {
   static final String TEMPLATE = "WorkflowTemplate";
 
-  /** One document, its kind as the file says it. */
-  record Doc(String kind, WorkflowFile.Document document) {
+  /** One document, its kind as the file says it, and the file it is in. */
+  record Doc(String kind, WorkflowFile.Document document, WorkflowFile.Parsed file) {
     boolean isTemplate() {
       return TEMPLATE.equals(kind);
     }
 
     /**
-     * What lint finds: what the operator would refuse for the executor the spec names; for a
-     * Workflow that runs a template, the reference itself (the template is checked as a document of
-     * its own, or by the operator when it reads it).
+     * What lint finds: for a Workflow, what the operator would refuse for the executor the spec
+     * names, once the templates it runs or calls are resolved from the file; when one of them is
+     * not in the file (it is in the cluster, say), only the references themselves. A template is
+     * checked where a Workflow runs it (alone it may lack what the Workflow gives it, an image,
+     * say): here only its calls, from the file's templates.
      */
     List<String> problems() {
       WorkflowSpec spec = document.spec();
-      if (spec.workflowTemplateRef != null) {
+      if (!file.selfContained(document)) {
         return document.located(SpecValidation.referenceProblems(spec));
       }
-      return document.problems(
-          spec.executorOrDefault() == Executor.SUPERVISOR
+      WorkflowFile.Document runs;
+      try {
+        runs = file.resolved(document);
+      } catch (WorkflowFile.InvalidFile e) {
+        return List.of(e.getMessage());
+      }
+      if (isTemplate()) {
+        return List.of();
+      }
+      return runs.problems(
+          runs.spec().executorOrDefault() == Executor.SUPERVISOR
               ? SpecValidation.Target.SUPERVISOR
               : SpecValidation.Target.POD);
     }
   }
-
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   /** Reads FILE ({@code -} for stdin). */
   static ManifestFile read(String file, InputStream stdin) throws WorkflowFile.InvalidFile {
@@ -69,53 +74,16 @@ record ManifestFile(List<Doc> docs) {
   }
 
   static ManifestFile parse(String source, String text) throws WorkflowFile.InvalidFile {
-    List<String> lines = new ArrayList<>(text.lines().toList());
-    // The documents by their lines: a line "---" starts the next one.
-    List<int[]> ranges = new ArrayList<>(); // first and last line, counting from 1
-    List<String> kinds = new ArrayList<>();
-    int start = 1;
-    for (int i = 1; i <= lines.size() + 1; i++) {
-      boolean end = i == lines.size() + 1;
-      if (end || lines.get(i - 1).equals("---") || lines.get(i - 1).startsWith("--- ")) {
-        ranges.add(new int[] {start, i - 1});
-        kinds.add(kind(lines.subList(start - 1, i - 1)));
-        start = i + 1;
-      }
-    }
-    for (int r = 0; r < ranges.size(); r++) {
-      if (!TEMPLATE.equals(kinds.get(r))) {
-        continue;
-      }
-      for (int l = ranges.get(r)[0]; l <= ranges.get(r)[1]; l++) {
-        String line = lines.get(l - 1);
-        if (line.matches("kind:\\s*[\"']?" + TEMPLATE + "[\"']?\\s*(#.*)?")) {
-          lines.set(l - 1, "kind: Workflow");
-        }
-      }
-    }
+    WorkflowFile.Parsed file = WorkflowFile.read(source, text);
     List<Doc> docs = new ArrayList<>();
-    for (WorkflowFile.Document d : WorkflowFile.parse(source, String.join("\n", lines) + "\n")) {
-      String kind = "Workflow";
-      for (int r = 0; r < ranges.size(); r++) {
-        if (d.line() >= ranges.get(r)[0] && d.line() <= ranges.get(r)[1]) {
-          kind = kinds.get(r) == null ? kind : kinds.get(r);
-        }
-      }
-      docs.add(new Doc(kind, d));
+    for (WorkflowFile.Document t : file.templates()) {
+      docs.add(new Doc(TEMPLATE, t, file));
+    }
+    for (int i = 0; i < file.workflows().size(); i++) {
+      String kind = file.kinds().get(i);
+      docs.add(new Doc(kind == null ? "Workflow" : kind, file.workflows().get(i), file));
     }
     return new ManifestFile(docs);
-  }
-
-  /**
-   * The kind of the document of these lines, or null if they don't parse (WorkflowFile says why).
-   */
-  private static String kind(List<String> lines) {
-    try {
-      JsonNode tree = YAML.readTree(String.join("\n", lines));
-      return tree != null && tree.path("kind").isTextual() ? tree.path("kind").asText() : null;
-    } catch (IOException e) {
-      return null;
-    }
   }
 
   /** Every document's problems, in file order; empty when all can run. */

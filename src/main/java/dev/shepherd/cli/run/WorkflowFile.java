@@ -161,30 +161,92 @@ public final class WorkflowFile {
    * @param source how to name the file in messages (its path, or {@code -} for stdin)
    */
   public static List<Document> parse(String source, String text) throws InvalidFile {
+    Parsed file = read(source, text);
+    if (file.workflows().isEmpty()) {
+      throw new InvalidFile(source + ": no Workflow in the file.");
+    }
+    List<Document> documents = new ArrayList<>();
+    for (Document doc : file.workflows()) {
+      documents.add(file.resolved(doc));
+    }
+    return documents;
+  }
+
+  /**
+   * A file's documents as written: its WorkflowTemplates (each read as the Workflow it has the
+   * shape of) and its Workflows (a CronWorkflow as the Workflow it creates), each list in file
+   * order, and the kind each of those Workflows has in the file.
+   */
+  public record Parsed(List<Document> templates, List<Document> workflows, List<String> kinds) {
+    /** The templates' specs by name. */
+    public Map<String, WorkflowSpec> templateSpecs() {
+      Map<String, WorkflowSpec> specs = new LinkedHashMap<>();
+      for (Document t : templates) {
+        specs.put(t.manifest().name(), t.spec());
+      }
+      return specs;
+    }
+
+    /**
+     * {@code doc} with the spec it runs: its workflowTemplateRef resolved and its steps' template
+     * calls expanded, from this file's templates only.
+     *
+     * @throws InvalidFile naming the line and field of a template that is not in the file, a cycle
+     *     of calls, or another problem of the expansion
+     */
+    public Document resolved(Document doc) throws InvalidFile {
+      return WorkflowFile.resolved(doc, templateSpecs());
+    }
+
+    /** Whether every template that {@code doc} runs or calls, transitively, is in this file. */
+    public boolean selfContained(Document doc) {
+      Map<String, WorkflowSpec> specs = templateSpecs();
+      WorkflowSpec spec = doc.spec();
+      java.util.Deque<WorkflowSpec> toCheck = new java.util.ArrayDeque<>(List.of(spec));
+      if (spec.workflowTemplateRef != null) {
+        WorkflowSpec named = specs.get(spec.workflowTemplateRef.name);
+        if (named == null) {
+          return false;
+        }
+        toCheck.add(named);
+      }
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      while (!toCheck.isEmpty()) {
+        for (String name : TemplateCalls.called(toCheck.pop())) {
+          if (!specs.containsKey(name)) {
+            return false;
+          }
+          if (seen.add(name)) {
+            toCheck.add(specs.get(name));
+          }
+        }
+      }
+      return true;
+    }
+  }
+
+  /** The documents of a file of Workflows and WorkflowTemplates, as written (nothing resolved). */
+  public static Parsed read(String source, String text) throws InvalidFile {
     List<Map<String, Integer>> lines = new ArrayList<>();
     List<Integer> starts = new ArrayList<>();
     List<Object> trees = new ArrayList<>();
     Jackson.scan(source, text, lines, starts, trees);
-    List<Document> documents = new ArrayList<>();
-    Map<String, WorkflowSpec> templates = new LinkedHashMap<>();
+    List<Document> templates = new ArrayList<>();
+    List<Document> workflows = new ArrayList<>();
+    List<String> kinds = new ArrayList<>();
     for (int i = 0; i < trees.size(); i++) {
       Object tree = trees.get(i);
       if (tree == null) {
         continue; // an empty document
       }
       if (tree instanceof Map<?, ?> map && TEMPLATE_KIND.equals(asText(map.get("kind")))) {
-        template(source, i + 1, starts.get(i), map, lines.get(i), templates);
+        templates.add(template(source, i + 1, starts.get(i), map, lines.get(i), templates));
         continue;
       }
-      documents.add(document(source, i + 1, starts.get(i), tree, lines.get(i)));
+      workflows.add(document(source, i + 1, starts.get(i), tree, lines.get(i)));
+      kinds.add(tree instanceof Map<?, ?> map ? asText(map.get("kind")) : null);
     }
-    if (documents.isEmpty()) {
-      throw new InvalidFile(source + ": no Workflow in the file.");
-    }
-    for (int i = 0; i < documents.size(); i++) {
-      documents.set(i, resolved(documents.get(i), templates));
-    }
-    return documents;
+    return new Parsed(templates, workflows, kinds);
   }
 
   private static final String TEMPLATE_KIND = "WorkflowTemplate";
@@ -194,13 +256,13 @@ public final class WorkflowFile {
    * kept by its name for the Workflows of the file to run ({@code workflowTemplateRef}) or call
    * ({@code steps[].template}).
    */
-  private static void template(
+  private static Document template(
       String source,
       int index,
       int line,
       Map<?, ?> tree,
       Map<String, Integer> lines,
-      Map<String, WorkflowSpec> templates)
+      List<Document> before)
       throws InvalidFile {
     Map<Object, Object> asWorkflow = new LinkedHashMap<>(tree);
     asWorkflow.put("kind", "Workflow");
@@ -211,13 +273,16 @@ public final class WorkflowFile {
           doc.where(doc.lineOf("/metadata"))
               + "the WorkflowTemplate has no metadata.name, by which Workflows name it.");
     }
-    if (templates.putIfAbsent(name, doc.spec()) != null) {
-      throw new InvalidFile(
-          doc.where(doc.lineOf("/metadata/name"))
-              + "a second WorkflowTemplate named \""
-              + name
-              + "\" in the file.");
+    for (Document other : before) {
+      if (name.equals(other.manifest().name())) {
+        throw new InvalidFile(
+            doc.where(doc.lineOf("/metadata/name"))
+                + "a second WorkflowTemplate named \""
+                + name
+                + "\" in the file.");
+      }
     }
+    return doc;
   }
 
   /**

@@ -134,9 +134,9 @@ public final class UiServer implements AutoCloseable {
   private void workflows(HttpExchange ex, String[] parts, Map<String, String> query, boolean get)
       throws IOException {
     if (get && parts.length == 1) {
-      ArrayNode list = WorkflowView.array();
-      feed.list(query.get("namespace")).forEach(w -> list.add(WorkflowView.of(w)));
-      json(ex, 200, WorkflowView.json(list));
+      ArrayNode list = WorkflowJson.array();
+      feed.list(query.get("namespace")).forEach(w -> list.add(WorkflowJson.of(w)));
+      json(ex, 200, WorkflowJson.json(list));
       return;
     }
     if (parts.length < 3) {
@@ -150,7 +150,7 @@ public final class UiServer implements AutoCloseable {
       if (w.isEmpty()) {
         text(ex, 404, "No Workflow " + namespace + "/" + name + ".");
       } else {
-        json(ex, 200, WorkflowView.json(WorkflowView.of(w.get())));
+        json(ex, 200, WorkflowJson.json(WorkflowJson.of(w.get())));
       }
     } else if (get && parts.length == 6 && parts[3].equals("steps") && parts[5].equals("log")) {
       log(ex, namespace, name, parts[4], query.get("attempt"));
@@ -227,7 +227,7 @@ public final class UiServer implements AutoCloseable {
     try (OutputStream out = ex.getResponseBody()) {
       send(out, "reset", "{}");
       for (Workflow w : feed.list(namespace)) {
-        send(out, "workflow", WorkflowView.json(WorkflowView.of(w)));
+        send(out, "workflow", WorkflowJson.json(WorkflowJson.of(w)));
       }
       while (!threads.isShutdown()) {
         WorkflowFeed.Change c = changes.poll(keepAliveMillis, TimeUnit.MILLISECONDS);
@@ -236,9 +236,9 @@ public final class UiServer implements AutoCloseable {
           out.write(":\n\n".getBytes(StandardCharsets.UTF_8));
           out.flush();
         } else if (c.deleted()) {
-          send(out, "deleted", WorkflowView.json(WorkflowView.deleted(c.workflow())));
+          send(out, "deleted", WorkflowJson.json(WorkflowJson.deleted(c.workflow())));
         } else {
-          send(out, "workflow", WorkflowView.json(WorkflowView.of(c.workflow())));
+          send(out, "workflow", WorkflowJson.json(WorkflowJson.of(c.workflow())));
         }
       }
     } catch (InterruptedException e) {

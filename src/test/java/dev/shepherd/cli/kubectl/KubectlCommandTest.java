@@ -163,25 +163,43 @@ class KubectlCommandTest {
     assertThat(good.out()).isEqualTo(dir.resolve("two.yaml") + ": 1 document, no problem found\n");
   }
 
+  /**
+   * A template alone may lack what a Workflow gives it (an image, say): it is checked where a
+   * Workflow of the file runs it, as the operator resolves it.
+   */
   @Test
-  void lintChecksAWorkflowTemplateAsTheWorkflowItWouldRun() throws IOException {
-    Path f =
+  void lintChecksAWorkflowTemplateWhereAWorkflowOfTheFileRunsIt() throws IOException {
+    String template =
+        """
+        apiVersion: shepherd.dev/v1alpha1
+        kind: WorkflowTemplate
+        metadata: {name: t}
+        spec:
+          executor: supervisor
+          steps:
+            - {name: a, command: [sh, -c, 'echo a']}
+        """;
+    Path alone = file("t.yaml", template);
+    Path run =
         file(
-            "t.yaml",
-            """
-            apiVersion: shepherd.dev/v1alpha1
-            kind: WorkflowTemplate
-            metadata: {name: t}
-            spec:
-              executor: supervisor
-              steps:
-                - {name: a, command: [sh, -c, 'echo a']}
-            """);
+            "run.yaml",
+            template
+                + """
+                ---
+                apiVersion: shepherd.dev/v1alpha1
+                kind: Workflow
+                metadata: {name: w}
+                spec:
+                  executor: supervisor
+                  workflowTemplateRef: {name: t}
+                """);
 
-    Plugin.Result r = plugin.run("lint", f.toString());
+    Plugin.Result ok = plugin.run("lint", alone.toString());
+    Plugin.Result r = plugin.run("lint", run.toString());
 
+    assertThat(ok.code).as(ok.toString()).isEqualTo(0);
     assertThat(r.code).isEqualTo(2);
-    assertThat(r.err()).contains("line 4").contains("image");
+    assertThat(r.err()).contains("document 2").contains("image");
   }
 
   @Test

@@ -18,14 +18,14 @@ import java.util.Set;
  * environment (a step's env values may hold secrets, and valueFrom names Secrets), and its status.
  * The steps of a Workflow run from a template are the template's, as the operator resolved them.
  */
-final class WorkflowView {
+final class WorkflowJson {
   /** Fields never sent, wherever they are in the spec. */
   private static final Set<String> HIDDEN = Set.of("env", "envFrom");
 
   private static final ObjectMapper JSON =
       new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
-  private WorkflowView() {}
+  private WorkflowJson() {}
 
   static ObjectNode of(Workflow w) {
     ObjectNode view = JSON.createObjectNode();
@@ -36,7 +36,7 @@ final class WorkflowView {
     metadata.put("uid", w.getMetadata().getUid());
     // The spec as the operator resolved it, from the templates the status pinned: a template's
     // steps, a step's call expanded.
-    WorkflowSpec runs = PinnedSpec.of(w.getSpec(), w.getStatus(), WorkflowView::spec);
+    WorkflowSpec runs = PinnedSpec.of(w.getSpec(), w.getStatus(), WorkflowJson::spec);
     ObjectNode spec = runs == null ? JSON.createObjectNode() : JSON.valueToTree(runs);
     ObjectNode status =
         w.getStatus() == null ? JSON.createObjectNode() : JSON.valueToTree(w.getStatus());
@@ -83,7 +83,7 @@ final class WorkflowView {
         hide(it.next());
       }
     } else if (node instanceof ArrayNode array) {
-      array.forEach(WorkflowView::hide);
+      array.forEach(WorkflowJson::hide);
     }
   }
 }
