@@ -434,7 +434,7 @@ class RealClusterIT {
   @ParameterizedTest
   @EnumSource(Executor.class)
   void aFailedWorkflowRetriedInPlaceRunsOnlyItsFailedStepsAgain(Executor executor) {
-    String name = "retry-" + executor.name().toLowerCase();
+    String name = "again-" + executor.name().toLowerCase(); // retry-* are retry.yaml's
     Workflow w =
         Example.workflow(
             name,
@@ -478,6 +478,36 @@ class RealClusterIT {
     } else {
       assertThat(done.getStatus().step("b").podName).isEqualTo(name + "-b-1-retry1");
     }
+  }
+
+  /**
+   * spec.ttlSecondsAfterFinished on a real API server: the finished Workflow is deleted, and its
+   * Pods go with it through their ownerReferences (the real garbage collector).
+   */
+  @Order(3)
+  @ParameterizedTest
+  @EnumSource(Executor.class)
+  void aFinishedWorkflowIsDeletedWhenItsTimeToLiveIsUp(Executor executor) {
+    String name = "ttl-" + executor.name().toLowerCase();
+    Workflow w =
+        Example.workflow(
+            name,
+            NAMESPACE,
+            "busybox:1.36",
+            executor,
+            """
+            - {name: a, command: [sh, -c, 'echo a']}
+            """);
+    w.getSpec().ttlSecondsAfterFinished = 1L;
+    client.resource(w).create();
+    await()
+        .atMost(WORKFLOW_TIMEOUT)
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> get(name) == null);
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> pods(name).isEmpty());
   }
 
   /**

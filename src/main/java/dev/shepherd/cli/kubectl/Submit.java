@@ -32,11 +32,13 @@ final class Submit {
       return KubectlCommand.INVALID;
     }
     for (ManifestFile.Doc d : manifest.docs()) {
-      if (!d.isTemplate() && !d.kind().equals("Workflow")) {
+      // A CronWorkflow's document is read as the Workflow it creates: submit runs it once, now,
+      // as shepherd run does (Argo's submit --from cronwf).
+      if (!d.isTemplate() && !d.kind().equals("Workflow") && !d.kind().equals("CronWorkflow")) {
         throw new Failure(
             KubectlCommand.INVALID,
             d.document().where(d.document().line())
-                + "submit takes Workflows and WorkflowTemplates; apply a "
+                + "submit takes Workflows, CronWorkflows (run once) and WorkflowTemplates; apply a "
                 + d.kind()
                 + " with kubectl apply");
       }

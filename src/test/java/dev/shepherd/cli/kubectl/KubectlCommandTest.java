@@ -680,8 +680,9 @@ class KubectlCommandTest {
             """);
   }
 
+  /** A CronWorkflow is run once, now, as shepherd run runs it (Argo's submit --from cronwf). */
   @Test
-  void submitRefusesKindsItDoesNotSubmit() throws IOException {
+  void submitRunsACronWorkflowsWorkflowOnceNow() throws IOException {
     Path f =
         file(
             "cron.yaml",
@@ -692,17 +693,25 @@ class KubectlCommandTest {
             spec:
               schedule: "0 3 * * *"
               workflowSpec:
+                image: busybox:1.36
                 steps: [{name: a, command: [sh, -c, 'echo a']}]
             """);
 
     Plugin.Result r = plugin.run("submit", f.toString());
 
-    assertThat(r.code).isEqualTo(2);
-    assertThat(r.err())
-        .isEqualTo(
-            "error: "
-                + f
-                + ": document 1, line 1: submit takes Workflows and WorkflowTemplates; apply a"
-                + " CronWorkflow with kubectl apply\n");
+    assertThat(r.code).as(r.toString()).isEqualTo(0);
+    assertThat(r.out()).isEqualTo("workflow.shepherd.dev/nightly created\n");
+    Workflow made =
+        cluster.client.resources(Workflow.class).inNamespace(NS).withName("nightly").get();
+    assertThat(made.getSpec().steps).extracting(x -> x.name).containsExactly("a");
+    assertThat(
+            cluster
+                .client
+                .resources(dev.shepherd.api.CronWorkflow.class)
+                .inNamespace(NS)
+                .list()
+                .getItems())
+        .as("no CronWorkflow is made")
+        .isEmpty();
   }
 }
