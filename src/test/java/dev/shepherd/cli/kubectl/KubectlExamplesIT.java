@@ -76,12 +76,17 @@ class KubectlExamplesIT {
     List<String> names = new ArrayList<>();
     StringBuilder copy = new StringBuilder();
     for (Object doc : YAML.readerFor(Object.class).readValues(text).readAll()) {
-      if (doc instanceof Map<?, ?> m && "Workflow".equals(m.get("kind"))) {
+      // A CronWorkflow is submitted as its Workflow, run once, of its name.
+      if (doc instanceof Map<?, ?> m
+          && ("Workflow".equals(m.get("kind")) || "CronWorkflow".equals(m.get("kind")))) {
         Map<String, Object> metadata = (Map<String, Object>) m.get("metadata");
         String name = metadata.get("name") + suffix;
         metadata.put("name", name);
-        ((Map<String, Object>) m.get("spec"))
-            .put("executor", YAML.convertValue(executor, String.class));
+        Map<String, Object> spec = (Map<String, Object>) m.get("spec");
+        if ("CronWorkflow".equals(m.get("kind"))) {
+          spec = (Map<String, Object>) spec.get("workflowSpec");
+        }
+        spec.put("executor", YAML.convertValue(executor, String.class));
         names.add(name);
       }
       if (doc != null) {
