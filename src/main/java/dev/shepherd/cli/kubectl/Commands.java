@@ -3,15 +3,14 @@ package dev.shepherd.cli.kubectl;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shepherd.api.Workflow;
-import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.cli.kubectl.KubectlCommand.Failure;
 import dev.shepherd.cli.run.WorkflowFile;
+import dev.shepherd.view.Controls;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -32,10 +31,10 @@ final class Commands {
         yield Watch.exitCode(Watch.follow(s, args.operands("watch WF", 1, 1).getFirst()));
       }
       case "logs" -> Logs.run(args, s);
-      case "cancel" -> control(args, s, "cancel", "{\"cancel\":true}", "cancelled");
-      case "suspend" -> control(args, s, "suspend", "{\"suspend\":true}", "suspended");
-      case "resume" -> control(args, s, "resume", "{\"suspend\":false}", "resumed");
-      case "retry" -> retry(args, s);
+      case "cancel" -> control(args, s, Controls.Action.CANCEL, "cancelled");
+      case "suspend" -> control(args, s, Controls.Action.SUSPEND, "suspended");
+      case "resume" -> control(args, s, Controls.Action.RESUME, "resumed");
+      case "retry" -> control(args, s, Controls.Action.RETRY, "retried");
       case "resubmit" -> resubmit(args, s);
       default -> throw new Args.Invalid("unknown command \"" + command + "\"");
     };
@@ -72,47 +71,34 @@ final class Commands {
     return KubectlCommand.OK;
   }
 
-  /** cancel, suspend, resume: one merge patch of the spec, as kubectl patch would send. */
-  private static int control(Args args, Session s, String verb, String spec, String done)
-      throws Args.Invalid, Failure {
-    args.allow(verb);
-    String name = args.operands(verb + " WF", 1, 1).getFirst();
-    s.generic(name);
-    s.patchSpec(name, spec);
-    s.out().println("workflow.shepherd.dev/" + name + " " + done);
-    return KubectlCommand.OK;
-  }
-
   /**
-   * Retry in place: spec.retryGeneration one past the last retry's generation (or 1), and no
-   * cancel, so that the operator reruns the failed, cancelled and skipped steps. The Workflow is
-   * read as a generic object, so the retries in its status count whatever the model knows of them.
+   * cancel, suspend, resume, retry: one merge patch of the spec ({@link Controls}), as kubectl
+   * patch would send. The Workflow is read as a generic object, so that a retry counts the retries
+   * in its status whatever this version's model knows of them.
    */
-  private static int retry(Args args, Session s) throws Args.Invalid, Failure {
-    args.allow("retry");
-    String name = args.operands("retry WF", 1, 1).getFirst();
+  private static int control(Args args, Session s, Controls.Action action, String done)
+      throws Args.Invalid, Failure {
+    args.allow(action.verb());
+    String name = args.operands(action.verb() + " WF", 1, 1).getFirst();
     GenericKubernetesResource w = s.generic(name);
-    Map<String, Object> status = map(w.getAdditionalProperties().get("status"));
-    Object phase = status.get("phase");
-    if (!WorkflowPhase.Failed.name().equals(phase)
-        && !WorkflowPhase.Cancelled.name().equals(phase)) {
-      throw new Failure(
-          KubectlCommand.ERROR,
-          "workflow "
-              + name
-              + " is "
-              + (phase == null ? "not started" : phase)
-              + ": only a Failed or Cancelled workflow can be retried");
+    String patch;
+    try {
+      patch = Controls.specPatch(action, name, map(w.getAdditionalProperties().get("status")));
+    } catch (Controls.Refused e) {
+      throw new Failure(KubectlCommand.ERROR, e.getMessage());
     }
-    long last = 0;
-    if (status.get("retries") instanceof List<?> retries
-        && !retries.isEmpty()
-        && map(retries.getLast()).get("generation") instanceof Number n) {
-      last = n.longValue();
-    }
-    long next = last + 1;
-    s.patchSpec(name, "{\"retryGeneration\":" + next + ",\"cancel\":false}");
-    s.out().println("workflow.shepherd.dev/" + name + " retried (retryGeneration " + next + ")");
+    s.patchSpec(name, patch);
+    s.out()
+        .println(
+            "workflow.shepherd.dev/"
+                + name
+                + " "
+                + done
+                + (action == Controls.Action.RETRY
+                    ? " (retryGeneration "
+                        + Controls.nextRetry(map(w.getAdditionalProperties().get("status")))
+                        + ")"
+                    : ""));
     return KubectlCommand.OK;
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.shepherd.api.Workflow;
+import dev.shepherd.view.Controls;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
@@ -176,6 +177,8 @@ public final class UiServer implements AutoCloseable {
         json(ex, 200, patch);
       } catch (NoSuchElementException e) {
         text(ex, 404, e.getMessage());
+      } catch (Controls.Refused e) {
+        text(ex, 409, e.getMessage());
       }
     }
   }

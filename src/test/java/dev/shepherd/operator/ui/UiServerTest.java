@@ -18,7 +18,6 @@ import dev.shepherd.operator.OperatorHarness;
 import dev.shepherd.operator.TestingCluster;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -30,7 +29,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -233,16 +231,9 @@ class UiServerTest {
         .isEqualTo(1);
     h.kubelet.succeed(h.awaitPod("c-a-1-retry1").getMetadata().getName());
     h.awaitWorkflow("c", x -> x.getStatus().phase == WorkflowPhase.Succeeded);
-  }
-
-  @Test
-  void retryAsksForOneGenerationMoreThanTheLastRetryInTheStatus() {
-    GenericKubernetesResource none = new GenericKubernetesResource();
-    assertThat(WorkflowActions.nextRetry(none)).isEqualTo(1);
-    GenericKubernetesResource twice = new GenericKubernetesResource();
-    twice.setAdditionalProperty(
-        "status", Map.of("retries", List.of(Map.of("generation", 1), Map.of("generation", 2))));
-    assertThat(WorkflowActions.nextRetry(twice)).isEqualTo(3);
+    HttpResponse<String> again = post("/api/workflows/test/c/retry", true);
+    assertThat(again.statusCode()).isEqualTo(409);
+    assertThat(again.body()).contains("only a Failed or Cancelled workflow can be retried");
   }
 
   @Test
