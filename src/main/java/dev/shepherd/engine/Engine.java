@@ -312,6 +312,13 @@ public final class Engine {
     }
   }
 
+  /** Whether {@code spec.retryGeneration} asks for a retry that {@code status} has not recorded. */
+  public static boolean retryAsked(WorkflowSpec spec, WorkflowStatus status) {
+    return spec != null
+        && status != null
+        && spec.retryGenerationOrZero() > status.retryGeneration();
+  }
+
   /**
    * Takes or refuses the retry in place that {@code spec.retryGeneration} asks for, when it asks
    * for one the status has not recorded yet; call it before {@link #plan}. Taken, the steps that
@@ -322,10 +329,10 @@ public final class Engine {
    * @return the record added to {@code status.retries}, or null when nothing was asked
    */
   public RetryRecord retry(WorkflowSpec spec, WorkflowStatus status, long generation) {
-    long asked = spec.retryGenerationOrZero();
-    if (asked <= status.retryGeneration()) {
+    if (!retryAsked(spec, status)) {
       return null;
     }
+    long asked = spec.retryGenerationOrZero();
     Instant now = clock.instant();
     String time = Timestamps.format(now);
     String refusal = RetryInPlace.refusal(spec, status);
@@ -851,7 +858,7 @@ public final class Engine {
   }
 
   /** A step skipped because its {@code when} was false: done, as far as its dependents go. */
-  private static boolean conditionFalse(RunStatus st) {
+  static boolean conditionFalse(RunStatus st) {
     return st.phase == StepPhase.Skipped && Outcome.CONDITION_FALSE.equals(st.reason);
   }
 

@@ -55,16 +55,12 @@ final class RetryInPlace {
       for (String d : step.dependsOrEmpty()) {
         after |= again.contains(d);
       }
-      if (finallyStep || after || !(st.phase == StepPhase.Succeeded || conditionFalse(st))) {
+      if (finallyStep || after || !(st.phase == StepPhase.Succeeded || Engine.conditionFalse(st))) {
         again.add(step.name);
         names.add(step.name);
       }
     }
     return names;
-  }
-
-  private static boolean conditionFalse(StepStatus st) {
-    return st.phase == StepPhase.Skipped && Outcome.CONDITION_FALSE.equals(st.reason);
   }
 
   /** A record of a taken retry, naming at most {@link RetryRecord#MAX_NAMED_STEPS} steps. */

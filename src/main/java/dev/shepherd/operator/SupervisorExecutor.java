@@ -186,7 +186,7 @@ final class SupervisorExecutor {
    */
   private boolean retry(Workflow workflow, Context<Workflow> context) {
     WorkflowStatus stored = workflow.getStatus();
-    if (stored == null || workflow.getSpec().retryGenerationOrZero() <= stored.retryGeneration()) {
+    if (!Engine.retryAsked(workflow.getSpec(), stored)) {
       return false;
     }
     KubernetesSerialization json = context.getClient().getKubernetesSerialization();

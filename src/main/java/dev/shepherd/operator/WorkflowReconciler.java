@@ -143,7 +143,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
     if (current != null
         && current.phase != null
         && current.phase.isFinal()
-        && !retryAsked(workflow, current)) {
+        && !Engine.retryAsked(workflow.getSpec(), current)) {
       if (workflow.getSpec() != null
           && workflow.getSpec().executorOrDefault() == Executor.SUPERVISOR) {
         supervisor.recordEnd(workflow);
@@ -165,12 +165,6 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
       case POD -> pods.reconcile(resolved.get(), context);
       case SUPERVISOR -> supervisor.reconcile(resolved.get(), context);
     };
-  }
-
-  /** A retry in place that the status has not recorded: the executors take or refuse it. */
-  private static boolean retryAsked(Workflow workflow, WorkflowStatus status) {
-    return workflow.getSpec() != null
-        && workflow.getSpec().retryGenerationOrZero() > status.retryGeneration();
   }
 
   /**
