@@ -13,15 +13,12 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
@@ -312,17 +309,7 @@ public class CronWorkflowReconciler implements Reconciler<CronWorkflow> {
     if (json.asJson(status).equals(json.asJson(before))) {
       return;
     }
-    String patch = json.asJson(Map.of("status", status));
-    CronWorkflow written =
-        context
-            .getClient()
-            .resource(cron)
-            .subresource("status")
-            .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
-    context
-        .eventSourceRetriever()
-        .getControllerEventSource()
-        .handleRecentResourceUpdate(ResourceID.fromResource(cron), written, cron);
+    StatusWriter.send(cron, context, json.asJson(Map.of("status", status)));
   }
 
   private static Instant instant(String text) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowStatus;
 import dev.shepherd.api.wire.StatusPatch;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -74,18 +75,30 @@ final class StatusWriter {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+    return send(workflow, context, patch);
+  }
+
+  /**
+   * Sends {@code patch}, a JSON merge patch, to the status subresource of {@code resource} (a
+   * Workflow or a CronWorkflow), and hands the object the API server returns to the controller's
+   * cache.
+   *
+   * @param resource the informer's copy that the pass decided on
+   * @return the resource as the API server wrote it
+   */
+  static <R extends HasMetadata> R send(R resource, Context<R> context, String patch) {
     // Through the informer's copy, which names the object, so that the client does not GET it
     // first.
-    Workflow written =
+    R written =
         context
             .getClient()
-            .resource(workflow)
+            .resource(resource)
             .subresource("status")
             .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
     context
         .eventSourceRetriever()
         .getControllerEventSource()
-        .handleRecentResourceUpdate(ResourceID.fromResource(workflow), written, workflow);
+        .handleRecentResourceUpdate(ResourceID.fromResource(resource), written, resource);
     return written;
   }
 }
