@@ -223,21 +223,12 @@ public final class ModesBench {
                 o.withUseSSAToPatchPrimaryResource(false)
                     .withSSABasedCreateUpdateMatchForDependentResources(false));
     operator.start();
-    String master = "http://localhost:" + cluster.port();
     Path root = Files.createTempDirectory("modes-bench-kubelet");
     kubelet =
         new TestKubelet(
                 cluster.client,
                 Map.of("/opt/shepherd/runtime", opts.runtime),
-                Map.of(
-                    "KUBERNETES_MASTER",
-                    master,
-                    "KUBERNETES_AUTH_TRYKUBECONFIG",
-                    "false",
-                    "KUBERNETES_AUTH_TRYSERVICEACCOUNT",
-                    "false",
-                    "SHEPHERD_GRACE_SECONDS",
-                    "2"),
+                TestKubelet.mockApiServerEnv(cluster.port()),
                 root,
                 this::kubeletLine)
             .start();

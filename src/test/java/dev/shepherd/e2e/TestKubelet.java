@@ -105,17 +105,25 @@ public final class TestKubelet implements AutoCloseable {
     return new TestKubelet(
         client,
         Map.of("/opt/shepherd/runtime", RUNTIME),
-        Map.of(
-            "KUBERNETES_MASTER",
-            "http://localhost:" + port,
-            "KUBERNETES_AUTH_TRYKUBECONFIG",
-            "false",
-            "KUBERNETES_AUTH_TRYSERVICEACCOUNT",
-            "false",
-            "SHEPHERD_GRACE_SECONDS",
-            "2"),
+        mockApiServerEnv(port),
         root,
         System.out::println);
+  }
+
+  /**
+   * The environment a supervisor needs to reach the mock API server at {@code port}: plain HTTP, no
+   * kubeconfig, no token; and 2 s of grace for its steps.
+   */
+  public static Map<String, String> mockApiServerEnv(int port) {
+    return Map.of(
+        "KUBERNETES_MASTER",
+        "http://localhost:" + port,
+        "KUBERNETES_AUTH_TRYKUBECONFIG",
+        "false",
+        "KUBERNETES_AUTH_TRYSERVICEACCOUNT",
+        "false",
+        "SHEPHERD_GRACE_SECONDS",
+        "2");
   }
 
   public TestKubelet start() {

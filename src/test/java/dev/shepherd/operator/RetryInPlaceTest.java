@@ -10,11 +10,9 @@ import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.WorkflowStatus;
 import dev.shepherd.api.wire.CarriedManifest;
-import dev.shepherd.engine.Engine;
 import dev.shepherd.testing.TestingClock;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,13 +76,7 @@ class RetryInPlaceTest {
   void aSupervisorRetryStartsASupervisorOfItsOwnThatGoesOnFromTheStoredStatus() {
     try (TestingCluster cluster = new TestingCluster()) {
       TestingClock clock = new TestingClock(Instant.parse("2026-12-06T10:00:00Z"));
-      SupervisorExecutor executor =
-          new SupervisorExecutor(
-              clock,
-              new Engine(clock),
-              new EventRecorder(cluster.client, clock),
-              new OperatorMetrics(new SimpleMeterRegistry()),
-              SupervisorPodBuilder.DEFAULT_IMAGE);
+      SupervisorExecutor executor = SupervisorExecutorTest.executor(cluster, clock);
       TestingContext context = new TestingContext(cluster.client);
       Workflow w = cluster.create(SupervisorExecutorTest.supervised("sv-again"));
       WorkflowStatus failed = new WorkflowStatus();

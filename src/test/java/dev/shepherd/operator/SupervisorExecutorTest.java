@@ -14,6 +14,7 @@ import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
 import dev.shepherd.api.wire.StatusPatch;
 import dev.shepherd.engine.Conditions;
+import dev.shepherd.engine.Engine;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -29,6 +30,8 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +51,16 @@ class SupervisorExecutorTest {
   @AfterEach
   void close() {
     h.close();
+  }
+
+  /** The supervisor executor alone, on {@code cluster}, deciding by {@code clock}. */
+  static SupervisorExecutor executor(TestingCluster cluster, Clock clock) {
+    return new SupervisorExecutor(
+        clock,
+        new Engine(clock),
+        new EventRecorder(cluster.client, clock),
+        new OperatorMetrics(new SimpleMeterRegistry()),
+        SupervisorPodBuilder.DEFAULT_IMAGE);
   }
 
   static Workflow supervised(String name) {

@@ -7,10 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.shepherd.api.StepPhase;
 import dev.shepherd.api.Workflow;
 import dev.shepherd.api.WorkflowPhase;
-import dev.shepherd.engine.Engine;
 import dev.shepherd.testing.TestingClock;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -83,13 +81,7 @@ class WorkflowControlTest {
 
   private static void supervisorPodsOnCancel(TestingCluster cluster) {
     TestingClock clock = new TestingClock(Instant.parse("2026-12-06T10:00:00Z"));
-    SupervisorExecutor executor =
-        new SupervisorExecutor(
-            clock,
-            new Engine(clock),
-            new EventRecorder(cluster.client, clock),
-            new OperatorMetrics(new SimpleMeterRegistry()),
-            SupervisorPodBuilder.DEFAULT_IMAGE);
+    SupervisorExecutor executor = SupervisorExecutorTest.executor(cluster, clock);
     TestingContext context = new TestingContext(cluster.client);
 
     Workflow before = cluster.create(SupervisorExecutorTest.supervised("sv-stop"));
