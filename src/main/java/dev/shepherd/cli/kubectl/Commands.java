@@ -80,10 +80,10 @@ final class Commands {
       throws Args.Invalid, Failure {
     args.allow(action.verb());
     String name = args.operands(action.verb() + " WF", 1, 1).getFirst();
-    GenericKubernetesResource w = s.generic(name);
+    Map<String, Object> status = map(s.generic(name).getAdditionalProperties().get("status"));
     String patch;
     try {
-      patch = Controls.specPatch(action, name, map(w.getAdditionalProperties().get("status")));
+      patch = Controls.specPatch(action, name, status);
     } catch (Controls.Refused e) {
       throw new Failure(KubectlCommand.ERROR, e.getMessage());
     }
@@ -95,9 +95,7 @@ final class Commands {
                 + " "
                 + done
                 + (action == Controls.Action.RETRY
-                    ? " (retryGeneration "
-                        + Controls.nextRetry(map(w.getAdditionalProperties().get("status")))
-                        + ")"
+                    ? " (retryGeneration " + Controls.nextRetry(status) + ")"
                     : ""));
     return KubectlCommand.OK;
   }
