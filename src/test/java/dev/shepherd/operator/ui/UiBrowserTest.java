@@ -28,9 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -85,6 +85,9 @@ class UiBrowserTest {
             .build();
     browser = new ChromeDriver(service, options);
     wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+    // The graph is redrawn whenever the operator writes the status: an element a condition found
+    // may be gone when it reads it, and the condition is tried again.
+    wait.ignoring(StaleElementReferenceException.class);
   }
 
   @AfterEach
@@ -124,8 +127,31 @@ class UiBrowserTest {
     return By.cssSelector("g.node[data-step='" + step + "']");
   }
 
+  /** Clicks the element {@code by} finds, found again if the page redrew it meanwhile. */
+  private void click(By by) {
+    wait.until(
+        b -> {
+          b.findElement(by).click();
+          return true;
+        });
+  }
+
+  /** The text of the element {@code by} finds, found again if the page redrew it meanwhile. */
+  private String text(By by) {
+    return wait.until(b -> b.findElement(by).getText());
+  }
+
   private String phaseOf(String step) {
-    return browser.findElement(node(step)).getDomAttribute("data-phase");
+    return (String) inOneScript("return document.querySelector(arguments[0]).dataset.phase", step);
+  }
+
+  /**
+   * {@code script} run on the node of {@code step} (its selector as arguments[0]) in one go: the
+   * graph is redrawn whenever the operator writes the status, so an element found by one call may
+   * be gone at the next.
+   */
+  private Object inOneScript(String script, String step) {
+    return ((JavascriptExecutor) browser).executeScript(script, "g.node[data-step='" + step + "']");
   }
 
   @Test
@@ -141,8 +167,10 @@ class UiBrowserTest {
     wait.until(
         ExpectedConditions.attributeToBe(
             By.cssSelector("tr.workflow[data-name='release']"), "data-phase", "Succeeded"));
-    WebElement release = browser.findElement(By.cssSelector("tr.workflow[data-name='release']"));
-    assertThat(release.getText()).contains("test").contains("Succeeded").contains("1/1");
+    assertThat(text(By.cssSelector("tr.workflow[data-name='release']")))
+        .contains("test")
+        .contains("Succeeded")
+        .contains("1/1");
     screenshot("ui-list.png");
 
     open("/?namespace=elsewhere");
@@ -158,9 +186,12 @@ class UiBrowserTest {
 
     open("/workflows/test/graph");
     wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("g.node"), 6));
-    assertThat(browser.findElements(By.cssSelector("g.node[data-group='finally']")))
-        .singleElement()
-        .satisfies(n -> assertThat(n.getDomAttribute("data-step")).isEqualTo("notify"));
+    assertThat(
+            ((JavascriptExecutor) browser)
+                .executeScript(
+                    "return [...document.querySelectorAll(\"g.node[data-group='finally']\")]"
+                        + ".map(n => n.dataset.step)"))
+        .isEqualTo(List.of("notify"));
     assertThat(browser.findElements(By.cssSelector("path.edge"))).hasSize(6);
     wait.until(ExpectedConditions.attributeToBe(node("fetch"), "data-phase", "Running"));
     String running = fill("fetch");
@@ -182,7 +213,7 @@ class UiBrowserTest {
     wait.until(ExpectedConditions.textToBePresentInElementLocated(node("shard"), "×3 (3✓ 0✗)"));
     wait.until(ExpectedConditions.attributeToBe(node("build"), "data-phase", "Succeeded"));
     wait.until(ExpectedConditions.attributeToBe(node("test"), "data-phase", "Running"));
-    browser.findElement(node("fetch")).click();
+    click(node("fetch"));
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("log"), "fetched"));
     screenshot("ui-graph.png");
   }
@@ -234,11 +265,11 @@ class UiBrowserTest {
 
     open("/workflows/test/broken");
     wait.until(ExpectedConditions.attributeToBe(node("compile"), "data-phase", "Failed"));
-    browser.findElement(node("compile")).click();
+    click(node("compile"));
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(
             By.id("log"), "main.c:3: error: expected ';'"));
-    String details = browser.findElement(By.id("step-details")).getText();
+    String details = text(By.id("step-details"));
     assertThat(details).contains("Exit code\n2").contains("Reason\nError").contains("Attempts\n1");
     assertThat(phaseOf("ship")).isEqualTo("Skipped");
   }
@@ -251,7 +282,8 @@ class UiBrowserTest {
 
     open("/workflows/test/long");
     wait.until(ExpectedConditions.attributeToBe(node("sleep"), "data-phase", "Running"));
-    wait.until(ExpectedConditions.elementToBeClickable(By.id("action-cancel"))).click();
+    wait.until(ExpectedConditions.elementToBeClickable(By.id("action-cancel")));
+    click(By.id("action-cancel"));
     h.awaitWorkflow("long", w -> w.getStatus().phase == WorkflowPhase.Cancelled);
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("wf-phase"), "Cancelled"));
     wait.until(ExpectedConditions.attributeToBe(node("after"), "data-phase", "Skipped"));
@@ -259,7 +291,9 @@ class UiBrowserTest {
   }
 
   private String fill(String step) {
-    return browser.findElement(node(step)).findElement(By.tagName("rect")).getCssValue("fill");
+    return (String)
+        inOneScript(
+            "return getComputedStyle(document.querySelector(arguments[0] + ' rect')).fill", step);
   }
 
   private void screenshot(String name) throws IOException {
